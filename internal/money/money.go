@@ -1,0 +1,146 @@
+// Package money holds amounts as integer minor units. Floats never hold money:
+// a tariff that multiplies a rate by energy works in integers and rounds once,
+// at a documented place, so that receipts add up to the cent.
+package money
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Amount is a sum of money in minor units (cents for KES). The currency is
+// carried beside it where it matters (a tariff, a payment); Mteja runs one
+// currency per deployment, so arithmetic stays plain int64 arithmetic.
+type Amount int64
+
+// MinorPerMajor is 100 for every currency Mteja serves (KES, UGX is 1 but not
+// served yet; TZS and RWF price in whole units and still accept two decimals).
+const MinorPerMajor = 100
+
+// FromMajor builds an amount from whole units (shillings).
+func FromMajor(n int64) Amount { return Amount(n * MinorPerMajor) }
+
+// Major returns the whole units, truncated toward zero.
+func (a Amount) Major() int64 { return int64(a) / MinorPerMajor }
+
+// IsWhole reports whether the amount has no cents; M-Pesa C2B and STK amounts
+// are whole shillings.
+func (a Amount) IsWhole() bool { return int64(a)%MinorPerMajor == 0 }
+
+// String formats as "1,234.50" (no currency).
+func (a Amount) String() string {
+	n := int64(a)
+	sign := ""
+	if n < 0 {
+		sign = "-"
+		n = -n
+	}
+	whole := strconv.FormatInt(n/MinorPerMajor, 10)
+	var b strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return fmt.Sprintf("%s%s.%02d", sign, b.String(), n%MinorPerMajor)
+}
+
+// Format formats with a currency prefix: "KES 1,234.50".
+func (a Amount) Format(currency string) string { return currency + " " + a.String() }
+
+// Plain formats without thousands separators, as protocols want: "1234.50".
+func (a Amount) Plain() string {
+	n := int64(a)
+	sign := ""
+	if n < 0 {
+		sign = "-"
+		n = -n
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, n/MinorPerMajor, n%MinorPerMajor)
+}
+
+// ErrSyntax is wrapped by every Parse error.
+var ErrSyntax = errors.New("not an amount")
+
+// Parse reads "10", "10.5", "10.00", "1,234.50", "KES 1,234.50" or "-3.20".
+// More than two decimals is an error rather than a silent rounding: money that
+// arrives with sub-cent precision means a misread field.
+func Parse(s string) (Amount, error) {
+	orig := s
+	s = strings.TrimSpace(s)
+	for _, cur := range []string{"KES", "KSh", "Ksh", "KSH", "TZS", "UGX", "RWF"} {
+		if strings.HasPrefix(s, cur) {
+			s = strings.TrimSpace(s[len(cur):])
+			break
+		}
+	}
+	s = strings.ReplaceAll(s, ",", "")
+	neg := false
+	if strings.HasPrefix(s, "-") {
+		neg = true
+		s = s[1:]
+	}
+	if s == "" {
+		return 0, fmt.Errorf("%w: %q is empty", ErrSyntax, orig)
+	}
+	whole, frac, hasDot := strings.Cut(s, ".")
+	if whole == "" && !hasDot {
+		return 0, fmt.Errorf("%w: %q", ErrSyntax, orig)
+	}
+	if len(frac) > 2 {
+		if strings.Trim(frac[2:], "0") != "" {
+			return 0, fmt.Errorf("%w: %q has more than two decimals", ErrSyntax, orig)
+		}
+		frac = frac[:2]
+	}
+	if hasDot && frac == "" && whole == "" {
+		return 0, fmt.Errorf("%w: %q", ErrSyntax, orig)
+	}
+	for _, part := range []string{whole, frac} {
+		for _, c := range part {
+			if c < '0' || c > '9' {
+				return 0, fmt.Errorf("%w: %q", ErrSyntax, orig)
+			}
+		}
+	}
+	if len(whole) > 15 {
+		return 0, fmt.Errorf("%w: %q is too large", ErrSyntax, orig)
+	}
+	var w int64
+	if whole != "" {
+		w, _ = strconv.ParseInt(whole, 10, 64)
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	f, _ := strconv.ParseInt(frac, 10, 64)
+	n := w*MinorPerMajor + f
+	if neg {
+		n = -n
+	}
+	return Amount(n), nil
+}
+
+// MulRate multiplies a quantity by a rate, both as scaled integers, and rounds
+// half up to a minor unit. qty is in units of 1/qtyScale, rate in minor units
+// per unit of 1/rateScale. Example: 6.13 kWh (qty 613, scale 100) at
+// KES 12.2200/kWh (rate 122200 as 1/10000 KES = 1222 cents*100, so pass
+// rate in cents per kWh scaled by 100: 122200, rateScale 100).
+func MulRate(qty, qtyScale, rate, rateScale int64) Amount {
+	num := qty * rate
+	den := qtyScale * rateScale
+	return Amount(divRoundHalfUp(num, den))
+}
+
+func divRoundHalfUp(num, den int64) int64 {
+	if den <= 0 {
+		panic("money: non-positive denominator")
+	}
+	if num >= 0 {
+		return (num + den/2) / den
+	}
+	return -((-num + den/2) / den)
+}
