@@ -1,0 +1,110 @@
+package notify
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/mteja/mteja/internal/store"
+)
+
+// Enqueue writes messages as queued, in tx. Messages without an ID get one.
+func Enqueue(tx *store.Tx, msgs ...Message) error {
+	const cols = 10
+	for len(msgs) > 0 {
+		n := min(len(msgs), 500)
+		var b strings.Builder
+		b.WriteString(`INSERT INTO messages (id, recipient, channel, lane, template, language, body, ref, state, queued_at, next_attempt_at) VALUES `)
+		args := make([]any, 0, n*cols)
+		now := store.Micros(tx.Now)
+		for i := range msgs[:n] {
+			m := &msgs[i]
+			if m.ID == "" {
+				m.ID = uuid.Must(uuid.NewV7()).String()
+			}
+			if m.Channel == "" {
+				m.Channel = ChannelSMS
+			}
+			if m.Language == "" {
+				m.Language = "en"
+			}
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			p := len(args) + 1
+			fmt.Fprintf(&b, "(%s, '%s', $%d, $%d)", store.Placeholders(p, 8), StateQueued, p+8, p+8)
+			args = append(args, m.ID, m.Recipient, m.Channel, m.Lane, m.Template, m.Language, m.Body, m.Ref, now)
+		}
+		if _, err := tx.Exec(b.String(), args...); err != nil {
+			return fmt.Errorf("enqueue messages: %w", err)
+		}
+		msgs = msgs[n:]
+	}
+	return nil
+}
+
+const messageColumns = `id, recipient, channel, lane, template, language, body, ref, state, attempts, route, provider_id, last_error, queued_at, submitted_at, delivered_at, finished_at`
+
+func scanMessage(sc interface{ Scan(...any) error }) (Message, error) {
+	var m Message
+	var queued int64
+	var sub, del, fin sql.NullInt64
+	err := sc.Scan(&m.ID, &m.Recipient, &m.Channel, &m.Lane, &m.Template, &m.Language, &m.Body, &m.Ref, &m.State,
+		&m.Attempts, &m.Route, &m.ProviderID, &m.LastError, &queued, &sub, &del, &fin)
+	m.QueuedAt, m.SubmittedAt, m.DeliveredAt, m.FinishedAt = store.Time(queued), store.NullTime(sub), store.NullTime(del), store.NullTime(fin)
+	return m, err
+}
+
+// ByRef returns the messages about one record, oldest first.
+func ByRef(ctx context.Context, db *store.DB, ref string) ([]Message, error) {
+	return query(ctx, db, `SELECT `+messageColumns+` FROM messages WHERE ref = $1 ORDER BY queued_at, id`, ref)
+}
+
+// Recent returns the newest messages, newest first.
+func Recent(ctx context.Context, db *store.DB, limit int) ([]Message, error) {
+	return query(ctx, db, `SELECT `+messageColumns+` FROM messages ORDER BY queued_at DESC, id DESC LIMIT $1`, limit)
+}
+
+// ForRecipient returns the newest messages to one number, newest first.
+func ForRecipient(ctx context.Context, db *store.DB, msisdn string, limit int) ([]Message, error) {
+	return query(ctx, db, `SELECT `+messageColumns+` FROM messages WHERE recipient = $1 ORDER BY queued_at DESC, id DESC LIMIT $2`, msisdn, limit)
+}
+
+func query(ctx context.Context, db *store.DB, q string, args ...any) ([]Message, error) {
+	rows, err := db.Read().QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query messages: %w", err)
+	}
+	defer rows.Close()
+	var out []Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("query messages: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Depth returns the number of queued messages per lane.
+func Depth(ctx context.Context, db *store.DB) (map[string]int, error) {
+	rows, err := db.Read().QueryContext(ctx, `SELECT lane, count(*) FROM messages WHERE state = 'queued' GROUP BY lane`)
+	if err != nil {
+		return nil, fmt.Errorf("queue depth: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var lane string
+		var n int
+		if err := rows.Scan(&lane, &n); err != nil {
+			return nil, err
+		}
+		out[lane] = n
+	}
+	return out, rows.Err()
+}

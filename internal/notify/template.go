@@ -1,0 +1,91 @@
+package notify
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"text/template"
+)
+
+// Templates, per name and language. Token messages aim at one SMS: at most
+// 160 GSM characters for a plain credit token, the token grouped 4-4-4-4-4,
+// with the M-Pesa receipt so the customer can match payment and token.
+// Key-change tokens come first, to be entered before the credit token.
+var templates = map[string]map[string]string{
+	"token": {
+		"en": `{{.Utility}} Token
+Mtr:{{.Meter}}
+{{range .KeyTokens}}KeyChg{{.N}}:{{.Digits}}
+{{end}}Token:{{.Token}}
+Units:{{.Units}} Amt:{{.Amount}}
+TknAmt:{{.TokenAmount}} Other:{{.Other}}
+{{.Receipt}} {{.Date}}`,
+		"sw": `{{.Utility}} Tokeni
+Mita:{{.Meter}}
+{{range .KeyTokens}}Badili{{.N}}:{{.Digits}}
+{{end}}Tokeni:{{.Token}}
+Uniti:{{.Units}} Kiasi:{{.Amount}}
+Tkn:{{.TokenAmount}} Ada:{{.Other}}
+{{.Receipt}} {{.Date}}`,
+	},
+	"token_resend": {
+		"en": `{{.Utility}} tokens for meter {{.Meter}}:{{range .Tokens}}
+{{.Date}} {{.Digits}} {{.Units}}kWh{{end}}`,
+		"sw": `{{.Utility}} tokeni za mita {{.Meter}}:{{range .Tokens}}
+{{.Date}} {{.Digits}} {{.Units}}kWh{{end}}`,
+	},
+	"token_delayed": {
+		"en": `Payment of {{.Amount}} for meter {{.Meter}} received ({{.Receipt}}). Your token is {{.Token}}. You can also get it by dialling {{.USSD}}.`,
+		"sw": `Malipo ya {{.Amount}} kwa mita {{.Meter}} yamepokelewa ({{.Receipt}}). Tokeni yako ni {{.Token}}. Unaweza pia kuipata kwa kupiga {{.USSD}}.`,
+	},
+	"otp": {
+		"en": `Your {{.Utility}} login code is {{.Code}}. It expires in 5 minutes. Do not share it.`,
+		"sw": `Nambari yako ya kuingia {{.Utility}} ni {{.Code}}. Itaisha baada ya dakika 5. Usimpe mtu.`,
+	},
+}
+
+var parsed = func() map[string]*template.Template {
+	out := map[string]*template.Template{}
+	for name, langs := range templates {
+		for lang, text := range langs {
+			out[name+"/"+lang] = template.Must(template.New(name + "/" + lang).Option("missingkey=error").Parse(text))
+		}
+	}
+	return out
+}()
+
+// Render fills a template in a language, falling back to English.
+func Render(name, lang string, data any) (string, error) {
+	t, ok := parsed[name+"/"+lang]
+	if !ok {
+		t, ok = parsed[name+"/en"]
+	}
+	if !ok {
+		return "", fmt.Errorf("render %s: no such template", name)
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, data); err != nil {
+		return "", fmt.Errorf("render %s/%s: %w", name, lang, err)
+	}
+	return strings.TrimSpace(b.String()), nil
+}
+
+// TokenSMS is the data of the "token" template.
+type TokenSMS struct {
+	Utility     string
+	Meter       string
+	Token       string // grouped 4-4-4-4-4
+	KeyTokens   []KeyToken
+	Units       string // kWh, two decimals
+	Amount      string // "KES 500.00"
+	TokenAmount string // energy charge
+	Other       string // every other charge, summed
+	Receipt     string // M-Pesa receipt code
+	Date        string // "2026-11-25 21:32", operator's zone
+}
+
+// KeyToken is one key-change section in a token SMS.
+type KeyToken struct {
+	N      int
+	Digits string
+}
