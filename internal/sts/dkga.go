@@ -35,14 +35,14 @@ func (g DKGA) String() string { return fmt.Sprintf("DKGA%02d", uint8(g)) }
 
 // keyParams are the inputs of a decoder key besides the vending key.
 type keyParams struct {
-	drn      DRN
-	kt       uint8
-	sgc      uint32
-	ti       uint8
-	krn      uint8
-	base     BaseDate
-	alg      Algorithm
-	dkga     DKGA
+	drn  DRN
+	kt   uint8
+	sgc  uint32
+	ti   uint8
+	krn  uint8
+	base BaseDate
+	alg  Algorithm
+	dkga DKGA
 }
 
 func (m Meter) keyParams() keyParams {
