@@ -107,7 +107,8 @@ func dkga04Input(dst []byte, p keyParams) []byte {
 	dst = digits(dst, uint64(p.sgc), 6)
 	dst = digits(dst, uint64(p.kt), 1)
 	dst = digits(dst, uint64(p.krn), 1)
-	dst = str(dst, p.drn.PAN())
+	dst = append(dst, 18)
+	dst = p.drn.appendPAN(dst)
 	return binary.BigEndian.AppendUint32(dst, uint32(8*p.alg.KeyBytes()))
 }
 

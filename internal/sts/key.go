@@ -32,7 +32,15 @@ func ParseAlgorithm(s string) (Algorithm, error) {
 func (a Algorithm) Valid() bool { return a == EA07 || a == EA11 }
 
 // Code is the two-digit form used in DKGA04 ("07", "11").
-func (a Algorithm) Code() string { return fmt.Sprintf("%02d", uint8(a)) }
+func (a Algorithm) Code() string {
+	switch a {
+	case EA07:
+		return "07"
+	case EA11:
+		return "11"
+	}
+	return fmt.Sprintf("%02d", uint8(a))
+}
 
 func (a Algorithm) String() string { return "EA" + a.Code() }
 

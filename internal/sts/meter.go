@@ -56,7 +56,7 @@ func ParseDRN(s string) (DRN, error) {
 }
 
 // luhnDigit returns the Luhn check digit for a string of decimal digits.
-func luhnDigit(digits string) byte {
+func luhnDigit[S ~string | ~[]byte](digits S) byte {
 	sum := 0
 	double := true // the digit next to the check digit is doubled
 	for i := len(digits) - 1; i >= 0; i-- {
@@ -110,8 +110,15 @@ func (d DRN) IIN() string {
 
 // PAN is the 18-digit MeterPAN: IIN, DRN and a Luhn check digit over both.
 func (d DRN) PAN() string {
-	s := d.IIN() + string(d)
-	return s + string(luhnDigit(s))
+	var b [18]byte
+	return string(d.appendPAN(b[:0]))
+}
+
+func (d DRN) appendPAN(dst []byte) []byte {
+	n := len(dst)
+	dst = append(dst, d.IIN()...)
+	dst = append(dst, d...)
+	return append(dst, luhnDigit(dst[n:]))
 }
 
 // Grouped formats the number for people: "0123 4567 890" or "0123 4567 8901 2".

@@ -53,6 +53,14 @@ func (b BaseDate) Valid() bool {
 
 // Code is the two-digit form used in DKGA04 ("93", "14", "35").
 func (b BaseDate) Code() string {
+	switch b {
+	case Base1993:
+		return "93"
+	case Base2014:
+		return "14"
+	case Base2035:
+		return "35"
+	}
 	return fmt.Sprintf("%02d", uint16(b)%100)
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"unicode/utf8"
 )
 
 // Token is a 66-bit STS token as the customer types it: the encrypted (or,
@@ -104,7 +105,7 @@ func Parse(s string) (Token, error) {
 			n++
 		case c == ' ' || c == '-' || c == '\t':
 		default:
-			r := []rune(s[i:])[0]
+			r, _ := utf8.DecodeRuneInString(s[i:])
 			return Token{}, fmt.Errorf("token: character %q at position %d: %w", r, i+1, ErrTokenDigits)
 		}
 	}
