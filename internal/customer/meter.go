@@ -1,0 +1,268 @@
+package customer
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/mteja/mteja/internal/money"
+	"github.com/mteja/mteja/internal/store"
+	"github.com/mteja/mteja/internal/sts"
+)
+
+// Meter states.
+const (
+	MeterActive  = "active"
+	MeterBlocked = "blocked" // payments for it go to suspense; validation refuses them
+)
+
+// Meter is a prepaid meter and the key parameters its tokens need.
+type Meter struct {
+	DRN        string
+	CustomerID string
+	SGC        string // supply group code, 6 digits
+	TI         int    // tariff index
+	KRN        int    // key revision number
+	KT         int    // key type
+	KEN        int    // key expiry number, 255 = none
+	BaseDate   int    // 1993, 2014 or 2035
+	Algorithm  string // EA07 or EA11
+	DKGA       string // 02 or 04
+	TariffID   string
+	Debt       money.Amount // arrears to recover from purchases
+	LastTID    int64        // the newest TID issued: the next must be greater
+	Status     string
+	Area       string
+	PendingKey string // JSON PendingKey, or ""
+	Month      string // "2026-11": the month MonthWh counts
+	MonthWh    int64  // energy bought this month, for block tariffs
+}
+
+// PendingKey is a key change that rides along with the next credit token.
+type PendingKey struct {
+	TI       int  `json:"ti"`
+	KRN      int  `json:"krn"`
+	KT       int  `json:"kt"`
+	KEN      int  `json:"ken"`
+	BaseDate int  `json:"base_date"`
+	Rollover bool `json:"rollover"`
+}
+
+// STS returns the meter's key parameters as the token engine takes them.
+func (m Meter) STS() (sts.Meter, error) {
+	drn, err := sts.ParseDRN(m.DRN)
+	if err != nil {
+		return sts.Meter{}, err
+	}
+	var sgc uint32
+	if _, err := fmt.Sscanf(m.SGC, "%d", &sgc); err != nil || len(m.SGC) != 6 {
+		return sts.Meter{}, fmt.Errorf("meter %s: supply group code %q: want 6 digits", m.DRN, m.SGC)
+	}
+	bd, err := sts.ParseBaseDate(fmt.Sprint(m.BaseDate))
+	if err != nil {
+		return sts.Meter{}, fmt.Errorf("meter %s: %w", m.DRN, err)
+	}
+	alg, err := sts.ParseAlgorithm(m.Algorithm)
+	if err != nil {
+		return sts.Meter{}, fmt.Errorf("meter %s: %w", m.DRN, err)
+	}
+	dkga, err := sts.ParseDKGA(m.DKGA)
+	if err != nil {
+		return sts.Meter{}, fmt.Errorf("meter %s: %w", m.DRN, err)
+	}
+	sm := sts.Meter{DRN: drn, SGC: sgc, TI: uint8(m.TI), KRN: uint8(m.KRN), KT: uint8(m.KT), KEN: uint8(m.KEN),
+		BaseDate: bd, Algorithm: alg, DKGA: dkga}
+	if m.TI < 0 || m.TI > 99 || m.KRN < 0 || m.KRN > 9 || m.KT < 0 || m.KT > 3 || m.KEN < 0 || m.KEN > 255 {
+		return sts.Meter{}, fmt.Errorf("meter %s: key parameters out of range (ti %d, krn %d, kt %d, ken %d)", m.DRN, m.TI, m.KRN, m.KT, m.KEN)
+	}
+	return sm, sm.Validate()
+}
+
+// Pending decodes the pending key change, if any.
+func (m Meter) Pending() (*PendingKey, error) {
+	if m.PendingKey == "" {
+		return nil, nil
+	}
+	var p PendingKey
+	if err := json.Unmarshal([]byte(m.PendingKey), &p); err != nil {
+		return nil, fmt.Errorf("meter %s: pending key change: %w", m.DRN, err)
+	}
+	return &p, nil
+}
+
+// NormalizeNumber turns what a customer typed as the account number
+// ("545 0032 0905", "54500-320905") into the meter number's digits.
+func NormalizeNumber(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		if r == ' ' || r == '-' || r == '.' || r == '/' || r == '_' {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(s))
+}
+
+const meterColumns = `drn, COALESCE(customer_id, ''), sgc, ti, krn, kt, ken, base_date, algorithm, dkga, tariff_id, debt, last_tid, status, area, pending_key, month, month_wh`
+
+func scanMeter(sc interface{ Scan(...any) error }) (Meter, error) {
+	var m Meter
+	var debt int64
+	err := sc.Scan(&m.DRN, &m.CustomerID, &m.SGC, &m.TI, &m.KRN, &m.KT, &m.KEN, &m.BaseDate, &m.Algorithm, &m.DKGA,
+		&m.TariffID, &debt, &m.LastTID, &m.Status, &m.Area, &m.PendingKey, &m.Month, &m.MonthWh)
+	m.Debt = money.Amount(debt)
+	return m, err
+}
+
+// GetMeter returns one meter.
+func GetMeter(ctx context.Context, q Querier, drn string) (Meter, error) {
+	m, err := scanMeter(q.QueryRowContext(ctx, `SELECT `+meterColumns+` FROM meters WHERE drn = $1`, drn))
+	if err != nil {
+		return Meter{}, store.NotFound(err, "meter "+drn)
+	}
+	return m, nil
+}
+
+// LockMeters reads the given meters in tx, locking them on PostgreSQL so
+// that two nodes never issue TIDs for one meter at once. Missing meters are
+// absent from the map.
+func LockMeters(tx *store.Tx, drns []string) (map[string]*Meter, error) {
+	out := make(map[string]*Meter, len(drns))
+	if len(drns) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(drns))
+	for i, d := range drns {
+		args[i] = d
+	}
+	// ORDER BY drn: every node locks in the same order, so no deadlock.
+	rows, err := tx.Query(`SELECT `+meterColumns+` FROM meters WHERE drn IN (`+store.Placeholders(1, len(drns))+`) ORDER BY drn `+tx.ForUpdate(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("lock meters: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		m, err := scanMeter(rows)
+		if err != nil {
+			return nil, fmt.Errorf("lock meters: %w", err)
+		}
+		out[m.DRN] = &m
+	}
+	return out, rows.Err()
+}
+
+// SaveVendState writes what a vend changes on a meter: its last TID, debt,
+// month consumption and pending key change.
+func SaveVendState(tx *store.Tx, m *Meter) error {
+	_, err := tx.Exec(`UPDATE meters SET last_tid = $2, debt = $3, month = $4, month_wh = $5, pending_key = $6, krn = $7, ti = $8, kt = $9, ken = $10, base_date = $11, updated_at = $12 WHERE drn = $1`,
+		m.DRN, m.LastTID, int64(m.Debt), m.Month, m.MonthWh, m.PendingKey, m.KRN, m.TI, m.KT, m.KEN, m.BaseDate, store.Micros(tx.Now))
+	if err != nil {
+		return fmt.Errorf("save meter %s: %w", m.DRN, err)
+	}
+	return nil
+}
+
+// CreateMeter writes m in tx.
+func CreateMeter(tx *store.Tx, m *Meter) error {
+	if m.Status == "" {
+		m.Status = MeterActive
+	}
+	var cust any
+	if m.CustomerID != "" {
+		cust = m.CustomerID
+	}
+	now := store.Micros(tx.Now)
+	_, err := tx.Exec(`INSERT INTO meters (drn, customer_id, sgc, ti, krn, kt, ken, base_date, algorithm, dkga, tariff_id, debt, last_tid, status, area, pending_key, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)`,
+		m.DRN, cust, m.SGC, m.TI, m.KRN, m.KT, m.KEN, m.BaseDate, m.Algorithm, m.DKGA, m.TariffID, int64(m.Debt), m.LastTID, m.Status, m.Area, m.PendingKey, now)
+	if err != nil {
+		return fmt.Errorf("create meter %s: %w", m.DRN, err)
+	}
+	return nil
+}
+
+// MetersForPhone returns the meters of every customer registered with msisdn.
+func MetersForPhone(ctx context.Context, q Querier, msisdn string) ([]Meter, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+prefixed("m.", meterColumns)+` FROM meters m JOIN customer_phones p ON p.customer_id = m.customer_id WHERE p.msisdn = $1 ORDER BY m.drn`, msisdn)
+	if err != nil {
+		return nil, fmt.Errorf("meters for phone: %w", err)
+	}
+	defer rows.Close()
+	var out []Meter
+	for rows.Next() {
+		m, err := scanMeter(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// PhonesForMeters returns the registered phones (and their customer's
+// language) of each meter's owner.
+func PhonesForMeters(tx *store.Tx, drns []string) (map[string][]Recipient, error) {
+	out := map[string][]Recipient{}
+	if len(drns) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(drns))
+	for i, d := range drns {
+		args[i] = d
+	}
+	rows, err := tx.Query(`SELECT m.drn, p.msisdn, c.language FROM meters m JOIN customers c ON c.id = m.customer_id JOIN customer_phones p ON p.customer_id = c.id WHERE m.drn IN (`+store.Placeholders(1, len(drns))+`) ORDER BY m.drn, p.msisdn`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("phones for meters: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var drn string
+		var r Recipient
+		if err := rows.Scan(&drn, &r.MSISDN, &r.Language); err != nil {
+			return nil, err
+		}
+		out[drn] = append(out[drn], r)
+	}
+	return out, rows.Err()
+}
+
+// Recipient is a phone to send a meter's messages to.
+type Recipient struct {
+	MSISDN   string
+	Language string
+}
+
+// OwnerName returns the meter owner's name, "" when none.
+func OwnerName(ctx context.Context, q Querier, drn string) (string, error) {
+	var name sql.NullString
+	err := q.QueryRowContext(ctx, `SELECT c.name FROM meters m LEFT JOIN customers c ON c.id = m.customer_id WHERE m.drn = $1`, drn).Scan(&name)
+	if err != nil {
+		return "", store.NotFound(err, "meter "+drn)
+	}
+	return name.String, nil
+}
+
+// MaskName shows a name as staff-safe initials: "John Doe" -> "J*** D**".
+func MaskName(name string) string {
+	parts := strings.Fields(name)
+	for i, p := range parts {
+		r := []rune(p)
+		parts[i] = string(r[0]) + strings.Repeat("*", len(r)-1)
+	}
+	return strings.Join(parts, " ")
+}
+
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i, c := range parts {
+		if strings.HasPrefix(c, "COALESCE(") {
+			parts[i] = "COALESCE(" + p + strings.TrimPrefix(c, "COALESCE(")
+			continue
+		}
+		parts[i] = p + c
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,191 @@
+package payment
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/mteja/mteja/internal/customer"
+	"github.com/mteja/mteja/internal/ledger"
+	"github.com/mteja/mteja/internal/store"
+)
+
+// Recorded is the outcome of recording one payment.
+type Recorded struct {
+	Payment   Payment
+	Duplicate bool // the receipt was already stored; nothing new was written
+}
+
+// Intake records payments through a group committer: concurrent callbacks
+// share one transaction and one fsync, and each caller is answered only
+// after its payment is durably committed.
+type Intake struct {
+	db *store.DB
+	gc *store.GroupCommitter[Payment, Recorded]
+	// OnReceived runs after a commit that stored new received payments (to
+	// wake the vend worker).
+	OnReceived func()
+}
+
+// NewIntake returns an intake writing to db; call Run to start it.
+func NewIntake(db *store.DB) *Intake {
+	in := &Intake{db: db}
+	in.gc = store.NewGroupCommitter(db, 256, in.write)
+	in.gc.After = func(rs []Recorded) {
+		for _, r := range rs {
+			if !r.Duplicate && r.Payment.State == Received && in.OnReceived != nil {
+				in.OnReceived()
+				return
+			}
+		}
+	}
+	return in
+}
+
+// Run commits batches until ctx ends.
+func (in *Intake) Run(ctx context.Context) { in.gc.Run(ctx) }
+
+// Record stores p once. A payment whose receipt is already stored is a
+// duplicate: the stored one is returned and nothing changes, except that an
+// STK callback may add the payer's number to a C2B payment that lacked one.
+func (in *Intake) Record(ctx context.Context, p Payment) (Recorded, error) {
+	if p.Receipt == "" {
+		return Recorded{}, fmt.Errorf("record payment: no receipt")
+	}
+	if p.Amount <= 0 {
+		return Recorded{}, fmt.Errorf("record payment %s: amount %s is not positive", p.Receipt, p.Amount)
+	}
+	return in.gc.Submit(ctx, p)
+}
+
+// RecordTx stores payments in an existing transaction (used by suspense
+// resolution, agents and tests). It is what the group committer runs.
+func RecordTx(tx *store.Tx, ps []Payment) ([]Recorded, error) {
+	return (&Intake{}).write(tx, ps)
+}
+
+func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
+	drns := make([]string, 0, len(ps))
+	for i := range ps {
+		p := &ps[i]
+		if p.MeterDRN == "" {
+			p.MeterDRN = customer.NormalizeNumber(p.AccountRef)
+		}
+		drns = append(drns, p.MeterDRN)
+	}
+	status, err := meterStatus(tx, drns)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Recorded, len(ps))
+	var txns []ledger.Txn
+	now := tx.Now
+	for i := range ps {
+		p := ps[i]
+		if p.ID == "" {
+			p.ID = uuid.Must(uuid.NewV7()).String()
+		}
+		if p.Currency == "" {
+			p.Currency = "KES"
+		}
+		p.ReceivedAt = now
+		if p.PaidAt.IsZero() {
+			p.PaidAt = now
+		}
+		p.State, p.Reason = Received, ""
+		switch st, ok := status[p.MeterDRN]; {
+		case !ok:
+			p.State, p.Reason = Suspense, fmt.Sprintf("no meter %q (account typed as %q)", p.MeterDRN, p.AccountRef)
+			p.MeterDRN = ""
+		case st != customer.MeterActive:
+			p.State, p.Reason = Suspense, fmt.Sprintf("meter %s is %s", p.MeterDRN, st)
+		}
+		var meter any
+		if p.MeterDRN != "" {
+			meter = p.MeterDRN
+		}
+		var id string
+		err := tx.QueryRow(`INSERT INTO payments (id, provider, receipt, amount, currency, payer, payer_name, notify_msisdn, account_ref, meter_drn, short_code, state, reason, paid_at, received_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+			ON CONFLICT (receipt) DO NOTHING RETURNING id`,
+			p.ID, p.Provider, p.Receipt, int64(p.Amount), p.Currency, p.Payer, p.PayerName, p.NotifyMSISDN, truncate(p.AccountRef, 40),
+			meter, p.ShortCode, p.State, p.Reason, store.Micros(p.PaidAt), store.Micros(p.ReceivedAt)).Scan(&id)
+		if err != nil {
+			if !errors.Is(err, sql.ErrNoRows) {
+				return nil, fmt.Errorf("record payment %s: %w", p.Receipt, err)
+			}
+			existing, err := duplicate(tx, p)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = Recorded{Payment: existing, Duplicate: true}
+			continue
+		}
+		credit := ledger.CustomerCredit
+		if p.State == Suspense {
+			credit = ledger.Suspense
+		}
+		txns = append(txns, ledger.Transfer("pay:"+p.ID, "payment", p.ID, ledger.MpesaClearing, credit, p.Amount))
+		out[i] = Recorded{Payment: p}
+	}
+	if err := ledger.Post(tx, txns...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// duplicate loads the stored payment for a repeated receipt. If the repeat
+// carries a number to text and the stored one has none (a C2B confirmation
+// came first, then the STK callback), the number is kept for messages still
+// to be sent.
+func duplicate(tx *store.Tx, p Payment) (Payment, error) {
+	existing, err := scan(tx.QueryRow(`SELECT `+columns+` FROM payments WHERE receipt = $1`, p.Receipt))
+	if err != nil {
+		return Payment{}, fmt.Errorf("record payment %s: load duplicate: %w", p.Receipt, err)
+	}
+	if p.NotifyMSISDN != "" && existing.NotifyMSISDN == "" {
+		if _, err := tx.Exec(`UPDATE payments SET notify_msisdn = $2 WHERE id = $1`, existing.ID, p.NotifyMSISDN); err != nil {
+			return Payment{}, fmt.Errorf("record payment %s: %w", p.Receipt, err)
+		}
+		existing.NotifyMSISDN = p.NotifyMSISDN
+	}
+	return existing, nil
+}
+
+func meterStatus(tx *store.Tx, drns []string) (map[string]string, error) {
+	out := map[string]string{}
+	uniq := make([]any, 0, len(drns))
+	seen := map[string]bool{}
+	for _, d := range drns {
+		if d != "" && !seen[d] && len(d) <= 20 {
+			seen[d] = true
+			uniq = append(uniq, d)
+		}
+	}
+	if len(uniq) == 0 {
+		return out, nil
+	}
+	rows, err := tx.Query(`SELECT drn, status FROM meters WHERE drn IN (`+store.Placeholders(1, len(uniq))+`)`, uniq...)
+	if err != nil {
+		return nil, fmt.Errorf("match payments to meters: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d, s string
+		if err := rows.Scan(&d, &s); err != nil {
+			return nil, err
+		}
+		out[d] = s
+	}
+	return out, rows.Err()
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

@@ -1,0 +1,142 @@
+// Package payment takes money in: it records each payment once (keyed on the
+// provider's receipt), matches it to a meter or puts it in suspense, and
+// posts it to the ledger, all in the transaction that stores it, so that a
+// payment is durable before anyone acknowledges it.
+package payment
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/mteja/mteja/internal/money"
+	"github.com/mteja/mteja/internal/store"
+)
+
+// Providers.
+const (
+	MpesaC2B = "mpesa_c2b"
+	MpesaSTK = "mpesa_stk"
+	Agent    = "agent"
+	Cash     = "cash"
+)
+
+// States: received → applied | suspense | reversed. A received payment is
+// the vend worker's work item.
+const (
+	Received = "received"
+	Applied  = "applied"
+	Suspense = "suspense"
+	Reversed = "reversed"
+)
+
+// Payment is money received for an account.
+type Payment struct {
+	ID           string
+	Provider     string
+	Receipt      string // the provider's unique receipt (M-Pesa TransID)
+	Amount       money.Amount
+	Currency     string
+	Payer        string // a plain MSISDN, or the hash or mask C2B sends
+	PayerName    string
+	NotifyMSISDN string // a number we may text: an STK payer's own
+	AccountRef   string // as the customer typed it
+	MeterDRN     string // the matched meter, "" when none
+	ShortCode    string
+	State        string
+	Reason       string // why it is in suspense or reversed
+	Attempts     int
+	LastError    string
+	PaidAt       time.Time
+	ReceivedAt   time.Time
+	ResolvedAt   time.Time
+	ResolvedBy   string
+}
+
+const columns = `id, provider, receipt, amount, currency, payer, payer_name, notify_msisdn, account_ref, COALESCE(meter_drn, ''), short_code, state, reason, attempts, last_error, paid_at, received_at, resolved_at, resolved_by`
+
+func scan(sc interface{ Scan(...any) error }) (Payment, error) {
+	var p Payment
+	var amount, paid, recv int64
+	var resolved sql.NullInt64
+	err := sc.Scan(&p.ID, &p.Provider, &p.Receipt, &amount, &p.Currency, &p.Payer, &p.PayerName, &p.NotifyMSISDN, &p.AccountRef,
+		&p.MeterDRN, &p.ShortCode, &p.State, &p.Reason, &p.Attempts, &p.LastError, &paid, &recv, &resolved, &p.ResolvedBy)
+	p.Amount, p.PaidAt, p.ReceivedAt, p.ResolvedAt = money.Amount(amount), store.Time(paid), store.Time(recv), store.NullTime(resolved)
+	return p, err
+}
+
+// Querier reads through the read pool or a transaction.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Get returns one payment by id.
+func Get(ctx context.Context, q Querier, id string) (Payment, error) {
+	p, err := scan(q.QueryRowContext(ctx, `SELECT `+columns+` FROM payments WHERE id = $1`, id))
+	return p, store.NotFound(err, "payment "+id)
+}
+
+// ByReceipt returns one payment by its provider receipt.
+func ByReceipt(ctx context.Context, q Querier, receipt string) (Payment, error) {
+	p, err := scan(q.QueryRowContext(ctx, `SELECT `+columns+` FROM payments WHERE receipt = $1`, receipt))
+	return p, store.NotFound(err, "payment "+receipt)
+}
+
+// Filter selects payments for List.
+type Filter struct {
+	State    string // "" for all
+	MeterDRN string
+	Limit    int // default 50, at most 500
+}
+
+// List returns payments, newest first.
+func List(ctx context.Context, q Querier, f Filter) ([]Payment, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	where, args := "1=1", []any{}
+	if f.State != "" {
+		args = append(args, f.State)
+		where += fmt.Sprintf(" AND state = $%d", len(args))
+	}
+	if f.MeterDRN != "" {
+		args = append(args, f.MeterDRN)
+		where += fmt.Sprintf(" AND meter_drn = $%d", len(args))
+	}
+	args = append(args, f.Limit)
+	rows, err := q.QueryContext(ctx, `SELECT `+columns+` FROM payments WHERE `+where+fmt.Sprintf(` ORDER BY received_at DESC, id DESC LIMIT $%d`, len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list payments: %w", err)
+	}
+	defer rows.Close()
+	var out []Payment
+	for rows.Next() {
+		p, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list payments: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Counts returns the number of payments in each state.
+func Counts(ctx context.Context, q Querier) (map[string]int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT state, count(*) FROM payments GROUP BY state`)
+	if err != nil {
+		return nil, fmt.Errorf("count payments: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,141 @@
+package payment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/mteja/mteja/internal/customer"
+	"github.com/mteja/mteja/internal/ledger"
+	"github.com/mteja/mteja/internal/store"
+)
+
+// ErrState is returned when an action does not fit the payment's state.
+var ErrState = errors.New("payment is not in a state that allows this")
+
+// Assign resolves a suspense payment by matching it to a meter: it becomes
+// received and the vend worker makes its token. by names the staff member.
+func Assign(ctx context.Context, db *store.DB, id, drn, by string) (Payment, error) {
+	var out Payment
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		p, err := lockForResolve(tx, id)
+		if err != nil {
+			return err
+		}
+		m, err := customer.GetMeter(ctx, tx, drn)
+		if err != nil {
+			return fmt.Errorf("assign payment %s: %w", p.Receipt, err)
+		}
+		if m.Status != customer.MeterActive {
+			return fmt.Errorf("assign payment %s: meter %s is %s", p.Receipt, drn, m.Status)
+		}
+		now := store.Micros(tx.Now)
+		if _, err := tx.Exec(`UPDATE payments SET state = 'received', meter_drn = $2, reason = '', resolved_at = $3, resolved_by = $4, run_after = 0 WHERE id = $1`,
+			p.ID, drn, now, by); err != nil {
+			return fmt.Errorf("assign payment %s: %w", p.Receipt, err)
+		}
+		if err := ledger.Post(tx, ledger.Transfer("assign:"+p.ID, "suspense_assign", p.ID, ledger.Suspense, ledger.CustomerCredit, p.Amount)); err != nil {
+			return err
+		}
+		if err := Audit(tx, by, "payment.assign", p.ID, fmt.Sprintf("receipt %s to meter %s", p.Receipt, drn)); err != nil {
+			return err
+		}
+		p.State, p.MeterDRN, p.Reason, p.ResolvedBy = Received, drn, "", by
+		out = p
+		return nil
+	})
+	return out, err
+}
+
+// Refund resolves a suspense payment by giving the money back (the M-Pesa
+// reversal itself is started by the caller); the payment ends reversed.
+func Refund(ctx context.Context, db *store.DB, id, by, reason string) (Payment, error) {
+	var out Payment
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		p, err := lockForResolve(tx, id)
+		if err != nil {
+			return err
+		}
+		if reason == "" {
+			reason = "refunded"
+		}
+		if _, err := tx.Exec(`UPDATE payments SET state = 'reversed', reason = $2, resolved_at = $3, resolved_by = $4 WHERE id = $1`,
+			p.ID, reason, store.Micros(tx.Now), by); err != nil {
+			return fmt.Errorf("refund payment %s: %w", p.Receipt, err)
+		}
+		if err := ledger.Post(tx, ledger.Transfer("refund:"+p.ID, "refund", p.ID, ledger.Suspense, ledger.MpesaClearing, p.Amount)); err != nil {
+			return err
+		}
+		if err := Audit(tx, by, "payment.refund", p.ID, reason); err != nil {
+			return err
+		}
+		p.State, p.Reason, p.ResolvedBy = Reversed, reason, by
+		out = p
+		return nil
+	})
+	return out, err
+}
+
+// Reverse records that M-Pesa reversed an applied payment. The token has
+// been issued and may already be in the meter, so the money becomes debt on
+// the meter, recovered from its next purchases.
+func Reverse(ctx context.Context, db *store.DB, receipt, by, reason string) (Payment, error) {
+	var out Payment
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		p, err := scan(tx.QueryRow(`SELECT `+columns+` FROM payments WHERE receipt = $1 `+tx.ForUpdate(), receipt))
+		if err != nil {
+			return store.NotFound(err, "payment "+receipt)
+		}
+		switch p.State {
+		case Suspense:
+			if _, err := tx.Exec(`UPDATE payments SET state = 'reversed', reason = $2, resolved_at = $3, resolved_by = $4 WHERE id = $1`, p.ID, reason, store.Micros(tx.Now), by); err != nil {
+				return err
+			}
+			if err := ledger.Post(tx, ledger.Transfer("reverse:"+p.ID, "reversal", p.ID, ledger.Suspense, ledger.MpesaClearing, p.Amount)); err != nil {
+				return err
+			}
+		case Applied:
+			if _, err := tx.Exec(`UPDATE payments SET state = 'reversed', reason = $2, resolved_at = $3, resolved_by = $4 WHERE id = $1`, p.ID, reason, store.Micros(tx.Now), by); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(`UPDATE meters SET debt = debt + $2 WHERE drn = $1`, p.MeterDRN, int64(p.Amount)); err != nil {
+				return err
+			}
+			if err := ledger.Post(tx, ledger.Transfer("reverse:"+p.ID, "reversal", p.ID, ledger.DebtReceivable, ledger.MpesaClearing, p.Amount)); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("reverse payment %s (%s): %w", receipt, p.State, ErrState)
+		}
+		if err := Audit(tx, by, "payment.reverse", p.ID, reason); err != nil {
+			return err
+		}
+		p.State, p.Reason = Reversed, reason
+		out = p
+		return nil
+	})
+	return out, err
+}
+
+func lockForResolve(tx *store.Tx, id string) (Payment, error) {
+	p, err := scan(tx.QueryRow(`SELECT `+columns+` FROM payments WHERE id = $1 `+tx.ForUpdate(), id))
+	if err != nil {
+		return Payment{}, store.NotFound(err, "payment "+id)
+	}
+	if p.State != Suspense {
+		return Payment{}, fmt.Errorf("payment %s is %s, not in suspense: %w", p.Receipt, p.State, ErrState)
+	}
+	return p, nil
+}
+
+// Audit records a staff or agent action.
+func Audit(tx *store.Tx, actor, action, subject, detail string) error {
+	_, err := tx.Exec(`INSERT INTO audit_events (id, at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
+		uuid.Must(uuid.NewV7()).String(), store.Micros(tx.Now), actor, action, subject, detail)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}

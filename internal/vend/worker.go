@@ -1,0 +1,348 @@
+package vend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/mteja/mteja/internal/customer"
+	"github.com/mteja/mteja/internal/ledger"
+	"github.com/mteja/mteja/internal/money"
+	"github.com/mteja/mteja/internal/notify"
+	"github.com/mteja/mteja/internal/payment"
+	"github.com/mteja/mteja/internal/store"
+	"github.com/mteja/mteja/internal/sts"
+	"github.com/mteja/mteja/internal/tariff"
+)
+
+// Worker vends received payments in batches: one transaction claims up to
+// Batch payments, vends them all and marks them applied. On PostgreSQL the
+// claim skips rows another node holds; on SQLite the single writer does.
+type Worker struct {
+	DB        *store.DB
+	Generator sts.Generator
+	Tariffs   *Tariffs
+	Log       *slog.Logger
+	// Utility is the name on token messages ("Mteja Power").
+	Utility string
+	// USSD is the code customers dial for their tokens, named in notices.
+	USSD string
+	// Batch is the most payments one transaction vends (default 200).
+	Batch int
+	// MaxAttempts before a payment that keeps failing goes to suspense with
+	// the error as its reason (default 10). Failures that retrying cannot
+	// fix (amount out of limits, bad meter data) go there at once.
+	MaxAttempts int
+	// OnVended runs after each commit that vended something (to wake the
+	// delivery worker).
+	OnVended func(n int)
+
+	wake chan struct{}
+	once sync.Once
+}
+
+func (w *Worker) init() {
+	w.once.Do(func() {
+		w.wake = make(chan struct{}, 1)
+		if w.Batch == 0 {
+			w.Batch = 200
+		}
+		if w.MaxAttempts == 0 {
+			w.MaxAttempts = 10
+		}
+		if w.Log == nil {
+			w.Log = slog.Default()
+		}
+		if w.Utility == "" {
+			w.Utility = "Mteja"
+		}
+	})
+}
+
+// Wake tells the worker that payments are waiting.
+func (w *Worker) Wake() {
+	w.init()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run vends until ctx ends. It polls as well as waiting for Wake, because
+// another node may have stored the payment.
+func (w *Worker) Run(ctx context.Context) {
+	w.init()
+	for {
+		n, err := w.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			w.Log.Error("vend batch", "err", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		if n > 0 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.wake:
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// permanent marks a vend failure that retrying will not fix.
+type permanent struct{ error }
+
+func (p permanent) Unwrap() error { return p.error }
+
+// RunOnce vends one batch and returns the number of payments it settled
+// (vended or moved to suspense).
+func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	w.init()
+	var vended, settled int
+	err := w.DB.InTx(ctx, func(tx *store.Tx) error {
+		vended, settled = 0, 0
+		ps, err := claim(tx, w.Batch)
+		if err != nil || len(ps) == 0 {
+			return err
+		}
+		drns := make([]string, 0, len(ps))
+		for _, p := range ps {
+			drns = append(drns, p.MeterDRN)
+		}
+		meters, err := customer.LockMeters(tx, drns)
+		if err != nil {
+			return err
+		}
+		phones, err := customer.PhonesForMeters(tx, drns)
+		if err != nil {
+			return err
+		}
+		b := &batch{tx: tx}
+		for _, p := range ps {
+			m := meters[p.MeterDRN]
+			if m == nil {
+				b.suspend(p, fmt.Sprintf("meter %s no longer exists", p.MeterDRN))
+				settled++
+				continue
+			}
+			err := w.vend(ctx, b, p, m, phones[m.DRN])
+			var perm permanent
+			switch {
+			case err == nil:
+				vended++
+				settled++
+			case errors.As(err, &perm) || p.Attempts+1 >= w.MaxAttempts:
+				w.Log.Warn("payment to suspense", "receipt", p.Receipt, "meter", p.MeterDRN, "err", err)
+				b.suspend(p, err.Error())
+				settled++
+			default:
+				w.Log.Warn("vend failed, will retry", "receipt", p.Receipt, "meter", p.MeterDRN, "attempt", p.Attempts+1, "err", err)
+				b.retry(p, err)
+			}
+		}
+		return b.flush()
+	})
+	if err != nil {
+		return 0, err
+	}
+	if vended > 0 && w.OnVended != nil {
+		w.OnVended(vended)
+	}
+	return settled, nil
+}
+
+func claim(tx *store.Tx, n int) ([]payment.Payment, error) {
+	rows, err := tx.Query(`SELECT id, receipt, amount, currency, notify_msisdn, meter_drn, attempts, paid_at FROM payments
+		WHERE state = 'received' AND run_after <= $1 ORDER BY received_at LIMIT $2 `+tx.SkipLocked(), store.Micros(tx.Now), n)
+	if err != nil {
+		return nil, fmt.Errorf("claim payments: %w", err)
+	}
+	defer rows.Close()
+	var out []payment.Payment
+	for rows.Next() {
+		var p payment.Payment
+		var amount, paid int64
+		if err := rows.Scan(&p.ID, &p.Receipt, &amount, &p.Currency, &p.NotifyMSISDN, &p.MeterDRN, &p.Attempts, &paid); err != nil {
+			return nil, fmt.Errorf("claim payments: %w", err)
+		}
+		p.Amount, p.PaidAt = money.Amount(amount), store.Time(paid)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// vend prices p, makes its tokens and stages every row it writes in b.
+func (w *Worker) vend(ctx context.Context, b *batch, p payment.Payment, m *customer.Meter, recipients []customer.Recipient) error {
+	t, err := w.Tariffs.Get(ctx, b.tx, m.TariffID)
+	if err != nil {
+		return err
+	}
+	version, err := t.At(p.PaidAt)
+	if err != nil {
+		return permanent{err}
+	}
+	// Block tariffs count energy per calendar month, in the utility's zone.
+	month := p.PaidAt.In(tariff.Zone).Format("2006-01")
+	first := month > m.Month
+	monthWh := m.MonthWh
+	if first {
+		monthWh = 0
+	}
+	q, err := version.Price(tariff.Input{Paid: p.Amount, MonthEnergy: monthWh, FirstVendOfMonth: first, Debt: m.Debt})
+	if err != nil {
+		var le *tariff.LimitError
+		if errors.As(err, &le) {
+			return permanent{err}
+		}
+		return permanent{fmt.Errorf("price: %w", err)}
+	}
+
+	cur, err := m.STS()
+	if err != nil {
+		return permanent{err}
+	}
+	v := Vend{ID: uuid.Must(uuid.NewV7()).String(), PaymentID: p.ID, Receipt: p.Receipt, MeterDRN: m.DRN, TariffID: m.TariffID,
+		TariffVersion: version.EffectiveFrom.Format("2006-01-02"), Amount: p.Amount, EnergyWh: q.Energy, Tenths: q.TokenTenths, Quote: q, CreatedAt: b.tx.Now}
+
+	// A pending key change rides along: its two tokens come first, and the
+	// credit token is made under the new key the meter will then hold.
+	next := *m
+	if pk, err := m.Pending(); err != nil {
+		return permanent{err}
+	} else if pk != nil {
+		next.TI, next.KRN, next.KT, next.KEN, next.BaseDate = pk.TI, pk.KRN, pk.KT, pk.KEN, pk.BaseDate
+		nm, err := next.STS()
+		if err != nil {
+			return permanent{fmt.Errorf("pending key change: %w", err)}
+		}
+		kts, err := w.Generator.KeyChange(ctx, cur, sts.KeyChangeRequest{New: nm, Rollover: pk.Rollover})
+		if err != nil {
+			return fmt.Errorf("key change tokens: %w", err)
+		}
+		for i, kt := range kts {
+			kind := KindKeyChange1
+			if i == 1 {
+				kind = KindKeyChange2
+			}
+			v.Tokens = append(v.Tokens, Token{Seq: i + 1, Kind: kind, Class: int(kt.Class()), Subclass: 3 + i, Digits: kt.String()})
+		}
+		if pk.Rollover || pk.BaseDate != m.BaseDate {
+			next.LastTID = 0 // the meter forgets its TIDs
+		}
+		next.PendingKey = ""
+		cur = nm
+	}
+
+	nowTID, err := cur.BaseDate.TID(b.tx.Now)
+	if err != nil {
+		return permanent{fmt.Errorf("meter %s: %w", m.DRN, err)}
+	}
+	tid, err := sts.Next(sts.TID(next.LastTID), nowTID)
+	if err != nil {
+		return permanent{fmt.Errorf("meter %s: %w", m.DRN, err)}
+	}
+	tok, err := w.Generator.Credit(ctx, cur, sts.CreditRequest{Kind: sts.Electricity, Tenths: uint64(q.TokenTenths), TID: tid, RND: uint8(rand.IntN(16))})
+	if err != nil {
+		return fmt.Errorf("credit token: %w", err)
+	}
+	v.Tokens = append(v.Tokens, Token{Seq: len(v.Tokens) + 1, Kind: KindCredit, Class: 0, Subclass: 0, Digits: tok.String(), TID: int64(tid), Tenths: q.TokenTenths})
+	for i := range v.Tokens {
+		v.Tokens[i].ID = uuid.Must(uuid.NewV7()).String()
+		v.Tokens[i].VendID, v.Tokens[i].MeterDRN, v.Tokens[i].CreatedAt = v.ID, m.DRN, b.tx.Now
+	}
+
+	next.LastTID = int64(tid)
+	if month >= m.Month {
+		next.Month = month
+		next.MonthWh = monthWh + q.Energy
+	} else {
+		next.MonthWh = m.MonthWh + q.Energy // a late payment from last month counts in this one
+	}
+	next.Debt = m.Debt - q.DebtRecovered + q.FixedCarried
+	*m = next
+	b.meters = append(b.meters, m)
+
+	b.vends = append(b.vends, v)
+	b.ledger = append(b.ledger, postings(v, q))
+	b.applied = append(b.applied, p.ID)
+	b.messages = append(b.messages, w.tokenMessages(v, p, recipients)...)
+	return nil
+}
+
+// postings moves the payment out of customer credit into the receipt's
+// lines: revenue, VAT, pass-through charges and levies, and debt recovered.
+func postings(v Vend, q tariff.Quote) ledger.Txn {
+	t := ledger.Txn{ID: "vend:" + v.ID, Kind: "vend", Ref: v.ID}
+	t.Postings = append(t.Postings, ledger.Posting{Account: ledger.CustomerCredit, Amount: v.Amount})
+	for _, l := range q.Lines {
+		acct := "liability:charge:" + l.Code
+		switch l.Code {
+		case "energy":
+			acct = ledger.EnergyRevenue
+		case "vat":
+			acct = ledger.VATPayable
+		case "fixed":
+			acct = ledger.FixedRevenue
+		case "debt":
+			acct = ledger.DebtReceivable
+		}
+		t.Postings = append(t.Postings, ledger.Posting{Account: acct, Amount: -l.Amount})
+	}
+	return t
+}
+
+func (w *Worker) tokenMessages(v Vend, p payment.Payment, recipients []customer.Recipient) []notify.Message {
+	if p.NotifyMSISDN != "" {
+		dup := false
+		for _, r := range recipients {
+			dup = dup || r.MSISDN == p.NotifyMSISDN
+		}
+		if !dup {
+			recipients = append(recipients, customer.Recipient{MSISDN: p.NotifyMSISDN, Language: "en"})
+		}
+	}
+	var out []notify.Message
+	for _, r := range recipients {
+		body, err := notify.Render("token", r.Language, TokenSMS(w.Utility, v))
+		if err != nil {
+			w.Log.Error("render token message", "vend", v.ID, "err", err)
+			continue
+		}
+		out = append(out, notify.Message{Recipient: r.MSISDN, Lane: notify.LaneToken, Template: "token", Language: r.Language, Body: body, Ref: v.ID})
+	}
+	return out
+}
+
+// TokenSMS is the token message's data for a vend.
+func TokenSMS(utility string, v Vend) notify.TokenSMS {
+	d := notify.TokenSMS{Utility: utility, Meter: v.MeterDRN, Units: v.Quote.Units,
+		Amount: v.Amount.Format(currencyOr(v.Quote.Currency)), TokenAmount: v.Quote.Line("energy").Amount.String(),
+		Other: v.Quote.ChargesExceptEnergy().String(), Receipt: v.Receipt, Date: v.CreatedAt.In(tariff.Zone).Format("2006-01-02 15:04")}
+	for _, t := range v.Tokens {
+		if t.Kind == KindCredit {
+			d.Token = t.Grouped()
+		} else {
+			d.KeyTokens = append(d.KeyTokens, notify.KeyToken{N: t.Seq, Digits: t.Grouped()})
+		}
+	}
+	return d
+}
+
+func currencyOr(c string) string {
+	if c == "" {
+		return "KES"
+	}
+	return c
+}
