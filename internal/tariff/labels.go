@@ -5,18 +5,18 @@ import "strings"
 // Line codes of a receipt. Pass-through and levy lines use their own codes
 // from the tariff file; the ones below are the Kenyan schedule's.
 const (
-	CodeEnergy       = "energy"
-	CodeVAT          = "vat"
-	CodeFixed        = "fixed"
-	CodeDebt         = "debt"
-	CodeFuel         = "fuel_energy_cost"
-	CodeForex        = "forex_adjustment"
-	CodeInflation    = "inflation_adjustment"
-	CodeRegulator    = "energy_regulator_levy"
-	CodeRural        = "rural_electrification_levy"
-	CodeWater        = "water_resources_levy"
+	CodeEnergy        = "energy"
+	CodeVAT           = "vat"
+	CodeFixed         = "fixed"
+	CodeDebt          = "debt"
+	CodeFuel          = "fuel_energy_cost"
+	CodeForex         = "forex_adjustment"
+	CodeInflation     = "inflation_adjustment"
+	CodeRegulator     = "energy_regulator_levy"
+	CodeRural         = "rural_electrification_levy"
+	CodeWater         = "water_resources_levy"
 	vatAllPassThrough = "pass_through"
-	vatAllLevies     = "levies"
+	vatAllLevies      = "levies"
 )
 
 // defaultLabels word the lines as Kenya Power's itemised token SMS did

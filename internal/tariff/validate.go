@@ -11,11 +11,11 @@ import (
 // currency Mteja serves (UGX rates run near 800/kWh), and keep every
 // intermediate of the pricing arithmetic and every result inside int64.
 const (
-	maxRate   Rate         = 1_000_000 * RateScale   // per kWh
-	maxAmount money.Amount = 10_000_000_000 * 100    // purchase limits, fixed charge
-	maxWh     int64        = 1_000_000_000 * 1000    // block thresholds: 1 TWh
-	maxCode                = 64
-	dateLayout             = "2006-01-02"
+	maxRate    Rate         = 1_000_000 * RateScale // per kWh
+	maxAmount  money.Amount = 10_000_000_000 * 100  // purchase limits, fixed charge
+	maxWh      int64        = 1_000_000_000 * 1000  // block thresholds: 1 TWh
+	maxCode                 = 64
+	dateLayout              = "2006-01-02"
 )
 
 // Validate checks a tariff: a name, a currency, at least one version, and
