@@ -1,0 +1,143 @@
+// Package ussd is the USSD self-service channel: the menus a customer reaches
+// by dialling the operator's code, and the handler for the gateway callback.
+//
+// Every request carries everything the caller typed this session, so the menus
+// keep no state between requests: the screen is found by replaying the whole
+// path from the home screen. A resent request therefore gets the same screen,
+// and the few steps that change something (buy, re-send, report, language) run
+// at most once per session and path.
+package ussd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mteja/mteja/internal/money"
+)
+
+// Backend is what the menus need from the rest of Mteja. Reads may be called
+// again when a request is replayed; the methods that change something are
+// called at most once per session and path. Every method gets the request's
+// context and should give up when it ends.
+type Backend interface {
+	// MetersForPhone returns the meters registered to msisdn in a stable order,
+	// since the menus number them. None is an empty slice, not an error.
+	MetersForPhone(ctx context.Context, msisdn string) ([]Meter, error)
+	// CheckMeter checks a typed meter number. It returns an error wrapping
+	// ErrMeterInvalid when the check digit is wrong and ErrMeterNotFound when
+	// no such meter is served.
+	CheckMeter(ctx context.Context, drn string) (MeterCheck, error)
+	// LastTokens returns up to n tokens of the meter, newest first; a
+	// purchase's key-change tokens come before its credit token.
+	LastTokens(ctx context.Context, drn string, n int) ([]Token, error)
+	// ResendTokens queues an SMS to msisdn with the meter's last n tokens.
+	ResendTokens(ctx context.Context, msisdn, drn string, n int) error
+	// BuyLimits returns the smallest and largest amount the meter may be sold
+	// now. Max zero means no upper limit.
+	BuyLimits(ctx context.Context, drn string) (Limits, error)
+	// BuyToken starts an M-Pesa STK push to msisdn for the meter. An amount
+	// outside the limits returns a *LimitError.
+	BuyToken(ctx context.Context, msisdn, drn string, amount money.Amount) error
+	// FindPayment looks a payment up by its M-Pesa receipt code. When Mteja
+	// does not know it, the backend asks Daraja (transaction status) and
+	// answers PaymentPending; calling it again for the same code must not
+	// start a second query.
+	FindPayment(ctx context.Context, msisdn, receipt string) (PaymentLookup, error)
+	// RecentPurchases returns up to n purchases of the meter, newest first.
+	RecentPurchases(ctx context.Context, drn string, n int) ([]Purchase, error)
+	// ReportFault opens a fault ticket and returns its reference.
+	ReportFault(ctx context.Context, msisdn, drn string, kind FaultKind, note string) (ref string, err error)
+	// OutageStatus returns a short text about outages affecting the meter's
+	// area, in lang, or "" when none is known.
+	OutageStatus(ctx context.Context, msisdn, drn, lang string) (string, error)
+	// Language returns the caller's language ("en" or "sw"), or "" when the
+	// caller has not chosen one.
+	Language(ctx context.Context, msisdn string) (string, error)
+	// SetLanguage stores the caller's language, "en" or "sw".
+	SetLanguage(ctx context.Context, msisdn, lang string) error
+}
+
+// Meter is a meter registered to a phone.
+type Meter struct {
+	DRN   string // meter number, 11 or 13 digits
+	Label string // the customer's name for it ("Home", "Shop"); may be empty
+}
+
+// MeterCheck is what CheckMeter knows about a typed meter number.
+type MeterCheck struct {
+	DRN   string // as stored
+	Owner string // masked owner name ("J*** K***"); may be empty
+}
+
+// ErrMeterInvalid and ErrMeterNotFound are wrapped by CheckMeter errors; the
+// caller sees both as "meter number not valid", since a typo causes either.
+var (
+	ErrMeterInvalid  = errors.New("meter number fails its check digit")
+	ErrMeterNotFound = errors.New("meter not found")
+)
+
+// Token is one STS token as the customer sees it.
+type Token struct {
+	Digits    string       // 20 digits
+	Units     string       // kWh as printed ("6.13"); empty for key-change tokens
+	Amount    money.Amount // amount paid for the purchase
+	At        time.Time
+	Receipt   string // M-Pesa receipt code of the purchase
+	KeyChange bool   // a key-change token, to be entered before the credit token
+}
+
+// Purchase is one prepaid purchase of a meter.
+type Purchase struct {
+	At      time.Time
+	Amount  money.Amount
+	Units   string // kWh as printed ("6.13")
+	Receipt string
+}
+
+// Limits bound the amount of one purchase.
+type Limits struct {
+	Min, Max money.Amount // Max zero: no upper limit
+}
+
+// LimitError is returned by BuyToken for an amount outside the limits.
+type LimitError struct {
+	Amount money.Amount
+	Limits
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("amount %s outside limits %s to %s", e.Amount.Plain(), e.Min.Plain(), e.Max.Plain())
+}
+
+// PaymentState is what FindPayment found.
+type PaymentState int
+
+// The zero PaymentState is not valid, so a lookup that forgot to set it is
+// treated as a backend error rather than as "not found".
+const (
+	PaymentNotFound PaymentState = iota + 1 // neither Mteja nor M-Pesa knows the code
+	PaymentPending                          // asked M-Pesa or vending now; dial again soon
+	PaymentVended                           // Tokens holds the token(s)
+	PaymentSuspense                         // received but not matched to a meter
+)
+
+// PaymentLookup is the answer to "I paid but got no token".
+type PaymentLookup struct {
+	State   PaymentState
+	DRN     string       // the meter vended (PaymentVended)
+	Amount  money.Amount // amount paid, when known
+	Tokens  []Token      // PaymentVended: key-change tokens first, then credit
+	Message string       // optional short note for the caller, in the caller's language
+}
+
+// FaultKind is the kind of fault a caller reports.
+type FaultKind string
+
+// Fault kinds offered on the menu.
+const (
+	FaultNoPower       FaultKind = "no_power"
+	FaultTokenRejected FaultKind = "token_rejected"
+	FaultOther         FaultKind = "other"
+)

@@ -1,0 +1,145 @@
+package ussd
+
+import (
+	"context"
+	"strings"
+)
+
+// node is one screen of the menus. Nodes hold the data they show (fetched on
+// the way in), so rendering never calls the backend and never fails.
+type node interface {
+	// render draws the screen, with hint above it after a wrong input.
+	render(s *session, hint string) screen
+	// next handles one input. last says whether it is the newest input of the
+	// request: steps that change something run only then, never while an
+	// older part of the path is replayed.
+	next(s *session, in string, last bool) (step, error)
+}
+
+// step is where an input leads: to a new screen, or back to the same one
+// with a hint.
+type step struct {
+	to   node
+	hint string
+}
+
+func goTo(n node) step         { return step{to: n} }
+func stay(hint string) step    { return step{hint: hint} }
+func closing(text string) step { return goTo(endNode{text: text}) }
+
+// freeText marks a node whose input is free text: the rest of the path is its
+// input, '*' included, since the caller may type one inside a sentence.
+type freeText interface{ freeText() }
+
+// endNode is a screen that closes the session.
+type endNode struct{ text string }
+
+func (n endNode) render(*session, string) screen { return end(n.text) }
+
+func (n endNode) next(s *session, _ string, _ bool) (step, error) {
+	return closing(s.t.SessionOver), nil
+}
+
+// session is one request: the caller, their language and the path typed.
+type session struct {
+	ctx    context.Context
+	h      *Handler
+	id     string // gateway sessionId
+	msisdn string // normalised caller number
+	raw    string // the text field as received, the key for resent requests
+	lang   string
+	t      *texts
+}
+
+// maxInputs bounds the replay. A session lasts about three minutes, so a
+// longer path is not a caller's.
+const maxInputs = 60
+
+// splitPath turns the text field into inputs: "" is the first screen, with
+// no input yet.
+func splitPath(text string) []string {
+	if text == "" {
+		return nil
+	}
+	in := strings.Split(text, "*")
+	for i := range in {
+		in[i] = strings.TrimSpace(in[i])
+	}
+	return in
+}
+
+// run replays the path from the home screen and returns the screen to show.
+func (s *session) run(inputs []string) (screen, error) {
+	stack, hint, err := s.walk(inputs)
+	if err != nil {
+		return screen{}, err
+	}
+	return stack[len(stack)-1].render(s, hint), nil
+}
+
+// walk replays the path and returns the screens stacked on the way, the last
+// being the one to show, and the hint to show above it. "0" goes back one
+// screen and "00" home; a wrong input leaves the caller on the same screen
+// with a hint, so the path after it still means what the caller saw.
+func (s *session) walk(inputs []string) ([]node, string, error) {
+	if len(inputs) > maxInputs {
+		return []node{endNode{text: s.t.SessionOver}}, "", nil
+	}
+	stack := []node{home{}}
+	hint := ""
+	for i := 0; i < len(inputs); i++ {
+		cur := stack[len(stack)-1]
+		if _, ok := cur.(endNode); ok {
+			// The gateway sends nothing after END; a path that goes on is
+			// not a session we served, so nothing in it is acted on.
+			return append(stack, endNode{text: s.t.SessionOver}), "", nil
+		}
+		in := inputs[i]
+		hint = ""
+		switch in {
+		case "00":
+			stack = stack[:1]
+			continue
+		case "0":
+			if len(stack) > 1 {
+				stack = stack[:len(stack)-1]
+			}
+			continue
+		}
+		if _, ok := cur.(freeText); ok {
+			in = strings.Join(inputs[i:], "*")
+			i = len(inputs) - 1
+		}
+		st, err := cur.next(s, in, i == len(inputs)-1)
+		if err != nil {
+			return nil, "", err
+		}
+		if st.to == nil {
+			hint = st.hint
+			continue
+		}
+		stack = append(stack, st.to)
+	}
+	return stack, hint, nil
+}
+
+// act runs a step that changes something, once per session and path: a
+// resent request gets the first answer, and a request that arrives while the
+// first still runs waits for it. It runs only for the newest input.
+func (s *session) act(last bool, f func(ctx context.Context) (string, error)) (step, error) {
+	if !last {
+		return closing(s.t.SessionOver), nil
+	}
+	key := s.id + "\x00" + s.msisdn + "\x00" + s.raw
+	text, err := s.h.once.do(s.ctx, key, func() (string, error) {
+		// A gateway that gives up on this request must not cut an STK push
+		// or a ticket half way: the resend will be answered from the cache.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), s.h.opts.Timeout)
+		defer cancel()
+		return f(ctx)
+	})
+	if err != nil {
+		return step{}, err
+	}
+	return closing(text), nil
+}

@@ -1,0 +1,38 @@
+package ussd
+
+import "fmt"
+
+// purchaseList shows a meter's recent purchases: when, how much, how many
+// units, and the receipt code to match an M-Pesa message.
+type purchaseList struct {
+	m         meterRef
+	purchases []Purchase
+	start     int
+}
+
+func (n purchaseList) layout(s *session) ([]string, int) {
+	items := make([]string, len(n.purchases))
+	for i, p := range n.purchases {
+		items[i] = s.day(p.At) + " " + s.amount(p.Amount) + " " + p.Units + " kWh " + p.Receipt
+	}
+	head := []string{fmt.Sprintf(s.t.Meter, n.m.DRN) + ":"}
+	return page(head, items, n.start, s.t.More, []string{s.t.BackHome}, runes(s.t.InvalidChoice)+1)
+}
+
+func (n purchaseList) render(s *session, hint string) screen {
+	if len(n.purchases) == 0 {
+		return con(withHint(hint, fmt.Sprintf(s.t.NoPurchases, n.m.DRN), s.t.BackHome)...)
+	}
+	lines, _ := n.layout(s)
+	return con(withHint(hint, lines...)...)
+}
+
+func (n purchaseList) next(s *session, in string, _ bool) (step, error) {
+	if in == "98" && len(n.purchases) > 0 {
+		if _, nx := n.layout(s); nx < len(n.purchases) {
+			n.start = nx
+			return goTo(n), nil
+		}
+	}
+	return stay(s.t.InvalidChoice), nil
+}

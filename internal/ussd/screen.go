@@ -1,0 +1,99 @@
+package ussd
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// maxScreen is the most characters a screen may have, counting the "CON " or
+// "END " prefix: longer screens are cut or refused by some handsets.
+const maxScreen = 182
+
+const prefixLen = len("CON ")
+
+// screen is one reply to the gateway.
+type screen struct {
+	text string
+	end  bool // closes the session
+}
+
+func con(lines ...string) screen { return screen{text: strings.Join(lines, "\n")} }
+
+func end(lines ...string) screen { return screen{text: strings.Join(lines, "\n"), end: true} }
+
+// reply is the body sent to the gateway.
+func (sc screen) reply() string {
+	if sc.end {
+		return "END " + sc.text
+	}
+	return "CON " + sc.text
+}
+
+func runes(s string) int { return utf8.RuneCountInString(s) }
+
+// clip shortens s to at most n characters, marking the cut. Used on text that
+// comes from the backend (labels, outage notes), whose length we do not own.
+func clip(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if runes(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	if n == 1 {
+		return string(r[:1])
+	}
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+// withHint puts a hint above a screen's lines.
+func withHint(hint string, lines ...string) []string {
+	if hint == "" {
+		return lines
+	}
+	return append([]string{hint}, lines...)
+}
+
+// linesLen is the length of lines joined by newlines.
+func linesLen(lines []string) int {
+	n := 0
+	for i, l := range lines {
+		if i > 0 {
+			n++
+		}
+		n += runes(l)
+	}
+	return n
+}
+
+// page lays a list out on one screen: head, then items from start, then foot,
+// with more (the "98 More" line) before foot when items remain. The layout
+// leaves room for a hint of reserve characters, so that a page shows the same
+// items whether or not a hint is above it; otherwise "98" after a wrong input
+// would skip items. It returns the lines and where the next page starts
+// (len(items) on the last page). A page always shows at least one item.
+func page(head, items []string, start int, more string, foot []string, reserve int) (lines []string, next int) {
+	start = min(max(start, 0), len(items))
+	budget := maxScreen - prefixLen - reserve
+	fixed := func(extra []string) int {
+		all := append(append(append([]string{}, head...), extra...), foot...)
+		return linesLen(all)
+	}
+	rest := items[start:]
+	if fixed(rest) <= budget {
+		return append(append(append([]string{}, head...), rest...), foot...), len(items)
+	}
+	used := fixed([]string{more})
+	n := 0
+	for _, it := range rest {
+		if n > 0 && used+1+runes(it) > budget {
+			break
+		}
+		used += 1 + runes(it)
+		n++
+	}
+	lines = append(append([]string{}, head...), rest[:n]...)
+	lines = append(append(lines, more), foot...)
+	return lines, start + n
+}

@@ -1,0 +1,196 @@
+package ussd
+
+// Languages the menus speak.
+const (
+	langEN = "en"
+	langSW = "sw"
+)
+
+// texts holds every phrase of the menus in one language. A struct rather than
+// a map keyed by strings, so that a missing phrase fails to compile and a test
+// can check that both languages fill every field.
+type texts struct {
+	// Home screen options.
+	Buy, Tokens, Paid, Purchases, Fault, Outage, Language string
+
+	InvalidChoice string // hint above a screen shown again
+	BackHome      string // "0 Back 00 Home"
+	More          string // "98 More"
+	Meter         string // "Meter %s"
+
+	ChooseMeter string
+	EnterMeter  string
+	BadMeter    string
+
+	EnterAmount     string // min, max
+	EnterAmountFrom string // min
+	BadAmount       string
+	BelowMin        string
+	AboveMax        string
+	ConfirmBuy      string // amount, meter
+	PayMpesa        string
+	BuyStarted      string // amount
+	BuyLimit        string // min, max
+
+	NoTokens  string // meter
+	KeyChange string
+	SendSMS   string
+	Resent    string // meter
+
+	EnterReceipt string
+	BadReceipt   string
+	PaidTokens   string // receipt, meter
+	PaidPending  string // receipt
+	PaidNotFound string // receipt
+	PaidSuspense string // receipt
+
+	NoPurchases string // meter
+
+	FaultMenu     string
+	NoPower       string
+	TokenRejected string
+	OtherFault    string
+	ConfirmFault  string // kind, meter
+	YesReport     string
+	DescribeFault string
+	BadNote       string
+	FaultReported string // reference
+
+	NoOutage string
+
+	LanguageSet string
+
+	Unavailable string
+	SessionOver string
+}
+
+// chooseLanguage is the same in both languages, so that a caller who cannot
+// read the current one still finds the way back.
+const chooseLanguage = "Language / Lugha:\n1 English\n2 Kiswahili"
+
+var english = texts{
+	Buy:       "Buy token",
+	Tokens:    "My last tokens",
+	Paid:      "I paid but got no token",
+	Purchases: "Purchases and units",
+	Fault:     "Report a fault",
+	Outage:    "Outage status",
+	Language:  "Language / Lugha",
+
+	InvalidChoice: "Invalid choice.",
+	BackHome:      "0 Back 00 Home",
+	More:          "98 More",
+	Meter:         "Meter %s",
+
+	ChooseMeter: "Choose a meter, or type its number:",
+	EnterMeter:  "Enter the meter number:",
+	BadMeter:    "Meter number not valid, check and try again",
+
+	EnterAmount:     "Enter amount (%s to %s):",
+	EnterAmountFrom: "Enter amount (from %s):",
+	BadAmount:       "Enter whole shillings, e.g. 500",
+	BelowMin:        "The minimum is %s",
+	AboveMax:        "The maximum is %s",
+	ConfirmBuy:      "Buy power for %s, meter %s?",
+	PayMpesa:        "1 Pay with M-Pesa",
+	BuyStarted:      "You will get an M-Pesa prompt to pay %s. Enter your PIN; the token will come by SMS.",
+	BuyLimit:        "The amount must be from %s to %s. Please dial again.",
+
+	NoTokens:  "No tokens yet for meter %s.",
+	KeyChange: "Key change",
+	SendSMS:   "1 Send by SMS",
+	Resent:    "The last tokens of meter %s will come to you by SMS shortly.",
+
+	EnterReceipt: "Enter the M-Pesa code from your payment SMS (e.g. SKL51ZDR4F):",
+	BadReceipt:   "Code not valid: 10 letters and digits",
+	PaidTokens:   "Payment %s, meter %s:",
+	PaidPending:  "We are checking payment %s with M-Pesa. Please dial again in a minute.",
+	PaidNotFound: "No payment found with code %s. Check the code in your M-Pesa SMS and dial again.",
+	PaidSuspense: "Payment %s was received but is not matched to a meter. Our team will sort it out and contact you.",
+
+	NoPurchases: "No purchases yet for meter %s.",
+
+	FaultMenu:     "Report a fault:",
+	NoPower:       "No power",
+	TokenRejected: "Meter rejects token",
+	OtherFault:    "Other",
+	ConfirmFault:  "Report \"%s\" at meter %s?",
+	YesReport:     "1 Yes, report",
+	DescribeFault: "Describe the problem briefly:",
+	BadNote:       "Please type a few words",
+	FaultReported: "Fault reported. Reference %s. Our team will contact you.",
+
+	NoOutage: "No known power outage in your area. If you have no power, choose 5 on the menu to report a fault.",
+
+	LanguageSet: "Language set to English.",
+
+	Unavailable: "Service unavailable, please try again",
+	SessionOver: "Session ended. Please dial again.",
+}
+
+var swahili = texts{
+	Buy:       "Nunua tokeni",
+	Tokens:    "Tokeni zangu za mwisho",
+	Paid:      "Nimelipa lakini sijapata tokeni",
+	Purchases: "Manunuzi na uniti",
+	Fault:     "Ripoti hitilafu",
+	Outage:    "Hali ya kukatika kwa umeme",
+	Language:  "Lugha / Language",
+
+	InvalidChoice: "Chaguo si sahihi.",
+	BackHome:      "0 Rudi 00 Mwanzo",
+	More:          "98 Zaidi",
+	Meter:         "Mita %s",
+
+	ChooseMeter: "Chagua mita, au andika nambari yake:",
+	EnterMeter:  "Andika nambari ya mita:",
+	BadMeter:    "Nambari ya mita si sahihi, ikague ujaribu tena",
+
+	EnterAmount:     "Weka kiasi (%s hadi %s):",
+	EnterAmountFrom: "Weka kiasi (kuanzia %s):",
+	BadAmount:       "Weka shilingi kamili, mfano 500",
+	BelowMin:        "Kiasi cha chini ni %s",
+	AboveMax:        "Kiasi cha juu ni %s",
+	ConfirmBuy:      "Nunua umeme wa %s kwa mita %s?",
+	PayMpesa:        "1 Lipa kwa M-Pesa",
+	BuyStarted:      "Utapokea ombi la M-Pesa la kulipa %s. Weka PIN yako; tokeni itakufikia kwa SMS.",
+	BuyLimit:        "Kiasi kiwe kati ya %s na %s. Tafadhali piga tena.",
+
+	NoTokens:  "Bado hakuna tokeni za mita %s.",
+	KeyChange: "Kubadili ufunguo",
+	SendSMS:   "1 Tuma kwa SMS",
+	Resent:    "Tokeni za mwisho za mita %s zitakufikia kwa SMS hivi punde.",
+
+	EnterReceipt: "Weka msimbo wa M-Pesa ulio kwenye SMS ya malipo (mfano SKL51ZDR4F):",
+	BadReceipt:   "Msimbo si sahihi: herufi na tarakimu 10",
+	PaidTokens:   "Malipo %s, mita %s:",
+	PaidPending:  "Tunakagua malipo %s na M-Pesa. Tafadhali piga tena baada ya dakika moja.",
+	PaidNotFound: "Hatujapata malipo yenye msimbo %s. Kagua msimbo kwenye SMS ya M-Pesa kisha upige tena.",
+	PaidSuspense: "Malipo %s yamepokelewa lakini hayajaunganishwa na mita. Timu yetu itayashughulikia na kuwasiliana nawe.",
+
+	NoPurchases: "Bado hakuna manunuzi ya mita %s.",
+
+	FaultMenu:     "Ripoti hitilafu:",
+	NoPower:       "Hakuna umeme",
+	TokenRejected: "Mita inakataa tokeni",
+	OtherFault:    "Nyingine",
+	ConfirmFault:  "Ripoti \"%s\" kwa mita %s?",
+	YesReport:     "1 Ndiyo, ripoti",
+	DescribeFault: "Eleza tatizo kwa ufupi:",
+	BadNote:       "Tafadhali andika maneno machache",
+	FaultReported: "Hitilafu imeripotiwa. Nambari ya kumbukumbu %s. Timu yetu itawasiliana nawe.",
+
+	NoOutage: "Hakuna taarifa ya kukatika kwa umeme eneo lako. Kama huna umeme, chagua 5 kwenye menyu kuripoti hitilafu.",
+
+	LanguageSet: "Lugha sasa ni Kiswahili.",
+
+	Unavailable: "Huduma haipatikani, tafadhali jaribu tena",
+	SessionOver: "Kipindi kimeisha. Tafadhali piga tena.",
+}
+
+func textsFor(lang string) *texts {
+	if lang == langSW {
+		return &swahili
+	}
+	return &english
+}

@@ -1,0 +1,62 @@
+package ussd
+
+import (
+	"context"
+	"fmt"
+)
+
+// tokenList shows a meter's last tokens, the *977# "Latest Token" screen.
+type tokenList struct {
+	m      meterRef
+	tokens []Token
+	start  int
+}
+
+// tokenItem is two lines: when and how much, then the token as typed.
+func (s *session) tokenItem(tk Token) string {
+	what := tk.Units + " kWh"
+	if tk.KeyChange {
+		what = s.t.KeyChange
+	}
+	return s.when(tk.At) + " " + what + "\n" + groupToken(tk.Digits)
+}
+
+func (n tokenList) layout(s *session) ([]string, int) {
+	items := make([]string, len(n.tokens))
+	for i, tk := range n.tokens {
+		items[i] = s.tokenItem(tk)
+	}
+	// The meter number alone heads the list: with a label, two tokens would
+	// no longer fit a screen.
+	head := []string{fmt.Sprintf(s.t.Meter, n.m.DRN) + ":"}
+	return page(head, items, n.start, s.t.More, []string{s.t.SendSMS, s.t.BackHome}, runes(s.t.InvalidChoice)+1)
+}
+
+func (n tokenList) render(s *session, hint string) screen {
+	if len(n.tokens) == 0 {
+		return con(withHint(hint, fmt.Sprintf(s.t.NoTokens, n.m.DRN), s.t.BackHome)...)
+	}
+	lines, _ := n.layout(s)
+	return con(withHint(hint, lines...)...)
+}
+
+func (n tokenList) next(s *session, in string, last bool) (step, error) {
+	if len(n.tokens) == 0 {
+		return stay(s.t.InvalidChoice), nil
+	}
+	switch in {
+	case "98":
+		if _, nx := n.layout(s); nx < len(n.tokens) {
+			n.start = nx
+			return goTo(n), nil
+		}
+	case "1":
+		return s.act(last, func(ctx context.Context) (string, error) {
+			if err := s.h.b.ResendTokens(ctx, s.msisdn, n.m.DRN, len(n.tokens)); err != nil {
+				return "", fmt.Errorf("resend tokens of %s: %w", n.m.DRN, err)
+			}
+			return fmt.Sprintf(s.t.Resent, n.m.DRN), nil
+		})
+	}
+	return stay(s.t.InvalidChoice), nil
+}
