@@ -2,6 +2,7 @@ package tariff
 
 import (
 	_ "embed"
+	"maps"
 	"slices"
 	"sync"
 )
@@ -21,7 +22,13 @@ func Sample() Tariff {
 	if err != nil {
 		panic("tariff: embedded sample: " + err.Error())
 	}
-	t.Versions = slices.Clone(t.Versions) // callers may not reorder the shared copy
+	// Each caller gets its own copy, so one that edits a rate cannot
+	// reprice everyone else's sample.
+	t.Versions = slices.Clone(t.Versions)
+	for i := range t.Versions {
+		v := &t.Versions[i]
+		v.Blocks, v.Charges, v.Labels = slices.Clone(v.Blocks), slices.Clone(v.Charges), maps.Clone(v.Labels)
+	}
 	return t
 }
 

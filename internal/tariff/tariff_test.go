@@ -1,0 +1,73 @@
+package tariff
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestAt(t *testing.T) {
+	t.Parallel()
+	tf := mustParseFile(t, "kenya-domestic-versions.yaml")
+	utc := func(s string) time.Time {
+		at, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return at
+	}
+	tests := []struct {
+		at   time.Time
+		want string // effective date, or "" for ErrNoVersion
+	}{
+		{utc("2023-03-31T20:59:59Z"), ""},          // 23:59:59 EAT, the day before
+		{utc("2023-03-31T21:00:00Z"), "2023-04-01"}, // midnight EAT
+		{utc("2024-06-30T20:59:59Z"), "2023-04-01"},
+		{utc("2024-06-30T21:00:00Z"), "2024-07-01"},
+		{utc("2024-07-01T00:00:00+03:00"), "2024-07-01"},
+		{utc("2030-01-01T00:00:00Z"), "2024-07-01"},
+	}
+	for _, tt := range tests {
+		v, err := tf.At(tt.at)
+		if tt.want == "" {
+			if !errors.Is(err, ErrNoVersion) || !strings.Contains(err.Error(), "the first starts 2023-04-01") {
+				t.Errorf("At(%s) = %v, %v; want ErrNoVersion naming the first date", tt.at, v.EffectiveFrom, err)
+			}
+			continue
+		}
+		if err != nil || v.EffectiveFrom.Format(dateLayout) != tt.want {
+			t.Errorf("At(%s) = %s, %v; want %s", tt.at, v.EffectiveFrom, err, tt.want)
+		}
+	}
+	if _, err := (Tariff{Name: "x"}).At(time.Now()); !errors.Is(err, ErrNoVersion) {
+		t.Errorf("empty tariff: %v", err)
+	}
+
+	lo, err := tf.MinPurchase(utc("2024-01-01T00:00:00Z"))
+	hi, err2 := tf.MaxPurchase(utc("2024-08-01T00:00:00Z"))
+	lo2, err3 := tf.MinPurchase(utc("2024-08-01T00:00:00Z"))
+	if err != nil || err2 != nil || err3 != nil || lo.String() != "100.00" || hi.String() != "35,000.00" || lo2.String() != "50.00" {
+		t.Errorf("limits %s %s %s (%v %v %v)", lo, hi, lo2, err, err2, err3)
+	}
+	if _, err := tf.MinPurchase(utc("2020-01-01T00:00:00Z")); !errors.Is(err, ErrNoVersion) {
+		t.Errorf("MinPurchase before the first version: %v", err)
+	}
+}
+
+func TestMonthStart(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ at, want string }{
+		{"2024-07-15T10:00:00Z", "2024-07-01T00:00:00+03:00"},
+		// 31 Jan 22:30 UTC is already 1 February in Nairobi.
+		{"2024-01-31T22:30:00Z", "2024-02-01T00:00:00+03:00"},
+		{"2024-01-31T20:59:59Z", "2024-01-01T00:00:00+03:00"},
+		{"2024-03-01T00:00:00+03:00", "2024-03-01T00:00:00+03:00"},
+	}
+	for _, tt := range tests {
+		at, _ := time.Parse(time.RFC3339, tt.at)
+		if got := MonthStart(at).Format(time.RFC3339); got != tt.want {
+			t.Errorf("MonthStart(%s) = %s; want %s", tt.at, got, tt.want)
+		}
+	}
+}
