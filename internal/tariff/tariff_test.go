@@ -21,7 +21,7 @@ func TestAt(t *testing.T) {
 		at   time.Time
 		want string // effective date, or "" for ErrNoVersion
 	}{
-		{utc("2023-03-31T20:59:59Z"), ""},          // 23:59:59 EAT, the day before
+		{utc("2023-03-31T20:59:59Z"), ""},           // 23:59:59 EAT, the day before
 		{utc("2023-03-31T21:00:00Z"), "2023-04-01"}, // midnight EAT
 		{utc("2024-06-30T20:59:59Z"), "2023-04-01"},
 		{utc("2024-06-30T21:00:00Z"), "2024-07-01"},
