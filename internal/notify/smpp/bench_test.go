@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mteja/mteja/internal/notify/sms"
 	"github.com/mteja/mteja/internal/notify/smpp"
 	"github.com/mteja/mteja/internal/notify/smpp/smsctest"
+	"github.com/mteja/mteja/internal/notify/sms"
 )
 
 // BenchmarkSubmit measures submit_sm per second on one bind against the
