@@ -15,7 +15,7 @@ import (
 type memBackend struct {
 	mu sync.Mutex
 
-	meters    map[string][]Meter   // by phone
+	meters    map[string][]Meter    // by phone
 	known     map[string]MeterCheck // meters that exist, by number
 	tokens    map[string][]Token    // by meter, newest first
 	purchases map[string][]Purchase // by meter, newest first

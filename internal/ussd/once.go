@@ -43,9 +43,13 @@ func newOnceCache(ttl time.Duration, max int, now func() time.Time) *onceCache {
 // stops waiting; f keeps running.
 func (c *onceCache) do(ctx context.Context, key string, f func() (string, error)) (string, error) {
 	c.mu.Lock()
-	c.evict()
 	e, ok := c.m[key]
+	if ok && c.now().Sub(e.at) >= c.ttl {
+		delete(c.m, key)
+		ok = false
+	}
 	if !ok {
+		c.evict()
 		e = &onceEntry{done: make(chan struct{}), at: c.now()}
 		c.m[key] = e
 		c.queue = append(c.queue, queued{key, e})
@@ -74,8 +78,8 @@ func (c *onceCache) do(ctx context.Context, key string, f func() (string, error)
 	return e.text, e.err
 }
 
-// evict drops expired entries and, over the cap, the oldest. Called with mu
-// held.
+// evict drops expired entries and, at the cap, the oldest, to make room for
+// one more. Called with mu held.
 func (c *onceCache) evict() {
 	now := c.now()
 	n := 0

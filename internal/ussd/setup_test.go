@@ -25,7 +25,7 @@ func (tb *testBundle) logged() string {
 	return tb.logs.w.String()
 }
 
-func setup(t *testing.T, opts Options) *testBundle {
+func setup(t testing.TB, opts Options) *testBundle {
 	t.Helper()
 	tb := &testBundle{b: newMemBackend(), logs: &lockedWriter{w: &bytes.Buffer{}}}
 	opts.Logger = slog.New(slog.NewTextHandler(tb.logs, nil))
@@ -37,7 +37,7 @@ func setup(t *testing.T, opts Options) *testBundle {
 }
 
 // post sends one callback the way the gateway does.
-func (tb *testBundle) post(t *testing.T, sid, msisdn, text string) (int, string) {
+func (tb *testBundle) post(t testing.TB, sid, msisdn, text string) (int, string) {
 	t.Helper()
 	form := url.Values{
 		"sessionId":   {sid},
@@ -67,7 +67,7 @@ func (tb *testBundle) screenOf(msisdn, text string) (screen, []node, error) {
 }
 
 // checkReply fails unless body is a well-formed gateway reply.
-func checkReply(t *testing.T, body string) {
+func checkReply(t testing.TB, body string) {
 	t.Helper()
 	if !strings.HasPrefix(body, "CON ") && !strings.HasPrefix(body, "END ") {
 		t.Errorf("reply %q starts with neither CON nor END", body)
