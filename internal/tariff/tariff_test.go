@@ -71,3 +71,38 @@ func TestMonthStart(t *testing.T) {
 		}
 	}
 }
+
+func TestTariffValidate(t *testing.T) {
+	t.Parallel()
+	good := func() Tariff { return mustParseFile(t, "kenya-domestic-versions.yaml") }
+	tests := []struct {
+		name string
+		edit func(*Tariff)
+		want string
+	}{
+		{"no name", func(tf *Tariff) { tf.Name = " " }, "tariff has no name"},
+		{"currency", func(tf *Tariff) { tf.Currency = "KSH1" }, `currency "KSH1" is not a three-letter code`},
+		{"no versions", func(tf *Tariff) { tf.Versions = nil }, "has no versions"},
+		{"mixed currency", func(tf *Tariff) { tf.Versions[1].Currency = "UGX" }, `version from 2024-07-01 is in "UGX", not the tariff's "KES"`},
+		{"no date", func(tf *Tariff) { tf.Versions[0].EffectiveFrom = time.Time{} }, "version has no effective date"},
+		{"order", func(tf *Tariff) { tf.Versions[0], tf.Versions[1] = tf.Versions[1], tf.Versions[0] },
+			"version from 2023-04-01 does not come after the version from 2024-07-01"},
+		{"charge kind", func(tf *Tariff) { tf.Versions[0].Charges[0].Kind = 0 }, `charge "fuel_energy_cost" has no kind`},
+		{"charge with both", func(tf *Tariff) { tf.Versions[0].Charges[0].Share = 1 }, "is per kWh but has a share of energy too"},
+		{"levy with both", func(tf *Tariff) { tf.Versions[0].Charges[4].Rate = 1 }, "is a share of energy but has a per-kWh rate too"},
+		{"huge rate", func(tf *Tariff) { tf.Versions[0].Charges[0].Rate = maxRate + 1 }, "is out of range"},
+		{"huge block", func(tf *Tariff) { tf.Versions[0].Blocks[1].UpToWh = maxWh + 1 }, "above the supported"},
+		{"huge max", func(tf *Tariff) { tf.Versions[0].MaxPurchase = maxAmount + 1 }, "above the supported"},
+		{"negative fixed", func(tf *Tariff) { tf.Versions[0].FixedMonthly = -1 }, "fixed monthly charge -0.01 is out of range"},
+	}
+	for _, tt := range tests {
+		tf := good()
+		tt.edit(&tf)
+		if err := tf.Validate(); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v; want an error containing %q", tt.name, err, tt.want)
+		}
+	}
+	if err := good().Validate(); err != nil {
+		t.Errorf("valid tariff: %v", err)
+	}
+}
