@@ -497,3 +497,10 @@ func TestUnansweredSubmit(t *testing.T) {
 		t.Fatalf("after Close: err = %v, want ErrUnknownOutcome", err)
 	}
 }
+
+// sender is the shape the notify routing calls.
+type sender interface {
+	Send(context.Context, sms.Message) (sms.SubmitResult, error)
+}
+
+var _ sender = (*smpp.Client)(nil)
