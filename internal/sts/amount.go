@@ -3,6 +3,8 @@ package sts
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 )
 
 // Amount is the 16-bit coded amount field: exponent (2 bits) and mantissa
@@ -59,4 +61,30 @@ func (a Amount) Value() uint64 {
 	e := uint64(a >> 14)
 	m := uint64(a & mantissaMax)
 	return m*pow10[e] + offset[e]
+}
+
+// ParseTenths reads a quantity typed with at most one decimal ("25.6",
+// "25") as tenths of a unit (256, 250), in integers.
+func ParseTenths(s string) (uint64, error) {
+	whole, frac, hasDot := strings.Cut(s, ".")
+	bad := whole == "" || len(whole) > 12 || (hasDot && (len(frac) != 1 || frac[0] < '0' || frac[0] > '9'))
+	var w uint64
+	if !bad {
+		var err error
+		w, err = strconv.ParseUint(whole, 10, 64)
+		bad = err != nil
+	}
+	if bad {
+		return 0, fmt.Errorf("quantity %q: want a number with at most one decimal, like 25.6", s)
+	}
+	t := w * 10
+	if hasDot {
+		t += uint64(frac[0] - '0')
+	}
+	return t, nil
+}
+
+// FormatTenths writes tenths of a unit with one decimal: 256 as "25.6".
+func FormatTenths(t uint64) string {
+	return strconv.FormatUint(t/10, 10) + "." + strconv.FormatUint(t%10, 10)
 }

@@ -65,3 +65,31 @@ func TestEncodeAmountSmallestAbove(t *testing.T) {
 		}
 	}
 }
+
+func TestParseTenths(t *testing.T) {
+	for in, want := range map[string]uint64{"25.6": 256, "25": 250, "0.1": 1, "0": 0, "1820162.4": 18201624} {
+		got, err := ParseTenths(in)
+		if err != nil || got != want {
+			t.Errorf("ParseTenths(%q) = %d, %v; want %d", in, got, err, want)
+		}
+		if in != "25" && in != "0" && FormatTenths(got) != in {
+			t.Errorf("FormatTenths(%d) = %s, want %s", got, FormatTenths(got), in)
+		}
+	}
+	for _, in := range []string{"", ".5", "1.25", "1.", "-1", "1e3", "ten", "1.x", "1,000", "9999999999999"} {
+		if _, err := ParseTenths(in); err == nil {
+			t.Errorf("ParseTenths(%q) accepted", in)
+		}
+	}
+}
+
+func TestParseCreditKind(t *testing.T) {
+	for in, want := range map[string]Subclass{"electricity": Electricity, "Water": Water, "2": Gas, "time": Time} {
+		if got, err := ParseCreditKind(in); err != nil || got != want {
+			t.Errorf("ParseCreditKind(%q) = %d, %v", in, got, err)
+		}
+	}
+	if _, err := ParseCreditKind("petrol"); err == nil {
+		t.Error("petrol accepted")
+	}
+}

@@ -3,6 +3,7 @@ package sts
 import (
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // DRN is a decoder reference number, the meter number a customer quotes:
@@ -196,4 +197,13 @@ func (m Meter) checkExpiry(tid TID) error {
 		return fmt.Errorf("meter %s: TID %d is past the key expiry number %d; the meter needs a key change first", m.DRN, tid, m.KEN)
 	}
 	return nil
+}
+
+// ParseSGC reads a supply group code: up to 6 digits.
+func ParseSGC(s string) (uint32, error) {
+	v, err := strconv.ParseUint(s, 10, 32)
+	if err != nil || len(s) > 6 {
+		return 0, fmt.Errorf("supply group code %q: want up to 6 digits", s)
+	}
+	return uint32(v), nil
 }

@@ -11,7 +11,10 @@
 // same steps backwards, as a meter does.
 package sts
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Class is the token class: the 2 bits that travel outside the encrypted block.
 type Class uint8
@@ -109,4 +112,19 @@ func Describe(c Class, s Subclass) string {
 		return fmt.Sprintf("management token of an unsupported kind (subclass %d)", uint8(s))
 	}
 	return c.String()
+}
+
+// ParseCreditKind accepts "electricity", "water", "gas", "time" or "0"-"3".
+func ParseCreditKind(s string) (Subclass, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "electricity", "0":
+		return Electricity, nil
+	case "water", "1":
+		return Water, nil
+	case "gas", "2":
+		return Gas, nil
+	case "time", "3":
+		return Time, nil
+	}
+	return 0, fmt.Errorf("credit kind %q: want electricity, water, gas, time or 0-3", s)
 }
