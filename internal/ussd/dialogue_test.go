@@ -147,7 +147,7 @@ func TestDialogues(t *testing.T) {
 				typed("SKL5", "CON Code not valid: 10 letters and digits"),
 				typed("SKL51ZDR4!", "Code not valid"),
 				typed("skl51zdr4f", "CON Payment SKL51ZDR4F, meter 54500320905:\nKey change: 1111-2222-3333-4444-5555\nKey change: 6666-7777-8888-9999-0000\n6.13 kWh: 3683-3915-5230-1084-7777\n0 Back 00 Home"),
-				typed("98", "CON Invalid choice.\nPayment SKL51ZDR4F"),
+				typed("98", "CON Invalid choice.\nKey change: 1111-2222-3333-4444-5555\n"),
 			},
 		},
 		{name: "paid but no token: pending", phone: phoneNone, turns: []turn{dial(), typed("3"),
@@ -262,7 +262,8 @@ func TestDialogues(t *testing.T) {
 			name: "Swahili tokens, paid and fault", phone: phoneSw,
 			turns: []turn{
 				dial(), typed("2"),
-				typed("1", "CON Mita 54500320905:\n04/01/21 21:32 6.13 kWh", "98 Zaidi\n1 Tuma kwa SMS\n0 Rudi 00 Mwanzo"),
+				typed("1", "CON Mita 54500320905:\n04/01/21 21:32 6.13 kWh\n3683-3915-5230-1084-7777\n04/01/21 21:32 Kubadili ufunguo\n1111-2222-3333-4444-5555\n98 Zaidi\n1 Tuma kwa SMS\n0 Rudi 00 Mwanzo"),
+				typed("2", "CON Chaguo si sahihi.\n04/01/21 21:32 6.13 kWh"),
 				typed("00"), typed("3", "Weka msimbo wa M-Pesa"),
 				typed("SKL", "Msimbo si sahihi"),
 				typed("0"), typed("5", "CON Ripoti hitilafu:\n1 Hakuna umeme\n2 Mita inakataa tokeni\n3 Nyingine"),

@@ -56,7 +56,10 @@ type session struct {
 const maxInputs = 60
 
 // splitPath turns the text field into inputs: "" is the first screen, with
-// no input yet.
+// no input yet. A '*' typed inside an entry splits it: a meter number or
+// receipt code split so fails its check and the caller is asked again, which
+// is safer than guessing where the entry ended. Only free text (freeText)
+// takes the rest of the path whole.
 func splitPath(text string) []string {
 	if text == "" {
 		return nil

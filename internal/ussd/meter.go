@@ -57,30 +57,23 @@ func (s *session) meterStep(p purpose, kind FaultKind) (step, error) {
 	return goTo(meterPick{p: p, kind: kind, meters: ms}), nil
 }
 
-// layout lays a page of meters out under head. A hint takes the place of
-// the heading, which only says what the hint says more precisely; that keeps
-// a meter more on each page than a hint above the heading would.
-func (n meterPick) layout(s *session, head string) ([]string, int) {
+func (n meterPick) list(s *session) list {
 	items := make([]string, len(n.meters))
 	for i, m := range n.meters {
 		items[i] = strconv.Itoa(i+1) + " " + meterName(meterRef(m))
 	}
-	reserve := max(runes(s.t.BadMeter), runes(s.t.InvalidChoice)) - runes(s.t.ChooseMeter)
-	return page([]string{head}, items, n.start, s.t.More, []string{s.t.BackHome}, max(reserve, 0))
+	return list{head: s.t.ChooseMeter, items: items, foot: []string{s.t.BackHome},
+		hints: []string{s.t.InvalidChoice, s.t.BadMeter}}
 }
 
 func (n meterPick) render(s *session, hint string) screen {
-	head := s.t.ChooseMeter
-	if hint != "" {
-		head = hint
-	}
-	lines, _ := n.layout(s, head)
+	lines, _ := n.list(s).layout(s, n.start, hint)
 	return con(lines...)
 }
 
 func (n meterPick) next(s *session, in string, _ bool) (step, error) {
 	if in == "98" {
-		if _, nx := n.layout(s, s.t.ChooseMeter); nx < len(n.meters) {
+		if _, nx := n.list(s).layout(s, n.start, ""); nx < len(n.meters) {
 			n.start = nx
 			return goTo(n), nil
 		}

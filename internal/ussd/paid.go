@@ -71,7 +71,7 @@ type paidTokens struct {
 	start   int
 }
 
-func (n paidTokens) layout(s *session) ([]string, int) {
+func (n paidTokens) list(s *session) list {
 	items := make([]string, len(n.look.Tokens))
 	for i, tk := range n.look.Tokens {
 		what := tk.Units + " kWh"
@@ -80,18 +80,18 @@ func (n paidTokens) layout(s *session) ([]string, int) {
 		}
 		items[i] = what + ": " + groupToken(tk.Digits)
 	}
-	head := []string{fmt.Sprintf(s.t.PaidTokens, n.receipt, n.look.DRN)}
-	return page(head, items, n.start, s.t.More, []string{s.t.BackHome}, runes(s.t.InvalidChoice)+1)
+	return list{head: fmt.Sprintf(s.t.PaidTokens, n.receipt, n.look.DRN), items: items,
+		foot: []string{s.t.BackHome}, hints: []string{s.t.InvalidChoice}}
 }
 
 func (n paidTokens) render(s *session, hint string) screen {
-	lines, _ := n.layout(s)
-	return con(withHint(hint, lines...)...)
+	lines, _ := n.list(s).layout(s, n.start, hint)
+	return con(lines...)
 }
 
 func (n paidTokens) next(s *session, in string, _ bool) (step, error) {
 	if in == "98" {
-		if _, nx := n.layout(s); nx < len(n.look.Tokens) {
+		if _, nx := n.list(s).layout(s, n.start, ""); nx < len(n.look.Tokens) {
 			n.start = nx
 			return goTo(n), nil
 		}

@@ -10,26 +10,26 @@ type purchaseList struct {
 	start     int
 }
 
-func (n purchaseList) layout(s *session) ([]string, int) {
+func (n purchaseList) list(s *session) list {
 	items := make([]string, len(n.purchases))
 	for i, p := range n.purchases {
 		items[i] = s.day(p.At) + " " + s.amount(p.Amount) + " " + p.Units + " kWh " + p.Receipt
 	}
-	head := []string{fmt.Sprintf(s.t.Meter, n.m.DRN) + ":"}
-	return page(head, items, n.start, s.t.More, []string{s.t.BackHome}, runes(s.t.InvalidChoice)+1)
+	return list{head: fmt.Sprintf(s.t.Meter, n.m.DRN) + ":", items: items,
+		foot: []string{s.t.BackHome}, hints: []string{s.t.InvalidChoice}}
 }
 
 func (n purchaseList) render(s *session, hint string) screen {
 	if len(n.purchases) == 0 {
 		return con(withHint(hint, fmt.Sprintf(s.t.NoPurchases, n.m.DRN), s.t.BackHome)...)
 	}
-	lines, _ := n.layout(s)
-	return con(withHint(hint, lines...)...)
+	lines, _ := n.list(s).layout(s, n.start, hint)
+	return con(lines...)
 }
 
 func (n purchaseList) next(s *session, in string, _ bool) (step, error) {
 	if in == "98" && len(n.purchases) > 0 {
-		if _, nx := n.layout(s); nx < len(n.purchases) {
+		if _, nx := n.list(s).layout(s, n.start, ""); nx < len(n.purchases) {
 			n.start = nx
 			return goTo(n), nil
 		}

@@ -97,3 +97,27 @@ func page(head, items []string, start int, more string, foot []string, reserve i
 	lines = append(append(lines, more), foot...)
 	return lines, start + n
 }
+
+// list is a screen of numbered or dated items that may take several pages:
+// a heading, the items, "98 More" when items remain, and a footer.
+type list struct {
+	head  string
+	items []string
+	foot  []string
+	hints []string // every hint the screen may show after a wrong input
+}
+
+// layout returns the page from start, and where the next page starts. A hint
+// takes the heading's place: the caller has just read the heading, and a
+// hint above it would cost an item on every page.
+func (l list) layout(s *session, start int, hint string) ([]string, int) {
+	longest := 0
+	for _, h := range l.hints {
+		longest = max(longest, runes(h))
+	}
+	head := l.head
+	if hint != "" {
+		head = hint
+	}
+	return page([]string{head}, l.items, start, s.t.More, l.foot, max(longest-runes(l.head), 0))
+}

@@ -21,23 +21,23 @@ func (s *session) tokenItem(tk Token) string {
 	return s.when(tk.At) + " " + what + "\n" + groupToken(tk.Digits)
 }
 
-func (n tokenList) layout(s *session) ([]string, int) {
+func (n tokenList) list(s *session) list {
 	items := make([]string, len(n.tokens))
 	for i, tk := range n.tokens {
 		items[i] = s.tokenItem(tk)
 	}
 	// The meter number alone heads the list: with a label, two tokens would
 	// no longer fit a screen.
-	head := []string{fmt.Sprintf(s.t.Meter, n.m.DRN) + ":"}
-	return page(head, items, n.start, s.t.More, []string{s.t.SendSMS, s.t.BackHome}, runes(s.t.InvalidChoice)+1)
+	return list{head: fmt.Sprintf(s.t.Meter, n.m.DRN) + ":", items: items,
+		foot: []string{s.t.SendSMS, s.t.BackHome}, hints: []string{s.t.InvalidChoice}}
 }
 
 func (n tokenList) render(s *session, hint string) screen {
 	if len(n.tokens) == 0 {
 		return con(withHint(hint, fmt.Sprintf(s.t.NoTokens, n.m.DRN), s.t.BackHome)...)
 	}
-	lines, _ := n.layout(s)
-	return con(withHint(hint, lines...)...)
+	lines, _ := n.list(s).layout(s, n.start, hint)
+	return con(lines...)
 }
 
 func (n tokenList) next(s *session, in string, last bool) (step, error) {
@@ -46,7 +46,7 @@ func (n tokenList) next(s *session, in string, last bool) (step, error) {
 	}
 	switch in {
 	case "98":
-		if _, nx := n.layout(s); nx < len(n.tokens) {
+		if _, nx := n.list(s).layout(s, n.start, ""); nx < len(n.tokens) {
 			n.start = nx
 			return goTo(n), nil
 		}
