@@ -27,8 +27,12 @@ import (
 type Client struct {
 	cfg     Config
 	limiter *limiter
-	window  chan struct{}
-	ref     atomic.Uint32 // concatenation reference, one per long message
+	// window holds a slot per submit awaiting its response. It is ours,
+	// not gosmpp's WindowedRequestTracking: that one reports a full window
+	// only later through OnSubmitError, after Submit has returned, and
+	// hides the responses the Client must match itself.
+	window chan struct{}
+	ref    atomic.Uint32 // concatenation reference, one per long message
 
 	mu      sync.Mutex
 	cur     *bind         // nil while not bound
