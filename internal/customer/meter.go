@@ -186,7 +186,7 @@ func CreateMeter(tx *store.Tx, m *Meter) error {
 
 // MetersForPhone returns the meters of every customer registered with msisdn.
 func MetersForPhone(ctx context.Context, q Querier, msisdn string) ([]Meter, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+prefixed("m.", meterColumns)+` FROM meters m JOIN customer_phones p ON p.customer_id = m.customer_id WHERE p.msisdn = $1 ORDER BY m.drn`, msisdn)
+	rows, err := q.QueryContext(ctx, `SELECT `+meterColumns+` FROM meters WHERE customer_id IN (SELECT customer_id FROM customer_phones WHERE msisdn = $1) ORDER BY drn`, msisdn)
 	if err != nil {
 		return nil, fmt.Errorf("meters for phone: %w", err)
 	}
@@ -253,16 +253,4 @@ func MaskName(name string) string {
 		parts[i] = string(r[0]) + strings.Repeat("*", len(r)-1)
 	}
 	return strings.Join(parts, " ")
-}
-
-func prefixed(p, cols string) string {
-	parts := strings.Split(cols, ", ")
-	for i, c := range parts {
-		if strings.HasPrefix(c, "COALESCE(") {
-			parts[i] = "COALESCE(" + p + strings.TrimPrefix(c, "COALESCE(")
-			continue
-		}
-		parts[i] = p + c
-	}
-	return strings.Join(parts, ", ")
 }

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mteja/mteja/internal/app"
+	"github.com/mteja/mteja/internal/money"
+	"github.com/mteja/mteja/internal/notify"
+	"github.com/mteja/mteja/internal/staff"
+)
+
+// runDemo starts a complete Mteja on a fresh SQLite database with the
+// sample utility, the Daraja simulator and an in-process SMS route, makes
+// one M-Pesa payment and shows its token, then keeps serving.
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	once := false
+	var rest []string
+	for _, a := range args {
+		if a == "--once" || a == "-once" {
+			once = true
+			continue
+		}
+		rest = append(rest, a)
+	}
+	if !hasFlag(rest, "data") && os.Getenv("MTEJA_DATA") == "" {
+		dir, err := os.MkdirTemp("", "mteja-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		rest = append(rest, "-data", dir)
+	}
+	cfg, err := parseConfig("demo", rest, stderr)
+	if err != nil {
+		return err
+	}
+	if strings.HasPrefix(cfg.DB, "postgres") {
+		return fmt.Errorf("%w: the demo runs on its own SQLite file; use 'mteja serve' for PostgreSQL", errUsage)
+	}
+	logW := io.Discard
+	if os.Getenv("MTEJA_DEMO_LOG") != "" {
+		logW = stderr
+	}
+	a, err := app.New(ctx, cfg, app.Options{Demo: true, Log: logger(logW)})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Seed(ctx); err != nil {
+		return err
+	}
+	if err := a.Start(ctx); err != nil {
+		return err
+	}
+	key, err := staff.CreateAPIKey(ctx, a.DB, "demo", staff.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	u := a.URL()
+	first := app.DemoCustomers[0]
+	fmt.Fprintf(stdout, "Mteja demo: %s on a fresh SQLite database (%s)\n\n", u, cfg.DB)
+	fmt.Fprintf(stdout, "Sample utility %q, tariff %q, test vending key (test meters only). Customers:\n", cfg.Utility, app.SampleTariffID)
+	for _, c := range app.DemoCustomers {
+		fmt.Fprintf(stdout, "  %-14s phone %s  meter %s  (%s)\n", c.Name, c.Phone, c.Meter, c.Language)
+	}
+	fmt.Fprintf(stdout, "\nDaraja simulator at %s/sim/daraja; C2B URLs registered with it:\n  %s\n  %s\n",
+		u, a.CallbackURL("c2b/validation"), a.CallbackURL("c2b/confirmation"))
+
+	fmt.Fprintf(stdout, "\nPaying KES 500 by M-Pesa Paybill %s for meter %s ...\n", cfg.DarajaShortCode, first.Meter)
+	start := time.Now()
+	receipt, err := a.Sim.PayBill(ctx, first.Phone, first.Meter, money.FromMajor(500))
+	if err != nil {
+		return fmt.Errorf("demo payment: %w", err)
+	}
+	msg, err := waitForSMS(ctx, a, first.Phone, 30*time.Second)
+	if err != nil {
+		return fmt.Errorf("demo payment %s: %w", receipt, err)
+	}
+	fmt.Fprintf(stdout, "M-Pesa receipt %s became a token in %d ms. The SMS to %s:\n\n%s\n\n", receipt, time.Since(start).Milliseconds(), first.Phone, indent(msg.Text))
+	fmt.Fprintf(stdout, `Try next:
+  Pay again (C2B Paybill, through the simulator):
+    curl -s -X POST '%[1]s/demo/pay?phone=%[2]s&meter=%[3]s&amount=250'
+  Buy with an STK push (the simulated phone approves after 2 s):
+    curl -s -H 'Authorization: Bearer %[4]s' -d '{"meter":"%[3]s","phone":"%[2]s","amount":300}' %[1]s/api/v1/purchases
+  The meter's tokens and itemised receipts:
+    curl -s -H 'Authorization: Bearer %[4]s' %[1]s/api/v1/meters/%[3]s/vends
+  Dial the USSD menu:        go run ./cmd/mteja ussd-sim -url %[1]s/ussd -phone +%[2]s
+  SMS the demo sent:         %[1]s/demo/sms
+  Customer portal:           %[1]s/
+  Metrics:                   %[1]s/metrics      API document: %[1]s/api/openapi.json
+  Admin API key (this run):  %[4]s
+
+Press Ctrl-C to stop.
+`, u, first.Phone, first.Meter, key)
+	if once {
+		return nil
+	}
+	<-ctx.Done()
+	return nil
+}
+
+func waitForSMS(ctx context.Context, a *app.App, to string, timeout time.Duration) (notify.SinkMessage, error) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		for _, m := range a.Sink.Messages() {
+			if m.To == to {
+				return m, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return notify.SinkMessage{}, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return notify.SinkMessage{}, fmt.Errorf("no token SMS within %s", timeout)
+}
+
+func hasFlag(args []string, name string) bool {
+	for _, a := range args {
+		a = strings.TrimLeft(a, "-")
+		if a == name || strings.HasPrefix(a, name+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+func indent(s string) string { return "    " + strings.ReplaceAll(s, "\n", "\n    ") }

@@ -1,0 +1,165 @@
+package api
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"errors"
+	"net"
+	"net/http"
+	"net/netip"
+
+	"github.com/mteja/mteja/internal/customer"
+	"github.com/mteja/mteja/internal/payment"
+	"github.com/mteja/mteja/internal/payment/mpesa"
+	"github.com/mteja/mteja/internal/phone"
+	"github.com/mteja/mteja/internal/store"
+)
+
+// daraja guards a callback: the secret path segment must match and the
+// caller must come from an allowed network. A stranger gets a plain 404, so
+// the path cannot be probed. Bodies are read whole (size-limited) first so
+// that a malformed one is a 400 with a reason, never a 500.
+func (h *Handler) daraja(fn func(w http.ResponseWriter, r *http.Request, body []byte) error) http.Handler {
+	return h.serve(func(w http.ResponseWriter, r *http.Request) error {
+		if h.DarajaSecret == "" || subtle.ConstantTimeCompare([]byte(r.PathValue("secret")), []byte(h.DarajaSecret)) != 1 || !h.allowed(r) {
+			http.NotFound(w, r)
+			return nil
+		}
+		body, err := mpesa.ReadBody(r.Body)
+		if err != nil {
+			return invalid("%v", err)
+		}
+		return fn(w, r, body)
+	})
+}
+
+func (h *Handler) allowed(r *http.Request) bool {
+	if len(h.DarajaAllow) == 0 {
+		return true
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	for _, p := range h.DarajaAllow {
+		if p.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// c2bValidation decides, within Daraja's few seconds, whether M-Pesa may
+// take the customer's money for this account.
+func (h *Handler) c2bValidation(w http.ResponseWriter, r *http.Request, body []byte) error {
+	c, err := mpesa.DecodeC2BValidation(bytes.NewReader(body))
+	if err != nil {
+		return invalid("%v", err)
+	}
+	drn := customer.NormalizeNumber(c.BillRef)
+	m, err := customer.GetMeter(r.Context(), h.DB.Read(), drn)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return writeJSON(w, http.StatusOK, mpesa.Reject(mpesa.C2BInvalidAccount))
+	case err != nil:
+		return err
+	case m.Status != customer.MeterActive:
+		return writeJSON(w, http.StatusOK, mpesa.Reject(mpesa.C2BInvalidAccount))
+	}
+	if c.CheckAmount() != nil {
+		return writeJSON(w, http.StatusOK, mpesa.Reject(mpesa.C2BInvalidAmount))
+	}
+	t, err := h.Tariffs.Get(r.Context(), h.DB.Read(), m.TariffID)
+	if err != nil {
+		return err
+	}
+	v, err := t.At(c.TransTime)
+	if err != nil {
+		return err
+	}
+	if c.Amount < v.MinPurchase || c.Amount > v.MaxPurchase {
+		return writeJSON(w, http.StatusOK, mpesa.Reject(mpesa.C2BInvalidAmount))
+	}
+	return writeJSON(w, http.StatusOK, mpesa.Accept())
+}
+
+// c2bConfirmation stores the payment and only then acknowledges it. The
+// money has already moved, so nothing here refuses it: an unknown account
+// lands in suspense.
+func (h *Handler) c2bConfirmation(w http.ResponseWriter, r *http.Request, body []byte) error {
+	c, err := mpesa.DecodeC2B(bytes.NewReader(body))
+	if err != nil {
+		return invalid("%v", err)
+	}
+	p := payment.Payment{Provider: payment.MpesaC2B, Receipt: c.TransID, Amount: c.Amount, Payer: c.MSISDN,
+		PayerName: joinName(c.FirstName, c.MiddleName, c.LastName), AccountRef: c.BillRef, ShortCode: c.ShortCode, PaidAt: c.TransTime}
+	if n, ok := c.PlainMSISDN(); ok {
+		p.Payer = n
+	}
+	if _, err := h.Intake.Record(r.Context(), p); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, mpesa.ConfirmationAck)
+}
+
+func (h *Handler) stkCallback(w http.ResponseWriter, r *http.Request, body []byte) error {
+	cb, err := mpesa.DecodeSTKCallback(bytes.NewReader(body))
+	if err != nil {
+		return invalid("%v", err)
+	}
+	if h.STK == nil {
+		return &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "STK push is not configured"}
+	}
+	if _, err := h.STK.Settle(r.Context(), cb); err != nil {
+		if errors.Is(err, payment.ErrUnknownCheckout) {
+			// Not ours and no money moved: acknowledge so Daraja stops.
+			h.Log.Warn("stk callback for unknown checkout", "checkout", cb.CheckoutRequestID, "phone", phone.Mask(cb.Phone))
+			return writeJSON(w, http.StatusOK, mpesa.STKCallbackAck)
+		}
+		return err
+	}
+	return writeJSON(w, http.StatusOK, mpesa.STKCallbackAck)
+}
+
+func (h *Handler) statusResult(w http.ResponseWriter, r *http.Request, body []byte) error {
+	res, err := mpesa.DecodeStatusResult(bytes.NewReader(body))
+	if err != nil {
+		return invalid("%v", err)
+	}
+	if h.Recovery != nil {
+		if _, err := h.Recovery.Settle(r.Context(), res); err != nil {
+			return err
+		}
+	}
+	return writeJSON(w, http.StatusOK, mpesa.ResultAck)
+}
+
+// statusTimeout is a queue-timeout notice: not a failure, the result may
+// still come; the customer's next "I paid" asks again.
+func (h *Handler) statusTimeout(w http.ResponseWriter, r *http.Request, body []byte) error {
+	res, err := mpesa.DecodeStatusResult(bytes.NewReader(body))
+	if err != nil {
+		return invalid("%v", err)
+	}
+	h.Log.Info("status query timed out in M-Pesa's queue", "transaction", res.TransactionID, "desc", res.ResultDesc)
+	return writeJSON(w, http.StatusOK, mpesa.ResultAck)
+}
+
+func joinName(parts ...string) string {
+	var b []byte
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		if len(b) > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, p...)
+	}
+	return string(b)
+}
+

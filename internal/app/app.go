@@ -1,0 +1,307 @@
+// Package app wires Mteja together: configuration → store → domain services
+// → HTTP server and workers. It is the only package that imports them all;
+// `mteja serve`, `mteja demo` and the end-to-end tests start it the same way.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mteja/mteja/internal/api"
+	"github.com/mteja/mteja/internal/config"
+	"github.com/mteja/mteja/internal/customer"
+	"github.com/mteja/mteja/internal/money"
+	"github.com/mteja/mteja/internal/notify"
+	"github.com/mteja/mteja/internal/notify/sms"
+	"github.com/mteja/mteja/internal/payment"
+	"github.com/mteja/mteja/internal/payment/mpesa"
+	"github.com/mteja/mteja/internal/staff"
+	"github.com/mteja/mteja/internal/store"
+	"github.com/mteja/mteja/internal/sts"
+	"github.com/mteja/mteja/internal/vend"
+)
+
+// Options are what differs between serve, demo and tests.
+type Options struct {
+	// Demo runs the Daraja simulator inside the server (under /sim/daraja)
+	// and an in-process SMS sink, so nothing outside is needed.
+	Demo bool
+	Log  *slog.Logger
+	// Routes, when set, replace the SMS routes built from the configuration.
+	Routes []notify.Route
+}
+
+// App is a running Mteja node.
+type App struct {
+	Config   config.Config
+	Log      *slog.Logger
+	DB       *store.DB
+	Intake   *payment.Intake
+	Vend     *vend.Worker
+	Delivery *notify.Worker
+	STK      *payment.STK
+	Recovery *payment.Recovery
+	Tariffs  *vend.Tariffs
+	Daraja   *mpesa.Client
+	Sim      *mpesa.Simulator // demo only
+	Sink     *notify.Sink     // demo only
+	Mux      *http.ServeMux
+
+	listener net.Listener
+	server   *http.Server
+	closers  []func() error
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	ready    chan struct{}
+}
+
+// New opens the database, migrates it and builds the services. It does not
+// listen yet: Start does.
+func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
+	log := opts.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	a := &App{Config: cfg, Log: log, Mux: http.NewServeMux(), ready: make(chan struct{})}
+	// Listen first: with port 0 the callback URLs need the real port.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", cfg.Addr, err)
+	}
+	a.listener = ln
+	if a.Config.PublicURL == "" {
+		a.Config.PublicURL = "http://" + ln.Addr().String()
+	}
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	a.DB = db
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		ln.Close()
+		return nil, err
+	}
+	if err := a.build(ctx, opts); err != nil {
+		db.Close()
+		ln.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build(ctx context.Context, opts Options) error {
+	cfg := a.Config
+	cfg.PublicURL = a.Config.PublicURL
+	vkHex, err := cfg.ReadVendingKey()
+	if err != nil {
+		return err
+	}
+	if vkHex == "" {
+		if !opts.Demo {
+			return errors.New("no STS vending key: set MTEJA_VENDING_KEY_FILE (a file holding the key in hex) or MTEJA_VENDING_KEY")
+		}
+		vkHex = DemoVendingKey
+	}
+	vk, err := sts.ParseVendingKey(vkHex)
+	if err != nil {
+		return fmt.Errorf("vending key: %w", err)
+	}
+	gen, err := sts.NewSoftwareGenerator(vk)
+	if err != nil {
+		return fmt.Errorf("vending key: %w", err)
+	}
+	if cfg.DarajaSecret == "" {
+		if cfg.DarajaSecret, err = a.persistentSecret("daraja-secret"); err != nil {
+			return err
+		}
+		a.Config.DarajaSecret = cfg.DarajaSecret
+	}
+	if cfg.AdminKey != "" {
+		if err := staff.ImportAPIKey(ctx, a.DB, "admin", staff.RoleAdmin, cfg.AdminKey); err != nil {
+			return err
+		}
+	}
+
+	a.Tariffs = &vend.Tariffs{DB: a.DB}
+	a.Intake = payment.NewIntake(a.DB)
+	a.Vend = &vend.Worker{DB: a.DB, Generator: gen, Tariffs: a.Tariffs, Log: a.Log, Utility: cfg.Utility, USSD: cfg.USSDCode}
+	a.Intake.OnReceived = a.Vend.Wake
+
+	routes := opts.Routes
+	if opts.Demo && routes == nil {
+		a.Sink = &notify.Sink{}
+		routes = []notify.Route{{Name: "sink", Sender: a.Sink}}
+	}
+	if routes == nil {
+		if routes, err = a.smsRoutes(); err != nil {
+			return err
+		}
+	}
+	a.Delivery = &notify.Worker{DB: a.DB, Routes: routes, From: cfg.SMSFrom, Log: a.Log}
+	a.Vend.OnVended = func(int) { a.Delivery.Wake() }
+	if a.Sink != nil {
+		a.Sink.OnReceipt = a.receipt
+	}
+
+	if opts.Demo {
+		a.Sim = mpesa.NewSimulator(mpesa.SimConfig{ShortCode: cfg.DarajaShortCode, ConsumerKey: "demo", ConsumerSecret: "demo",
+			STKDelay: 2 * time.Second, MSISDNForm: mpesa.MSISDNHashed, Logger: a.Log})
+		a.Mux.Handle("/sim/daraja/", http.StripPrefix("/sim/daraja", a.Sim))
+		a.Config.DarajaURL = cfg.PublicURL + "/sim/daraja"
+		a.Config.DarajaKey, a.Config.DarajaConsumerSecret, a.Config.DarajaPasskey = "demo", "demo", a.Sim.Passkey()
+		a.Config.DarajaInitiator, a.Config.DarajaCredential = "demo", ""
+		cfg = a.Config
+	}
+	if cfg.DarajaURL != "" {
+		a.Daraja = &mpesa.Client{BaseURL: cfg.DarajaURL, ConsumerKey: cfg.DarajaKey, ConsumerSecret: cfg.DarajaConsumerSecret,
+			ShortCode: cfg.DarajaShortCode, Passkey: cfg.DarajaPasskey, Initiator: cfg.DarajaInitiator, SecurityCredential: cfg.DarajaCredential}
+		a.STK = &payment.STK{DB: a.DB, Client: a.Daraja, Intake: a.Intake, CallbackURL: a.CallbackURL("stk/callback"), Limits: a.limits}
+		a.Recovery = &payment.Recovery{DB: a.DB, Client: a.Daraja, Intake: a.Intake,
+			ResultURL: a.CallbackURL("status/result"), TimeoutURL: a.CallbackURL("status/timeout")}
+	}
+
+	h := &api.Handler{DB: a.DB, Intake: a.Intake, STK: a.STK, Recovery: a.Recovery, Tariffs: a.Tariffs, Log: a.Log,
+		Utility: cfg.Utility, DarajaSecret: cfg.DarajaSecret, DarajaAllow: cfg.DarajaAllow, OnMessages: a.Delivery.Wake}
+	h.Routes(a.Mux)
+	a.Mux.HandleFunc("GET /healthz", a.healthz)
+	a.Mux.Handle("GET /metrics", a.metrics())
+	a.routes()
+	return nil
+}
+
+// DemoVendingKey is the public STS test vending key: tokens made with it
+// suit test meters only.
+const DemoVendingKey = "ABABABABABABABAB"
+
+// CallbackURL is the public URL of one Daraja callback, secret included.
+func (a *App) CallbackURL(path string) string {
+	return a.Config.PublicURL + "/daraja/" + a.Config.DarajaSecret + "/" + path
+}
+
+func (a *App) limits(ctx context.Context, drn string) (money.Amount, money.Amount, error) {
+	m, err := customer.GetMeter(ctx, a.DB.Read(), drn)
+	if err != nil {
+		return 0, 0, err
+	}
+	t, err := a.Tariffs.Get(ctx, a.DB.Read(), m.TariffID)
+	if err != nil {
+		return 0, 0, err
+	}
+	v, err := t.At(time.Now())
+	if err != nil {
+		return 0, 0, err
+	}
+	return v.MinPurchase, v.MaxPurchase, nil
+}
+
+func (a *App) receipt(r sms.Receipt) {
+	if _, err := notify.HandleReceipt(context.Background(), a.DB, r); err != nil {
+		a.Log.Error("delivery receipt", "id", r.ProviderID, "err", err)
+	}
+}
+
+// persistentSecret returns a random secret kept in the data directory, made
+// on first use, so callback URLs stay the same across restarts.
+func (a *App) persistentSecret(name string) (string, error) {
+	path := filepath.Join(a.Config.DataDir, name)
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 16 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if err := os.MkdirAll(a.Config.DataDir, 0o700); err != nil {
+		return "", fmt.Errorf("data directory: %w", err)
+	}
+	b := make([]byte, 16)
+	rand.Read(b)
+	s := hex.EncodeToString(b)
+	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write %s: %w", name, err)
+	}
+	return s, nil
+}
+
+// Start listens and runs the workers until Close.
+func (a *App) Start(ctx context.Context) error {
+	ln := a.listener
+	ctx, a.cancel = context.WithCancel(ctx)
+	a.server = &http.Server{Handler: a.Mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
+	a.run(ctx, a.Intake.Run)
+	a.run(ctx, a.Vend.Run)
+	a.run(ctx, a.Delivery.Run)
+	a.run(ctx, func(ctx context.Context) {
+		if err := a.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.Log.Error("http server", "err", err)
+		}
+	})
+	if a.Daraja != nil && a.Sim != nil {
+		// The simulator needs our C2B URLs, as Daraja does.
+		if _, err := a.Daraja.RegisterC2BURLs(ctx, a.CallbackURL("c2b/confirmation"), a.CallbackURL("c2b/validation"), "Completed"); err != nil {
+			a.Close()
+			return fmt.Errorf("register C2B URLs with the simulator: %w", err)
+		}
+	}
+	close(a.ready)
+	return nil
+}
+
+func (a *App) run(ctx context.Context, fn func(context.Context)) {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		fn(ctx)
+	}()
+}
+
+// Addr is the address the server listens on (useful with port 0).
+func (a *App) Addr() string { return a.listener.Addr().String() }
+
+// URL is the server's base URL.
+func (a *App) URL() string { return "http://" + a.Addr() }
+
+// Close stops the server and the workers, lets queued intake commit, and
+// closes the database.
+func (a *App) Close() error {
+	if a.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		a.server.Shutdown(ctx)
+		cancel()
+	}
+	if a.cancel != nil {
+		a.cancel()
+	}
+	a.wg.Wait()
+	for _, c := range a.closers {
+		c()
+	}
+	if a.Sim != nil {
+		a.Sim.Close()
+	}
+	return a.DB.Close()
+}
+
+func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
+	select {
+	case <-a.ready:
+	default:
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+		return
+	}
+	if err := a.DB.Read().PingContext(r.Context()); err != nil {
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain")
+	fmt.Fprintln(w, "ok")
+}

@@ -1,0 +1,203 @@
+package payment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mteja/mteja/internal/customer"
+	"github.com/mteja/mteja/internal/money"
+	"github.com/mteja/mteja/internal/payment/mpesa"
+	"github.com/mteja/mteja/internal/phone"
+	"github.com/mteja/mteja/internal/store"
+)
+
+// STK request states.
+const (
+	STKPending = "pending" // sent; waiting for the customer and the callback
+	STKPaid    = "paid"    // the callback (or a query) says paid; the payment is recorded
+	STKFailed  = "failed"  // cancelled, timed out, insufficient funds...
+)
+
+// STKRequest is an STK push we started. The callback carries only the
+// CheckoutRequestID, so the meter and the phone are kept here.
+type STKRequest struct {
+	CheckoutRequestID string
+	MerchantRequestID string
+	MSISDN            string
+	MeterDRN          string
+	Amount            money.Amount
+	Channel           string // ussd, web, app, agent
+	State             string
+	ResultCode        int
+	ResultDesc        string
+	Receipt           string
+	CreatedAt         time.Time
+}
+
+// STKPusher is the part of the Daraja client that starts a push.
+type STKPusher interface {
+	STKPush(ctx context.Context, r mpesa.STKPushRequest) (mpesa.STKPushResponse, error)
+}
+
+// STK starts STK pushes and settles their callbacks.
+type STK struct {
+	DB          *store.DB
+	Client      STKPusher
+	Intake      *Intake
+	CallbackURL string
+	// Limits returns the purchase limits of a meter's tariff, checked before
+	// the customer is prompted.
+	Limits func(ctx context.Context, drn string) (min, max money.Amount, err error)
+}
+
+// ErrMeterNotPayable is returned for a meter that does not exist or is blocked.
+var ErrMeterNotPayable = errors.New("meter cannot be paid for")
+
+// LimitError is an amount outside a meter's purchase limits.
+type LimitError struct {
+	Amount, Min, Max money.Amount
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("amount %s is outside the purchase limits %s to %s", e.Amount, e.Min, e.Max)
+}
+
+// Start asks msisdn's phone to pay amount for meter drn. The request is
+// stored once Daraja accepts it, before the customer can possibly answer.
+func (s *STK) Start(ctx context.Context, msisdn, drn string, amount money.Amount, channel string) (STKRequest, error) {
+	num, err := phone.Normalize(msisdn)
+	if err != nil {
+		return STKRequest{}, err
+	}
+	drn = customer.NormalizeNumber(drn)
+	m, err := customer.GetMeter(ctx, s.DB.Read(), drn)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return STKRequest{}, fmt.Errorf("meter %s: %w", drn, ErrMeterNotPayable)
+		}
+		return STKRequest{}, err
+	}
+	if m.Status != customer.MeterActive {
+		return STKRequest{}, fmt.Errorf("meter %s is %s: %w", drn, m.Status, ErrMeterNotPayable)
+	}
+	if !amount.IsWhole() || amount <= 0 {
+		return STKRequest{}, fmt.Errorf("amount %s: M-Pesa takes whole shillings", amount)
+	}
+	if s.Limits != nil {
+		lo, hi, err := s.Limits(ctx, drn)
+		if err != nil {
+			return STKRequest{}, err
+		}
+		if amount < lo || amount > hi {
+			return STKRequest{}, &LimitError{Amount: amount, Min: lo, Max: hi}
+		}
+	}
+	ref := drn
+	if len(ref) > mpesa.MaxAccountReference {
+		ref = ref[len(ref)-mpesa.MaxAccountReference:]
+	}
+	resp, err := s.Client.STKPush(ctx, mpesa.STKPushRequest{Phone: num, Amount: amount, AccountReference: ref, Description: "Token", CallbackURL: s.CallbackURL})
+	if err != nil {
+		return STKRequest{}, fmt.Errorf("stk push to %s: %w", phone.Mask(num), err)
+	}
+	r := STKRequest{CheckoutRequestID: resp.CheckoutRequestID, MerchantRequestID: resp.MerchantRequestID, MSISDN: num, MeterDRN: drn,
+		Amount: amount, Channel: channel, State: STKPending}
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		r.CreatedAt = tx.Now
+		_, err := tx.Exec(`INSERT INTO stk_requests (checkout_request_id, merchant_request_id, msisdn, meter_drn, amount, channel, state, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (checkout_request_id) DO NOTHING`,
+			r.CheckoutRequestID, r.MerchantRequestID, r.MSISDN, r.MeterDRN, int64(r.Amount), r.Channel, r.State, store.Micros(tx.Now))
+		return err
+	})
+	if err != nil {
+		return STKRequest{}, fmt.Errorf("store stk request %s: %w", r.CheckoutRequestID, err)
+	}
+	return r, nil
+}
+
+// ErrUnknownCheckout is returned for a callback whose CheckoutRequestID we
+// never sent.
+var ErrUnknownCheckout = errors.New("unknown CheckoutRequestID")
+
+// Settle applies an STK callback. A success records the payment (keyed on
+// the receipt, so a C2B confirmation of the same payment is a duplicate); a
+// failure closes the request. Repeated callbacks change nothing.
+func (s *STK) Settle(ctx context.Context, cb mpesa.STKCallback) (Recorded, error) {
+	r, err := GetSTK(ctx, s.DB.Read(), cb.CheckoutRequestID)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			if cb.Succeeded() {
+				// Money moved for a push we have no record of (a second
+				// node's lost row, or a push started elsewhere): keep it,
+				// in suspense, rather than drop it.
+				return s.Intake.Record(ctx, Payment{Provider: MpesaSTK, Receipt: cb.Receipt, Amount: cb.Amount, Payer: cb.Phone,
+					NotifyMSISDN: cb.Phone, AccountRef: "", PaidAt: cb.TransactionDate})
+			}
+			return Recorded{}, fmt.Errorf("stk callback %s: %w", cb.CheckoutRequestID, ErrUnknownCheckout)
+		}
+		return Recorded{}, err
+	}
+	var rec Recorded
+	state := STKFailed
+	if cb.Succeeded() {
+		state = STKPaid
+		notify := cb.Phone
+		if notify == "" {
+			notify = r.MSISDN
+		}
+		rec, err = s.Intake.Record(ctx, Payment{Provider: MpesaSTK, Receipt: cb.Receipt, Amount: cb.Amount, Payer: notify,
+			NotifyMSISDN: notify, AccountRef: r.MeterDRN, MeterDRN: r.MeterDRN, PaidAt: cb.TransactionDate})
+		if err != nil {
+			return Recorded{}, err
+		}
+	}
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(`UPDATE stk_requests SET state = $2, result_code = $3, result_desc = $4, receipt = $5, updated_at = $6 WHERE checkout_request_id = $1 AND state = 'pending'`,
+			cb.CheckoutRequestID, state, cb.ResultCode, cb.ResultDesc, cb.Receipt, store.Micros(tx.Now))
+		return err
+	})
+	return rec, err
+}
+
+// GetSTK returns one STK request.
+func GetSTK(ctx context.Context, q Querier, checkoutID string) (STKRequest, error) {
+	var r STKRequest
+	var amount, created int64
+	var code *int64
+	err := q.QueryRowContext(ctx, `SELECT checkout_request_id, merchant_request_id, msisdn, meter_drn, amount, channel, state, result_code, result_desc, receipt, created_at FROM stk_requests WHERE checkout_request_id = $1`, checkoutID).
+		Scan(&r.CheckoutRequestID, &r.MerchantRequestID, &r.MSISDN, &r.MeterDRN, &amount, &r.Channel, &r.State, &code, &r.ResultDesc, &r.Receipt, &created)
+	if err != nil {
+		return STKRequest{}, store.NotFound(err, "stk request "+checkoutID)
+	}
+	r.Amount, r.CreatedAt = money.Amount(amount), store.Time(created)
+	if code != nil {
+		r.ResultCode = int(*code)
+	}
+	return r, nil
+}
+
+// RecentSTK returns the newest STK requests of a phone.
+func RecentSTK(ctx context.Context, q Querier, msisdn string, limit int) ([]STKRequest, error) {
+	rows, err := q.QueryContext(ctx, `SELECT checkout_request_id FROM stk_requests WHERE msisdn = $1 ORDER BY created_at DESC LIMIT $2`, msisdn, limit)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	rows.Close()
+	var out []STKRequest
+	for _, id := range ids {
+		r, err := GetSTK(ctx, q, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
