@@ -162,4 +162,3 @@ func joinName(parts ...string) string {
 	}
 	return string(b)
 }
-

@@ -162,4 +162,3 @@ func (h *Handler) audit(r *http.Request, action, subject, detail string) error {
 		return payment.Audit(tx, principal(r).String(), action, subject, detail)
 	})
 }
-
