@@ -1,0 +1,120 @@
+// Package care serves customers who need a person: the faults they report
+// and the outages the utility announces, so that customers hear of an
+// outage before they have to ask.
+package care
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/mteja/mteja/internal/store"
+)
+
+// Fault kinds a customer can report.
+const (
+	FaultNoPower       = "no_power"
+	FaultTokenRejected = "token_rejected"
+	FaultMeter         = "meter"
+	FaultOther         = "other"
+)
+
+// ValidFaultKind reports whether k is a fault kind.
+func ValidFaultKind(k string) bool {
+	switch k {
+	case FaultNoPower, FaultTokenRejected, FaultMeter, FaultOther:
+		return true
+	}
+	return false
+}
+
+// Fault is a problem a customer reported.
+type Fault struct {
+	ID        string
+	Ref       string // short reference the customer can quote: "F-7K2Q9"
+	MSISDN    string
+	MeterDRN  string
+	Kind      string
+	Note      string
+	State     string // open, closed
+	CreatedAt time.Time
+}
+
+// refAlphabet avoids letters and digits people confuse on a phone screen.
+const refAlphabet = "ACDEFHJKMNPQRTUVWXY3479"
+
+func newRef() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	for i := range b {
+		b[i] = refAlphabet[int(b[i])%len(refAlphabet)]
+	}
+	return "F-" + string(b)
+}
+
+// ReportFault records a fault and returns it with its reference. A report
+// from the same phone for the same meter and kind within 10 minutes returns
+// the first one (a resent USSD request or an impatient customer).
+func ReportFault(ctx context.Context, db *store.DB, msisdn, drn, kind, note string) (Fault, error) {
+	if !ValidFaultKind(kind) {
+		return Fault{}, fmt.Errorf("fault kind %q: want no_power, token_rejected, meter or other", kind)
+	}
+	if len(note) > 500 {
+		note = note[:500]
+	}
+	f := Fault{MSISDN: msisdn, MeterDRN: drn, Kind: kind, Note: strings.TrimSpace(note), State: "open"}
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		since := store.Micros(tx.Now.Add(-10 * time.Minute))
+		var created int64
+		err := tx.QueryRow(`SELECT id, ref, created_at FROM faults WHERE msisdn = $1 AND meter_drn = $2 AND kind = $3 AND created_at > $4 ORDER BY created_at LIMIT 1`,
+			msisdn, drn, kind, since).Scan(&f.ID, &f.Ref, &created)
+		if err == nil {
+			f.CreatedAt = store.Time(created)
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		f.ID, f.Ref, f.CreatedAt = uuid.Must(uuid.NewV7()).String(), newRef(), tx.Now
+		_, err = tx.Exec(`INSERT INTO faults (id, ref, msisdn, meter_drn, kind, note, state, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			f.ID, f.Ref, f.MSISDN, f.MeterDRN, f.Kind, f.Note, f.State, store.Micros(tx.Now))
+		return err
+	})
+	if err != nil {
+		return Fault{}, fmt.Errorf("report fault: %w", err)
+	}
+	return f, nil
+}
+
+// Faults returns the newest faults, optionally of one phone.
+func Faults(ctx context.Context, db *store.DB, msisdn string, limit int) ([]Fault, error) {
+	q, args := `SELECT id, ref, msisdn, meter_drn, kind, note, state, created_at FROM faults`, []any{}
+	if msisdn != "" {
+		q += ` WHERE msisdn = $1`
+		args = append(args, msisdn)
+	}
+	args = append(args, limit)
+	q += fmt.Sprintf(` ORDER BY created_at DESC LIMIT $%d`, len(args))
+	rows, err := db.Read().QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("faults: %w", err)
+	}
+	defer rows.Close()
+	var out []Fault
+	for rows.Next() {
+		var f Fault
+		var created int64
+		if err := rows.Scan(&f.ID, &f.Ref, &f.MSISDN, &f.MeterDRN, &f.Kind, &f.Note, &f.State, &created); err != nil {
+			return nil, err
+		}
+		f.CreatedAt = store.Time(created)
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
