@@ -133,3 +133,26 @@ func BenchmarkFormat(b *testing.B) {
 		buf = t.AppendDigits(buf[:0])
 	}
 }
+
+// BenchmarkDeriveDKGA02 and BenchmarkDeriveDKGA04 are one decoder key
+// derivation each: what a cache of derived keys would save per token.
+func BenchmarkDeriveDKGA02(b *testing.B) { benchDerive(b, "ABABABABABABABAB", DKGA02) }
+
+func BenchmarkDeriveDKGA04(b *testing.B) {
+	benchDerive(b, "ABABABABABABABAB949494949494949401234567", DKGA04)
+}
+
+func benchDerive(b *testing.B, vkHex string, dkga DKGA) {
+	vk, _ := ParseVendingKey(vkHex)
+	s, err := newVendingKeyState(vk)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := benchMeter(EA07, dkga).keyParams()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.derive(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

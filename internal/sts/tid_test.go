@@ -69,7 +69,7 @@ func TestParseBaseDate(t *testing.T) {
 	}
 }
 
-func TestNextTID(t *testing.T) {
+func TestNext(t *testing.T) {
 	tests := []struct{ last, now, want TID }{
 		{10, 20, 20}, // a new minute
 		{20, 20, 21}, // two tokens in one minute

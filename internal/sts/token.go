@@ -103,7 +103,7 @@ func Parse(s string) (Token, error) {
 				d[n] = c - '0'
 			}
 			n++
-		case c == ' ' || c == '-' || c == '\t':
+		case c == ' ' || c == '-' || c == '\t' || c == '\n' || c == '\r':
 		default:
 			r, _ := utf8.DecodeRuneInString(s[i:])
 			return Token{}, fmt.Errorf("token: character %q at position %d: %w", r, i+1, ErrTokenDigits)
@@ -124,4 +124,17 @@ func Parse(s string) (Token, error) {
 		return Token{}, fmt.Errorf("token: above 73786976294838206463: %w", ErrTokenRange)
 	}
 	return Token{hi: uint8(hi), lo: lo}, nil
+}
+
+// MarshalText writes the 20 digits, so a Token travels in JSON as a string.
+func (t Token) MarshalText() ([]byte, error) { return t.AppendDigits(make([]byte, 0, 20)), nil }
+
+// UnmarshalText reads a token as Parse does.
+func (t *Token) UnmarshalText(b []byte) error {
+	p, err := Parse(string(b))
+	if err != nil {
+		return err
+	}
+	*t = p
+	return nil
 }

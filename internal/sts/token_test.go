@@ -1,6 +1,7 @@
 package sts
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 )
@@ -33,6 +34,7 @@ func TestParse(t *testing.T) {
 		{"2905 4347 1393 0985 1356", "29054347139309851356"},
 		{"2905-4347-1393-0985-1356", "29054347139309851356"},
 		{" 2905\t4347 - 1393 0985 1356 ", "29054347139309851356"},
+		{"29054347139309851356\r\n", "29054347139309851356"},
 		{"00000000000000000000", "00000000000000000000"},
 		{"73786976294838206463", "73786976294838206463"}, // 2^66-1
 	}
@@ -73,5 +75,20 @@ func TestTransposeRoundTrip(t *testing.T) {
 				t.Errorf("Parse(String()) = %v, %v", back, err)
 			}
 		}
+	}
+}
+
+func TestTokenJSON(t *testing.T) {
+	tok, _ := Parse("29054347139309851356")
+	b, err := json.Marshal(struct{ Token Token }{tok})
+	if err != nil || string(b) != `{"Token":"29054347139309851356"}` {
+		t.Fatalf("Marshal = %s, %v", b, err)
+	}
+	var back struct{ Token Token }
+	if err := json.Unmarshal([]byte(`{"Token":"2905-4347-1393-0985-1356"}`), &back); err != nil || back.Token != tok {
+		t.Errorf("Unmarshal = %v, %v", back.Token, err)
+	}
+	if err := json.Unmarshal([]byte(`{"Token":"2905"}`), &back); !errors.Is(err, ErrTokenLength) {
+		t.Errorf("Unmarshal of 4 digits: err = %v", err)
 	}
 }
