@@ -286,3 +286,42 @@ func TestGeneratorGroupKeys(t *testing.T) {
 		t.Errorf("base date change without the rollover bit: %+v, %v", d.Fields, err)
 	}
 }
+
+// TestGeneratorConcurrent runs one generator from many goroutines (run with
+// -race): the tokens match those made one at a time.
+func TestGeneratorConcurrent(t *testing.T) {
+	g, _, _ := testGenerator(t)
+	ctx := context.Background()
+	ms := []Meter{benchMeter(EA07, DKGA02), benchMeter(EA07, DKGA04), benchMeter(EA11, DKGA04)}
+	ms[0].SGC = 999999 // the group with its own DKGA02 key
+	want := make([]Token, 300)
+	for i := range want {
+		tok, err := g.Credit(ctx, ms[i%3], CreditRequest{Tenths: uint64(i), TID: TID(i), RND: uint8(i % 16)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = tok
+	}
+	errs := make(chan error, 8)
+	for w := range 8 {
+		go func() {
+			for i := range want {
+				i := (i + w*37) % len(want)
+				tok, err := g.Credit(ctx, ms[i%3], CreditRequest{Tenths: uint64(i), TID: TID(i), RND: uint8(i % 16)})
+				if err == nil && tok != want[i] {
+					err = fmt.Errorf("token %d = %s, want %s", i, tok, want[i])
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
