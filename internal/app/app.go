@@ -162,7 +162,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		a.Mux.Handle("/sim/daraja/", http.StripPrefix("/sim/daraja", a.Sim))
 		a.Config.DarajaURL = cfg.PublicURL + "/sim/daraja"
 		a.Config.DarajaKey, a.Config.DarajaConsumerSecret, a.Config.DarajaPasskey = "demo", "demo", a.Sim.Passkey()
-		a.Config.DarajaInitiator, a.Config.DarajaCredential = "demo", ""
+		a.Config.DarajaInitiator, a.Config.DarajaCredential = "demo", "demo-credential"
 		cfg = a.Config
 	}
 	if cfg.DarajaURL != "" {

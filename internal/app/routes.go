@@ -1,7 +1,13 @@
 package app
 
+import (
+	"github.com/mteja/mteja/internal/tariff"
+	"github.com/mteja/mteja/internal/ussd"
+)
+
 // routes registers the channels that are not the JSON API.
 func (a *App) routes() {
+	ussd.NewHandler(ussdBackend{a}, ussd.Options{Brand: a.Config.Utility, Currency: "KES", Location: tariff.Zone, Logger: a.Log}).Routes(a.Mux)
 	if a.Sink != nil {
 		a.Mux.HandleFunc("GET /demo/sms", a.demoSMS)
 		a.Mux.HandleFunc("POST /demo/pay", a.demoPay)

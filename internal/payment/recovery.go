@@ -43,8 +43,9 @@ type statusQuery struct {
 
 // Lookup is what a customer learns about a receipt.
 type Lookup struct {
-	Payment *Payment // nil when we do not have it (yet)
-	Asked   bool     // a status query is on its way to M-Pesa
+	Payment  *Payment // nil when we do not have it (yet)
+	Asked    bool     // a status query is on its way to M-Pesa
+	NotFound bool     // M-Pesa answered that it knows no such transaction
 }
 
 // ErrBadReceipt is returned for text that cannot be an M-Pesa receipt.
@@ -84,7 +85,7 @@ func (rc *Recovery) Find(ctx context.Context, receipt, msisdn, meter string) (Lo
 		return Lookup{}, nil
 	}
 	payload, _ := json.Marshal(statusQuery{Receipt: receipt, MSISDN: msisdn, Meter: meter, Asked: time.Now().Unix()})
-	var ask bool
+	var ask, notFound bool
 	err = rc.DB.InTx(ctx, func(tx *store.Tx) error {
 		now := store.Micros(tx.Now)
 		var state string
@@ -92,7 +93,11 @@ func (rc *Recovery) Find(ctx context.Context, receipt, msisdn, meter string) (Lo
 		err := tx.QueryRow(`SELECT state, run_at FROM jobs WHERE unique_key = $1`, "status:"+receipt).Scan(&state, &runAt)
 		switch {
 		case err == nil:
-			ask = state != "done" && now-runAt > time.Minute.Microseconds()
+			if state == "done" {
+				notFound = true
+				return nil
+			}
+			ask = now-runAt > time.Minute.Microseconds()
 			if ask {
 				_, err = tx.Exec(`UPDATE jobs SET run_at = $2, attempts = attempts + 1, payload = $3, state = 'waiting' WHERE unique_key = $1`, "status:"+receipt, now, string(payload))
 			}
@@ -109,8 +114,16 @@ func (rc *Recovery) Find(ctx context.Context, receipt, msisdn, meter string) (Lo
 	if err != nil {
 		return Lookup{}, fmt.Errorf("status query %s: %w", receipt, err)
 	}
+	if notFound {
+		return Lookup{NotFound: true}, nil
+	}
 	if ask {
 		if _, err := rc.Client.TransactionStatus(ctx, receipt, rc.ResultURL, rc.TimeoutURL, "customer says paid"); err != nil {
+			// Not asked after all: let the next look-up ask at once.
+			rc.DB.InTx(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+				_, err := tx.Exec(`UPDATE jobs SET run_at = 0, last_error = $2 WHERE unique_key = $1`, "status:"+receipt, truncate(err.Error(), 500))
+				return err
+			})
 			return Lookup{}, fmt.Errorf("status query %s: %w", receipt, err)
 		}
 	}
