@@ -1,7 +1,6 @@
 package mpesa
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -106,11 +105,8 @@ func IsProcessing(err error) bool {
 // answer with HTML or nothing; the message then keeps the start of the body.
 func decodeAPIError(status int, body []byte) *APIError {
 	e := &APIError{HTTPStatus: status}
-	var f map[string]json.RawMessage
-	if json.Unmarshal(body, &f) == nil {
-		e.RequestID, _ = text(lookupFold(f, "requestId"), "requestId")
-		e.Code, _ = text(lookupFold(f, "errorCode"), "errorCode")
-		e.Message, _ = text(lookupFold(f, "errorMessage"), "errorMessage")
+	if f, err := parseBody(body); err == nil {
+		e.RequestID, e.Code, e.Message = f.str("requestId"), f.str("errorCode"), f.str("errorMessage")
 	}
 	if e.Message == "" {
 		msg := strings.TrimSpace(string(body))

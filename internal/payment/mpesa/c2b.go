@@ -1,7 +1,6 @@
 package mpesa
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -53,22 +52,6 @@ func (c C2B) CheckAmount() error {
 	return nil
 }
 
-type c2bWire struct {
-	TransactionType   json.RawMessage
-	TransID           json.RawMessage
-	TransTime         json.RawMessage
-	TransAmount       json.RawMessage
-	BusinessShortCode json.RawMessage
-	BillRefNumber     json.RawMessage
-	InvoiceNumber     json.RawMessage
-	OrgAccountBalance json.RawMessage
-	ThirdPartyTransID json.RawMessage
-	MSISDN            json.RawMessage
-	FirstName         json.RawMessage
-	MiddleName        json.RawMessage
-	LastName          json.RawMessage
-}
-
 // DecodeC2B decodes a C2B confirmation. The money has moved already, so only
 // what processing truly needs is required: a well-formed TransID, TransTime,
 // BusinessShortCode and a whole, positive TransAmount. Every error wraps
@@ -106,27 +89,27 @@ func decodeC2B(r io.Reader) (c C2B, amountErr, err error) {
 	if err != nil {
 		return C2B{}, nil, err
 	}
-	var w c2bWire
-	if err := decodeBody(b, &w); err != nil {
+	w, err := parseBody(b)
+	if err != nil {
 		return C2B{}, nil, err
 	}
-	if c.TransID, err = requiredText(w.TransID, "TransID"); err != nil {
+	if c.TransID, err = requiredText(w.get("TransID"), "TransID"); err != nil {
 		return C2B{}, nil, err
 	}
 	if !isReceipt(c.TransID) {
 		return C2B{}, nil, fieldErr("TransID", "must be 10 upper-case letters and digits, got %s", quote(c.TransID))
 	}
-	ts, err := requiredText(w.TransTime, "TransTime")
+	ts, err := requiredText(w.get("TransTime"), "TransTime")
 	if err != nil {
 		return C2B{}, nil, err
 	}
 	if c.TransTime, err = parseEAT(ts, "TransTime"); err != nil {
 		return C2B{}, nil, err
 	}
-	if c.ShortCode, err = requiredText(w.BusinessShortCode, "BusinessShortCode"); err != nil {
+	if c.ShortCode, err = requiredText(w.get("BusinessShortCode"), "BusinessShortCode"); err != nil {
 		return C2B{}, nil, err
 	}
-	a, ok, aerr := amount(w.TransAmount, "TransAmount")
+	a, ok, aerr := amount(w.get("TransAmount"), "TransAmount")
 	switch {
 	case aerr != nil:
 		amountErr = aerr
@@ -137,20 +120,19 @@ func decodeC2B(r io.Reader) (c C2B, amountErr, err error) {
 	}
 	for _, f := range []struct {
 		dst  *string
-		raw  json.RawMessage
 		name string
 	}{
-		{&c.TransactionType, w.TransactionType, "TransactionType"},
-		{&c.BillRef, w.BillRefNumber, "BillRefNumber"},
-		{&c.InvoiceNumber, w.InvoiceNumber, "InvoiceNumber"},
-		{&c.OrgAccountBalance, w.OrgAccountBalance, "OrgAccountBalance"},
-		{&c.ThirdPartyTransID, w.ThirdPartyTransID, "ThirdPartyTransID"},
-		{&c.MSISDN, w.MSISDN, "MSISDN"},
-		{&c.FirstName, w.FirstName, "FirstName"},
-		{&c.MiddleName, w.MiddleName, "MiddleName"},
-		{&c.LastName, w.LastName, "LastName"},
+		{&c.TransactionType, "TransactionType"},
+		{&c.BillRef, "BillRefNumber"},
+		{&c.InvoiceNumber, "InvoiceNumber"},
+		{&c.OrgAccountBalance, "OrgAccountBalance"},
+		{&c.ThirdPartyTransID, "ThirdPartyTransID"},
+		{&c.MSISDN, "MSISDN"},
+		{&c.FirstName, "FirstName"},
+		{&c.MiddleName, "MiddleName"},
+		{&c.LastName, "LastName"},
 	} {
-		if *f.dst, err = text(f.raw, f.name); err != nil {
+		if *f.dst, err = text(w.get(f.name), f.name); err != nil {
 			return C2B{}, nil, err
 		}
 	}

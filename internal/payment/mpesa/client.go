@@ -118,31 +118,21 @@ func (c *Client) send(req *http.Request) (int, []byte, error) {
 	return resp.StatusCode, b, nil
 }
 
-// fields is a reply's top-level object, read leniently one field at a time.
-type fields map[string]json.RawMessage
-
 // replyFields turns a reply into fields, or into an *APIError when Daraja
 // says no: a non-2xx status, an error envelope, or a ResponseCode other
 // than "0".
 func replyFields(status int, b []byte) (fields, error) {
-	var f fields
-	jsonErr := json.Unmarshal(b, &f)
-	if status < 200 || status > 299 || f["errorCode"] != nil {
+	f, parseErr := parseBody(b)
+	if status < 200 || status > 299 || (f != nil && f.get("errorCode") != nil) {
 		return nil, decodeAPIError(status, b)
 	}
-	if jsonErr != nil {
-		return nil, fmt.Errorf("%w: reply is not a JSON object", ErrMalformed)
+	if parseErr != nil {
+		return nil, fmt.Errorf("reply: %w", parseErr)
 	}
-	if rc, ok, _ := scalar(lookupFold(f, "ResponseCode"), "ResponseCode"); ok && strings.TrimSpace(rc) != "0" {
+	if rc, ok, _ := scalar(f.get("ResponseCode"), "ResponseCode"); ok && strings.TrimSpace(rc) != "0" {
 		return nil, &APIError{HTTPStatus: status, Code: strings.TrimSpace(rc), Message: f.str("ResponseDescription")}
 	}
 	return f, nil
-}
-
-// str reads a string-like field, "" when absent or not a scalar.
-func (f fields) str(name string) string {
-	s, _, _ := scalar(lookupFold(f, name), name)
-	return s
 }
 
 // AsyncResponse is Daraja's synchronous acceptance of a request whose result

@@ -2,7 +2,6 @@ package mpesa
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -68,18 +67,15 @@ func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) 
 // decodeToken reads {"access_token":"...","expires_in":3599}; older replies
 // send expires_in as a string.
 func decodeToken(b []byte) (string, time.Duration, error) {
-	var w struct {
-		AccessToken json.RawMessage `json:"access_token"`
-		ExpiresIn   json.RawMessage `json:"expires_in"`
-	}
-	if err := decodeBody(b, &w); err != nil {
-		return "", 0, err
-	}
-	tok, err := requiredText(w.AccessToken, "access_token")
+	w, err := parseBody(b)
 	if err != nil {
 		return "", 0, err
 	}
-	s, err := requiredText(w.ExpiresIn, "expires_in")
+	tok, err := requiredText(w.get("access_token"), "access_token")
+	if err != nil {
+		return "", 0, err
+	}
+	s, err := requiredText(w.get("expires_in"), "expires_in")
 	if err != nil {
 		return "", 0, err
 	}

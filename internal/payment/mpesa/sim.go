@@ -125,6 +125,7 @@ type Simulator struct {
 	mu         sync.Mutex
 	rng        *rand.Rand
 	tokens     map[string]simToken // consumer key → its one valid token
+	issued     int                 // tokens issued, for alternating expires_in forms
 	urls       map[string]c2bURLs  // short code → registered URLs
 	txs        []*simTx
 	byReceipt  map[string]*simTx

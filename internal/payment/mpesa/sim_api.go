@@ -29,8 +29,8 @@ func (s *Simulator) api(h simHandler) http.HandlerFunc {
 			s.writeError(w, badRequest("Request body too large"))
 			return
 		}
-		var f fields
-		if err := json.Unmarshal(b, &f); err != nil || f == nil {
+		f, err := parseBody(b)
+		if err != nil {
 			s.writeError(w, badRequest("Invalid JSON"))
 			return
 		}
@@ -108,7 +108,7 @@ func requireText(f fields, name string) (string, *APIError) {
 
 // wholeAmount reads an Amount field that must be whole shillings in range.
 func (s *Simulator) wholeAmount(f fields) (int64, *APIError) {
-	a, ok, err := amount(lookupFold(f, "Amount"), "Amount")
+	a, ok, err := amount(f.get("Amount"), "Amount")
 	if err != nil || !ok || !a.IsWhole() || a < s.cfg.MinAmount || a > s.cfg.MaxAmount {
 		return 0, badRequest("Amount")
 	}

@@ -234,11 +234,11 @@ func validationReply(status int, reply string, err error) (code, desc, third str
 	if err != nil || status != http.StatusOK {
 		return "", "", "", false
 	}
-	var f fields
-	if json.Unmarshal([]byte(reply), &f) != nil {
+	f, err := parseBody([]byte(reply))
+	if err != nil {
 		return "", "", "", false
 	}
-	code, cerr := resultCode(lookupFold(f, "ResultCode"), "ResultCode")
+	code, cerr := resultCode(f.get("ResultCode"), "ResultCode")
 	if cerr != nil {
 		return "", "", "", false
 	}

@@ -29,8 +29,9 @@ func (s *Simulator) handleOAuth(w http.ResponseWriter, r *http.Request) {
 	secs := int(s.cfg.TokenTTL / time.Second)
 	// Older replies give expires_in as a string: alternate, so clients
 	// meet both.
+	s.issued++
 	var expires any = secs
-	if len(s.tokens)%2 == 1 {
+	if s.issued%2 == 1 {
 		expires = itoa(secs)
 	}
 	s.mu.Unlock()

@@ -1,7 +1,6 @@
 package mpesa
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -56,29 +55,6 @@ func (r StatusResult) Completed() bool {
 // NotFound reports whether M-Pesa knows no transaction with that id.
 func (r StatusResult) NotFound() bool { return r.ResultCode == ResultInvalidTransaction }
 
-type resultEnvelope struct {
-	Result json.RawMessage
-}
-
-type resultWire struct {
-	ResultType               json.RawMessage
-	ResultCode               json.RawMessage
-	ResultDesc               json.RawMessage
-	OriginatorConversationID json.RawMessage
-	ConversationID           json.RawMessage
-	TransactionID            json.RawMessage
-	ResultParameters         json.RawMessage
-	ReferenceData            json.RawMessage
-}
-
-type resultParameters struct {
-	ResultParameter json.RawMessage
-}
-
-type referenceData struct {
-	ReferenceItem json.RawMessage
-}
-
 // DecodeStatusResult decodes a transaction status, reversal or queue-timeout
 // result. ResultCode may be a number or a string, ResultParameter and
 // ReferenceItem an array or a single object, and parameters may lack a Value.
@@ -98,55 +74,54 @@ func decodeStatusResult(r io.Reader) (StatusResult, error) {
 	if err != nil {
 		return StatusResult{}, err
 	}
-	var env resultEnvelope
-	if err := decodeBody(b, &env); err != nil {
+	env, err := parseBody(b)
+	if err != nil {
 		return StatusResult{}, err
 	}
-	var w resultWire
-	if err := decodeObject(env.Result, "Result", &w); err != nil {
+	w, err := asObject(env.get("Result"), "Result")
+	if err != nil {
 		return StatusResult{}, err
 	}
 	var res StatusResult
-	if present(w.ResultType) {
-		if res.ResultType, err = intCode(w.ResultType, "Result.ResultType"); err != nil {
+	if w.get("ResultType") != nil {
+		if res.ResultType, err = intCode(w.get("ResultType"), "Result.ResultType"); err != nil {
 			return StatusResult{}, err
 		}
 	}
-	if res.ResultCode, err = resultCode(w.ResultCode, "Result.ResultCode"); err != nil {
+	if res.ResultCode, err = resultCode(w.get("ResultCode"), "Result.ResultCode"); err != nil {
 		return StatusResult{}, err
 	}
 	for _, f := range []struct {
 		dst  *string
-		raw  json.RawMessage
 		name string
 	}{
-		{&res.ResultDesc, w.ResultDesc, "Result.ResultDesc"},
-		{&res.OriginatorConversationID, w.OriginatorConversationID, "Result.OriginatorConversationID"},
-		{&res.ConversationID, w.ConversationID, "Result.ConversationID"},
-		{&res.TransactionID, w.TransactionID, "Result.TransactionID"},
+		{&res.ResultDesc, "ResultDesc"},
+		{&res.OriginatorConversationID, "OriginatorConversationID"},
+		{&res.ConversationID, "ConversationID"},
+		{&res.TransactionID, "TransactionID"},
 	} {
-		if *f.dst, err = text(f.raw, f.name); err != nil {
+		if *f.dst, err = text(w.get(f.name), "Result."+f.name); err != nil {
 			return StatusResult{}, err
 		}
 	}
 	if res.OriginatorConversationID == "" && res.ConversationID == "" {
 		return StatusResult{}, missing("Result.ConversationID and Result.OriginatorConversationID")
 	}
-	if present(w.ResultParameters) {
-		var rp resultParameters
-		if err := decodeObject(w.ResultParameters, "Result.ResultParameters", &rp); err != nil {
+	if v := w.get("ResultParameters"); v != nil {
+		rp, err := asObject(v, "Result.ResultParameters")
+		if err != nil {
 			return StatusResult{}, err
 		}
-		if res.Parameters, err = keyValues(rp.ResultParameter, "Result.ResultParameters.ResultParameter"); err != nil {
+		if res.Parameters, err = keyValues(rp.get("ResultParameter"), "Result.ResultParameters.ResultParameter"); err != nil {
 			return StatusResult{}, err
 		}
 	}
-	if present(w.ReferenceData) {
-		var rd referenceData
-		if err := decodeObject(w.ReferenceData, "Result.ReferenceData", &rd); err != nil {
+	if v := w.get("ReferenceData"); v != nil {
+		rd, err := asObject(v, "Result.ReferenceData")
+		if err != nil {
 			return StatusResult{}, err
 		}
-		if res.References, err = keyValues(rd.ReferenceItem, "Result.ReferenceData.ReferenceItem"); err != nil {
+		if res.References, err = keyValues(rd.get("ReferenceItem"), "Result.ReferenceData.ReferenceItem"); err != nil {
 			return StatusResult{}, err
 		}
 	}
@@ -158,20 +133,20 @@ func decodeStatusResult(r io.Reader) (StatusResult, error) {
 
 // keyValues reads Key/Value items into a map. A Value that is an object or
 // an array (not seen, but not worth refusing a result for) is kept as JSON.
-func keyValues(raw json.RawMessage, field string) (map[string]string, error) {
-	list, err := items(raw, field, "Key")
+func keyValues(v any, field string) (map[string]string, error) {
+	list, err := items(v, field, "Key")
 	if err != nil {
 		return nil, err
 	}
 	m := make(map[string]string, len(list))
 	for _, it := range list {
-		switch kind(it.Value) {
-		case "an object", "an array":
-			var buf bytes.Buffer
-			if err := json.Compact(&buf, it.Value); err != nil {
+		switch it.Value.(type) {
+		case map[string]any, []any:
+			b, err := json.Marshal(it.Value)
+			if err != nil {
 				return nil, fieldErr(field+"."+it.Name, "%v", err)
 			}
-			m[it.Name] = buf.String()
+			m[it.Name] = string(b)
 		default:
 			s, err := text(it.Value, field+"."+it.Name)
 			if err != nil {

@@ -1,7 +1,6 @@
 package mpesa
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -29,26 +28,6 @@ type STKCallback struct {
 // Succeeded reports whether the customer paid.
 func (c STKCallback) Succeeded() bool { return c.ResultCode == STKSuccess }
 
-type stkEnvelope struct {
-	Body json.RawMessage
-}
-
-type stkBody struct {
-	StkCallback json.RawMessage `json:"stkCallback"`
-}
-
-type stkWire struct {
-	MerchantRequestID json.RawMessage
-	CheckoutRequestID json.RawMessage
-	ResultCode        json.RawMessage
-	ResultDesc        json.RawMessage
-	CallbackMetadata  json.RawMessage
-}
-
-type stkMetadata struct {
-	Item json.RawMessage
-}
-
 // DecodeSTKCallback decodes an STK push callback. Metadata items may come in
 // any order, be missing, or lack a Value (Balance usually does); a successful
 // result must still carry the receipt and a whole, positive amount, since
@@ -67,43 +46,43 @@ func decodeSTKCallback(r io.Reader) (STKCallback, error) {
 	if err != nil {
 		return STKCallback{}, err
 	}
-	var env stkEnvelope
-	if err := decodeBody(b, &env); err != nil {
+	env, err := parseBody(b)
+	if err != nil {
 		return STKCallback{}, err
 	}
-	var body stkBody
-	if err := decodeObject(env.Body, "Body", &body); err != nil {
+	body, err := asObject(env.get("Body"), "Body")
+	if err != nil {
 		return STKCallback{}, err
 	}
 	const p = "Body.stkCallback."
-	var w stkWire
-	if err := decodeObject(body.StkCallback, "Body.stkCallback", &w); err != nil {
+	w, err := asObject(body.get("stkCallback"), "Body.stkCallback")
+	if err != nil {
 		return STKCallback{}, err
 	}
 	var c STKCallback
-	if c.MerchantRequestID, err = requiredText(w.MerchantRequestID, p+"MerchantRequestID"); err != nil {
+	if c.MerchantRequestID, err = requiredText(w.get("MerchantRequestID"), p+"MerchantRequestID"); err != nil {
 		return STKCallback{}, err
 	}
-	if c.CheckoutRequestID, err = requiredText(w.CheckoutRequestID, p+"CheckoutRequestID"); err != nil {
+	if c.CheckoutRequestID, err = requiredText(w.get("CheckoutRequestID"), p+"CheckoutRequestID"); err != nil {
 		return STKCallback{}, err
 	}
-	if c.ResultCode, err = intCode(w.ResultCode, p+"ResultCode"); err != nil {
+	if c.ResultCode, err = intCode(w.get("ResultCode"), p+"ResultCode"); err != nil {
 		return STKCallback{}, err
 	}
-	if c.ResultDesc, err = text(w.ResultDesc, p+"ResultDesc"); err != nil {
+	if c.ResultDesc, err = text(w.get("ResultDesc"), p+"ResultDesc"); err != nil {
 		return STKCallback{}, err
 	}
-	if !present(w.CallbackMetadata) {
+	if w.get("CallbackMetadata") == nil {
 		if c.Succeeded() {
 			return STKCallback{}, missing(p + "CallbackMetadata")
 		}
 		return c, nil
 	}
-	var meta stkMetadata
-	if err := decodeObject(w.CallbackMetadata, p+"CallbackMetadata", &meta); err != nil {
+	meta, err := asObject(w.get("CallbackMetadata"), p+"CallbackMetadata")
+	if err != nil {
 		return STKCallback{}, err
 	}
-	list, err := items(meta.Item, p+"CallbackMetadata.Item", "Name")
+	list, err := items(meta.get("Item"), p+"CallbackMetadata.Item", "Name")
 	if err != nil {
 		return STKCallback{}, err
 	}

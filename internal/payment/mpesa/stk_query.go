@@ -49,7 +49,7 @@ func (c *Client) STKQuery(ctx context.Context, checkoutRequestID string) (STKQue
 }
 
 func decodeSTKQuery(f fields) (STKQueryResult, error) {
-	code, err := intCode(lookupFold(f, "ResultCode"), "ResultCode")
+	code, err := intCode(f.get("ResultCode"), "ResultCode")
 	if err != nil {
 		return STKQueryResult{}, err
 	}

@@ -4,112 +4,127 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
 	"github.com/mteja/mteja/internal/money"
 )
 
-// The helpers below read one field of a Daraja body, kept as raw JSON, in
-// whatever form Daraja chose for it this time, and name the field in every
-// error. Decoding into json.RawMessage first (rather than straight into typed
-// fields) is what lets errors say which field was wrong: encoding/json drops
-// that context for errors returned by custom unmarshalers.
+// The helpers below read a Daraja body once into a tree of maps, slices,
+// strings and json.Numbers, then read each field in whatever form Daraja
+// chose for it this time, naming the field in every error. One parse, rather
+// than decoding nested json.RawMessages level by level, keeps a callback's
+// decoding to a single scan of the body.
 
-// present reports whether a field was sent with a value other than null.
-func present(raw json.RawMessage) bool {
-	raw = bytes.TrimSpace(raw)
-	return len(raw) > 0 && string(raw) != "null"
+// object is a JSON object as decoded; fields is what the client and the
+// simulator call a reply's or a request's top level.
+type (
+	object map[string]any
+	fields = object
+)
+
+// get finds a key exactly or, failing that, case-insensitively, as
+// encoding/json does for struct fields. Absent and null both give nil.
+func (o object) get(key string) any {
+	if v, ok := o[key]; ok {
+		return v
+	}
+	for k, v := range o {
+		if strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	return nil
+}
+
+// str reads a string-like field, "" when absent or not a scalar.
+func (o object) str(name string) string {
+	s, _, _ := scalar(o.get(name), name)
+	return s
 }
 
 // kind names a JSON value's type for error messages.
-func kind(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return "nothing"
-	}
-	switch raw[0] {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
+func kind(v any) string {
+	switch v.(type) {
+	case nil:
 		return "null"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case json.Number:
+		return "a number"
 	}
-	return "a number"
+	return fmt.Sprintf("%T", v)
 }
 
-// decodeObject decodes raw, which must be a JSON object, into v (a struct of
-// json.RawMessage fields). Unknown keys are ignored.
-func decodeObject(raw json.RawMessage, field string, v any) error {
-	if !present(raw) {
-		return missing(field)
-	}
-	if k := kind(raw); k != "an object" {
-		return fieldErr(field, "must be an object, got %s", k)
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return fieldErr(field, "%v", err)
-	}
-	return nil
-}
-
-// decodeBody reads a size-limited body and decodes its top-level object.
-func decodeBody(b []byte, v any) error {
+// parseBody reads a whole body as one JSON object. Numbers stay exact
+// (json.Number): money and phone numbers never pass through a float.
+func parseBody(b []byte) (object, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
-		return fmt.Errorf("%w: body is empty", ErrMalformed)
+		return nil, fmt.Errorf("%w: body is empty", ErrMalformed)
 	}
-	if !json.Valid(b) {
-		return fmt.Errorf("%w: body is not JSON", ErrMalformed)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("%w: body is not JSON", ErrMalformed)
 	}
-	if k := kind(b); k != "an object" {
-		return fmt.Errorf("%w: body must be a JSON object, got %s", ErrMalformed, k)
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("%w: body is not JSON: data after the object", ErrMalformed)
 	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("%w: %v", ErrMalformed, err)
+	o, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%w: body must be a JSON object, got %s", ErrMalformed, kind(v))
 	}
-	return nil
+	return o, nil
+}
+
+// asObject reads a field that must be a JSON object.
+func asObject(v any, field string) (object, error) {
+	if v == nil {
+		return nil, missing(field)
+	}
+	o, ok := v.(map[string]any)
+	if !ok {
+		return nil, fieldErr(field, "must be an object, got %s", kind(v))
+	}
+	return o, nil
 }
 
 // scalar returns the text of a JSON string or number; ok is false when the
 // field is absent or null. Numbers keep their decimal text (exponents are
 // expanded), so 254708374149 stays a phone number and 500.00 an amount.
-func scalar(raw json.RawMessage, field string) (text string, ok bool, err error) {
-	if !present(raw) {
+func scalar(v any, field string) (text string, ok bool, err error) {
+	switch v := v.(type) {
+	case nil:
 		return "", false, nil
-	}
-	raw = bytes.TrimSpace(raw)
-	switch kind(raw) {
-	case "a string":
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", false, fieldErr(field, "%v", err)
-		}
-		return s, true, nil
-	case "a number":
-		s, err := plainNumber(string(raw))
+	case string:
+		return v, true, nil
+	case json.Number:
+		s, err := plainNumber(string(v))
 		if err != nil {
 			return "", false, fieldErr(field, "%v", err)
 		}
 		return s, true, nil
-	default:
-		return "", false, fieldErr(field, "must be a string or a number, got %s", kind(raw))
 	}
+	return "", false, fieldErr(field, "must be a string or a number, got %s", kind(v))
 }
 
 // text reads an optional string-like field; absent means "".
-func text(raw json.RawMessage, field string) (string, error) {
-	s, _, err := scalar(raw, field)
+func text(v any, field string) (string, error) {
+	s, _, err := scalar(v, field)
 	return s, err
 }
 
 // requiredText reads a field that must be present and not blank.
-func requiredText(raw json.RawMessage, field string) (string, error) {
-	s, ok, err := scalar(raw, field)
+func requiredText(v any, field string) (string, error) {
+	s, ok, err := scalar(v, field)
 	if err != nil {
 		return "", err
 	}
@@ -120,8 +135,8 @@ func requiredText(raw json.RawMessage, field string) (string, error) {
 }
 
 // amount reads an amount sent as "500.00", "500", 500 or 500.0.
-func amount(raw json.RawMessage, field string) (a money.Amount, ok bool, err error) {
-	s, ok, err := scalar(raw, field)
+func amount(v any, field string) (a money.Amount, ok bool, err error) {
+	s, ok, err := scalar(v, field)
 	if err != nil || !ok {
 		return 0, ok, err
 	}
@@ -143,8 +158,8 @@ func amountText(s, field string) (a money.Amount, ok bool, err error) {
 
 // resultCode reads a result code sent as 0, "0", 0.0 or "R000002" and
 // normalises it to text: numbers lose any zero fraction, strings are trimmed.
-func resultCode(raw json.RawMessage, field string) (string, error) {
-	s, ok, err := scalar(raw, field)
+func resultCode(v any, field string) (string, error) {
+	s, ok, err := scalar(v, field)
 	if err != nil {
 		return "", err
 	}
@@ -159,8 +174,8 @@ func resultCode(raw json.RawMessage, field string) (string, error) {
 }
 
 // intCode reads a result code that must be an integer (STK result codes).
-func intCode(raw json.RawMessage, field string) (int, error) {
-	s, err := resultCode(raw, field)
+func intCode(v any, field string) (int, error) {
+	s, err := resultCode(v, field)
 	if err != nil {
 		return 0, err
 	}
@@ -174,55 +189,38 @@ func intCode(raw json.RawMessage, field string) (int, error) {
 // item is one Name/Value (STK metadata) or Key/Value (result parameter) pair.
 type item struct {
 	Name  string
-	Value json.RawMessage
+	Value any
 }
 
 // items reads a list of name/value objects sent as an array or, when Daraja
 // has only one, as a bare object. nameKey is "Name" or "Key". Absent is an
 // empty list.
-func items(raw json.RawMessage, field, nameKey string) ([]item, error) {
-	if !present(raw) {
+func items(v any, field, nameKey string) ([]item, error) {
+	var elems []any
+	switch v := v.(type) {
+	case nil:
 		return nil, nil
-	}
-	var elems []json.RawMessage
-	switch kind(raw) {
-	case "an array":
-		if err := json.Unmarshal(raw, &elems); err != nil {
-			return nil, fieldErr(field, "%v", err)
-		}
-	case "an object":
-		elems = []json.RawMessage{raw}
+	case []any:
+		elems = v
+	case map[string]any:
+		elems = []any{v}
 	default:
-		return nil, fieldErr(field, "must be an array or an object, got %s", kind(raw))
+		return nil, fieldErr(field, "must be an array or an object, got %s", kind(v))
 	}
 	out := make([]item, 0, len(elems))
 	for i, e := range elems {
-		name := fmt.Sprintf("%s[%d]", field, i)
-		var fields map[string]json.RawMessage
-		if err := decodeObject(e, name, &fields); err != nil {
-			return nil, err
-		}
-		n, err := requiredText(lookupFold(fields, nameKey), name+"."+nameKey)
+		name := field + "[" + strconv.Itoa(i) + "]"
+		o, err := asObject(e, name)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, item{Name: n, Value: lookupFold(fields, "Value")})
+		n, err := requiredText(o.get(nameKey), name+"."+nameKey)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, item{Name: n, Value: o.get("Value")})
 	}
 	return out, nil
-}
-
-// lookupFold finds a key case-insensitively, as encoding/json does for
-// struct fields, so "value" and "Value" both count.
-func lookupFold(m map[string]json.RawMessage, key string) json.RawMessage {
-	if v, ok := m[key]; ok {
-		return v
-	}
-	for k, v := range m {
-		if strings.EqualFold(k, key) {
-			return v
-		}
-	}
-	return nil
 }
 
 // plainNumber turns a JSON number literal into plain decimal text, expanding
