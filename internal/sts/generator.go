@@ -96,7 +96,7 @@ type groupID struct {
 // safe for concurrent use. Printing it shows no key material.
 //
 // It derives the decoder key for every token and keeps none: a derivation
-// costs about 0.15 µs (DKGA02) or 0.4 µs (DKGA04), less than a shared cache's
+// costs about 0.15 µs (DKGA02) or 0.3 µs (DKGA04), less than a shared cache's
 // lookup and upkeep cost across many meters (see the benchmarks), and no
 // decoder keys linger in memory.
 type SoftwareGenerator struct {
