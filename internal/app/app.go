@@ -21,6 +21,7 @@ import (
 	"github.com/mteja/mteja/internal/api"
 	"github.com/mteja/mteja/internal/config"
 	"github.com/mteja/mteja/internal/customer"
+	"github.com/mteja/mteja/internal/keyword"
 	"github.com/mteja/mteja/internal/money"
 	"github.com/mteja/mteja/internal/notify"
 	"github.com/mteja/mteja/internal/notify/sms"
@@ -61,6 +62,7 @@ type App struct {
 	listener net.Listener
 	server   *http.Server
 	closers  []func() error
+	keywords *keyword.Responder
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 	ready    chan struct{}

@@ -8,6 +8,7 @@ import (
 // routes registers the channels that are not the JSON API.
 func (a *App) routes() {
 	ussd.NewHandler(ussdBackend{a}, ussd.Options{Brand: a.Config.Utility, Currency: "KES", Location: tariff.Zone, Logger: a.Log}).Routes(a.Mux)
+	a.inboundRoutes()
 	if a.Sink != nil {
 		a.Mux.HandleFunc("GET /demo/sms", a.demoSMS)
 		a.Mux.HandleFunc("POST /demo/pay", a.demoPay)

@@ -1,0 +1,77 @@
+package app
+
+import (
+	"context"
+	"crypto/subtle"
+	"net/http"
+	"time"
+
+	"github.com/mteja/mteja/internal/keyword"
+	"github.com/mteja/mteja/internal/notify/httpsms"
+	"github.com/mteja/mteja/internal/notify/sms"
+	"github.com/mteja/mteja/internal/phone"
+)
+
+// inboundRoutes registers the HTTP SMS gateway's callbacks: inbound
+// messages (keywords) and delivery reports, behind the same kind of secret
+// path segment as the Daraja callbacks.
+func (a *App) inboundRoutes() {
+	a.keywords = &keyword.Responder{DB: a.DB, Utility: a.Config.Utility, USSDCode: a.Config.USSDCode}
+	guard := func(fn func(w http.ResponseWriter, r *http.Request)) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if subtle.ConstantTimeCompare([]byte(r.PathValue("secret")), []byte(a.Config.DarajaSecret)) != 1 {
+				http.NotFound(w, r)
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+			fn(w, r)
+		}
+	}
+	a.Mux.HandleFunc("POST /sms/{secret}/inbound", guard(func(w http.ResponseWriter, r *http.Request) {
+		in, err := httpsms.ParseInbound(r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if err := a.Inbound(r.Context(), in); err != nil {
+			http.Error(w, "Internal error", http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	a.Mux.HandleFunc("POST /sms/{secret}/delivery", guard(func(w http.ResponseWriter, r *http.Request) {
+		rc, err := httpsms.ParseDeliveryReport(r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		a.receipt(rc)
+		w.WriteHeader(http.StatusOK)
+	}))
+}
+
+// Inbound answers a mobile-originated SMS (from SMPP deliver_sm or the HTTP
+// gateway) by its keyword.
+func (a *App) Inbound(ctx context.Context, in sms.Inbound) error {
+	from, err := phone.Normalize(in.From)
+	if err != nil {
+		a.Log.Warn("inbound sms from an unusable number", "from", phone.Mask(in.From))
+		return nil
+	}
+	if _, err := a.keywords.Handle(ctx, from, in.Text); err != nil {
+		a.Log.Error("inbound sms", "from", phone.Mask(from), "err", err)
+		return err
+	}
+	a.Delivery.Wake()
+	return nil
+}
+
+// onInbound is the SMPP route's callback: it runs on the bind's read loop,
+// so it answers in the background.
+func (a *App) onInbound(in sms.Inbound) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		a.Inbound(ctx, in)
+	}()
+}

@@ -1,0 +1,214 @@
+// Package keyword answers SMS sent to the utility's short code: TOKEN
+// [meter], BAL, HELP, STOP and START, in English or Swahili (TOKENI, SALIO,
+// MSAADA, SITISHA, ANZA), so that a customer with a basic phone can get a
+// token again without an app or an office.
+package keyword
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/mteja/mteja/internal/customer"
+	"github.com/mteja/mteja/internal/notify"
+	"github.com/mteja/mteja/internal/store"
+	"github.com/mteja/mteja/internal/tariff"
+	"github.com/mteja/mteja/internal/vend"
+)
+
+// Responder answers keywords.
+type Responder struct {
+	DB       *store.DB
+	Utility  string
+	USSDCode string
+	Keyword  string // the short code or number customers text, for the help text
+}
+
+type command struct {
+	name string // canonical: token, bal, help, stop, start
+	lang string // the language the keyword was written in
+}
+
+var keywords = map[string]command{
+	"TOKEN": {"token", "en"}, "TOKENS": {"token", "en"}, "TOKENI": {"token", "sw"},
+	"BAL": {"bal", "en"}, "BALANCE": {"bal", "en"}, "SALIO": {"bal", "sw"},
+	"HELP": {"help", "en"}, "MSAADA": {"help", "sw"},
+	"STOP": {"stop", "en"}, "SITISHA": {"stop", "sw"},
+	"START": {"start", "en"}, "ANZA": {"start", "sw"},
+}
+
+// Reply is the answer to one inbound SMS.
+type Reply struct {
+	Body     string
+	Language string
+}
+
+// Answer reads one inbound text from msisdn and returns the reply, having
+// made any change the keyword asks for (STOP, START).
+func (r *Responder) Answer(ctx context.Context, msisdn, text string) (Reply, error) {
+	fields := strings.Fields(strings.ToUpper(strings.TrimSpace(text)))
+	lang, err := customer.LanguageOf(ctx, r.DB.Read(), msisdn)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(fields) == 0 {
+		return Reply{Body: r.help(lang), Language: lang}, nil
+	}
+	cmd, ok := keywords[fields[0]]
+	if !ok {
+		return Reply{Body: r.text(lang, "unknown", fields[0]) + " " + r.help(lang), Language: lang}, nil
+	}
+	if cmd.lang == "sw" {
+		lang = "sw"
+	}
+	var body string
+	switch cmd.name {
+	case "token":
+		body, err = r.tokens(ctx, msisdn, lang, fields[1:])
+	case "bal":
+		body, err = r.balance(ctx, msisdn, lang, fields[1:])
+	case "help":
+		body = r.help(lang)
+	case "stop", "start":
+		err = r.DB.InTx(ctx, func(tx *store.Tx) error {
+			if cmd.name == "stop" {
+				_, err := tx.Exec(`INSERT INTO sms_optouts (msisdn, created_at) VALUES ($1, $2) ON CONFLICT (msisdn) DO NOTHING`, msisdn, store.Micros(tx.Now))
+				return err
+			}
+			_, err := tx.Exec(`DELETE FROM sms_optouts WHERE msisdn = $1`, msisdn)
+			return err
+		})
+		body = r.text(lang, cmd.name)
+	}
+	if err != nil {
+		return Reply{}, fmt.Errorf("keyword %s from phone: %w", cmd.name, err)
+	}
+	return Reply{Body: body, Language: lang}, nil
+}
+
+// Handle answers an inbound SMS by queueing the reply in the transactional
+// lane.
+func (r *Responder) Handle(ctx context.Context, msisdn, text string) (Reply, error) {
+	rep, err := r.Answer(ctx, msisdn, text)
+	if err != nil {
+		return Reply{}, err
+	}
+	err = r.DB.InTx(ctx, func(tx *store.Tx) error {
+		return notify.Enqueue(tx, notify.Message{Recipient: msisdn, Lane: notify.LaneTransactional, Template: "keyword", Language: rep.Language, Body: rep.Body})
+	})
+	return rep, err
+}
+
+// OptedOut reports whether msisdn sent STOP.
+func OptedOut(ctx context.Context, db *store.DB, msisdn string) (bool, error) {
+	var n int
+	err := db.Read().QueryRowContext(ctx, `SELECT count(*) FROM sms_optouts WHERE msisdn = $1`, msisdn).Scan(&n)
+	return n > 0, err
+}
+
+// meterFor picks the meter a keyword is about: the one named, or the
+// sender's only registered meter.
+func (r *Responder) meterFor(ctx context.Context, msisdn, lang string, args []string) (string, string, error) {
+	if len(args) > 0 {
+		drn := customer.NormalizeNumber(strings.Join(args, ""))
+		if _, err := customer.GetMeter(ctx, r.DB.Read(), drn); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return "", r.text(lang, "no_meter", drn), nil
+			}
+			return "", "", err
+		}
+		return drn, "", nil
+	}
+	ms, err := customer.MetersForPhone(ctx, r.DB.Read(), msisdn)
+	if err != nil {
+		return "", "", err
+	}
+	switch len(ms) {
+	case 0:
+		return "", r.text(lang, "which_meter"), nil
+	case 1:
+		return ms[0].DRN, "", nil
+	}
+	var drns []string
+	for _, m := range ms {
+		drns = append(drns, m.DRN)
+	}
+	return "", r.text(lang, "many_meters", strings.Join(drns, ", ")), nil
+}
+
+func (r *Responder) tokens(ctx context.Context, msisdn, lang string, args []string) (string, error) {
+	drn, msg, err := r.meterFor(ctx, msisdn, lang, args)
+	if err != nil || drn == "" {
+		return msg, err
+	}
+	vs, err := vend.ForMeter(ctx, r.DB.Read(), drn, 3)
+	if err != nil {
+		return "", err
+	}
+	if len(vs) == 0 {
+		return r.text(lang, "no_tokens", drn), nil
+	}
+	var b strings.Builder
+	b.WriteString(r.text(lang, "tokens_head", drn))
+	for _, v := range vs {
+		for _, t := range v.Tokens {
+			units := v.Quote.Units + "kWh"
+			if t.Kind != vend.KindCredit {
+				units = r.text(lang, "key")
+			}
+			fmt.Fprintf(&b, "\n%s %s %s", v.CreatedAt.In(tariff.Zone).Format("02/01"), t.Grouped(), units)
+		}
+	}
+	return b.String(), nil
+}
+
+func (r *Responder) balance(ctx context.Context, msisdn, lang string, args []string) (string, error) {
+	drn, msg, err := r.meterFor(ctx, msisdn, lang, args)
+	if err != nil || drn == "" {
+		return msg, err
+	}
+	m, err := customer.GetMeter(ctx, r.DB.Read(), drn)
+	if err != nil {
+		return "", err
+	}
+	vs, err := vend.ForMeter(ctx, r.DB.Read(), drn, 1)
+	if err != nil {
+		return "", err
+	}
+	month := fmt.Sprintf("%d.%02d", m.MonthWh/1000, m.MonthWh%1000/10)
+	last := r.text(lang, "no_tokens", drn)
+	if len(vs) > 0 {
+		v := vs[0]
+		last = r.text(lang, "last", v.CreatedAt.In(tariff.Zone).Format("02/01 15:04"), v.Amount.Format("KES"), v.Quote.Units)
+	}
+	return r.text(lang, "balance", drn, last, month, m.Debt.Format("KES")), nil
+}
+
+func (r *Responder) help(lang string) string {
+	return r.text(lang, "help", r.USSDCode)
+}
+
+var texts = map[string][2]string{
+	"unknown":     {"We did not understand %q.", "Hatukuelewa %q."},
+	"help":        {"Send TOKEN for your last tokens, TOKEN <meter> for another meter, BAL for your last purchase, STOP to stop notices. Or dial %s.", "Tuma TOKENI kupata tokeni zako za mwisho, TOKENI <mita> kwa mita nyingine, SALIO kwa ununuzi wa mwisho, SITISHA kusimamisha matangazo. Au piga %s."},
+	"stop":        {"You will no longer get notices and offers. Tokens still come. Send START to undo.", "Hutapokea matangazo tena. Tokeni bado zitakuja. Tuma ANZA kurudisha."},
+	"start":       {"Notices are on again. Send STOP to stop them.", "Matangazo yamewashwa tena. Tuma SITISHA kuyasimamisha."},
+	"no_meter":    {"Meter %s is not one of ours. Check the number.", "Mita %s haipo kwetu. Hakikisha nambari."},
+	"which_meter": {"No meter is registered to this phone. Send TOKEN <meter number>.", "Hakuna mita iliyosajiliwa kwa simu hii. Tuma TOKENI <nambari ya mita>."},
+	"many_meters": {"Which meter? Send TOKEN <meter>: %s", "Mita gani? Tuma TOKENI <mita>: %s"},
+	"no_tokens":   {"Meter %s has no tokens yet.", "Mita %s haina tokeni bado."},
+	"tokens_head": {"Tokens for meter %s:", "Tokeni za mita %s:"},
+	"key":         {"(key change, enter first)", "(badilisha ufunguo, ingiza kwanza)"},
+	"last":        {"Last: %s %s, %s kWh.", "Mwisho: %s %s, kWh %s."},
+	"balance":     {"Meter %s. %s This month: %s kWh. Debt: %s.", "Mita %s. %s Mwezi huu: kWh %s. Deni: %s."},
+}
+
+func (r *Responder) text(lang, key string, args ...any) string {
+	t := texts[key]
+	s := t[0]
+	if lang == "sw" {
+		s = t[1]
+	}
+	return fmt.Sprintf(s, args...)
+}
