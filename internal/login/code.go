@@ -1,0 +1,255 @@
+package login
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/mteja/mteja/internal/customer"
+	"github.com/mteja/mteja/internal/notify"
+	"github.com/mteja/mteja/internal/phone"
+	"github.com/mteja/mteja/internal/store"
+)
+
+// CodeDigits is the length of a login code.
+const CodeDigits = 6
+
+// ErrCodeSpent is returned when the phone's live codes took too many wrong
+// guesses: only a new code helps.
+var ErrCodeSpent = errors.New("too many wrong codes: ask for a new code")
+
+// RequestCode sends a login code by SMS to rawPhone, a number in any form a
+// customer types, asked for from the client address ip. It returns the
+// normalised number. A number that is not registered gets no SMS and the
+// same answer, so that the form does not tell strangers who is a customer;
+// its requests still count against the limits.
+func (s *Service) RequestCode(ctx context.Context, rawPhone, ip string) (string, error) {
+	msisdn, err := phone.Normalize(rawPhone)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrBadPhone, err)
+	}
+	lim := s.Limits.withDefaults()
+	code, err := newCode()
+	if err != nil {
+		return "", err
+	}
+	queued := false
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		queued = false
+		if err := s.admit(tx, lim, msisdn, ip); err != nil {
+			return err
+		}
+		lang, registered, err := languageOf(ctx, tx, msisdn)
+		if err != nil || !registered {
+			return err
+		}
+		id := uuid.Must(uuid.NewV7()).String()
+		_, err = tx.Exec(`INSERT INTO login_codes (id, msisdn, code_hash, attempts, created_at, expires_at) VALUES ($1, $2, $3, 0, $4, $5)`,
+			id, msisdn, hashCode(id, code), store.Micros(tx.Now), store.Micros(tx.Now.Add(lim.CodeTTL)))
+		if err != nil {
+			return fmt.Errorf("store login code: %w", err)
+		}
+		body, err := notify.Render("otp", lang, map[string]any{"Utility": s.Utility, "Code": code})
+		if err != nil {
+			return err
+		}
+		queued = true
+		return notify.Enqueue(tx, notify.Message{Recipient: msisdn, Lane: notify.LaneOTP, Template: "otp", Language: lang, Body: body, Ref: id})
+	})
+	if err != nil {
+		return "", fmt.Errorf("login code for %s: %w", phone.Mask(msisdn), err)
+	}
+	if queued && s.OnMessages != nil {
+		s.OnMessages()
+	}
+	return msisdn, nil
+}
+
+// languageOf returns the language of the customer registered with msisdn,
+// and whether there is one.
+func languageOf(ctx context.Context, tx *store.Tx, msisdn string) (string, bool, error) {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM customer_phones WHERE msisdn = $1`, msisdn).Scan(&n); err != nil {
+		return "", false, fmt.Errorf("look up phone: %w", err)
+	}
+	if n == 0 {
+		return "", false, nil
+	}
+	lang, err := customer.LanguageOf(ctx, tx, msisdn)
+	return lang, true, err
+}
+
+// Verify checks a code typed for rawPhone and, when it is right, opens a
+// session of kind (KindWeb or KindApp). It returns the session and its
+// token, which only the caller ever sees: the database keeps its hash.
+//
+// Every live code of the phone is tried, so a customer who asked twice may
+// type either; each wrong guess counts against all of them.
+func (s *Service) Verify(ctx context.Context, rawPhone, code, kind string) (Session, string, error) {
+	msisdn, err := phone.Normalize(rawPhone)
+	if err != nil {
+		return Session{}, "", fmt.Errorf("%w: %v", ErrBadPhone, err)
+	}
+	if kind != KindWeb && kind != KindApp {
+		return Session{}, "", fmt.Errorf("session kind %q: want web or app", kind)
+	}
+	code = strings.Join(strings.Fields(code), "")
+	if len(code) != CodeDigits || strings.Trim(code, "0123456789") != "" {
+		return Session{}, "", fmt.Errorf("%w: want the %d digits from the SMS", ErrBadCode, CodeDigits)
+	}
+	lim := s.Limits.withDefaults()
+	var sess Session
+	var token string
+	var verdict error // a refusal that must still commit the counted attempt
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		verdict, sess, token = nil, Session{}, ""
+		rows, err := tx.Query(`SELECT id, code_hash, attempts FROM login_codes WHERE msisdn = $1 AND used_at IS NULL AND expires_at > $2 ORDER BY created_at DESC `+tx.ForUpdate(),
+			msisdn, store.Micros(tx.Now))
+		if err != nil {
+			return fmt.Errorf("read login codes: %w", err)
+		}
+		type live struct {
+			id, hash string
+			attempts int
+		}
+		var codes []live
+		for rows.Next() {
+			var c live
+			if err := rows.Scan(&c.id, &c.hash, &c.attempts); err != nil {
+				rows.Close()
+				return err
+			}
+			if c.attempts < lim.MaxAttempts {
+				codes = append(codes, c)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(codes) == 0 {
+			var spent int
+			if err := tx.QueryRow(`SELECT count(*) FROM login_codes WHERE msisdn = $1 AND used_at IS NULL AND expires_at > $2`, msisdn, store.Micros(tx.Now)).Scan(&spent); err != nil {
+				return err
+			}
+			verdict = ErrBadCode
+			if spent > 0 {
+				verdict = ErrCodeSpent
+			}
+			return nil
+		}
+		for _, c := range codes {
+			if subtle.ConstantTimeCompare([]byte(c.hash), []byte(hashCode(c.id, code))) == 1 {
+				// One code opens one session: every live code of the phone
+				// dies with it.
+				if _, err := tx.Exec(`UPDATE login_codes SET used_at = $2 WHERE msisdn = $1 AND used_at IS NULL`, msisdn, store.Micros(tx.Now)); err != nil {
+					return fmt.Errorf("use login code: %w", err)
+				}
+				sess, token, err = createSession(tx, msisdn, kind, lim.SessionTTL)
+				return err
+			}
+		}
+		for _, c := range codes {
+			if _, err := tx.Exec(`UPDATE login_codes SET attempts = attempts + 1 WHERE id = $1`, c.id); err != nil {
+				return fmt.Errorf("count login attempt: %w", err)
+			}
+		}
+		verdict = ErrBadCode
+		return nil
+	})
+	if err != nil {
+		return Session{}, "", fmt.Errorf("verify login code for %s: %w", phone.Mask(msisdn), err)
+	}
+	if verdict != nil {
+		return Session{}, "", verdict
+	}
+	return sess, token, nil
+}
+
+func newCode() (string, error) {
+	// Rejection sampling keeps every code equally likely.
+	var b [4]byte
+	for {
+		if _, err := rand.Read(b[:]); err != nil {
+			return "", fmt.Errorf("login code: %w", err)
+		}
+		n := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+		const limit = 4_294_000_000 // the largest multiple of 10^6 below 2^32
+		if n < limit {
+			return fmt.Sprintf("%06d", n%1_000_000), nil
+		}
+	}
+}
+
+// hashCode binds a code to its row, so equal codes hash differently. The
+// hash keeps a code off every screen and backup that shows the table; what
+// stops guessing is the attempt limit and the short life of a code.
+func hashCode(id, code string) string {
+	sum := sha256.Sum256([]byte(id + ":" + code))
+	return hex.EncodeToString(sum[:])
+}
+
+// admit counts a code request against the phone's and the address's
+// limits, and records it when it is allowed.
+func (s *Service) admit(tx *store.Tx, lim Limits, msisdn, ip string) error {
+	now := store.Micros(tx.Now)
+	hour := tx.Now.Add(-time.Hour).UnixMicro()
+	if _, err := tx.Exec(`DELETE FROM login_requests WHERE at <= $1`, hour); err != nil {
+		return fmt.Errorf("prune login requests: %w", err)
+	}
+	n, oldest, newest, err := requests(tx, "phone:"+msisdn, hour)
+	if err != nil {
+		return err
+	}
+	if newest > 0 && now-newest < lim.PhoneGap.Microseconds() {
+		return &RateLimitError{What: "phone", RetryAfter: micros(newest + lim.PhoneGap.Microseconds() - now)}
+	}
+	if n >= lim.PhonePerHour {
+		return &RateLimitError{What: "phone", RetryAfter: micros(oldest + time.Hour.Microseconds() - now)}
+	}
+	buckets := []string{"phone:" + msisdn}
+	if ip != "" {
+		n, oldest, _, err := requests(tx, "ip:"+ip, hour)
+		if err != nil {
+			return err
+		}
+		if n >= lim.IPPerHour {
+			return &RateLimitError{What: "address", RetryAfter: micros(oldest + time.Hour.Microseconds() - now)}
+		}
+		buckets = append(buckets, "ip:"+ip)
+	}
+	for _, b := range buckets {
+		if _, err := tx.Exec(`INSERT INTO login_requests (bucket, at) VALUES ($1, $2)`, b, now); err != nil {
+			return fmt.Errorf("record login request: %w", err)
+		}
+	}
+	return nil
+}
+
+func requests(tx *store.Tx, bucket string, since int64) (n int, oldest, newest int64, err error) {
+	err = tx.QueryRow(`SELECT count(*), COALESCE(MIN(at), 0), COALESCE(MAX(at), 0) FROM login_requests WHERE bucket = $1 AND at > $2`, bucket, since).
+		Scan(&n, &oldest, &newest)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	if err != nil {
+		err = fmt.Errorf("count login requests: %w", err)
+	}
+	return
+}
+
+// micros turns a wait in microseconds into a duration of at least a second,
+// since Retry-After counts whole seconds.
+func micros(us int64) time.Duration {
+	d := time.Duration(us) * time.Microsecond
+	return max(d.Round(time.Second), time.Second)
+}

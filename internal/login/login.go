@@ -1,0 +1,97 @@
+// Package login lets customers in: a one-time code sent by SMS to a phone
+// registered with the utility, then a session, held by the web portal in a
+// cookie and by the app as a bearer token. Codes and session tokens are
+// stored only as hashes; code requests are limited per phone and per client
+// address in the database, so every node counts the same requests.
+package login
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mteja/mteja/internal/store"
+)
+
+// Session kinds.
+const (
+	KindWeb = "web" // a portal cookie
+	KindApp = "app" // an app's bearer token
+)
+
+// Limits bound what one phone or one client may do. Zero fields take the
+// defaults in DefaultLimits.
+type Limits struct {
+	CodeTTL      time.Duration // how long a code works: 5 minutes
+	MaxAttempts  int           // wrong guesses before a code dies: 5
+	PhoneGap     time.Duration // least time between two codes to one phone: 30 s
+	PhonePerHour int           // codes to one phone an hour: 5
+	IPPerHour    int           // code requests from one client address an hour: 20
+	SessionTTL   time.Duration // how long a session lasts: 30 days
+}
+
+// DefaultLimits are the limits a zero Limits field takes. With them, a
+// guesser gets at most 5 codes x 5 guesses an hour at one phone, 25 chances
+// in a million, and from one address 20 codes an hour across all phones.
+var DefaultLimits = Limits{
+	CodeTTL:      5 * time.Minute,
+	MaxAttempts:  5,
+	PhoneGap:     30 * time.Second,
+	PhonePerHour: 5,
+	IPPerHour:    20,
+	SessionTTL:   30 * 24 * time.Hour,
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	if l.CodeTTL > 0 {
+		d.CodeTTL = l.CodeTTL
+	}
+	if l.MaxAttempts > 0 {
+		d.MaxAttempts = l.MaxAttempts
+	}
+	if l.PhoneGap > 0 {
+		d.PhoneGap = l.PhoneGap
+	}
+	if l.PhonePerHour > 0 {
+		d.PhonePerHour = l.PhonePerHour
+	}
+	if l.IPPerHour > 0 {
+		d.IPPerHour = l.IPPerHour
+	}
+	if l.SessionTTL > 0 {
+		d.SessionTTL = l.SessionTTL
+	}
+	return d
+}
+
+// Service issues codes and sessions. DB is required; the rest are optional.
+type Service struct {
+	DB *store.DB
+	// Utility names the utility in the code SMS ("Mteja Power").
+	Utility string
+	// OnMessages runs after a code SMS was queued, to wake delivery.
+	OnMessages func()
+	Limits     Limits
+}
+
+var (
+	// ErrBadPhone is wrapped by errors about a phone number that is not one.
+	ErrBadPhone = errors.New("not a mobile number")
+	// ErrBadCode is returned for a wrong, used or expired code, alike, so
+	// that a guesser learns nothing from the answer.
+	ErrBadCode = errors.New("the code is wrong or has expired")
+	// ErrUnauthorized is returned for a missing, unknown, expired or
+	// revoked session token.
+	ErrUnauthorized = errors.New("not logged in")
+)
+
+// RateLimitError says a request came too soon and when to try again.
+type RateLimitError struct {
+	What       string // "phone", "address" or "attempts"
+	RetryAfter time.Duration
+}
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("too many login requests for this %s: try again in %s", e.What, e.RetryAfter.Round(time.Second))
+}

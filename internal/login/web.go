@@ -1,0 +1,78 @@
+package login
+
+import (
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// Cookies carries a web session in a cookie: HTTP-only, so page scripts
+// never see it, and SameSite=Lax, so other sites' forms do not carry it.
+// Cross-origin form posts are refused outright by the portal's
+// http.CrossOriginProtection; the cookie settings are the second wall.
+type Cookies struct {
+	// Secure marks the cookie Secure and gives it the __Host- prefix, which
+	// browsers accept only from HTTPS. Set it whenever the public URL is
+	// https, as it must be in production.
+	Secure bool
+}
+
+// Name is the session cookie's name.
+func (c Cookies) Name() string {
+	if c.Secure {
+		return "__Host-mteja_session"
+	}
+	return "mteja_session"
+}
+
+// Set gives the browser the session's token.
+func (c Cookies) Set(w http.ResponseWriter, token string, expires time.Time) {
+	http.SetCookie(w, &http.Cookie{Name: c.Name(), Value: token, Path: "/", Expires: expires, MaxAge: int(time.Until(expires).Seconds()),
+		HttpOnly: true, Secure: c.Secure, SameSite: http.SameSiteLaxMode})
+}
+
+// Clear removes the session cookie.
+func (c Cookies) Clear(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: c.Name(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: c.Secure, SameSite: http.SameSiteLaxMode})
+}
+
+// Token returns the session token the request's cookie carries, or "".
+func (c Cookies) Token(r *http.Request) string {
+	ck, err := r.Cookie(c.Name())
+	if err != nil {
+		return ""
+	}
+	return ck.Value
+}
+
+// BearerToken returns the token of an "Authorization: Bearer TOKEN" header,
+// or "".
+func BearerToken(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) < 7 || !strings.EqualFold(h[:7], "bearer ") {
+		return ""
+	}
+	return strings.TrimSpace(h[7:])
+}
+
+// ClientAddress names the client for rate limits: its IPv4 address, or its
+// IPv6 /64, since one IPv6 subscriber holds a whole /64. It trusts only the
+// connection's peer, never X-Forwarded-For, which any client can write.
+func ClientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	a = a.Unmap()
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.String()
+}
