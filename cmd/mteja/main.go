@@ -28,6 +28,7 @@ func commands() map[string]command {
 		"migrate":  {"bring the database schema up to date", runMigrate},
 		"apikey":   {"create an API key: apikey create NAME ROLE", runAPIKey},
 		"import":   {"import meters and customers from CSV: import meters FILE", runImport},
+		"bench":    {"measure vends/s and latency end to end: bench vend", runBench},
 		"ussd-sim": {"dial the USSD menus by hand from a terminal", runUSSDSim},
 	}
 }
