@@ -44,7 +44,7 @@ type Options struct {
 	// SMPPAddr, when set, sends the SMS to this SMSC; otherwise to an
 	// in-process sink that acknowledges at once.
 	SMPPAddr, SMPPSystemID, SMPPPassword string
-	Progress io.Writer // a progress line a second; nil for none
+	Progress                             io.Writer // a progress line a second; nil for none
 	// Wait bounds the wait for the last vends and SMS; default 2 minutes.
 	Wait time.Duration
 }
@@ -74,7 +74,9 @@ type Result struct {
 }
 
 // OK reports whether the invariants held.
-func (r Result) OK() bool { return r.Lost == 0 && r.Doubled == 0 && r.LedgerOK && r.Vends == r.Payments }
+func (r Result) OK() bool {
+	return r.Lost == 0 && r.Doubled == 0 && r.LedgerOK && r.Vends == r.Payments
+}
 
 func (o *Options) defaults() {
 	if o.Payments <= 0 {
