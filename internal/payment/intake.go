@@ -2,9 +2,8 @@ package payment
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -80,20 +79,17 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Recorded, len(ps))
-	var txns []ledger.Txn
-	now := tx.Now
 	for i := range ps {
-		p := ps[i]
+		p := &ps[i]
 		if p.ID == "" {
 			p.ID = uuid.Must(uuid.NewV7()).String()
 		}
 		if p.Currency == "" {
 			p.Currency = "KES"
 		}
-		p.ReceivedAt = now
+		p.ReceivedAt = tx.Now
 		if p.PaidAt.IsZero() {
-			p.PaidAt = now
+			p.PaidAt = tx.Now
 		}
 		p.State, p.Reason = Received, ""
 		switch st, ok := status[p.MeterDRN]; {
@@ -103,20 +99,50 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 		case st != customer.MeterActive:
 			p.State, p.Reason = Suspense, fmt.Sprintf("meter %s is %s", p.MeterDRN, st)
 		}
-		var meter any
-		if p.MeterDRN != "" {
-			meter = p.MeterDRN
-		}
-		var id string
-		err := tx.QueryRow(`INSERT INTO payments (id, provider, receipt, amount, currency, payer, payer_name, notify_msisdn, account_ref, meter_drn, short_code, state, reason, paid_at, received_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-			ON CONFLICT (receipt) DO NOTHING RETURNING id`,
-			p.ID, p.Provider, p.Receipt, int64(p.Amount), p.Currency, p.Payer, p.PayerName, p.NotifyMSISDN, truncate(p.AccountRef, 40),
-			meter, p.ShortCode, p.State, p.Reason, store.Micros(p.PaidAt), store.Micros(p.ReceivedAt)).Scan(&id)
-		if err != nil {
-			if !errors.Is(err, sql.ErrNoRows) {
-				return nil, fmt.Errorf("record payment %s: %w", p.Receipt, err)
+	}
+	// One multi-row INSERT for the batch: ON CONFLICT skips receipts already
+	// stored (and repeats within the batch), and RETURNING names the rows
+	// that are new.
+	inserted := map[string]bool{}
+	for lo := 0; lo < len(ps); lo += 500 {
+		chunk := ps[lo:min(lo+500, len(ps))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO payments (id, provider, receipt, amount, currency, payer, payer_name, notify_msisdn, account_ref, meter_drn, short_code, state, reason, paid_at, received_at) VALUES `)
+		args := make([]any, 0, len(chunk)*15)
+		for i, p := range chunk {
+			var meter any
+			if p.MeterDRN != "" {
+				meter = p.MeterDRN
 			}
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "(%s)", store.Placeholders(len(args)+1, 15))
+			args = append(args, p.ID, p.Provider, p.Receipt, int64(p.Amount), p.Currency, p.Payer, p.PayerName, p.NotifyMSISDN, truncate(p.AccountRef, 40),
+				meter, p.ShortCode, p.State, p.Reason, store.Micros(p.PaidAt), store.Micros(p.ReceivedAt))
+		}
+		b.WriteString(` ON CONFLICT (receipt) DO NOTHING RETURNING id`)
+		rows, err := tx.Query(b.String(), args...)
+		if err != nil {
+			return nil, fmt.Errorf("record payments: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("record payments: %w", err)
+			}
+			inserted[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("record payments: %w", err)
+		}
+	}
+	out := make([]Recorded, len(ps))
+	var txns []ledger.Txn
+	for i, p := range ps {
+		if !inserted[p.ID] {
 			existing, err := duplicate(tx, p)
 			if err != nil {
 				return nil, err

@@ -10,6 +10,7 @@ import (
 	"github.com/mteja/mteja/internal/notify"
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/store"
+	"github.com/mteja/mteja/internal/tariff"
 )
 
 // batch stages one transaction's writes so that they go out as a few
@@ -23,6 +24,7 @@ type batch struct {
 	meters    []*customer.Meter
 	suspended []suspended
 	retries   []retry
+	tariffs   map[string]tariff.Tariff // read once a batch
 }
 
 type suspended struct {
@@ -52,10 +54,8 @@ func (b *batch) flush() error {
 	if err := b.insertTokens(); err != nil {
 		return err
 	}
-	for _, m := range b.meters {
-		if err := customer.SaveVendState(tx, m); err != nil {
-			return err
-		}
+	if err := customer.SaveVendStates(tx, b.meters); err != nil {
+		return err
 	}
 	if err := ledger.Post(tx, b.ledger...); err != nil {
 		return err

@@ -185,9 +185,16 @@ func claim(tx *store.Tx, n int) ([]payment.Payment, error) {
 
 // vend prices p, makes its tokens and stages every row it writes in b.
 func (w *Worker) vend(ctx context.Context, b *batch, p payment.Payment, m *customer.Meter, recipients []customer.Recipient) error {
-	t, err := w.Tariffs.Get(ctx, b.tx, m.TariffID)
-	if err != nil {
-		return err
+	t, ok := b.tariffs[m.TariffID]
+	if !ok {
+		var err error
+		if t, err = w.Tariffs.Get(ctx, b.tx, m.TariffID); err != nil {
+			return err
+		}
+		if b.tariffs == nil {
+			b.tariffs = map[string]tariff.Tariff{}
+		}
+		b.tariffs[m.TariffID] = t
 	}
 	version, err := t.At(p.PaidAt)
 	if err != nil {
