@@ -92,7 +92,7 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	case errors.As(err, &e):
 	case errors.Is(err, store.ErrNotFound):
 		e = &Error{Status: http.StatusNotFound, Code: "not_found", Message: err.Error()}
-	case errors.Is(err, payment.ErrState):
+	case errors.Is(err, payment.ErrState), errors.Is(err, payment.ErrMeterNotPayable):
 		e = &Error{Status: http.StatusConflict, Code: "conflict", Message: err.Error()}
 	case errors.Is(err, staff.ErrUnauthorized):
 		e = &Error{Status: http.StatusUnauthorized, Code: "unauthorized", Message: "a valid API key is required (Authorization: Bearer KEY)"}

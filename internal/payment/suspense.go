@@ -29,7 +29,7 @@ func Assign(ctx context.Context, db *store.DB, id, drn, by string) (Payment, err
 			return fmt.Errorf("assign payment %s: %w", p.Receipt, err)
 		}
 		if m.Status != customer.MeterActive {
-			return fmt.Errorf("assign payment %s: meter %s is %s", p.Receipt, drn, m.Status)
+			return fmt.Errorf("assign payment %s: meter %s is %s: %w", p.Receipt, drn, m.Status, ErrMeterNotPayable)
 		}
 		now := store.Micros(tx.Now)
 		if _, err := tx.Exec(`UPDATE payments SET state = 'received', meter_drn = $2, reason = '', resolved_at = $3, resolved_by = $4, run_after = 0 WHERE id = $1`,

@@ -1,0 +1,163 @@
+package apptest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/mteja/mteja/internal/ledger"
+	"github.com/mteja/mteja/internal/money"
+	"github.com/mteja/mteja/internal/payment"
+	"github.com/mteja/mteja/internal/staff"
+	"github.com/mteja/mteja/internal/store"
+	"github.com/mteja/mteja/internal/vend"
+)
+
+func createKey(db *store.DB, role string) (string, error) {
+	return staff.CreateAPIKey(context.Background(), db, "test-"+role, role)
+}
+
+// CheckBooks proves what must hold after any sequence of payments, vends and
+// resolutions, once the pipeline has settled:
+//   - every ledger transaction balances (ledger.Check);
+//   - M-Pesa clearing holds every payment not given back, suspense every
+//     payment in suspense, customer credit every payment not yet vended;
+//   - an applied payment has exactly one vend, of its amount, and no other
+//     payment has one unless it was applied and then reversed;
+//   - every vend has exactly one credit token, TIDs never repeat on a meter,
+//     and the receipt lines add up to the amount paid.
+func (a *App) CheckBooks() {
+	a.T.Helper()
+	if err := a.Books(); err != nil {
+		a.T.Errorf("books: %v", err)
+	}
+}
+
+// Books returns the first broken rule of CheckBooks, or nil.
+func (a *App) Books() error {
+	ctx := context.Background()
+	q := a.DB.Read()
+	if err := ledger.Check(ctx, q); err != nil {
+		return err
+	}
+	bal, err := ledger.Balances(ctx, q)
+	if err != nil {
+		return err
+	}
+	var total money.Amount
+	for _, b := range bal {
+		total += b
+	}
+	if total != 0 {
+		return fmt.Errorf("the ledger sums to %s over all accounts, not 0", total)
+	}
+	sum := func(where string) (money.Amount, error) {
+		var n int64
+		err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM payments WHERE `+where).Scan(&n)
+		return money.Amount(n), err
+	}
+	for _, c := range []struct {
+		account, where string
+		sign           money.Amount
+	}{
+		{ledger.MpesaClearing, `state <> 'reversed'`, 1},
+		{ledger.Suspense, `state = 'suspense'`, -1},
+		{ledger.CustomerCredit, `state = 'received'`, -1},
+	} {
+		s, err := sum(c.where)
+		if err != nil {
+			return err
+		}
+		if bal[c.account] != c.sign*s {
+			return fmt.Errorf("account %s holds %s; the payments (%s) say %s", c.account, bal[c.account], c.where, c.sign*s)
+		}
+	}
+	for _, c := range []struct{ what, query string }{
+		{"applied payments without a vend", `SELECT count(*) FROM payments p WHERE p.state = 'applied' AND NOT EXISTS (SELECT 1 FROM vends v WHERE v.payment_id = p.id)`},
+		{"vends of payments never applied", `SELECT count(*) FROM vends v JOIN payments p ON p.id = v.payment_id WHERE p.state NOT IN ('applied', 'reversed')`},
+		{"vends whose amount is not the payment's", `SELECT count(*) FROM vends v JOIN payments p ON p.id = v.payment_id WHERE v.amount <> p.amount`},
+		{"vends without exactly one credit token", `SELECT count(*) FROM vends v WHERE (SELECT count(*) FROM tokens t WHERE t.vend_id = v.id AND t.kind = 'credit') <> 1`},
+		{"repeated TIDs on a meter", `SELECT count(*) FROM (SELECT meter_drn, tid FROM tokens WHERE kind = 'credit' GROUP BY meter_drn, tid HAVING count(*) > 1) x`},
+	} {
+		var n int
+		if err := q.QueryRowContext(ctx, c.query).Scan(&n); err != nil {
+			return fmt.Errorf("%s: %w", c.what, err)
+		}
+		if n != 0 {
+			return fmt.Errorf("%d %s", n, c.what)
+		}
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id FROM vends`)
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	for _, id := range ids {
+		v, err := vend.Get(ctx, q, id)
+		if err != nil {
+			return err
+		}
+		var lines money.Amount
+		for _, l := range v.Quote.Lines {
+			lines += l.Amount
+		}
+		if lines != v.Amount {
+			return fmt.Errorf("vend %s (%s): receipt lines add up to %s, paid %s", v.ID, v.Receipt, lines, v.Amount)
+		}
+	}
+	return nil
+}
+
+// Payment returns the payment with receipt; ok is false when there is none.
+func (a *App) Payment(receipt string) (p payment.Payment, ok bool) {
+	a.T.Helper()
+	p, err := payment.ByReceipt(context.Background(), a.DB.Read(), receipt)
+	if errors.Is(err, store.ErrNotFound) {
+		return p, false
+	}
+	if err != nil {
+		a.T.Fatalf("payment %s: %v", receipt, err)
+	}
+	return p, true
+}
+
+// WaitPayment waits until the payment with receipt is in state.
+func (a *App) WaitPayment(receipt, state string) payment.Payment {
+	a.T.Helper()
+	var p payment.Payment
+	Eventually(a.T, "payment "+receipt+" to be "+state, func() bool {
+		var ok bool
+		p, ok = a.Payment(receipt)
+		return ok && p.State == state
+	})
+	return p
+}
+
+// Vends returns a meter's vends, newest first.
+func (a *App) Vends(drn string) []vend.Vend {
+	a.T.Helper()
+	vs, err := vend.ForMeter(context.Background(), a.DB.Read(), drn, 100)
+	if err != nil {
+		a.T.Fatalf("vends of %s: %v", drn, err)
+	}
+	return vs
+}
+
+// VendOf returns the vend of the payment with receipt.
+func (a *App) VendOf(receipt string) vend.Vend {
+	a.T.Helper()
+	v, err := vend.ByReceipt(context.Background(), a.DB.Read(), receipt)
+	if err != nil {
+		a.T.Fatalf("vend of %s: %v", receipt, err)
+	}
+	return v
+}
