@@ -240,7 +240,15 @@ func (a *App) Start(ctx context.Context) error {
 	ctx, a.cancel = context.WithCancel(ctx)
 	a.server = &http.Server{Handler: a.Mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	a.run(ctx, a.Intake.Run)
-	a.run(ctx, a.Vend.Run)
+	// PostgreSQL takes concurrent vend batches (claims skip each other's
+	// rows; meters are locked in one order); SQLite has one writer.
+	vendLoops := 1
+	if a.DB.Dialect == store.Postgres {
+		vendLoops = 4
+	}
+	for range vendLoops {
+		a.run(ctx, a.Vend.Run)
+	}
 	a.run(ctx, a.Delivery.Run)
 	a.run(ctx, func(ctx context.Context) {
 		if err := a.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
