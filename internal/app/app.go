@@ -239,7 +239,13 @@ func (a *App) Start(ctx context.Context) error {
 	ln := a.listener
 	ctx, a.cancel = context.WithCancel(ctx)
 	a.server = &http.Server{Handler: a.Mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
-	a.run(ctx, a.Intake.Run)
+	intakeLoops := 1
+	if a.DB.Dialect == store.Postgres {
+		intakeLoops = 4 // PostgreSQL commits concurrent batches in parallel
+	}
+	for range intakeLoops {
+		a.run(ctx, a.Intake.Run)
+	}
 	// PostgreSQL takes concurrent vend batches (claims skip each other's
 	// rows; meters are locked in one order); SQLite has one writer.
 	vendLoops := 1
