@@ -7,6 +7,9 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strings"
+
+	"github.com/google/uuid"
 
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/payment"
@@ -29,7 +32,12 @@ func (h *Handler) daraja(fn func(w http.ResponseWriter, r *http.Request, body []
 		if err != nil {
 			return invalid("%v", err)
 		}
-		return fn(w, r, body)
+		err = fn(w, r, body)
+		var e *Error
+		if errors.As(err, &e) && e.Status == http.StatusBadRequest {
+			h.deadLetter(r, body, err)
+		}
+		return err
 	})
 }
 
@@ -147,6 +155,21 @@ func (h *Handler) statusTimeout(w http.ResponseWriter, r *http.Request, body []b
 	}
 	h.Log.Info("status query timed out in M-Pesa's queue", "transaction", res.TransactionID, "desc", res.ResultDesc)
 	return writeJSON(w, http.StatusOK, mpesa.ResultAck)
+}
+
+// deadLetter keeps a callback body that could not be read, for staff: a
+// confirmation M-Pesa sent in a shape we did not expect is still money.
+func (h *Handler) deadLetter(r *http.Request, body []byte, cause error) {
+	err := h.DB.InTx(r.Context(), func(tx *store.Tx) error {
+		_, err := tx.Exec(`INSERT INTO dead_letters (id, source, body, error, remote, received_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			uuid.Must(uuid.NewV7()).String(), redactPath(r.URL.Path), strings.ToValidUTF8(string(body), "?"), cause.Error(), r.RemoteAddr, store.Micros(tx.Now))
+		return err
+	})
+	if err != nil {
+		h.Log.Error("keep unreadable callback", "path", redactPath(r.URL.Path), "err", err)
+		return
+	}
+	h.Log.Warn("unreadable callback kept for staff", "path", redactPath(r.URL.Path), "err", cause)
 }
 
 func joinName(parts ...string) string {
