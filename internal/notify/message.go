@@ -33,21 +33,49 @@ const ChannelSMS = "sms"
 
 // Message is one outgoing message.
 type Message struct {
-	ID          string
-	Recipient   string // MSISDN, international digits
-	Channel     string
-	Lane        string
-	Template    string
-	Language    string
-	Body        string
-	Ref         string // the vend, payment or other record it is about
-	State       string
-	Attempts    int
-	Route       string
-	ProviderID  string
-	LastError   string
+	ID         string
+	Recipient  string // MSISDN, international digits
+	Channel    string
+	Lane       string
+	Template   string
+	Language   string
+	Body       string
+	Ref        string // the vend, payment or other record it is about
+	State      string
+	Attempts   int
+	Route      string
+	ProviderID string
+	LastError  string
+	// AvoidRoute is a route to use only when no other can take the
+	// message: a delay notice goes by another route than the late message.
+	AvoidRoute  string
 	QueuedAt    time.Time
 	SubmittedAt time.Time
 	DeliveredAt time.Time
 	FinishedAt  time.Time
+	// NoticeAt is when the watchdog acted on this message being late (a
+	// delay notice is itself marked at birth, so it gets none).
+	NoticeAt time.Time
+
+	sendingRoute string // the route a send was in flight on (see claim)
+	nextAttempt  int64  // stored next_attempt_at, for backoff
+}
+
+// Priority ranks a lane: 0 is the most urgent. Unknown lanes rank with bulk.
+func Priority(lane string) int {
+	for i, l := range Lanes {
+		if l == lane {
+			return i
+		}
+	}
+	return len(Lanes) - 1
+}
+
+func knownLane(lane string) bool {
+	for _, l := range Lanes {
+		if l == lane {
+			return true
+		}
+	}
+	return false
 }

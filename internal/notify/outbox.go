@@ -8,16 +8,19 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/mteja/mteja/internal/phone"
 	"github.com/mteja/mteja/internal/store"
 )
 
-// Enqueue writes messages as queued, in tx. Messages without an ID get one.
+// Enqueue writes messages as queued, in tx, in multi-row batches (a
+// hundred thousand bulk messages take a few hundred statements). Messages
+// without an ID get one; Channel defaults to sms and Language to en.
 func Enqueue(tx *store.Tx, msgs ...Message) error {
-	const cols = 10
+	const cols = 11
 	for len(msgs) > 0 {
 		n := min(len(msgs), 500)
 		var b strings.Builder
-		b.WriteString(`INSERT INTO messages (id, recipient, channel, lane, template, language, body, ref, state, queued_at, next_attempt_at) VALUES `)
+		b.WriteString(`INSERT INTO messages (id, recipient, channel, lane, template, language, body, ref, avoid_route, notice_at, queued_at, state, next_attempt_at) VALUES `)
 		args := make([]any, 0, n*cols)
 		now := store.Micros(tx.Now)
 		for i := range msgs[:n] {
@@ -31,12 +34,22 @@ func Enqueue(tx *store.Tx, msgs ...Message) error {
 			if m.Language == "" {
 				m.Language = "en"
 			}
+			if m.Lane == "" {
+				m.Lane = LaneTransactional
+			}
+			if !knownLane(m.Lane) {
+				return fmt.Errorf("enqueue message to %s: unknown lane %q (want one of %s)", phone.Mask(m.Recipient), m.Lane, strings.Join(Lanes, ", "))
+			}
 			if i > 0 {
 				b.WriteString(", ")
 			}
 			p := len(args) + 1
-			fmt.Fprintf(&b, "(%s, '%s', $%d, $%d)", store.Placeholders(p, 8), StateQueued, p+8, p+8)
-			args = append(args, m.ID, m.Recipient, m.Channel, m.Lane, m.Template, m.Language, m.Body, m.Ref, now)
+			fmt.Fprintf(&b, "(%s, '%s', $%d)", store.Placeholders(p, cols), StateQueued, p+cols-1)
+			var notice sql.NullInt64
+			if !m.NoticeAt.IsZero() {
+				notice = sql.NullInt64{Int64: store.Micros(m.NoticeAt), Valid: true}
+			}
+			args = append(args, m.ID, m.Recipient, m.Channel, m.Lane, m.Template, m.Language, m.Body, m.Ref, m.AvoidRoute, notice, now)
 		}
 		if _, err := tx.Exec(b.String(), args...); err != nil {
 			return fmt.Errorf("enqueue messages: %w", err)
@@ -46,15 +59,17 @@ func Enqueue(tx *store.Tx, msgs ...Message) error {
 	return nil
 }
 
-const messageColumns = `id, recipient, channel, lane, template, language, body, ref, state, attempts, route, provider_id, last_error, queued_at, submitted_at, delivered_at, finished_at`
+const messageColumns = `id, recipient, channel, lane, template, language, body, ref, state, attempts, route, provider_id, last_error, queued_at, submitted_at, delivered_at, finished_at, avoid_route, notice_at, sending_route, next_attempt_at`
 
 func scanMessage(sc interface{ Scan(...any) error }) (Message, error) {
 	var m Message
 	var queued int64
-	var sub, del, fin sql.NullInt64
+	var sub, del, fin, notice sql.NullInt64
 	err := sc.Scan(&m.ID, &m.Recipient, &m.Channel, &m.Lane, &m.Template, &m.Language, &m.Body, &m.Ref, &m.State,
-		&m.Attempts, &m.Route, &m.ProviderID, &m.LastError, &queued, &sub, &del, &fin)
+		&m.Attempts, &m.Route, &m.ProviderID, &m.LastError, &queued, &sub, &del, &fin,
+		&m.AvoidRoute, &notice, &m.sendingRoute, &m.nextAttempt)
 	m.QueuedAt, m.SubmittedAt, m.DeliveredAt, m.FinishedAt = store.Time(queued), store.NullTime(sub), store.NullTime(del), store.NullTime(fin)
+	m.NoticeAt = store.NullTime(notice)
 	return m, err
 }
 
@@ -105,6 +120,34 @@ func Depth(ctx context.Context, db *store.DB) (map[string]int, error) {
 			return nil, err
 		}
 		out[lane] = n
+	}
+	return out, rows.Err()
+}
+
+// QueueDepth is one row of QueueDepths.
+type QueueDepth struct {
+	State string // queued, or submitted (awaiting its receipt)
+	Lane  string
+	Route string // "" for queued messages
+	N     int
+}
+
+// QueueDepths counts the messages still in the queue (per lane) and those
+// submitted and awaiting their receipt (per lane and route).
+func QueueDepths(ctx context.Context, db *store.DB) ([]QueueDepth, error) {
+	rows, err := db.Read().QueryContext(ctx, `SELECT 'queued', lane, '', count(*) FROM messages WHERE state = 'queued' GROUP BY lane
+		UNION ALL SELECT 'submitted', lane, route, count(*) FROM messages WHERE state = 'submitted' GROUP BY lane, route`)
+	if err != nil {
+		return nil, fmt.Errorf("queue depths: %w", err)
+	}
+	defer rows.Close()
+	var out []QueueDepth
+	for rows.Next() {
+		var d QueueDepth
+		if err := rows.Scan(&d.State, &d.Lane, &d.Route, &d.N); err != nil {
+			return nil, fmt.Errorf("queue depths: %w", err)
+		}
+		out = append(out, d)
 	}
 	return out, rows.Err()
 }

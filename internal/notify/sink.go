@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -16,10 +17,12 @@ type Sink struct {
 	OnReceipt func(sms.Receipt)
 	Keep      int // messages kept (default 200)
 
-	mu   sync.Mutex
-	seq  int
-	msgs []SinkMessage
-	down bool
+	mu     sync.Mutex
+	prefix string
+	seq    int
+	msgs   []SinkMessage
+	down   bool
+	silent bool
 }
 
 // SinkMessage is one message the sink accepted.
@@ -36,8 +39,12 @@ func (s *Sink) Send(ctx context.Context, m sms.Message) (sms.SubmitResult, error
 		s.mu.Unlock()
 		return sms.SubmitResult{}, fmt.Errorf("sink: %w: route down", sms.ErrTemporary)
 	}
+	if s.prefix == "" {
+		// Ids unique across sinks, as two SMSCs' ids need not be.
+		s.prefix = fmt.Sprintf("%08x", rand.Uint32())
+	}
 	s.seq++
-	id := fmt.Sprintf("sink-%d", s.seq)
+	id := fmt.Sprintf("sink-%s-%d", s.prefix, s.seq)
 	s.msgs = append(s.msgs, SinkMessage{ProviderID: id, To: m.To, Text: m.Text, At: time.Now()})
 	keep := s.Keep
 	if keep == 0 {
@@ -47,6 +54,9 @@ func (s *Sink) Send(ctx context.Context, m sms.Message) (sms.SubmitResult, error
 		s.msgs = s.msgs[len(s.msgs)-keep:]
 	}
 	cb := s.OnReceipt
+	if s.silent {
+		cb = nil
+	}
 	s.mu.Unlock()
 	if cb != nil {
 		go cb(sms.Receipt{ProviderID: id, State: sms.StateDelivered, At: time.Now()})
@@ -58,6 +68,14 @@ func (s *Sink) Send(ctx context.Context, m sms.Message) (sms.SubmitResult, error
 func (s *Sink) SetDown(down bool) {
 	s.mu.Lock()
 	s.down = down
+	s.mu.Unlock()
+}
+
+// SetSilent makes the sink accept messages but send no receipts, as an
+// SMSC whose receipt path has stalled.
+func (s *Sink) SetSilent(silent bool) {
+	s.mu.Lock()
+	s.silent = silent
 	s.mu.Unlock()
 }
 

@@ -2,266 +2,314 @@ package notify
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
+	"maps"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/mteja/mteja/internal/notify/sms"
-	"github.com/mteja/mteja/internal/phone"
 	"github.com/mteja/mteja/internal/store"
 )
 
-// Sender is one SMS route as the worker needs it. The SMPP client, the HTTP
-// gateway client and the in-process sink satisfy it.
-type Sender interface {
-	Send(ctx context.Context, m sms.Message) (sms.SubmitResult, error)
-}
-
-// Route is a named sender.
-type Route struct {
-	Name   string
-	Sender Sender
-}
-
-// Worker sends queued messages, lane by lane in priority order, so that a
-// token SMS queued behind a hundred thousand bulk messages goes out next.
+// Worker sends queued messages. Token, OTP and transactional messages
+// have a claim loop of their own, apart from bulk, and go first onto
+// every route (see Route.BulkWindow): a token queued behind a hundred
+// thousand bulk messages goes out next, even while a bulk batch is
+// being sent.
+//
+// Zero fields take the defaults documented on each. Set the fields before
+// the first call; the Worker is then safe for concurrent use.
 type Worker struct {
 	DB     *store.DB
-	Routes []Route // tried in order; the next takes over when one fails
+	Routes []Route // in order of preference
 	From   string  // sender ID
 	Log    *slog.Logger
-	// Batch is how many messages one claim takes (default 100).
-	Batch int
-	// Claim is how long a claimed message is reserved for this node
-	// (default 30 s); a crashed node's claims return to the queue after it.
-	Claim time.Duration
-	// MaxAttempts before a message is marked failed (default 8).
-	MaxAttempts int
-	// Concurrency of sends within a batch (default 16).
-	Concurrency int
+	// Metrics, if set, counts sends, failures and receipt latencies.
+	Metrics *Metrics
 
-	wake chan struct{}
-	once sync.Once
+	// Batch is how many token, OTP and transactional messages one claim
+	// takes. Default 50.
+	Batch int
+	// BulkBatch is how many bulk messages one claim takes. Default 64.
+	BulkBatch int
+	// Claim is how long claimed messages are reserved for this node
+	// (default 30 s); a crashed node's claims return to the queue after
+	// it. No send starts in the last third of it.
+	Claim time.Duration
+	// MaxAttempts, if positive, fails a message after that many failed
+	// tries. Default 0: a message is retried until its lane's TTL.
+	MaxAttempts int
+	// Concurrency is how many sends of one batch run at once. Default:
+	// the whole batch (each route's window limits what goes on the wire).
+	Concurrency int
+	// RetryMin and RetryMax bound the backoff after a failed try.
+	// Defaults 1 s and 60 s.
+	RetryMin, RetryMax time.Duration
+	// TTL is how long a message may wait in the queue, per lane, before
+	// it is marked expired. Defaults: token 72 h, OTP 10 min,
+	// transactional 24 h, bulk 48 h.
+	TTL map[string]time.Duration
+	// HandsetLimit is how many messages of a lane one handset may be sent
+	// per HandsetWindow (every lane's messages count); over it, messages
+	// wait (never dropped). 0 means no limit. Defaults: bulk 5, OTP 10,
+	// transactional 20, token none.
+	HandsetLimit map[string]int
+	// HandsetWindow is the window of HandsetLimit. Default 1 min.
+	HandsetWindow time.Duration
+	// ReceiptTimeout: a route whose messages have had no receipt for this
+	// long, with no receipt at all since, is silent; other routes take the
+	// traffic first until a receipt comes. Default 5 min.
+	ReceiptTimeout time.Duration
+	// CheckEvery is how often Run checks routes for silence. Default 15 s.
+	CheckEvery time.Duration
+	// FailThreshold consecutive failed sends open a route's circuit: it
+	// is skipped for OpenMin, doubling per failed probe up to OpenMax.
+	// Defaults 3, 5 s and 2 min.
+	FailThreshold    int
+	OpenMin, OpenMax time.Duration
+	// Poll is how often an idle loop looks for work written by other
+	// nodes. Default 250 ms.
+	Poll time.Duration
+
+	once      sync.Once
+	routes    []*route
+	wakeHigh  chan struct{}
+	wakeBulk  chan struct{}
+	rmu       sync.RWMutex
+	receiving bool
+	receipts  chan receiptItem
+	checkMu   sync.Mutex
+	lastCheck time.Time
 }
+
+// Lanes each claim loop serves.
+var (
+	priorityLanes = []string{LaneToken, LaneOTP, LaneTransactional}
+	bulkLanes     = []string{LaneBulk}
+)
 
 func (w *Worker) init() {
 	w.once.Do(func() {
-		w.wake = make(chan struct{}, 1)
-		if w.Batch == 0 {
-			w.Batch = 100
+		w.wakeHigh = make(chan struct{}, 1)
+		w.wakeBulk = make(chan struct{}, 1)
+		w.receipts = make(chan receiptItem, 8192)
+		if w.Batch <= 0 {
+			w.Batch = 50
 		}
-		if w.Claim == 0 {
+		if w.BulkBatch <= 0 {
+			w.BulkBatch = 64
+		}
+		if w.Claim <= 0 {
 			w.Claim = 30 * time.Second
 		}
-		if w.MaxAttempts == 0 {
-			w.MaxAttempts = 8
+		if w.RetryMin <= 0 {
+			w.RetryMin = time.Second
 		}
-		if w.Concurrency == 0 {
-			w.Concurrency = 16
+		if w.RetryMax < w.RetryMin {
+			w.RetryMax = max(60*time.Second, w.RetryMin)
+		}
+		ttl := map[string]time.Duration{LaneToken: 72 * time.Hour, LaneOTP: 10 * time.Minute, LaneTransactional: 24 * time.Hour, LaneBulk: 48 * time.Hour}
+		maps.Copy(ttl, w.TTL)
+		w.TTL = ttl
+		limit := map[string]int{LaneBulk: 5, LaneOTP: 10, LaneTransactional: 20}
+		maps.Copy(limit, w.HandsetLimit)
+		w.HandsetLimit = limit
+		if w.HandsetWindow <= 0 {
+			w.HandsetWindow = time.Minute
+		}
+		if w.ReceiptTimeout <= 0 {
+			w.ReceiptTimeout = 5 * time.Minute
+		}
+		if w.CheckEvery <= 0 {
+			w.CheckEvery = 15 * time.Second
+		}
+		if w.FailThreshold <= 0 {
+			w.FailThreshold = 3
+		}
+		if w.OpenMin <= 0 {
+			w.OpenMin = 5 * time.Second
+		}
+		if w.OpenMax < w.OpenMin {
+			w.OpenMax = max(2*time.Minute, w.OpenMin)
+		}
+		if w.Poll <= 0 {
+			w.Poll = 250 * time.Millisecond
 		}
 		if w.Log == nil {
 			w.Log = slog.Default()
 		}
+		for _, r := range w.Routes {
+			if r.Window <= 0 {
+				r.Window = 32
+			}
+			if r.BulkWindow <= 0 {
+				r.BulkWindow = 8
+			}
+			w.routes = append(w.routes, &route{Route: r, gate: newGate(r.Window, r.BulkWindow)})
+		}
 	})
 }
+
+func (w *Worker) circuit() circuit {
+	return circuit{threshold: w.FailThreshold, min: w.OpenMin, max: w.OpenMax}
+}
+
+// now is the database clock, which tests set.
+func (w *Worker) now() time.Time { return w.DB.Now() }
 
 // Wake tells the worker new messages are queued.
 func (w *Worker) Wake() {
 	w.init()
-	select {
-	case w.wake <- struct{}{}:
-	default:
+	for _, ch := range []chan struct{}{w.wakeHigh, w.wakeBulk} {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
 	}
 }
 
-// Run sends until ctx ends.
+// Run sends until ctx ends: a claim loop for token, OTP and
+// transactional messages, one for bulk, the receipt batcher and the
+// route check. Sends under way when ctx ends are given up as the route
+// allows (see sms.ErrUnknownOutcome); unsent claimed messages return to
+// the queue.
 func (w *Worker) Run(ctx context.Context) {
 	w.init()
+	var wg sync.WaitGroup
+	for _, fn := range []func(context.Context){
+		w.receiptLoop,
+		w.checkLoop,
+		func(ctx context.Context) { w.laneLoop(ctx, priorityLanes, w.Batch, w.wakeHigh) },
+		func(ctx context.Context) { w.laneLoop(ctx, bulkLanes, w.BulkBatch, w.wakeBulk) },
+	} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(ctx)
+		}()
+	}
+	wg.Wait()
+}
+
+func (w *Worker) laneLoop(ctx context.Context, lanes []string, batch int, wake chan struct{}) {
 	for {
-		n, err := w.RunOnce(ctx)
+		n, retryAt, err := w.runBatch(ctx, lanes, batch)
 		if err != nil && ctx.Err() == nil {
-			w.Log.Error("delivery", "err", err)
+			w.Log.Error("delivery", "lanes", strings.Join(lanes, ","), "err", err)
 		}
 		if n > 0 && err == nil {
 			continue
 		}
+		wait := w.Poll
+		if !retryAt.IsZero() {
+			wait = min(wait, max(time.Until(retryAt), time.Millisecond))
+		}
+		if err != nil {
+			wait = time.Second // the database is struggling: do not spin
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+func (w *Worker) checkLoop(ctx context.Context) {
+	t := time.NewTicker(w.CheckEvery)
+	defer t.Stop()
+	for {
+		if err := w.CheckRoutes(ctx); err != nil && ctx.Err() == nil {
+			w.Log.Error("check SMS routes", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-w.wake:
-		case <-time.After(250 * time.Millisecond):
+		case <-t.C:
 		}
 	}
 }
 
-// RunOnce claims and sends one batch, highest lane first, and returns how
-// many messages it handled.
+// RunOnce claims and sends one batch of Batch messages across all lanes,
+// highest lane first, and returns how many it handled. Run does the same
+// with a loop per lane group; RunOnce suits tests and one-off drains.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	w.init()
-	msgs, err := w.claim(ctx)
-	if err != nil || len(msgs) == 0 {
-		return 0, err
-	}
-	sem := make(chan struct{}, w.Concurrency)
-	var wg sync.WaitGroup
-	results := make([]outcome, len(msgs))
-	for i := range msgs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(i int) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			results[i] = w.send(ctx, msgs[i])
-		}(i)
-	}
-	wg.Wait()
-	return len(msgs), w.record(ctx, msgs, results)
+	n, _, err := w.runBatch(ctx, Lanes, w.Batch)
+	return n, err
 }
 
-func (w *Worker) claim(ctx context.Context) ([]Message, error) {
-	var out []Message
-	err := w.DB.InTx(ctx, func(tx *store.Tx) error {
-		out = out[:0]
-		now := store.Micros(tx.Now)
-		for _, lane := range Lanes {
-			need := w.Batch - len(out)
-			if need <= 0 {
+// runBatch claims up to n messages of the lanes, sends them and records
+// the outcomes. retryAt is when a route that is now open may be tried
+// again, if none is usable.
+func (w *Worker) runBatch(ctx context.Context, lanes []string, n int) (handled int, retryAt time.Time, err error) {
+	lanes, retryAt = w.routable(lanes)
+	if len(lanes) == 0 {
+		return 0, retryAt, nil
+	}
+	c, err := w.claim(ctx, lanes, n)
+	if err != nil || len(c.msgs) == 0 {
+		return c.handled, retryAt, err
+	}
+	results := w.sendAll(ctx, c)
+	if err := w.record(c, results); err != nil {
+		return c.handled, retryAt, err
+	}
+	return c.handled + len(c.msgs), retryAt, nil
+}
+
+// routable keeps the lanes some route can take now; for the others it
+// says when the first open route may be probed.
+func (w *Worker) routable(lanes []string) ([]string, time.Time) {
+	now := time.Now()
+	var out []string
+	var next time.Time
+	for _, lane := range lanes {
+		ok := false
+		for _, r := range w.routes {
+			if !r.carries(lane) {
+				continue
+			}
+			if r.available(now) {
+				ok = true
 				break
 			}
-			rows, err := tx.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages
-				WHERE state = 'queued' AND lane = $1 AND next_attempt_at <= $2 AND claimed_until < $2
-				ORDER BY next_attempt_at LIMIT $3 `+tx.SkipLocked(), lane, now, need)
-			if err != nil {
-				return fmt.Errorf("claim messages: %w", err)
-			}
-			for rows.Next() {
-				m, err := scanMessage(rows)
-				if err != nil {
-					rows.Close()
-					return fmt.Errorf("claim messages: %w", err)
-				}
-				out = append(out, m)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
+			if t := r.reopensAt(); next.IsZero() || t.Before(next) {
+				next = t
 			}
 		}
-		if len(out) == 0 {
-			return nil
-		}
-		ids := make([]any, 0, len(out)+1)
-		ids = append(ids, now+w.Claim.Microseconds())
-		for _, m := range out {
-			ids = append(ids, m.ID)
-		}
-		_, err := tx.Exec(`UPDATE messages SET claimed_until = $1 WHERE id IN (`+store.Placeholders(2, len(out))+`)`, ids...)
-		return err
-	})
-	return out, err
-}
-
-type outcome struct {
-	route    string
-	provider string
-	err      error
-}
-
-// send tries the routes in order. A route that says the outcome is unknown
-// ends the attempt: trying the next route could deliver the token twice.
-func (w *Worker) send(ctx context.Context, m Message) outcome {
-	var last outcome
-	for _, r := range w.Routes {
-		res, err := r.Sender.Send(ctx, sms.Message{ID: m.ID, To: m.Recipient, From: w.From, Text: m.Body})
-		if err == nil {
-			id := ""
-			if len(res.ProviderIDs) > 0 {
-				id = res.ProviderIDs[0]
-			}
-			return outcome{route: r.Name, provider: id}
-		}
-		last = outcome{route: r.Name, err: err}
-		if errors.Is(err, sms.ErrPermanent) || errors.Is(err, sms.ErrUnknownOutcome) {
-			return last
+		if ok {
+			out = append(out, lane)
 		}
 	}
-	if len(w.Routes) == 0 {
-		last.err = fmt.Errorf("%w: no SMS route configured", sms.ErrTemporary)
-	}
-	return last
+	return out, next
 }
 
-func (w *Worker) record(ctx context.Context, msgs []Message, res []outcome) error {
-	return w.DB.InTx(ctx, func(tx *store.Tx) error {
-		now := store.Micros(tx.Now)
-		for i, m := range msgs {
-			o := res[i]
-			var err error
-			switch {
-			case o.err == nil:
-				_, err = tx.Exec(`UPDATE messages SET state = 'submitted', route = $2, provider_id = $3, attempts = attempts + 1, submitted_at = $4, claimed_until = 0, last_error = '' WHERE id = $1`,
-					m.ID, o.route, o.provider, now)
-			case errors.Is(o.err, sms.ErrUnknownOutcome):
-				// It may have gone out: count it as submitted; the delivery
-				// watchdog re-sends by another route if no receipt comes.
-				_, err = tx.Exec(`UPDATE messages SET state = 'submitted', route = $2, attempts = attempts + 1, submitted_at = $3, claimed_until = 0, last_error = $4 WHERE id = $1`,
-					m.ID, o.route, now, truncate(o.err.Error()))
-			case errors.Is(o.err, sms.ErrPermanent) || m.Attempts+1 >= w.MaxAttempts:
-				_, err = tx.Exec(`UPDATE messages SET state = 'failed', route = $2, attempts = attempts + 1, finished_at = $3, claimed_until = 0, last_error = $4 WHERE id = $1`,
-					m.ID, o.route, now, truncate(o.err.Error()))
-				w.Log.Warn("message failed", "id", m.ID, "to", phone.Mask(m.Recipient), "err", o.err)
-			default:
-				backoff := time.Duration(1<<min(m.Attempts, 8)) * time.Second
-				_, err = tx.Exec(`UPDATE messages SET attempts = attempts + 1, next_attempt_at = $2, claimed_until = 0, last_error = $3 WHERE id = $1`,
-					m.ID, now+backoff.Microseconds(), truncate(o.err.Error()))
-			}
-			if err != nil {
-				return fmt.Errorf("record send of %s: %w", m.ID, err)
-			}
-		}
-		return nil
-	})
+// Routes reports each route's health on this node.
+func (w *Worker) RouteStatus() []RouteStatus {
+	w.init()
+	out := make([]RouteStatus, len(w.routes))
+	for i, r := range w.routes {
+		out[i] = r.status()
+	}
+	return out
+}
+
+func (w *Worker) backoff(attempts int) time.Duration {
+	d := w.RetryMin << min(attempts, 16)
+	if d <= 0 || d > w.RetryMax {
+		d = w.RetryMax
+	}
+	return d
 }
 
 func truncate(s string) string {
 	if len(s) > 500 {
-		return s[:500]
+		s = s[:500]
 	}
 	return strings.ToValidUTF8(s, "?")
-}
-
-// HandleReceipt applies a delivery receipt to its message. Receipts for
-// unknown ids (a later part of a long message, or another system's) are
-// ignored and reported as false.
-func HandleReceipt(ctx context.Context, db *store.DB, r sms.Receipt) (bool, error) {
-	// ACCEPTD means the SMSC took the message on the handset's behalf:
-	// not a failure, and not yet a delivery.
-	if !r.State.Final() || r.State == sms.StateAccepted {
-		return false, nil
-	}
-	var matched bool
-	err := db.InTx(ctx, func(tx *store.Tx) error {
-		now := store.Micros(tx.Now)
-		var res interface{ RowsAffected() (int64, error) }
-		var err error
-		if r.State == sms.StateDelivered {
-			res, err = tx.Exec(`UPDATE messages SET state = 'delivered', delivered_at = $2, finished_at = $2 WHERE provider_id = $1 AND state IN ('submitted', 'queued')`, r.ProviderID, now)
-		} else {
-			state := StateFailed
-			if r.State == sms.StateExpired {
-				state = StateExpired
-			}
-			res, err = tx.Exec(`UPDATE messages SET state = $3, finished_at = $2, last_error = $4 WHERE provider_id = $1 AND state = 'submitted'`, r.ProviderID, now, state, "receipt: "+r.State.String()+" "+r.ErrCode)
-		}
-		if err != nil {
-			return fmt.Errorf("apply receipt %s: %w", r.ProviderID, err)
-		}
-		n, _ := res.RowsAffected()
-		matched = n > 0
-		return nil
-	})
-	return matched, err
 }

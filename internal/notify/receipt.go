@@ -1,0 +1,196 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/mteja/mteja/internal/notify/sms"
+	"github.com/mteja/mteja/internal/store"
+)
+
+// appliedReceipt is a receipt that changed a message, for metrics.
+type appliedReceipt struct {
+	lane, route, state        string
+	receiptState              sms.State
+	errCode                   string
+	queuedAt, submittedAt, at time.Time
+}
+
+// receiptItem is a receipt with the route it came in on ("" if unknown).
+type receiptItem struct {
+	route string
+	r     sms.Receipt
+}
+
+// HandleReceipt applies a delivery receipt to its message, in its own
+// transaction. It reports false for receipts that changed nothing: not
+// final, a repeat, or for no message recorded yet. The last kind is kept
+// (a fast SMSC's receipt can overtake the record of its submit) and
+// applied when the submit is recorded. Worker.Receipt does the same in
+// batches, off the caller's goroutine.
+func HandleReceipt(ctx context.Context, db *store.DB, r sms.Receipt) (bool, error) {
+	var applied []appliedReceipt
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		applied, err = applyReceipts(tx, []receiptItem{{r: r}})
+		return err
+	})
+	return len(applied) > 0, err
+}
+
+// applyReceipts applies receipts in tx: the message moves to delivered,
+// failed or expired; receipts matching no message are parked in
+// receipts_unmatched; each route's last receipt time moves on.
+func applyReceipts(tx *store.Tx, items []receiptItem) ([]appliedReceipt, error) {
+	now := store.Micros(tx.Now)
+	var out []appliedReceipt
+	heard := map[string]bool{}
+	for _, it := range items {
+		r := it.r
+		// ACCEPTD means the SMSC took the message on the handset's
+		// behalf: not a failure, and not yet a delivery.
+		if !r.State.Final() || r.State == sms.StateAccepted || r.ProviderID == "" {
+			continue
+		}
+		state, q := StateDelivered, `UPDATE messages SET state = 'delivered', delivered_at = $2, finished_at = $2, receipt_at = $2
+			WHERE provider_id = $1 AND state IN ('submitted', 'queued') AND ($3 = '' OR route = $3)
+			RETURNING lane, route, queued_at, submitted_at`
+		args := []any{r.ProviderID, now, it.route}
+		if r.State != sms.StateDelivered {
+			state = StateFailed
+			if r.State == sms.StateExpired {
+				state = StateExpired
+			}
+			q = `UPDATE messages SET state = $4, finished_at = $2, receipt_at = $2, last_error = $5
+				WHERE provider_id = $1 AND state = 'submitted' AND ($3 = '' OR route = $3)
+				RETURNING lane, route, queued_at, submitted_at`
+			args = append(args, state, truncate("receipt: "+r.State.String()+" "+r.ErrCode))
+		}
+		rows, err := tx.Query(q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("apply receipt %s: %w", r.ProviderID, err)
+		}
+		matched := false
+		for rows.Next() {
+			a := appliedReceipt{state: state, receiptState: r.State, errCode: r.ErrCode, at: tx.Now}
+			var queued int64
+			var sub *int64
+			if err := rows.Scan(&a.lane, &a.route, &queued, &sub); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("apply receipt %s: %w", r.ProviderID, err)
+			}
+			a.queuedAt = store.Time(queued)
+			if sub != nil {
+				a.submittedAt = store.Time(*sub)
+			}
+			out = append(out, a)
+			heard[a.route] = true
+			matched = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("apply receipt %s: %w", r.ProviderID, err)
+		}
+		if matched {
+			continue
+		}
+		var known int
+		err = tx.QueryRow(`SELECT count(*) FROM messages WHERE provider_id = $1`, r.ProviderID).Scan(&known)
+		if err != nil {
+			return nil, fmt.Errorf("look up receipt %s: %w", r.ProviderID, err)
+		}
+		if known > 0 {
+			continue // a repeat, or the receipt of a message already final
+		}
+		if _, err := tx.Exec(`INSERT INTO receipts_unmatched (provider_id, state, err_code, received_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (provider_id) DO NOTHING`, r.ProviderID, int(r.State), r.ErrCode, now); err != nil {
+			return nil, fmt.Errorf("park receipt %s: %w", r.ProviderID, err)
+		}
+	}
+	for name := range heard {
+		if _, err := tx.Exec(`INSERT INTO message_routes (name, last_receipt_at) VALUES ($1, $2)
+			ON CONFLICT (name) DO UPDATE SET last_receipt_at = excluded.last_receipt_at
+			WHERE message_routes.last_receipt_at < excluded.last_receipt_at`, name, now); err != nil {
+			return nil, fmt.Errorf("note receipt on route %s: %w", name, err)
+		}
+	}
+	return out, nil
+}
+
+// applyParked applies the parked receipts of the given provider ids, in
+// tx, and forgets them.
+func applyParked(tx *store.Tx, ids []string) ([]appliedReceipt, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	in := store.Placeholders(1, len(ids))
+	items, err := parked(tx, `SELECT provider_id, state, err_code FROM receipts_unmatched WHERE provider_id IN (`+in+`)`, args...)
+	if err != nil || len(items) == 0 {
+		return nil, err
+	}
+	return applyAndForget(tx, items)
+}
+
+func applyAndForget(tx *store.Tx, items []receiptItem) ([]appliedReceipt, error) {
+	args := make([]any, len(items))
+	for i, it := range items {
+		args[i] = it.r.ProviderID
+	}
+	if _, err := tx.Exec(`DELETE FROM receipts_unmatched WHERE provider_id IN (`+store.Placeholders(1, len(items))+`)`, args...); err != nil {
+		return nil, fmt.Errorf("forget parked receipts: %w", err)
+	}
+	return applyReceipts(tx, items)
+}
+
+func parked(tx *store.Tx, q string, args ...any) ([]receiptItem, error) {
+	rows, err := tx.Query(q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("parked receipts: %w", err)
+	}
+	defer rows.Close()
+	var items []receiptItem
+	for rows.Next() {
+		var it receiptItem
+		var st int
+		if err := rows.Scan(&it.r.ProviderID, &st, &it.r.ErrCode); err != nil {
+			return nil, fmt.Errorf("parked receipts: %w", err)
+		}
+		it.r.State = sms.State(st)
+		items = append(items, it)
+	}
+	return items, rows.Err()
+}
+
+// sweepParked applies parked receipts whose message has since been
+// recorded (a record on another node that raced the park), and forgets
+// those older than keep. It returns how many it applied.
+func sweepParked(ctx context.Context, db *store.DB, keep time.Duration, m *Metrics) (int, error) {
+	var applied []appliedReceipt
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		items, err := parked(tx, `SELECT u.provider_id, u.state, u.err_code FROM receipts_unmatched u
+			WHERE EXISTS (SELECT 1 FROM messages m WHERE m.provider_id = u.provider_id) LIMIT 500`)
+		if err != nil {
+			return err
+		}
+		applied = nil
+		if len(items) > 0 {
+			if applied, err = applyAndForget(tx, items); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(`DELETE FROM receipts_unmatched WHERE received_at < $1`, store.Micros(tx.Now.Add(-keep)))
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sweep parked receipts: %w", err)
+	}
+	for _, a := range applied {
+		m.receipt(a)
+	}
+	return len(applied), nil
+}

@@ -1,0 +1,97 @@
+package notify
+
+import (
+	"context"
+	"time"
+
+	"github.com/mteja/mteja/internal/notify/sms"
+	"github.com/mteja/mteja/internal/store"
+)
+
+// Receipt hands a delivery receipt to the worker, which applies it with
+// others in one transaction. It does not wait for the commit: an SMPP
+// bind calls it on its read loop, which must get back to reading
+// submit_sm_resp. A receipt lost in a crash before its commit leaves its
+// message submitted; for a token, the watchdog then sends a delay notice.
+// Before Run starts and after it ends, receipts are applied at once.
+func (w *Worker) Receipt(r sms.Receipt) { w.receive(receiptItem{r: r}) }
+
+// OnReceipt returns a receipt handler for one route: its receipts match
+// only messages sent on that route, so two SMSCs that number their
+// messages alike cannot mark each other's messages.
+func (w *Worker) OnReceipt(route string) func(sms.Receipt) {
+	return func(r sms.Receipt) { w.receive(receiptItem{route: route, r: r}) }
+}
+
+func (w *Worker) receive(it receiptItem) {
+	w.init()
+	w.rmu.RLock()
+	if w.receiving {
+		select {
+		case w.receipts <- it:
+			w.rmu.RUnlock()
+			return
+		default: // full: apply it here, which slows the caller down
+		}
+	}
+	w.rmu.RUnlock()
+	w.applyNow([]receiptItem{it})
+}
+
+// receiptLoop applies queued receipts in batches until ctx ends, then
+// applies what is left.
+func (w *Worker) receiptLoop(ctx context.Context) {
+	w.rmu.Lock()
+	w.receiving = true
+	w.rmu.Unlock()
+	for {
+		select {
+		case it := <-w.receipts:
+			w.applyNow(w.drainReceipts([]receiptItem{it}))
+		case <-ctx.Done():
+			w.rmu.Lock()
+			w.receiving = false
+			w.rmu.Unlock()
+			for {
+				batch := w.drainReceipts(nil)
+				if len(batch) == 0 {
+					return
+				}
+				w.applyNow(batch)
+			}
+		}
+	}
+}
+
+// drainReceipts adds what is queued, without waiting, up to a batch.
+func (w *Worker) drainReceipts(batch []receiptItem) []receiptItem {
+	for len(batch) < 500 {
+		select {
+		case it := <-w.receipts:
+			batch = append(batch, it)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+func (w *Worker) applyNow(items []receiptItem) {
+	// Not the caller's context: a receipt is worth applying even as the
+	// node stops.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var applied []appliedReceipt
+	err := w.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		applied, err = applyReceipts(tx, items)
+		return err
+	})
+	if err != nil {
+		w.Log.Error("apply delivery receipts", "n", len(items), "err", err)
+		return
+	}
+	for _, a := range applied {
+		w.Metrics.receipt(a)
+	}
+}

@@ -1,0 +1,224 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/mteja/mteja/internal/notify/sms"
+	"github.com/mteja/mteja/internal/phone"
+	"github.com/mteja/mteja/internal/store"
+)
+
+// errInterrupted is the outcome of a send whose node stopped before it
+// recorded the answer.
+var errInterrupted = fmt.Errorf("send interrupted: %w", sms.ErrUnknownOutcome)
+
+// outcome is what became of one claimed message.
+type outcome struct {
+	route    string
+	provider string
+	err      error
+	// skipped: not sent on any route (no route free, the claim running
+	// out, shutdown); the message goes back to the queue as it was.
+	skipped bool
+}
+
+// sendAll sends a claimed batch, Concurrency at a time.
+func (w *Worker) sendAll(ctx context.Context, c claimed) []outcome {
+	out := make([]outcome, len(c.msgs))
+	conc := w.Concurrency
+	if conc <= 0 {
+		conc = len(c.msgs)
+	}
+	sem := make(chan struct{}, conc)
+	var wg sync.WaitGroup
+	for i := range c.msgs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			out[i] = w.send(ctx, c.msgs[i], c)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// send tries m's routes in order of health. A route that provably did not
+// take the message (temporary failure, throttled, cannot bind) hands it to
+// the next. One that may have taken it (sms.ErrUnknownOutcome) ends the
+// attempt: m is never sent twice on a route unless the first try provably
+// failed. Before a send goes on another route than the one the claim
+// named, that route is written down, so a crash cannot hide it.
+func (w *Worker) send(ctx context.Context, m Message, c claimed) outcome {
+	prio := Priority(m.Lane)
+	current := m.sendingRoute
+	plan, _ := candidates(w.routes, m, time.Now())
+	var last outcome
+	tried := false
+	give := func() outcome {
+		if tried {
+			return last
+		}
+		return outcome{skipped: true}
+	}
+	for _, r := range plan {
+		ok, probe := r.tryUse(time.Now())
+		if !ok {
+			continue
+		}
+		if err := r.gate.acquire(ctx, prio); err != nil {
+			if probe {
+				r.unprobe()
+			}
+			return give()
+		}
+		if ctx.Err() != nil || time.Now().After(c.deadline) {
+			r.gate.release(prio)
+			if probe {
+				r.unprobe()
+			}
+			return give()
+		}
+		if r.Name != current {
+			if err := w.moveSend(ctx, m.ID, c.stamp, r.Name); err != nil {
+				r.gate.release(prio)
+				if probe {
+					r.unprobe()
+				}
+				w.Log.Warn("not sending", "id", m.ID, "err", err)
+				return give()
+			}
+			current = r.Name
+		}
+		// A send under way is let finish when the node stops: its
+		// answer is worth more than a quick exit.
+		res, err := r.Sender.Send(context.WithoutCancel(ctx), sms.Message{ID: m.ID, To: m.Recipient, From: w.From, Text: m.Body})
+		r.gate.release(prio)
+		w.Metrics.submit(r.Name, err)
+		if err == nil {
+			r.succeeded()
+			o := outcome{route: r.Name}
+			if len(res.ProviderIDs) > 0 {
+				o.provider = res.ProviderIDs[0]
+			}
+			return o
+		}
+		last, tried = outcome{route: r.Name, err: err}, true
+		switch {
+		case errors.Is(err, sms.ErrPermanent):
+			// The route answered: it works; the message is at fault.
+			r.succeeded()
+			return last
+		case errors.Is(err, sms.ErrUnknownOutcome):
+			w.routeFailed(r, err)
+			return last
+		case errors.Is(err, sms.ErrThrottled):
+			// Busy, not broken: the route slows itself down.
+			if probe {
+				r.unprobe()
+			}
+		default:
+			w.routeFailed(r, err)
+		}
+	}
+	return give()
+}
+
+func (w *Worker) routeFailed(r *route, err error) {
+	if r.failed(time.Now(), w.circuit(), err) {
+		w.Log.Warn("SMS route failing: other routes take its traffic", "route", r.Name, "err", err)
+	}
+}
+
+// moveSend writes down that m's send moves to another route, if this
+// node still holds m's claim.
+func (w *Worker) moveSend(ctx context.Context, id string, stamp int64, route string) error {
+	return w.DB.InTx(ctx, func(tx *store.Tx) error {
+		res, err := tx.Exec(`UPDATE messages SET sending_route = $3 WHERE id = $1 AND claimed_until = $2`, id, stamp, route)
+		if err != nil {
+			return fmt.Errorf("move send of %s to %s: %w", id, route, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("move send of %s to %s: claim lost to another node", id, route)
+		}
+		return nil
+	})
+}
+
+// record writes the outcomes of a batch in one transaction and applies
+// the receipts that arrived before it.
+func (w *Worker) record(c claimed, res []outcome) error {
+	// Not the loop's context: outcomes are recorded even as the node stops.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var applied []appliedReceipt
+	var failed []Message
+	err := w.DB.InTx(ctx, func(tx *store.Tx) error {
+		applied, failed = nil, nil
+		now := store.Micros(tx.Now)
+		var providers []string
+		var released []any
+		for i, m := range c.msgs {
+			o := res[i]
+			var err error
+			switch {
+			case o.skipped:
+				released = append(released, m.ID)
+			case o.err == nil:
+				// The claim may have run out during a long send and
+				// another node settled the message as unknown: the
+				// answer still belongs to it.
+				_, err = tx.Exec(`UPDATE messages SET state = 'submitted', route = $2, provider_id = $3, attempts = attempts + 1,
+					submitted_at = $4, claimed_until = 0, sending_route = '', last_error = ''
+					WHERE id = $1 AND (claimed_until = $5 OR (state = 'submitted' AND route = $2 AND provider_id = ''))`,
+					m.ID, o.route, o.provider, now, c.stamp)
+				if o.provider != "" {
+					providers = append(providers, o.provider)
+				}
+			case errors.Is(o.err, sms.ErrUnknownOutcome):
+				// It may have gone out: count it as submitted. No receipt
+				// can match it; for a token the watchdog sends a notice
+				// by another route.
+				_, err = tx.Exec(`UPDATE messages SET state = 'submitted', route = $2, attempts = attempts + 1, submitted_at = $3,
+					claimed_until = 0, sending_route = '', last_error = $4 WHERE id = $1 AND claimed_until = $5`,
+					m.ID, o.route, now, truncate(o.err.Error()), c.stamp)
+			case errors.Is(o.err, sms.ErrPermanent) || (w.MaxAttempts > 0 && m.Attempts+1 >= w.MaxAttempts):
+				_, err = tx.Exec(`UPDATE messages SET state = 'failed', route = $2, attempts = attempts + 1, finished_at = $3,
+					claimed_until = 0, sending_route = '', last_error = $4 WHERE id = $1 AND claimed_until = $5`,
+					m.ID, o.route, now, truncate(o.err.Error()), c.stamp)
+				failed = append(failed, m)
+			default:
+				_, err = tx.Exec(`UPDATE messages SET attempts = attempts + 1, next_attempt_at = $2, claimed_until = 0,
+					sending_route = '', last_error = $3 WHERE id = $1 AND claimed_until = $4`,
+					m.ID, now+w.backoff(m.Attempts).Microseconds(), truncate(o.err.Error()), c.stamp)
+			}
+			if err != nil {
+				return fmt.Errorf("record send of %s: %w", m.ID, err)
+			}
+		}
+		if len(released) > 0 {
+			if _, err := tx.Exec(`UPDATE messages SET claimed_until = 0, sending_route = '' WHERE claimed_until = $1 AND id IN (`+
+				store.Placeholders(2, len(released))+`)`, append([]any{c.stamp}, released...)...); err != nil {
+				return fmt.Errorf("release unsent messages: %w", err)
+			}
+		}
+		var err error
+		applied, err = applyParked(tx, providers)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, m := range failed {
+		w.Log.Warn("message failed", "id", m.ID, "lane", m.Lane, "to", phone.Mask(m.Recipient))
+	}
+	for _, a := range applied {
+		w.Metrics.receipt(a)
+	}
+	return nil
+}
