@@ -1,0 +1,126 @@
+package app_test
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/mteja/mteja/internal/app"
+	"github.com/mteja/mteja/internal/app/apptest"
+	"github.com/mteja/mteja/internal/payment"
+	"github.com/mteja/mteja/internal/payment/mpesa"
+	"github.com/mteja/mteja/internal/store"
+)
+
+func callbacksFor(a *apptest.App, kind mpesa.CallbackKind, body string) []mpesa.SimCallback {
+	var out []mpesa.SimCallback
+	for _, cb := range a.Sim.Callbacks() {
+		if cb.Kind == kind && strings.Contains(string(cb.Body), body) {
+			out = append(out, cb)
+		}
+	}
+	return out
+}
+
+// M-Pesa took the money but the confirmation never came. The customer says
+// "I paid" with the receipt; we ask Daraja's transaction status, the result
+// comes (after a queue-timeout notice) and the payment is recorded for the
+// meter the customer named, and vended. The lost confirmation turning up
+// late changes nothing.
+func TestLostCallbackRecovered(t *testing.T) {
+	apptest.Engines(t, func(t *testing.T, d store.Dialect) {
+		a := apptest.Start(t, apptest.Options{Dialect: d})
+		c := app.DemoCustomers[0]
+		a.Sim.SetFaults(mpesa.Faults{Kinds: []mpesa.CallbackKind{mpesa.KindConfirmation}, Drop: true})
+
+		receipt := a.PayBill(c.Phone, c.Meter, 700)
+		a.Sim.Wait()
+		if _, ok := a.Payment(receipt); ok {
+			t.Fatal("the payment exists though its confirmation was dropped")
+		}
+		if status, _ := a.Do("GET", "/api/v1/payments/"+receipt, a.Admin, nil); status != http.StatusNotFound {
+			t.Errorf("payment by API before recovery: %d, want 404", status)
+		}
+		lost := callbacksFor(a, mpesa.KindConfirmation, receipt)
+		if len(lost) != 1 || !lost[0].Dropped {
+			t.Fatalf("dropped confirmation: %+v", lost)
+		}
+
+		a.Sim.SetFaults(mpesa.Faults{QueueTimeout: true})
+		l, err := a.Recovery.Find(t.Context(), strings.ToLower(receipt), c.Phone, c.Meter)
+		if err != nil || !l.Asked || l.Payment != nil {
+			t.Fatalf("Find: %+v, %v; want a status query asked", l, err)
+		}
+		p := a.WaitPayment(receipt, payment.Applied)
+		if p.MeterDRN != c.Meter || p.AccountRef != c.Meter || p.NotifyMSISDN != c.Phone || p.Amount.Major() != 700 {
+			t.Errorf("recovered payment %+v", p)
+		}
+		v := a.VendOf(receipt)
+		a.WaitSMS(c.Phone, v.Tokens[len(v.Tokens)-1].Grouped())
+
+		a.Sim.Wait()
+		for _, kind := range []mpesa.CallbackKind{mpesa.KindQueueTimeout, mpesa.KindStatusResult} {
+			cbs := callbacksFor(a, kind, receipt)
+			if len(cbs) != 1 || cbs[0].Status != http.StatusOK || !strings.Contains(cbs[0].Reply, `"ResultCode":0`) {
+				t.Errorf("%s callbacks: %+v, want one acknowledged", kind, cbs)
+			}
+		}
+		if n := a.Count(`SELECT count(*) FROM jobs WHERE unique_key = $1 AND state = 'done'`, "status:"+receipt); n != 1 {
+			t.Errorf("the status query job is not done")
+		}
+
+		l, err = a.Recovery.Find(t.Context(), receipt, c.Phone, c.Meter)
+		if err != nil || l.Payment == nil || l.Payment.ID != p.ID || l.Asked {
+			t.Errorf("Find after recovery: %+v, %v; want the payment", l, err)
+		}
+
+		// The lost confirmation arrives after all.
+		if status, reply := a.Callback("c2b/confirmation", lost[0].Body); status != http.StatusOK {
+			t.Fatalf("late confirmation: %d %s", status, reply)
+		}
+		a.Settle()
+		a.WaitDelivered()
+		if n := len(a.Vends(c.Meter)); n != 1 {
+			t.Errorf("%d vends, want 1", n)
+		}
+		if n := len(a.SMSTo(c.Phone)); n != 1 {
+			t.Errorf("%d SMS, want 1", n)
+		}
+	})
+}
+
+// A receipt M-Pesa does not know: one status query however often the
+// customer asks, its answer records nothing, and later look-ups say that
+// M-Pesa does not know the receipt.
+func TestRecoveryUnknownReceipt(t *testing.T) {
+	apptest.Engines(t, func(t *testing.T, d store.Dialect) {
+		a := apptest.Start(t, apptest.Options{Dialect: d})
+		c := app.DemoCustomers[0]
+		receipt := apptest.NewReceipt()
+		for i := range 3 {
+			l, err := a.Recovery.Find(t.Context(), receipt, c.Phone, c.Meter)
+			// The answer may beat the second look-up.
+			if err != nil || l.Payment != nil || !(l.Asked || i > 0 && l.NotFound) {
+				t.Fatalf("look-up %d: %+v, %v", i+1, l, err)
+			}
+		}
+		if _, err := a.Recovery.Find(t.Context(), "NOT-A-RECEIPT", c.Phone, c.Meter); !errors.Is(err, payment.ErrBadReceipt) {
+			t.Errorf("Find of a malformed receipt: %v, want ErrBadReceipt", err)
+		}
+		apptest.Eventually(t, "the status query to be answered", func() bool {
+			return a.Count(`SELECT count(*) FROM jobs WHERE unique_key = $1 AND state = 'done'`, "status:"+receipt) == 1
+		})
+		l, err := a.Recovery.Find(t.Context(), receipt, c.Phone, c.Meter)
+		if err != nil || !l.NotFound || l.Asked || l.Payment != nil {
+			t.Errorf("look-up after M-Pesa answered: %+v, %v; want not found", l, err)
+		}
+		a.Sim.Wait()
+		if cbs := callbacksFor(a, mpesa.KindStatusResult, receipt); len(cbs) != 1 || cbs[0].Status != http.StatusOK {
+			t.Errorf("status results %+v, want one, acknowledged", cbs)
+		}
+		if n := a.Count(`SELECT count(*) FROM payments`); n != 0 {
+			t.Errorf("%d payments, want 0", n)
+		}
+	})
+}
