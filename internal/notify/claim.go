@@ -87,7 +87,7 @@ func (w *Worker) claim(ctx context.Context, lanes []string, n int) (claimed, err
 					}
 					sends[m.Recipient] = s
 				}
-				plan, _ := candidates(w.routes, m, time.Now())
+				plan, _ := candidates(w.routes, m, w.now())
 				if len(plan) == 0 {
 					// Its routes opened since routable looked: try later.
 					if _, err := tx.Exec(`UPDATE messages SET next_attempt_at = $2 WHERE id = $1`, m.ID, now+w.RetryMin.Microseconds()); err != nil {

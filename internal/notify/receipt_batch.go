@@ -24,7 +24,7 @@ func (w *Worker) OnReceipt(route string) func(sms.Receipt) {
 }
 
 func (w *Worker) receive(it receiptItem) {
-	w.init()
+	w.initReceipts()
 	w.rmu.RLock()
 	if w.receiving {
 		select {
@@ -88,7 +88,7 @@ func (w *Worker) applyNow(items []receiptItem) {
 		return err
 	})
 	if err != nil {
-		w.Log.Error("apply delivery receipts", "n", len(items), "err", err)
+		w.log().Error("apply delivery receipts", "n", len(items), "err", err)
 		return
 	}
 	for _, a := range applied {

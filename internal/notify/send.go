@@ -57,7 +57,7 @@ func (w *Worker) sendAll(ctx context.Context, c claimed) []outcome {
 func (w *Worker) send(ctx context.Context, m Message, c claimed) outcome {
 	prio := Priority(m.Lane)
 	current := m.sendingRoute
-	plan, _ := candidates(w.routes, m, time.Now())
+	plan, _ := candidates(w.routes, m, w.now())
 	var last outcome
 	tried := false
 	give := func() outcome {
@@ -67,7 +67,7 @@ func (w *Worker) send(ctx context.Context, m Message, c claimed) outcome {
 		return outcome{skipped: true}
 	}
 	for _, r := range plan {
-		ok, probe := r.tryUse(time.Now())
+		ok, probe := r.tryUse(w.now())
 		if !ok {
 			continue
 		}
@@ -130,7 +130,7 @@ func (w *Worker) send(ctx context.Context, m Message, c claimed) outcome {
 }
 
 func (w *Worker) routeFailed(r *route, err error) {
-	if r.failed(time.Now(), w.circuit(), err) {
+	if r.failed(w.now(), w.circuit(), err) {
 		w.Log.Warn("SMS route failing: other routes take its traffic", "route", r.Name, "err", err)
 	}
 }

@@ -75,6 +75,7 @@ type Worker struct {
 	routes    []*route
 	wakeHigh  chan struct{}
 	wakeBulk  chan struct{}
+	ronce     sync.Once // the receipt queue: usable before Routes are set
 	rmu       sync.RWMutex
 	receiving bool
 	receipts  chan receiptItem
@@ -92,7 +93,6 @@ func (w *Worker) init() {
 	w.once.Do(func() {
 		w.wakeHigh = make(chan struct{}, 1)
 		w.wakeBulk = make(chan struct{}, 1)
-		w.receipts = make(chan receiptItem, 8192)
 		if w.Batch <= 0 {
 			w.Batch = 50
 		}
@@ -150,6 +150,17 @@ func (w *Worker) init() {
 	})
 }
 
+func (w *Worker) initReceipts() {
+	w.ronce.Do(func() { w.receipts = make(chan receiptItem, 8192) })
+}
+
+func (w *Worker) log() *slog.Logger {
+	if w.Log == nil {
+		return slog.Default()
+	}
+	return w.Log
+}
+
 func (w *Worker) circuit() circuit {
 	return circuit{threshold: w.FailThreshold, min: w.OpenMin, max: w.OpenMax}
 }
@@ -175,6 +186,7 @@ func (w *Worker) Wake() {
 // the queue.
 func (w *Worker) Run(ctx context.Context) {
 	w.init()
+	w.initReceipts()
 	var wg sync.WaitGroup
 	for _, fn := range []func(context.Context){
 		w.receiptLoop,
@@ -265,7 +277,7 @@ func (w *Worker) runBatch(ctx context.Context, lanes []string, n int) (handled i
 // routable keeps the lanes some route can take now; for the others it
 // says when the first open route may be probed.
 func (w *Worker) routable(lanes []string) ([]string, time.Time) {
-	now := time.Now()
+	now := w.now()
 	var out []string
 	var next time.Time
 	for _, lane := range lanes {
