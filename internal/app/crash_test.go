@@ -103,7 +103,7 @@ func TestCrashDuringVendTransaction(t *testing.T) {
 
 		receipt := first.PayBill(c.Phone, c.Meter, 800)
 		apptest.Eventually(t, "the vend worker to fail on the tokens", func() bool {
-			return strings.Contains(first.Log(), "simulated crash while writing tokens")
+			return strings.Contains(first.Logs(), "simulated crash while writing tokens")
 		})
 		first.Close()
 

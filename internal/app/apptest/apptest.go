@@ -163,8 +163,8 @@ func (a *App) CheckLog() {
 	}
 }
 
-// Log returns what the app logged so far.
-func (a *App) Log() string { return a.logs.String() }
+// Logs returns what the app logged so far.
+func (a *App) Logs() string { return a.logs.String() }
 
 // Do sends a request to the app: body is sent as is when it is []byte or a
 // string, as JSON otherwise (nil: no body). key, when set, is the API key.
