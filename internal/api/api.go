@@ -60,6 +60,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/suspense/{id}/assign", h.auth(h.suspenseAssign, staff.RoleCare, staff.RoleFinance))
 	mux.Handle("POST /api/v1/suspense/{id}/refund", h.auth(h.suspenseRefund, staff.RoleFinance))
 	mux.Handle("POST /api/v1/purchases", h.auth(h.purchase, staff.RoleIntegration, staff.RoleAgent, staff.RoleCare))
+	h.meRoutes(mux)
 }
 
 // Error is an error with an HTTP status and a message safe to show.
