@@ -9,6 +9,7 @@ import (
 func (a *App) routes() {
 	ussd.NewHandler(ussdBackend{a}, ussd.Options{Brand: a.Config.Utility, Currency: "KES", Location: tariff.Zone, Logger: a.Log}).Routes(a.Mux)
 	a.inboundRoutes()
+	a.portal()
 	if a.Sink != nil {
 		a.Mux.HandleFunc("GET /demo/sms", a.demoSMS)
 		a.Mux.HandleFunc("POST /demo/pay", a.demoPay)
