@@ -30,7 +30,7 @@ type me struct {
 // meRoutes registers the customer app's routes.
 func (h *Handler) meRoutes(mux *http.ServeMux) {
 	m := &me{Handler: h, login: &login.Service{DB: h.DB, Utility: h.Utility, OnMessages: h.OnMessages},
-		calls:  login.NewLimiter(5, 30),
+		calls:  login.NewLimiter(10, 60),
 		verify: login.NewLimiter(0.2, 10),
 		buy:    login.NewLimiter(1.0/60, 3),
 		lookup: login.NewLimiter(0.2, 10),
