@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strings"
@@ -230,6 +231,59 @@ func TestConcurrentPaymentsOneMeter(t *testing.T) {
 		a.WaitDelivered()
 		if got := len(a.SMSTo(c.Phone)); got != n {
 			t.Errorf("%d SMS, want %d", got, n)
+		}
+	})
+}
+
+// Many payments for several meters, each confirmation posted four times,
+// all at once and shuffled, so that concurrent intake batches hold the same
+// receipts in different orders: every copy is acknowledged, and each
+// payment is stored and vended once.
+func TestManyDuplicatedConfirmationsAtOnce(t *testing.T) {
+	apptest.Engines(t, func(t *testing.T, d store.Dialect) {
+		a := apptest.Start(t, apptest.Options{Dialect: d})
+		const payments, copies = 30, 4
+		var bodies [][]byte
+		for i := range payments {
+			c := app.DemoCustomers[i%len(app.DemoCustomers)]
+			b := a.C2B(apptest.NewReceipt(), c.Meter, c.Phone, money.FromMajor(int64(100+i)))
+			for range copies {
+				bodies = append(bodies, b)
+			}
+		}
+		rand.Shuffle(len(bodies), func(i, j int) { bodies[i], bodies[j] = bodies[j], bodies[i] })
+
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		errs := make(chan error, len(bodies))
+		for _, b := range bodies {
+			wg.Go(func() {
+				<-start
+				status, reply, err := a.Post(a.CallbackURL("c2b/confirmation"), b)
+				if err == nil && (status != http.StatusOK || !strings.Contains(string(reply), `"ResultCode":0`)) {
+					err = fmt.Errorf("status %d reply %s", status, reply)
+				}
+				if err != nil {
+					errs <- err
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("confirmation: %v", err)
+		}
+		a.Settle()
+		if n := a.Count(`SELECT count(*) FROM payments WHERE state = 'applied'`); n != payments {
+			t.Errorf("%d applied payments, want %d", n, payments)
+		}
+		if n := a.Count(`SELECT count(*) FROM vends`); n != payments {
+			t.Errorf("%d vends, want %d", n, payments)
+		}
+		a.WaitDelivered()
+		if n := len(a.Sink.Messages()); n != payments {
+			t.Errorf("%d SMS, want %d", n, payments)
 		}
 	})
 }
