@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mteja/mteja/internal/ledger"
 	"github.com/mteja/mteja/internal/money"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/sts"
@@ -215,6 +216,14 @@ func CreateMeter(tx *store.Tx, m *Meter) error {
 		m.DRN, cust, m.SGC, m.TI, m.KRN, m.KT, m.KEN, m.BaseDate, m.Algorithm, m.DKGA, m.TariffID, int64(m.Debt), m.LastTID, m.Status, m.Area, m.PendingKey, now)
 	if err != nil {
 		return fmt.Errorf("create meter %s: %w", m.DRN, err)
+	}
+	// Arrears the meter arrives with are owed to the utility from now on:
+	// the books must hold them, or recovering them would drive debt
+	// receivable below what the meters owe.
+	if m.Debt > 0 {
+		if err := ledger.Post(tx, ledger.Transfer("opening_debt:"+m.DRN, "opening_debt", m.DRN, ledger.DebtReceivable, ledger.OpeningBalances, m.Debt)); err != nil {
+			return fmt.Errorf("create meter %s: %w", m.DRN, err)
+		}
 	}
 	return nil
 }

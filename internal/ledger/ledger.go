@@ -28,6 +28,9 @@ const (
 	VATPayable     = "liability:vat_payable"
 	EnergyRevenue  = "revenue:energy"
 	FixedRevenue   = "revenue:fixed_charge"
+	// OpeningBalances is the other side of what a utility brings from its
+	// previous system, such as the arrears of imported meters.
+	OpeningBalances = "equity:opening_balances"
 	// Pass-through charges and levies get one account each, named by the
 	// tariff line code: "liability:levy:<code>" or "revenue:pass_through:<code>".
 )

@@ -282,7 +282,7 @@ func (w *Worker) vend(ctx context.Context, b *batch, p payment.Payment, m *custo
 	b.meters = append(b.meters, m)
 
 	b.vends = append(b.vends, v)
-	b.ledger = append(b.ledger, postings(v, q))
+	b.ledger = append(b.ledger, postings(v, q, version.FixedMonthly))
 	b.applied = append(b.applied, p.ID)
 	b.messages = append(b.messages, w.tokenMessages(v, p, recipients)...)
 	return nil
@@ -290,7 +290,10 @@ func (w *Worker) vend(ctx context.Context, b *batch, p payment.Payment, m *custo
 
 // postings moves the payment out of customer credit into the receipt's
 // lines: revenue, VAT, pass-through charges and levies, and debt recovered.
-func postings(v Vend, q tariff.Quote) ledger.Txn {
+// The part of the month's fixed charge the payment could not cover becomes
+// the meter's debt, so it is owed to the books as well: debt receivable
+// against the charge's revenue and its VAT.
+func postings(v Vend, q tariff.Quote, fixedMonthly money.Amount) ledger.Txn {
 	t := ledger.Txn{ID: "vend:" + v.ID, Kind: "vend", Ref: v.ID}
 	t.Postings = append(t.Postings, ledger.Posting{Account: ledger.CustomerCredit, Amount: v.Amount})
 	for _, l := range q.Lines {
@@ -306,6 +309,12 @@ func postings(v Vend, q tariff.Quote) ledger.Txn {
 			acct = ledger.DebtReceivable
 		}
 		t.Postings = append(t.Postings, ledger.Posting{Account: acct, Amount: -l.Amount})
+	}
+	if q.FixedCarried > 0 {
+		fixed := min(max(fixedMonthly-q.FixedCharge, 0), q.FixedCarried)
+		t.Postings = append(t.Postings, ledger.Posting{Account: ledger.DebtReceivable, Amount: q.FixedCarried},
+			ledger.Posting{Account: ledger.FixedRevenue, Amount: -fixed},
+			ledger.Posting{Account: ledger.VATPayable, Amount: -(q.FixedCarried - fixed)})
 	}
 	return t
 }

@@ -21,7 +21,8 @@ func createKey(db *store.DB, role string) (string, error) {
 // resolutions, once the pipeline has settled:
 //   - every ledger transaction balances (ledger.Check);
 //   - M-Pesa clearing holds every payment not given back, suspense every
-//     payment in suspense, customer credit every payment not yet vended;
+//     payment in suspense, customer credit every payment not yet vended,
+//     debt receivable what the meters owe;
 //   - an applied payment has exactly one vend, of its amount, and no other
 //     payment has one unless it was applied and then reversed;
 //   - every vend has exactly one credit token, TIDs never repeat on a meter,
@@ -71,6 +72,13 @@ func (a *App) Books() error {
 		if bal[c.account] != c.sign*s {
 			return fmt.Errorf("account %s holds %s; the payments (%s) say %s", c.account, bal[c.account], c.where, c.sign*s)
 		}
+	}
+	var debt int64
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(debt), 0) FROM meters`).Scan(&debt); err != nil {
+		return err
+	}
+	if bal[ledger.DebtReceivable] != money.Amount(debt) {
+		return fmt.Errorf("account %s holds %s; the meters owe %s", ledger.DebtReceivable, bal[ledger.DebtReceivable], money.Amount(debt))
 	}
 	for _, c := range []struct{ what, query string }{
 		{"applied payments without a vend", `SELECT count(*) FROM payments p WHERE p.state = 'applied' AND NOT EXISTS (SELECT 1 FROM vends v WHERE v.payment_id = p.id)`},
