@@ -9,9 +9,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mteja/mteja/internal/app"
 	"github.com/mteja/mteja/internal/app/apptest"
+	"github.com/mteja/mteja/internal/care"
 	"github.com/mteja/mteja/internal/customer"
 )
 
@@ -195,6 +197,19 @@ func TestPortalPages(t *testing.T) {
 		t.Fatalf("report: at %s", f.url)
 	}
 
+	// An outage in the meter's area shows on its card and the outages page.
+	if _, err := care.AnnounceOutage(context.Background(), a.DB, care.Outage{Area: "Nairobi West", Kind: "fault", Message: "Transformer fault at Madaraka",
+		MessageSW: "Hitilafu ya transfoma Madaraka", EndsAt: time.Now().Add(4 * time.Hour)}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string]string{"en": "Transformer fault at Madaraka", "sw": "Hitilafu ya transfoma Madaraka"} {
+		v.post("/language", url.Values{"lang": {lang}})
+		for _, path := range []string{"/meters", "/outages"} {
+			if p := v.get(path); !strings.Contains(p.body, want) {
+				t.Errorf("%s %s lacks the outage notice %q", lang, path, want)
+			}
+		}
+	}
 	heaviest, weight := "", 0
 	for _, lang := range []string{"en", "sw"} {
 		v.post("/language", url.Values{"lang": {lang}, "back": {"/meters"}})
