@@ -7,10 +7,12 @@ import (
 
 	"github.com/mteja/mteja/internal/app"
 	"github.com/mteja/mteja/internal/app/apptest"
+	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/money"
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/payment/mpesa"
 	"github.com/mteja/mteja/internal/store"
+	"github.com/mteja/mteja/internal/sts"
 )
 
 type purchaseReply struct {
@@ -163,5 +165,55 @@ func TestSTKCallbackAfterConfirmation(t *testing.T) {
 		if n := len(a.Vends(owner.Meter)); n != 1 {
 			t.Errorf("%d vends, want 1", n)
 		}
+	})
+}
+
+// A 13-digit meter number does not fit Daraja's 12-character account
+// reference, so the C2B confirmation of its STK payment names an account
+// that matches no meter. When that confirmation comes first, the STK
+// callback that follows still knows the meter: the payment must be vended
+// for it, not left in suspense.
+func TestSTKLongMeterNumberConfirmationFirst(t *testing.T) {
+	apptest.Engines(t, func(t *testing.T, d store.Dialect) {
+		a := apptest.Start(t, apptest.Options{Dialect: d})
+		long, err := sts.WithCheckDigit("600727000001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		const payer = "254711222333"
+		csv := "meter,phones,sgc,tariff\n" + string(long) + "," + payer + ",600727,domestic\n"
+		if _, err := customer.Import(t.Context(), a.DB, strings.NewReader(csv)); err != nil {
+			t.Fatal(err)
+		}
+		a.Sim.SetFaults(mpesa.Faults{Kinds: []mpesa.CallbackKind{mpesa.KindSTK}, Drop: true})
+		pr := purchase(a, a.Admin, string(long), payer, 500)
+		var cb mpesa.SimCallback
+		apptest.Eventually(t, "the STK callback to be dropped", func() bool {
+			for _, c := range a.Sim.Callbacks() {
+				if c.Kind == mpesa.KindSTK && c.Ref == pr.CheckoutRequestID {
+					cb = c
+					return true
+				}
+			}
+			return false
+		})
+		tx, _ := a.Sim.Transaction(pr.CheckoutRequestID)
+		if len(tx.BillRef) > mpesa.MaxAccountReference || tx.Receipt == "" {
+			t.Fatalf("simulated push: %+v", tx)
+		}
+
+		if status, reply := a.Callback("c2b/confirmation", a.C2B(tx.Receipt, tx.BillRef, payer, money.FromMajor(500))); status != http.StatusOK {
+			t.Fatalf("confirmation: %d %s", status, reply)
+		}
+		a.WaitPayment(tx.Receipt, payment.Suspense) // account "0072700000..." is no meter
+		if status, reply := a.Callback("stk/callback", cb.Body); status != http.StatusOK {
+			t.Fatalf("STK callback: %d %s", status, reply)
+		}
+		p := a.WaitPayment(tx.Receipt, payment.Applied)
+		if p.MeterDRN != string(long) {
+			t.Errorf("payment vended for %q, want %s", p.MeterDRN, long)
+		}
+		v := a.VendOf(tx.Receipt)
+		a.WaitSMS(payer, v.Tokens[len(v.Tokens)-1].Grouped())
 	})
 }

@@ -35,7 +35,8 @@ func NewIntake(db *store.DB) *Intake {
 	in.gc = store.NewGroupCommitter(db, 256, in.write)
 	in.gc.After = func(rs []Recorded) {
 		for _, r := range rs {
-			if !r.Duplicate && r.Payment.State == Received && in.OnReceived != nil {
+			// A repeat may have matched a suspense payment to its meter.
+			if r.Payment.State == Received && in.OnReceived != nil {
 				in.OnReceived()
 				return
 			}
@@ -49,7 +50,8 @@ func (in *Intake) Run(ctx context.Context) { in.gc.Run(ctx) }
 
 // Record stores p once. A payment whose receipt is already stored is a
 // duplicate: the stored one is returned and nothing changes, except that an
-// STK callback may add the payer's number to a C2B payment that lacked one.
+// STK callback may add the payer's number to a C2B payment that lacked one,
+// and may name the meter of one that went to suspense for want of it.
 func (in *Intake) Record(ctx context.Context, p Payment) (Recorded, error) {
 	if p.Receipt == "" {
 		return Recorded{}, fmt.Errorf("record payment: no receipt")
@@ -143,7 +145,7 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 	var txns []ledger.Txn
 	for i, p := range ps {
 		if !inserted[p.ID] {
-			existing, err := duplicate(tx, p)
+			existing, err := duplicate(tx, p, p.State == Received)
 			if err != nil {
 				return nil, err
 			}
@@ -166,8 +168,12 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 // duplicate loads the stored payment for a repeated receipt. If the repeat
 // carries a number to text and the stored one has none (a C2B confirmation
 // came first, then the STK callback), the number is kept for messages still
-// to be sent.
-func duplicate(tx *store.Tx, p Payment) (Payment, error) {
+// to be sent. If the stored payment is in suspense because its account named
+// no meter, and the repeat names an active one (an STK callback knows the
+// meter it was started for, which a 13-digit number's C2B confirmation
+// cannot carry in its 12 characters), the payment is matched to that meter
+// and waits for its vend.
+func duplicate(tx *store.Tx, p Payment, payable bool) (Payment, error) {
 	existing, err := scan(tx.QueryRow(`SELECT `+columns+` FROM payments WHERE receipt = $1`, p.Receipt))
 	if err != nil {
 		return Payment{}, fmt.Errorf("record payment %s: load duplicate: %w", p.Receipt, err)
@@ -177,6 +183,19 @@ func duplicate(tx *store.Tx, p Payment) (Payment, error) {
 			return Payment{}, fmt.Errorf("record payment %s: %w", p.Receipt, err)
 		}
 		existing.NotifyMSISDN = p.NotifyMSISDN
+	}
+	if payable && existing.State == Suspense && existing.MeterDRN == "" && p.MeterDRN != "" {
+		res, err := tx.Exec(`UPDATE payments SET state = 'received', meter_drn = $2, reason = '' WHERE id = $1 AND state = 'suspense' AND meter_drn IS NULL`, existing.ID, p.MeterDRN)
+		if err != nil {
+			return Payment{}, fmt.Errorf("record payment %s: match to meter %s: %w", p.Receipt, p.MeterDRN, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return existing, err
+		}
+		if err := ledger.Post(tx, ledger.Transfer("match:"+existing.ID, "suspense_match", existing.ID, ledger.Suspense, ledger.CustomerCredit, existing.Amount)); err != nil {
+			return Payment{}, err
+		}
+		existing.State, existing.MeterDRN, existing.Reason = Received, p.MeterDRN, ""
 	}
 	return existing, nil
 }

@@ -237,7 +237,7 @@ func (a *App) Callback(path string, body []byte) (int, []byte) {
 // never a timing assertion: the deadline only stops a hung test.
 func Eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("gave up waiting for %s", what)
