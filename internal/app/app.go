@@ -293,6 +293,8 @@ func (a *App) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		a.server.Shutdown(ctx)
 		cancel()
+	} else if a.listener != nil {
+		a.listener.Close() // New listened; Start never ran
 	}
 	if a.cancel != nil {
 		a.cancel()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/ledger"
@@ -17,6 +18,7 @@ import (
 // multi-row statements instead of a dozen statements per vend.
 type batch struct {
 	tx        *store.Tx
+	now       time.Time // when the batch vends: after its meter locks
 	vends     []Vend
 	ledger    []ledger.Txn
 	messages  []notify.Message

@@ -129,7 +129,13 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
-		b := &batch{tx: tx}
+		// The vend time is read after the meters are locked: a batch that
+		// waited for another's lock on a meter vends after it, so its
+		// tokens' times follow the TID order.
+		b := &batch{tx: tx, now: w.DB.Now().UTC()}
+		if b.now.Before(tx.Now) {
+			b.now = tx.Now
+		}
 		for _, p := range ps {
 			m := meters[p.MeterDRN]
 			if m == nil {
@@ -221,7 +227,7 @@ func (w *Worker) vend(ctx context.Context, b *batch, p payment.Payment, m *custo
 		return permanent{err}
 	}
 	v := Vend{ID: uuid.Must(uuid.NewV7()).String(), PaymentID: p.ID, Receipt: p.Receipt, MeterDRN: m.DRN, TariffID: m.TariffID,
-		TariffVersion: version.EffectiveFrom.Format("2006-01-02"), Amount: p.Amount, EnergyWh: q.Energy, Tenths: q.TokenTenths, Quote: q, CreatedAt: b.tx.Now}
+		TariffVersion: version.EffectiveFrom.Format("2006-01-02"), Amount: p.Amount, EnergyWh: q.Energy, Tenths: q.TokenTenths, Quote: q, CreatedAt: b.now}
 
 	// A pending key change rides along: its two tokens come first, and the
 	// credit token is made under the new key the meter will then hold.
@@ -252,7 +258,7 @@ func (w *Worker) vend(ctx context.Context, b *batch, p payment.Payment, m *custo
 		cur = nm
 	}
 
-	nowTID, err := cur.BaseDate.TID(b.tx.Now)
+	nowTID, err := cur.BaseDate.TID(b.now)
 	if err != nil {
 		return permanent{fmt.Errorf("meter %s: %w", m.DRN, err)}
 	}
@@ -267,7 +273,7 @@ func (w *Worker) vend(ctx context.Context, b *batch, p payment.Payment, m *custo
 	v.Tokens = append(v.Tokens, Token{Seq: len(v.Tokens) + 1, Kind: KindCredit, Class: 0, Subclass: 0, Digits: tok.String(), TID: int64(tid), Tenths: q.TokenTenths})
 	for i := range v.Tokens {
 		v.Tokens[i].ID = uuid.Must(uuid.NewV7()).String()
-		v.Tokens[i].VendID, v.Tokens[i].MeterDRN, v.Tokens[i].CreatedAt = v.ID, m.DRN, b.tx.Now
+		v.Tokens[i].VendID, v.Tokens[i].MeterDRN, v.Tokens[i].CreatedAt = v.ID, m.DRN, b.now
 	}
 
 	next.LastTID = int64(tid)
