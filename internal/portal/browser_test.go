@@ -252,7 +252,7 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("after the copy button: %q; want it to say Copied or the token selected", got)
 		}
 		p = tb.load("receipt", chromedp.Click(chromedp.CSS(`a[href="/receipts/`+receipt+`"]`)))
-		if !strings.Contains(p.Text, "Total") || !strings.Contains(p.Text, "KES 500.00") {
+		if !strings.Contains(p.Text, "Total") || !strings.Contains(p.Text, "KES\u00a0500.00") {
 			t.Errorf("receipt page:\n%s", p.Text)
 		}
 		tb.open("purchases", "/purchases")

@@ -151,7 +151,8 @@ func showAmount(a money.Amount, currency string) string {
 	if currency == "" {
 		currency = "KES"
 	}
-	return a.Format(currency)
+	// A no-break space keeps "KES" and its number on one line.
+	return currency + "\u00a0" + a.String()
 }
 
 // showPhone writes a Kenyan number the way its owner does ("0708 374
