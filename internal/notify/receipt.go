@@ -33,7 +33,7 @@ func HandleReceipt(ctx context.Context, db *store.DB, r sms.Receipt) (bool, erro
 	var applied []appliedReceipt
 	err := db.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		applied, err = applyReceipts(tx, []receiptItem{{r: r}})
+		applied, _, err = applyReceipts(tx, []receiptItem{{r: r}})
 		return err
 	})
 	return len(applied) > 0, err
@@ -41,11 +41,9 @@ func HandleReceipt(ctx context.Context, db *store.DB, r sms.Receipt) (bool, erro
 
 // applyReceipts applies receipts in tx: the message moves to delivered,
 // failed or expired; receipts matching no message are parked in
-// receipts_unmatched; each route's last receipt time moves on.
-func applyReceipts(tx *store.Tx, items []receiptItem) ([]appliedReceipt, error) {
+// receipts_unmatched (and counted); each route's last receipt time moves on.
+func applyReceipts(tx *store.Tx, items []receiptItem) (out []appliedReceipt, parked int, err error) {
 	now := store.Micros(tx.Now)
-	var out []appliedReceipt
-	heard := map[string]bool{}
 	for _, it := range items {
 		r := it.r
 		// ACCEPTD means the SMSC took the message on the handset's
@@ -67,30 +65,9 @@ func applyReceipts(tx *store.Tx, items []receiptItem) ([]appliedReceipt, error) 
 				RETURNING lane, route, queued_at, submitted_at`
 			args = append(args, state, truncate("receipt: "+r.State.String()+" "+r.ErrCode))
 		}
-		rows, err := tx.Query(q, args...)
+		matched, err := applyOne(tx, q, args, appliedReceipt{state: state, receiptState: r.State, errCode: r.ErrCode, at: tx.Now}, &out)
 		if err != nil {
-			return nil, fmt.Errorf("apply receipt %s: %w", r.ProviderID, err)
-		}
-		matched := false
-		for rows.Next() {
-			a := appliedReceipt{state: state, receiptState: r.State, errCode: r.ErrCode, at: tx.Now}
-			var queued int64
-			var sub *int64
-			if err := rows.Scan(&a.lane, &a.route, &queued, &sub); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("apply receipt %s: %w", r.ProviderID, err)
-			}
-			a.queuedAt = store.Time(queued)
-			if sub != nil {
-				a.submittedAt = store.Time(*sub)
-			}
-			out = append(out, a)
-			heard[a.route] = true
-			matched = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("apply receipt %s: %w", r.ProviderID, err)
+			return nil, 0, fmt.Errorf("apply receipt %s: %w", r.ProviderID, err)
 		}
 		if matched {
 			continue
@@ -98,24 +75,61 @@ func applyReceipts(tx *store.Tx, items []receiptItem) ([]appliedReceipt, error) 
 		var known int
 		err = tx.QueryRow(`SELECT count(*) FROM messages WHERE provider_id = $1`, r.ProviderID).Scan(&known)
 		if err != nil {
-			return nil, fmt.Errorf("look up receipt %s: %w", r.ProviderID, err)
+			return nil, 0, fmt.Errorf("look up receipt %s: %w", r.ProviderID, err)
 		}
 		if known > 0 {
-			continue // a repeat, or the receipt of a message already final
+			// Either a repeat (the message is final already), or on
+			// PostgreSQL the record of its submit committed between the
+			// two statements: once more settles which.
+			if _, err := applyOne(tx, q, args, appliedReceipt{state: state, receiptState: r.State, errCode: r.ErrCode, at: tx.Now}, &out); err != nil {
+				return nil, 0, fmt.Errorf("apply receipt %s: %w", r.ProviderID, err)
+			}
+			continue
 		}
 		if _, err := tx.Exec(`INSERT INTO receipts_unmatched (provider_id, state, err_code, received_at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (provider_id) DO NOTHING`, r.ProviderID, int(r.State), r.ErrCode, now); err != nil {
-			return nil, fmt.Errorf("park receipt %s: %w", r.ProviderID, err)
+			return nil, 0, fmt.Errorf("park receipt %s: %w", r.ProviderID, err)
 		}
+		parked++
+	}
+	heard := map[string]bool{}
+	for _, a := range out {
+		heard[a.route] = true
 	}
 	for name := range heard {
 		if _, err := tx.Exec(`INSERT INTO message_routes (name, last_receipt_at) VALUES ($1, $2)
 			ON CONFLICT (name) DO UPDATE SET last_receipt_at = excluded.last_receipt_at
 			WHERE message_routes.last_receipt_at < excluded.last_receipt_at`, name, now); err != nil {
-			return nil, fmt.Errorf("note receipt on route %s: %w", name, err)
+			return nil, 0, fmt.Errorf("note receipt on route %s: %w", name, err)
 		}
 	}
-	return out, nil
+	return out, parked, nil
+}
+
+// applyOne runs one receipt's UPDATE ... RETURNING and appends what it
+// changed to out, each entry filled from proto.
+func applyOne(tx *store.Tx, q string, args []any, proto appliedReceipt, out *[]appliedReceipt) (bool, error) {
+	rows, err := tx.Query(q, args...)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	matched := false
+	for rows.Next() {
+		a := proto
+		var queued int64
+		var sub *int64
+		if err := rows.Scan(&a.lane, &a.route, &queued, &sub); err != nil {
+			return false, err
+		}
+		a.queuedAt = store.Time(queued)
+		if sub != nil {
+			a.submittedAt = store.Time(*sub)
+		}
+		*out = append(*out, a)
+		matched = true
+	}
+	return matched, rows.Err()
 }
 
 // applyParked applies the parked receipts of the given provider ids, in
@@ -144,7 +158,8 @@ func applyAndForget(tx *store.Tx, items []receiptItem) ([]appliedReceipt, error)
 	if _, err := tx.Exec(`DELETE FROM receipts_unmatched WHERE provider_id IN (`+store.Placeholders(1, len(items))+`)`, args...); err != nil {
 		return nil, fmt.Errorf("forget parked receipts: %w", err)
 	}
-	return applyReceipts(tx, items)
+	applied, _, err := applyReceipts(tx, items)
+	return applied, err
 }
 
 func parked(tx *store.Tx, q string, args ...any) ([]receiptItem, error) {

@@ -44,8 +44,12 @@ func (w *Worker) receiptLoop(ctx context.Context) {
 	w.rmu.Lock()
 	w.receiving = true
 	w.rmu.Unlock()
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
 	for {
 		select {
+		case <-tick.C:
+			w.sweepIfParked(ctx)
 		case it := <-w.receipts:
 			w.applyNow(w.drainReceipts([]receiptItem{it}))
 		case <-ctx.Done():
@@ -82,16 +86,40 @@ func (w *Worker) applyNow(items []receiptItem) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var applied []appliedReceipt
+	var parked int
 	err := w.DB.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		applied, err = applyReceipts(tx, items)
+		applied, parked, err = applyReceipts(tx, items)
 		return err
 	})
 	if err != nil {
 		w.log().Error("apply delivery receipts", "n", len(items), "err", err)
 		return
 	}
+	if parked > 0 {
+		w.lastPark.Store(time.Now().UnixNano())
+	}
 	for _, a := range applied {
 		w.Metrics.receipt(a)
+	}
+}
+
+// sweepIfParked applies parked receipts whose submit has been recorded
+// since, when this node parked any lately. On PostgreSQL a receipt can
+// park while the record of its submit commits beside it, neither seeing
+// the other; this finds it within a second. (The watchdog sweeps too,
+// for receipts parked on other nodes.)
+func (w *Worker) sweepIfParked(ctx context.Context) {
+	last := w.lastPark.Load()
+	if last == 0 || time.Since(time.Unix(0, last)) > 30*time.Second {
+		return
+	}
+	now := time.Now().UnixNano()
+	prev := w.lastSweep.Load()
+	if now-prev < int64(200*time.Millisecond) || !w.lastSweep.CompareAndSwap(prev, now) {
+		return
+	}
+	if _, err := sweepParked(ctx, w.DB, time.Hour, w.Metrics); err != nil && ctx.Err() == nil {
+		w.log().Error("apply parked receipts", "err", err)
 	}
 }

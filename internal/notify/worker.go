@@ -6,6 +6,7 @@ import (
 	"maps"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mteja/mteja/internal/store"
@@ -79,6 +80,8 @@ type Worker struct {
 	rmu       sync.RWMutex
 	receiving bool
 	receipts  chan receiptItem
+	lastPark  atomic.Int64 // when this node last parked a receipt (Unix ns)
+	lastSweep atomic.Int64 // when it last swept parked receipts
 	checkMu   sync.Mutex
 	lastCheck time.Time
 }
@@ -259,6 +262,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 // the outcomes. retryAt is when a route that is now open may be tried
 // again, if none is usable.
 func (w *Worker) runBatch(ctx context.Context, lanes []string, n int) (handled int, retryAt time.Time, err error) {
+	w.sweepIfParked(ctx)
 	lanes, retryAt = w.routable(lanes)
 	if len(lanes) == 0 {
 		return 0, retryAt, nil
