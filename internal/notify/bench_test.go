@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/mteja/mteja/internal/notify"
-	"github.com/mteja/mteja/internal/notify/sms"
 	"github.com/mteja/mteja/internal/notify/smpp"
 	"github.com/mteja/mteja/internal/notify/smpp/smsctest"
+	"github.com/mteja/mteja/internal/notify/sms"
 	"github.com/mteja/mteja/internal/store/storetest"
 )
 
