@@ -96,6 +96,9 @@ func (w *Worker) claim(ctx context.Context, lanes []string, n int) (claimed, err
 					continue
 				}
 				byRoute[plan[0].Name] = append(byRoute[plan[0].Name], m.ID)
+				// As written below: send then moves it only if it takes
+				// another route (one write per message otherwise).
+				m.sendingRoute = plan[0].Name
 				c.msgs = append(c.msgs, m)
 			}
 		}
