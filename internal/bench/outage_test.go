@@ -38,7 +38,9 @@ func outagePlanFor(long bool) outagePlan {
 	p := outagePlan{rate: 150, run: 7 * time.Second, stopAt: 1500 * time.Millisecond, down: 2 * time.Second,
 		slo: time.Second, window: 2 * time.Second}
 	if long {
-		p = outagePlan{rate: 400, run: 60 * time.Second, stopAt: 10 * time.Second, down: 20 * time.Second,
+		// Sized so that the backlog, with a delay notice for each late
+		// token, drains within seconds once the SMSC is back.
+		p = outagePlan{rate: 200, run: 40 * time.Second, stopAt: 10 * time.Second, down: 10 * time.Second,
 			slo: 2 * time.Second, window: 5 * time.Second}
 	}
 	p.payments = int(p.rate * p.run.Seconds())
