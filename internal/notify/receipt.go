@@ -33,7 +33,9 @@ func HandleReceipt(ctx context.Context, db *store.DB, r sms.Receipt) (bool, erro
 	var applied []appliedReceipt
 	err := db.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		applied, _, err = applyReceipts(tx, []receiptItem{{r: r}})
+		st := newStmts(tx)
+		defer st.Close()
+		applied, _, err = applyReceipts(tx, st, []receiptItem{{r: r}})
 		return err
 	})
 	return len(applied) > 0, err
@@ -42,7 +44,7 @@ func HandleReceipt(ctx context.Context, db *store.DB, r sms.Receipt) (bool, erro
 // applyReceipts applies receipts in tx: the message moves to delivered,
 // failed or expired; receipts matching no message are parked in
 // receipts_unmatched (and counted); each route's last receipt time moves on.
-func applyReceipts(tx *store.Tx, items []receiptItem) (out []appliedReceipt, parked int, err error) {
+func applyReceipts(tx *store.Tx, st *stmts, items []receiptItem) (out []appliedReceipt, parked int, err error) {
 	now := store.Micros(tx.Now)
 	for _, it := range items {
 		r := it.r
@@ -65,7 +67,7 @@ func applyReceipts(tx *store.Tx, items []receiptItem) (out []appliedReceipt, par
 				RETURNING lane, route, queued_at, submitted_at`
 			args = append(args, state, truncate("receipt: "+r.State.String()+" "+r.ErrCode))
 		}
-		matched, err := applyOne(tx, q, args, appliedReceipt{state: state, receiptState: r.State, errCode: r.ErrCode, at: tx.Now}, &out)
+		matched, err := applyOne(st, q, args, appliedReceipt{state: state, receiptState: r.State, errCode: r.ErrCode, at: tx.Now}, &out)
 		if err != nil {
 			return nil, 0, fmt.Errorf("apply receipt %s: %w", r.ProviderID, err)
 		}
@@ -73,7 +75,7 @@ func applyReceipts(tx *store.Tx, items []receiptItem) (out []appliedReceipt, par
 			continue
 		}
 		var known int
-		err = tx.QueryRow(`SELECT count(*) FROM messages WHERE provider_id = $1`, r.ProviderID).Scan(&known)
+		err = st.QueryRow(`SELECT count(*) FROM messages WHERE provider_id = $1`, r.ProviderID).Scan(&known)
 		if err != nil {
 			return nil, 0, fmt.Errorf("look up receipt %s: %w", r.ProviderID, err)
 		}
@@ -81,12 +83,12 @@ func applyReceipts(tx *store.Tx, items []receiptItem) (out []appliedReceipt, par
 			// Either a repeat (the message is final already), or on
 			// PostgreSQL the record of its submit committed between the
 			// two statements: once more settles which.
-			if _, err := applyOne(tx, q, args, appliedReceipt{state: state, receiptState: r.State, errCode: r.ErrCode, at: tx.Now}, &out); err != nil {
+			if _, err := applyOne(st, q, args, appliedReceipt{state: state, receiptState: r.State, errCode: r.ErrCode, at: tx.Now}, &out); err != nil {
 				return nil, 0, fmt.Errorf("apply receipt %s: %w", r.ProviderID, err)
 			}
 			continue
 		}
-		if _, err := tx.Exec(`INSERT INTO receipts_unmatched (provider_id, state, err_code, received_at) VALUES ($1, $2, $3, $4)
+		if _, err := st.Exec(`INSERT INTO receipts_unmatched (provider_id, state, err_code, received_at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (provider_id) DO NOTHING`, r.ProviderID, int(r.State), r.ErrCode, now); err != nil {
 			return nil, 0, fmt.Errorf("park receipt %s: %w", r.ProviderID, err)
 		}
@@ -108,8 +110,8 @@ func applyReceipts(tx *store.Tx, items []receiptItem) (out []appliedReceipt, par
 
 // applyOne runs one receipt's UPDATE ... RETURNING and appends what it
 // changed to out, each entry filled from proto.
-func applyOne(tx *store.Tx, q string, args []any, proto appliedReceipt, out *[]appliedReceipt) (bool, error) {
-	rows, err := tx.Query(q, args...)
+func applyOne(st *stmts, q string, args []any, proto appliedReceipt, out *[]appliedReceipt) (bool, error) {
+	rows, err := st.Query(q, args...)
 	if err != nil {
 		return false, err
 	}
@@ -134,7 +136,7 @@ func applyOne(tx *store.Tx, q string, args []any, proto appliedReceipt, out *[]a
 
 // applyParked applies the parked receipts of the given provider ids, in
 // tx, and forgets them.
-func applyParked(tx *store.Tx, ids []string) ([]appliedReceipt, error) {
+func applyParked(tx *store.Tx, st *stmts, ids []string) ([]appliedReceipt, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -147,10 +149,10 @@ func applyParked(tx *store.Tx, ids []string) ([]appliedReceipt, error) {
 	if err != nil || len(items) == 0 {
 		return nil, err
 	}
-	return applyAndForget(tx, items)
+	return applyAndForget(tx, st, items)
 }
 
-func applyAndForget(tx *store.Tx, items []receiptItem) ([]appliedReceipt, error) {
+func applyAndForget(tx *store.Tx, st *stmts, items []receiptItem) ([]appliedReceipt, error) {
 	args := make([]any, len(items))
 	for i, it := range items {
 		args[i] = it.r.ProviderID
@@ -158,7 +160,7 @@ func applyAndForget(tx *store.Tx, items []receiptItem) ([]appliedReceipt, error)
 	if _, err := tx.Exec(`DELETE FROM receipts_unmatched WHERE provider_id IN (`+store.Placeholders(1, len(items))+`)`, args...); err != nil {
 		return nil, fmt.Errorf("forget parked receipts: %w", err)
 	}
-	applied, _, err := applyReceipts(tx, items)
+	applied, _, err := applyReceipts(tx, st, items)
 	return applied, err
 }
 
@@ -194,7 +196,9 @@ func sweepParked(ctx context.Context, db *store.DB, keep time.Duration, m *Metri
 		}
 		applied = nil
 		if len(items) > 0 {
-			if applied, err = applyAndForget(tx, items); err != nil {
+			st := newStmts(tx)
+			defer st.Close()
+			if applied, err = applyAndForget(tx, st, items); err != nil {
 				return err
 			}
 		}

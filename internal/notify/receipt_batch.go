@@ -89,7 +89,9 @@ func (w *Worker) applyNow(items []receiptItem) {
 	var parked int
 	err := w.DB.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		applied, parked, err = applyReceipts(tx, items)
+		st := newStmts(tx)
+		defer st.Close()
+		applied, parked, err = applyReceipts(tx, st, items)
 		return err
 	})
 	if err != nil {

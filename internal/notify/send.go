@@ -161,6 +161,8 @@ func (w *Worker) record(c claimed, res []outcome) error {
 	err := w.DB.InTx(ctx, func(tx *store.Tx) error {
 		applied, failed = nil, nil
 		now := store.Micros(tx.Now)
+		st := newStmts(tx)
+		defer st.Close()
 		var providers []string
 		var released []any
 		for i, m := range c.msgs {
@@ -173,7 +175,7 @@ func (w *Worker) record(c claimed, res []outcome) error {
 				// The claim may have run out during a long send and
 				// another node settled the message as unknown: the
 				// answer still belongs to it.
-				_, err = tx.Exec(`UPDATE messages SET state = 'submitted', route = $2, provider_id = $3, attempts = attempts + 1,
+				_, err = st.Exec(`UPDATE messages SET state = 'submitted', route = $2, provider_id = $3, attempts = attempts + 1,
 					submitted_at = $4, claimed_until = 0, sending_route = '', last_error = ''
 					WHERE id = $1 AND (claimed_until = $5 OR (state = 'submitted' AND route = $2 AND provider_id = ''))`,
 					m.ID, o.route, o.provider, now, c.stamp)
@@ -184,16 +186,16 @@ func (w *Worker) record(c claimed, res []outcome) error {
 				// It may have gone out: count it as submitted. No receipt
 				// can match it; for a token the watchdog sends a notice
 				// by another route.
-				_, err = tx.Exec(`UPDATE messages SET state = 'submitted', route = $2, attempts = attempts + 1, submitted_at = $3,
+				_, err = st.Exec(`UPDATE messages SET state = 'submitted', route = $2, attempts = attempts + 1, submitted_at = $3,
 					claimed_until = 0, sending_route = '', last_error = $4 WHERE id = $1 AND claimed_until = $5`,
 					m.ID, o.route, now, truncate(o.err.Error()), c.stamp)
 			case errors.Is(o.err, sms.ErrPermanent) || (w.MaxAttempts > 0 && m.Attempts+1 >= w.MaxAttempts):
-				_, err = tx.Exec(`UPDATE messages SET state = 'failed', route = $2, attempts = attempts + 1, finished_at = $3,
+				_, err = st.Exec(`UPDATE messages SET state = 'failed', route = $2, attempts = attempts + 1, finished_at = $3,
 					claimed_until = 0, sending_route = '', last_error = $4 WHERE id = $1 AND claimed_until = $5`,
 					m.ID, o.route, now, truncate(o.err.Error()), c.stamp)
 				failed = append(failed, m)
 			default:
-				_, err = tx.Exec(`UPDATE messages SET attempts = attempts + 1, next_attempt_at = $2, claimed_until = 0,
+				_, err = st.Exec(`UPDATE messages SET attempts = attempts + 1, next_attempt_at = $2, claimed_until = 0,
 					sending_route = '', last_error = $3 WHERE id = $1 AND claimed_until = $4`,
 					m.ID, now+w.backoff(m.Attempts).Microseconds(), truncate(o.err.Error()), c.stamp)
 			}
@@ -208,7 +210,7 @@ func (w *Worker) record(c claimed, res []outcome) error {
 			}
 		}
 		var err error
-		applied, err = applyParked(tx, providers)
+		applied, err = applyParked(tx, st, providers)
 		return err
 	})
 	if err != nil {

@@ -214,18 +214,18 @@ func TestSMSCDownThenBack(t *testing.T) {
 	})
 }
 
-// The SMSC throttles above 40 submits a second; the route slows down and
+// The SMSC throttles above 30 submits a second; the route slows down and
 // every message still arrives once.
 func TestSMSCThrottling(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := smsctest.Start(t)
 		w := &notify.Worker{DB: db, From: "MTEJA", RetryMin: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond, Poll: 20 * time.Millisecond}
-		w.Routes = []notify.Route{{Name: "smpp", Sender: smppRoute(t, s, w, "smpp", func(c *smpp.Config) { c.TPS = 200 })}}
-		s.ThrottleRate(40)
-		to := numbers("2547150", 80)
+		w.Routes = []notify.Route{{Name: "smpp", Sender: smppRoute(t, s, w, "smpp", func(c *smpp.Config) { c.TPS = 100 })}}
+		s.ThrottleRate(30)
+		to := numbers("2547150", 40)
 		enqueue(t, db, messages(notify.LaneTransactional, to)...)
 		run(t, w)
-		eventually(t, "80 delivered", func() bool { return states(t, db)[notify.StateDelivered] == 80 })
+		eventually(t, "40 delivered", func() bool { return states(t, db)[notify.StateDelivered] == 40 })
 		if s.Counts().Throttled == 0 {
 			t.Fatal("the SMSC throttled nothing: the test proves nothing")
 		}

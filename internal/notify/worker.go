@@ -33,6 +33,9 @@ type Worker struct {
 	Batch int
 	// BulkBatch is how many bulk messages one claim takes. Default 64.
 	BulkBatch int
+	// BulkLoops is how many bulk claim loops run, so one batch is sent
+	// while another is claimed or recorded. Default 2.
+	BulkLoops int
 	// Claim is how long claimed messages are reserved for this node
 	// (default 30 s); a crashed node's claims return to the queue after
 	// it. No send starts in the last third of it.
@@ -101,6 +104,9 @@ func (w *Worker) init() {
 		}
 		if w.BulkBatch <= 0 {
 			w.BulkBatch = 64
+		}
+		if w.BulkLoops <= 0 {
+			w.BulkLoops = 2
 		}
 		if w.Claim <= 0 {
 			w.Claim = 30 * time.Second
@@ -191,12 +197,15 @@ func (w *Worker) Run(ctx context.Context) {
 	w.init()
 	w.initReceipts()
 	var wg sync.WaitGroup
-	for _, fn := range []func(context.Context){
+	loops := []func(context.Context){
 		w.receiptLoop,
 		w.checkLoop,
 		func(ctx context.Context) { w.laneLoop(ctx, priorityLanes, w.Batch, w.wakeHigh) },
-		func(ctx context.Context) { w.laneLoop(ctx, bulkLanes, w.BulkBatch, w.wakeBulk) },
-	} {
+	}
+	for range w.BulkLoops {
+		loops = append(loops, func(ctx context.Context) { w.laneLoop(ctx, bulkLanes, w.BulkBatch, w.wakeBulk) })
+	}
+	for _, fn := range loops {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
