@@ -8,15 +8,18 @@ import (
 	"github.com/mteja/mteja/internal/notify/smpp"
 )
 
-// smsRoutes builds the configured SMS routes, SMPP first. With none, token
-// messages wait in the outbox (and every token can still be fetched by USSD,
-// the portal and the API); serve says so at start.
+// smsRoutes builds the configured SMS routes, SMPP first: the delivery
+// worker fails over to the HTTP gateway when the bind errors or its
+// receipts stop, and back once it recovers. Tokens go ahead of bulk on
+// both. With no route, token messages wait in the outbox (and every token
+// can still be fetched by USSD, the portal and the API); serve says so at
+// start.
 func (a *App) smsRoutes() ([]notify.Route, error) {
 	var routes []notify.Route
 	cfg := a.Config
 	if cfg.SMPPAddr != "" {
 		c, err := smpp.New(smpp.Config{Addr: cfg.SMPPAddr, SystemID: cfg.SMPPSystemID, Password: cfg.SMPPPassword,
-			TPS: float64(cfg.SMPPTPS), OnReceipt: a.receipt, Logger: a.Log})
+			TPS: float64(cfg.SMPPTPS), OnReceipt: a.smsReceipt("smpp"), OnInbound: a.onInbound, Logger: a.Log})
 		if err != nil {
 			return nil, fmt.Errorf("smpp route: %w", err)
 		}

@@ -29,8 +29,9 @@ type Watchdog struct {
 	Log     *slog.Logger
 	Metrics *Metrics
 	// Compose fills the delay notice for a late token message (from the
-	// vend its Ref names). Nil, or an error, sends the late message's own
-	// text again instead, which carries the token too.
+	// vend its Ref names). Nil, an error, or a notice without a Token
+	// sends the late message's own text again instead, which carries the
+	// token too (and every key-change token, which the notice cannot).
 	Compose func(ctx context.Context, m Message) (DelayNotice, error)
 	// Wake, if set, is called after notices are queued (Worker.Wake).
 	Wake func()
@@ -274,7 +275,7 @@ func (w *Watchdog) notice(ctx context.Context, m Message) Message {
 	body := m.Body
 	if w.Compose != nil {
 		d, err := w.Compose(ctx, m)
-		if err == nil {
+		if err == nil && d.Token != "" {
 			if text, err := Render("token_delayed", m.Language, d); err == nil {
 				body = text
 			} else {
