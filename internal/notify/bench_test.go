@@ -67,10 +67,10 @@ func BenchmarkOutboxSubmit(b *testing.B) {
 	}
 }
 
-// watched is a route that reports when a message to a watched number
-// has been submitted.
+// watched is an SMPP route that reports when a message to a watched
+// number has been submitted.
 type watched struct {
-	notify.Sender
+	*smpp.Client
 	mu    sync.Mutex
 	waits map[string]chan struct{}
 }
@@ -84,7 +84,7 @@ func (w *watched) watch(to string) chan struct{} {
 }
 
 func (w *watched) Send(ctx context.Context, m sms.Message) (sms.SubmitResult, error) {
-	res, err := w.Sender.Send(ctx, m)
+	res, err := w.Client.Send(ctx, m)
 	w.mu.Lock()
 	if ch, ok := w.waits[m.To]; ok && err == nil {
 		close(ch)
@@ -105,7 +105,7 @@ func BenchmarkTokenBehindBulk(b *testing.B) {
 				s := smsctest.Start(b)
 				s.Configure(smsctest.Settings{DropReceipts: smsctest.Ptr(true)})
 				w := &notify.Worker{DB: db, From: "MTEJA"}
-				route := &watched{Sender: smppRoute(b, s, w, "smpp", func(c *smpp.Config) { c.TPS = tps }), waits: map[string]chan struct{}{}}
+				route := &watched{Client: smppRoute(b, s, w, "smpp", func(c *smpp.Config) { c.TPS = tps }), waits: map[string]chan struct{}{}}
 				w.Routes = []notify.Route{{Name: "smpp", Sender: route}}
 				bulkBacklog(b, db, 100_000)
 				run(b, w)

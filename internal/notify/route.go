@@ -64,6 +64,7 @@ func (s RouteStatus) Up() bool { return !s.Open && !s.Silent }
 type route struct {
 	Route
 	gate *gate
+	pace *pacer
 
 	mu        sync.Mutex
 	fails     int // consecutive provable failures

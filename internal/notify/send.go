@@ -77,7 +77,7 @@ func (w *Worker) send(ctx context.Context, m Message, c claimed) outcome {
 			}
 			return give()
 		}
-		if ctx.Err() != nil || time.Now().After(c.deadline) {
+		if r.pace.wait(ctx, prio) != nil || time.Now().After(c.deadline) {
 			r.gate.release(prio)
 			if probe {
 				r.unprobe()
