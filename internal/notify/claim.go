@@ -17,8 +17,8 @@ type claimed struct {
 	// deadline is when the last send of the batch may start (this
 	// node's clock): a third of the claim is kept for sends under way.
 	deadline time.Time
-	// handled counts messages settled by the claim itself (expired,
-	// outcome unknown after a crash).
+	// handled counts messages the claim itself dealt with (expired,
+	// outcome unknown after a crash, held back by the handset limit).
 	handled int
 	// unknown lists the routes of those crash-settled messages, for metrics.
 	unknown []string
@@ -102,7 +102,8 @@ func (w *Worker) claim(ctx context.Context, lanes []string, n int) (claimed, err
 				c.msgs = append(c.msgs, m)
 			}
 		}
-		c.handled = len(expired) + len(c.unknown)
+		// Deferred ones count: the next claim finds other messages.
+		c.handled = len(expired) + len(c.unknown) + len(c.deferred)
 		if len(expired) > 0 {
 			if _, err := tx.Exec(`UPDATE messages SET state = 'expired', finished_at = $1, claimed_until = 0,
 				last_error = CASE WHEN last_error = '' THEN 'not sent within its lane''s time to live' ELSE last_error END

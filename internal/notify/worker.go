@@ -14,9 +14,17 @@ import (
 
 // Worker sends queued messages. Token, OTP and transactional messages
 // have a claim loop of their own, apart from bulk, and go first onto
-// every route (see Route.BulkWindow): a token queued behind a hundred
-// thousand bulk messages goes out next, even while a bulk batch is
-// being sent.
+// every route: bulk holds few of a route's sends (Route.BulkWindow) and
+// keeps to an SMPP bind's rate, so a token queued behind a hundred
+// thousand bulk messages goes out next, even while a bulk batch is being
+// sent.
+//
+// Routes are tried in order; one that fails (FailThreshold) or whose
+// receipts stop (ReceiptTimeout) hands its traffic to the next. A message
+// is never sent twice on a route unless the first try provably failed:
+// the route of a send is written down before it starts, and a send whose
+// outcome is unknown is recorded as submitted, not retried. (For a token
+// message, the Watchdog then sends a delay notice by another route.)
 //
 // Zero fields take the defaults documented on each. Set the fields before
 // the first call; the Worker is then safe for concurrent use.
@@ -37,8 +45,11 @@ type Worker struct {
 	// while another is claimed or recorded. Default 2.
 	BulkLoops int
 	// Claim is how long claimed messages are reserved for this node
-	// (default 30 s); a crashed node's claims return to the queue after
-	// it. No send starts in the last third of it.
+	// (default 30 s). No send starts in the last third of it; unsent
+	// messages go back to the queue. When a node stops without recording
+	// its batch, the next claim after this time records the batch as
+	// submitted with its outcome unknown, since any of it may have gone
+	// out.
 	Claim time.Duration
 	// MaxAttempts, if positive, fails a message after that many failed
 	// tries. Default 0: a message is retried until its lane's TTL.
@@ -86,7 +97,6 @@ type Worker struct {
 	lastPark  atomic.Int64 // when this node last parked a receipt (Unix ns)
 	lastSweep atomic.Int64 // when it last swept parked receipts
 	checkMu   sync.Mutex
-	lastCheck time.Time
 }
 
 // Lanes each claim loop serves.
