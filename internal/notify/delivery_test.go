@@ -97,6 +97,32 @@ func TestUnknownOutcomeStopsFailover(t *testing.T) {
 	})
 }
 
+// halfSent sends the first part of a long message, then fails.
+type halfSent struct{ counting }
+
+func (h *halfSent) Send(ctx context.Context, m sms.Message) (sms.SubmitResult, error) {
+	h.counting.Send(ctx, m)
+	return sms.SubmitResult{ProviderIDs: []string{"part-1"}, Parts: 2}, fmt.Errorf("part 2 of 2: %w", sms.ErrTemporary)
+}
+
+// A long message whose first part went out is not sent again, on that
+// route or another: the first part's receipt can still settle it.
+func TestPartlySentIsNotRepeated(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		enqueue(t, db, token("254708374149", "v1"))
+		a, b := &halfSent{}, &notify.Sink{}
+		w := &notify.Worker{DB: db, Routes: []notify.Route{{Name: "a", Sender: a}, {Name: "b", Sender: b}}}
+		drain(t, w)
+		m := get(t, db, "v1")
+		if a.n() != 1 || len(b.Messages()) != 0 || m.State != notify.StateSubmitted || m.ProviderID != "part-1" {
+			t.Fatalf("a sent %d, b %d; message %+v", a.n(), len(b.Messages()), m)
+		}
+		if ok, err := notify.HandleReceipt(context.Background(), db, sms.Receipt{ProviderID: "part-1", State: sms.StateDelivered}); !ok || err != nil {
+			t.Fatalf("receipt of the first part: %v %v", ok, err)
+		}
+	})
+}
+
 // receiptFirst hands the receipt in before Send returns, as a fast SMSC
 // (or another node's bind) can.
 type receiptFirst struct {

@@ -109,6 +109,17 @@ func (w *Worker) send(ctx context.Context, m Message, c claimed) outcome {
 			return o
 		}
 		last, tried = outcome{route: r.Name, err: err}, true
+		if len(res.ProviderIDs) > 0 {
+			// A long message failed after its first parts went out: the
+			// handset has part of it, so it is not sent again; its first
+			// part's receipt can still settle it.
+			last.provider = res.ProviderIDs[0]
+			last.err = fmt.Errorf("%d of %d parts sent: %w (%w)", len(res.ProviderIDs), res.Parts, sms.ErrUnknownOutcome, err)
+			if !errors.Is(err, sms.ErrPermanent) {
+				w.routeFailed(r, err)
+			}
+			return last
+		}
 		switch {
 		case errors.Is(err, sms.ErrPermanent):
 			// The route answered: it works; the message is at fault.
@@ -186,9 +197,12 @@ func (w *Worker) record(c claimed, res []outcome) error {
 				// It may have gone out: count it as submitted. No receipt
 				// can match it; for a token the watchdog sends a notice
 				// by another route.
-				_, err = st.Exec(`UPDATE messages SET state = 'submitted', route = $2, attempts = attempts + 1, submitted_at = $3,
+				_, err = st.Exec(`UPDATE messages SET state = 'submitted', route = $2, provider_id = $6, attempts = attempts + 1, submitted_at = $3,
 					claimed_until = 0, sending_route = '', last_error = $4 WHERE id = $1 AND claimed_until = $5`,
-					m.ID, o.route, now, truncate(o.err.Error()), c.stamp)
+					m.ID, o.route, now, truncate(o.err.Error()), c.stamp, o.provider)
+				if o.provider != "" {
+					providers = append(providers, o.provider)
+				}
 			case errors.Is(o.err, sms.ErrPermanent) || (w.MaxAttempts > 0 && m.Attempts+1 >= w.MaxAttempts):
 				_, err = st.Exec(`UPDATE messages SET state = 'failed', route = $2, attempts = attempts + 1, finished_at = $3,
 					claimed_until = 0, sending_route = '', last_error = $4 WHERE id = $1 AND claimed_until = $5`,
