@@ -306,8 +306,8 @@ func (w *Watchdog) judge(ctx context.Context, lane string, slo time.Duration) (o
 		share = float64(late) / float64(total)
 	}
 	kind := KindDeliverySLO + lane
-	detail := fmt.Sprintf("%s messages: %d of %d (%.0f%%) not delivered within %v, in the %v to %s",
-		lane, late, total, 100*share, slo, w.Window, due.UTC().Format(time.RFC3339))
+	detail := fmt.Sprintf("%s messages: %d of %d (%.0f%%) queued in the %v up to %s not delivered within %v",
+		lane, late, total, 100*share, w.Window, due.UTC().Format(time.RFC3339), slo)
 	err = w.DB.InTx(ctx, func(tx *store.Tx) error {
 		var err error
 		switch {
