@@ -256,6 +256,7 @@ func (a *App) Start(ctx context.Context) error {
 		a.run(ctx, a.Vend.Run)
 	}
 	a.run(ctx, a.Delivery.Run)
+	a.startDelivery(ctx)
 	a.run(ctx, func(ctx context.Context) {
 		if err := a.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.Log.Error("http server", "err", err)

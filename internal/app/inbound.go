@@ -45,7 +45,7 @@ func (a *App) inboundRoutes() {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		a.receipt(rc)
+		a.smsReceipt("httpsms")(rc)
 		w.WriteHeader(http.StatusOK)
 	}))
 }

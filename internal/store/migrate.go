@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 
 	"github.com/pressly/goose/v3"
@@ -23,7 +24,15 @@ func (db *DB) provider() (*goose.Provider, error) {
 		dir, dialect = "migrations/postgres", goose.DialectPostgres
 		// Several nodes may start at once against one PostgreSQL: a session
 		// advisory lock makes one migrate while the others wait.
-		locker, err := lock.NewPostgresSessionLocker()
+		// The lock is per schema, so that test runs, each in a schema of its
+		// own, do not queue behind each other's migrations.
+		var schema string
+		if err := db.write.QueryRow(`SELECT current_schema()`).Scan(&schema); err != nil {
+			return nil, fmt.Errorf("current schema: %w", err)
+		}
+		h := fnv.New64a()
+		h.Write([]byte("mteja-migrate:" + schema))
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64() >> 1)))
 		if err != nil {
 			return nil, err
 		}
