@@ -31,22 +31,6 @@ func selfService(path string) bool {
 	return path == "/api/v1/me" || strings.HasPrefix(path, "/api/v1/me/") || strings.HasPrefix(path, "/api/v1/login/")
 }
 
-func loadDoc(t *testing.T) *openAPI {
-	t.Helper()
-	b, err := os.ReadFile("openapi.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := parseOpenAPI(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bad := doc.checkRefs(); len(bad) > 0 {
-		t.Fatalf("unresolved $refs in openapi.json: %v", bad)
-	}
-	return doc
-}
-
 // operation returns the document's operation for "METHOD /path".
 func (d *openAPI) operation(op string) (map[string]any, error) {
 	method, path, _ := strings.Cut(op, " ")

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -26,7 +27,7 @@ import (
 type meClient struct {
 	t   *testing.T
 	a   *apptest.App
-	doc *meDoc
+	doc *openAPI
 
 	mu   sync.Mutex
 	seen map[string]bool // "METHOD /template STATUS"
@@ -36,7 +37,7 @@ type meClient struct {
 // requires status want. It returns the decoded reply (nil for none).
 func (c *meClient) call(method, path, token string, body any, want int) map[string]any {
 	c.t.Helper()
-	tmpl, op, err := c.doc.operation(method, strings.SplitN(path, "?", 2)[0])
+	tmpl, op, err := c.doc.match(method, strings.SplitN(path, "?", 2)[0])
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -50,9 +51,10 @@ func (c *meClient) call(method, path, token string, body any, want int) map[stri
 		// A well-formed request must be one the document allows; the
 		// malformed ones are sent as strings on purpose.
 		if _, isString := body.(string); !isString {
-			v, _ := meDecode(raw)
-			if err := c.doc.validate(c.doc.requestSchema(op), v, "request"); err != nil && want < 400 {
-				c.t.Fatalf("%s %s: the test sends a body the document refuses: %v", method, path, err)
+			var v any
+			decodeDocJSON(raw, &v)
+			if errs := c.doc.validate(c.doc.requestSchema(op), v, "request", false); len(errs) > 0 && want < 400 {
+				c.t.Fatalf("%s %s: the test sends a body the document refuses: %v", method, path, errs)
 			}
 		}
 	}
@@ -81,7 +83,7 @@ func (c *meClient) call(method, path, token string, body any, want int) map[stri
 	c.mu.Lock()
 	c.seen[fmt.Sprintf("%s %s %d", method, tmpl, resp.StatusCode)] = true
 	c.mu.Unlock()
-	schema, err := c.doc.response(op, resp.StatusCode)
+	schema, err := c.doc.responseSchema(op, resp.StatusCode)
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", method, path, err)
 	}
@@ -97,16 +99,68 @@ func (c *meClient) call(method, path, token string, body any, want int) map[stri
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		c.t.Fatalf("%s %s: Content-Type %q, want JSON: %s", method, path, ct, reply)
 	}
-	v, err := meDecode(reply)
-	if err != nil {
+	var v any
+	if err := decodeDocJSON(reply, &v); err != nil {
 		c.t.Fatalf("%s %s: reply is not JSON: %v: %s", method, path, err, reply)
 	}
-	if err := c.doc.validate(schema, v, "reply"); err != nil {
-		c.t.Fatalf("%s %s %d: the reply does not match the document: %v\n%s", method, path, resp.StatusCode, err, reply)
+	if errs := c.doc.validate(schema, v, "reply", true); len(errs) > 0 {
+		c.t.Fatalf("%s %s %d: the reply does not match the document: %s\n%s", method, path, resp.StatusCode, strings.Join(errs, "; "), reply)
 	}
 	var out map[string]any
 	json.Unmarshal(reply, &out)
 	return out
+}
+
+// match finds the documented operation for a request path: a literal
+// path before a templated one, as the router matches them.
+func (d *openAPI) match(method, path string) (tmpl string, op map[string]any, err error) {
+	paths, _ := d.root["paths"].(map[string]any)
+	tmpls := sortedKeys(paths)
+	sort.SliceStable(tmpls, func(i, j int) bool { return strings.Count(tmpls[i], "{") < strings.Count(tmpls[j], "{") })
+	for _, tmpl := range tmpls {
+		pat := regexp.MustCompile(`\\\{[a-z_]+\\\}`).ReplaceAllString(regexp.QuoteMeta(tmpl), `[^/]+`)
+		if !regexp.MustCompile("^" + pat + "$").MatchString(path) {
+			continue
+		}
+		item, _ := paths[tmpl].(map[string]any)
+		op, ok := item[strings.ToLower(method)].(map[string]any)
+		if !ok {
+			return "", nil, fmt.Errorf("%s %s: the document has %s but no %s on it", method, path, tmpl, method)
+		}
+		return tmpl, op, nil
+	}
+	return "", nil, fmt.Errorf("%s %s: not in the document", method, path)
+}
+
+// responseSchema returns the schema documented for an operation's status,
+// nil for a response without a body.
+func (d *openAPI) responseSchema(op map[string]any, status int) (any, error) {
+	rs, _ := op["responses"].(map[string]any)
+	r, ok := rs[strconv.Itoa(status)].(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("status %d is not documented", status)
+	}
+	r, err := d.deref(r)
+	if err != nil {
+		return nil, err
+	}
+	content, ok := r["content"].(map[string]any)
+	if !ok {
+		return nil, nil
+	}
+	media, ok := content["application/json"].(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("status %d: no application/json content", status)
+	}
+	return media["schema"], nil
+}
+
+// requestSchema returns an operation's JSON request body schema, or nil.
+func (d *openAPI) requestSchema(op map[string]any) any {
+	rb, _ := op["requestBody"].(map[string]any)
+	content, _ := rb["content"].(map[string]any)
+	media, _ := content["application/json"].(map[string]any)
+	return media["schema"]
 }
 
 var otpRE = regexp.MustCompile(`(?:code is|ni) (\d{6})\b`)
@@ -150,7 +204,7 @@ func wrongCode(code string) string {
 // TestMeContract walks the customer app's API through a customer's day,
 // on both databases, and validates every reply against the document.
 func TestMeContract(t *testing.T) {
-	doc := loadMeDoc(t)
+	doc := loadDoc(t)
 	apptest.Engines(t, func(t *testing.T, d store.Dialect) {
 		a := apptest.Start(t, apptest.Options{Dialect: d})
 		c := &meClient{t: t, a: a, doc: doc, seen: map[string]bool{}}
@@ -279,21 +333,18 @@ func TestMeContract(t *testing.T) {
 		// Every operation was called with success, and no status went
 		// unchecked that the document does not know (call fails on those).
 		var missing []string
-		for _, p := range doc.paths {
-			if p.template != "/api/v1/me" && !strings.HasPrefix(p.template, "/api/v1/me/") && !strings.HasPrefix(p.template, "/api/v1/login/") {
+		for _, op := range doc.operations() {
+			if _, path, _ := strings.Cut(op, " "); !selfService(path) {
 				continue
 			}
-			for method := range p.item {
-				ok := false
-				for status := 200; status < 300; status++ {
-					ok = ok || c.seen[fmt.Sprintf("%s %s %d", strings.ToUpper(method), p.template, status)]
-				}
-				if !ok {
-					missing = append(missing, strings.ToUpper(method)+" "+p.template)
-				}
+			ok := false
+			for status := 200; status < 300; status++ {
+				ok = ok || c.seen[fmt.Sprintf("%s %d", op, status)]
+			}
+			if !ok {
+				missing = append(missing, op)
 			}
 		}
-		sort.Strings(missing)
 		if len(missing) > 0 {
 			t.Errorf("operations never called successfully: %v", missing)
 		}
@@ -303,7 +354,7 @@ func TestMeContract(t *testing.T) {
 // TestMeThrottle: a flood from one client is refused with 429 and
 // Retry-After before it reaches the database.
 func TestMeThrottle(t *testing.T) {
-	doc := loadMeDoc(t)
+	doc := loadDoc(t)
 	a := apptest.Start(t, apptest.Options{})
 	c := &meClient{t: t, a: a, doc: doc, seen: map[string]bool{}}
 	refused := 0
