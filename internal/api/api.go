@@ -56,6 +56,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/vends/{id}", h.auth(h.vendGet, staff.RoleIntegration, staff.RoleAgent, staff.RoleCare, staff.RoleFinance))
 	mux.Handle("GET /api/v1/payments", h.auth(h.paymentList, staff.RoleCare, staff.RoleFinance))
 	mux.Handle("GET /api/v1/payments/{receipt}", h.auth(h.paymentGet, staff.RoleIntegration, staff.RoleCare, staff.RoleFinance))
+	mux.Handle("POST /api/v1/payments/{receipt}/reverse", h.auth(h.paymentReverse, staff.RoleFinance))
 	mux.Handle("GET /api/v1/suspense", h.auth(h.suspenseList, staff.RoleCare, staff.RoleFinance))
 	mux.Handle("POST /api/v1/suspense/{id}/assign", h.auth(h.suspenseAssign, staff.RoleCare, staff.RoleFinance))
 	mux.Handle("POST /api/v1/suspense/{id}/refund", h.auth(h.suspenseRefund, staff.RoleFinance))
@@ -66,7 +67,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 // Error is an error with an HTTP status and a message safe to show.
 type Error struct {
 	Status  int
-	Code    string // invalid, not_found, conflict, unauthorized, forbidden, unavailable
+	Code    string // invalid, not_found, conflict, unauthorized, forbidden, unavailable, rate_limited
 	Message string
 }
 

@@ -210,6 +210,15 @@ func TestContract(t *testing.T) {
 			{op: "POST /api/v1/purchases", key: keys["agent"], body: map[string]any{"meter": owner.Meter, "phone": owner.Phone, "amount": "300"}, want: 400, bad: true},
 			{op: "POST /api/v1/purchases", key: keys["finance"], body: map[string]any{"meter": owner.Meter, "phone": owner.Phone, "amount": 300}, want: 403},
 			{op: "POST /api/v1/purchases", body: map[string]any{"meter": owner.Meter, "phone": owner.Phone, "amount": 300}, want: 401},
+
+			// Last: it turns the owner's payment into debt on the meter.
+			{op: "POST /api/v1/payments/{receipt}/reverse", params: map[string]string{"receipt": receipt}, key: keys["care"], body: map[string]any{"reason": "dispute"}, want: 403},
+			{op: "POST /api/v1/payments/{receipt}/reverse", params: map[string]string{"receipt": "SHORT"}, key: keys["finance"], body: map[string]any{"reason": "dispute"}, want: 400, bad: true},
+			{op: "POST /api/v1/payments/{receipt}/reverse", params: map[string]string{"receipt": receipt}, key: keys["finance"], body: map[string]any{}, want: 400, bad: true},
+			{op: "POST /api/v1/payments/{receipt}/reverse", params: map[string]string{"receipt": apptest.NewReceipt()}, key: keys["finance"], body: map[string]any{"reason": "dispute"}, want: 404},
+			{op: "POST /api/v1/payments/{receipt}/reverse", params: map[string]string{"receipt": receipt}, body: map[string]any{"reason": "dispute"}, want: 401},
+			{op: "POST /api/v1/payments/{receipt}/reverse", params: map[string]string{"receipt": receipt}, key: keys["finance"], body: map[string]any{"reason": "dispute"}, want: 200},
+			{op: "POST /api/v1/payments/{receipt}/reverse", params: map[string]string{"receipt": receipt}, key: keys["finance"], body: map[string]any{"reason": "again"}, want: 409},
 		}
 
 		succeeded := map[string]bool{}

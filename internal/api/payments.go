@@ -82,6 +82,32 @@ func (h *Handler) paymentGet(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
+type reverseRequest struct {
+	Reason string `json:"reason"`
+}
+
+// paymentReverse records that M-Pesa reversed a payment. A payment in
+// suspense ends reversed; an applied one too, and its amount becomes debt on
+// the meter, since its token may already be in the meter.
+func (h *Handler) paymentReverse(w http.ResponseWriter, r *http.Request) error {
+	receipt, err := payment.NormalizeReceipt(r.PathValue("receipt"))
+	if err != nil {
+		return invalid("%v", err)
+	}
+	var req reverseRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if req.Reason == "" {
+		return invalid("reason: required")
+	}
+	p, err := payment.Reverse(r.Context(), h.DB, receipt, principal(r).String(), req.Reason)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, paymentView(p))
+}
+
 func (h *Handler) suspenseList(w http.ResponseWriter, r *http.Request) error {
 	ps, err := payment.List(r.Context(), h.DB.Read(), payment.Filter{State: payment.Suspense, Limit: 500})
 	if err != nil {
