@@ -33,7 +33,7 @@ type Worker struct {
 	Utility string
 	// USSD is the code customers dial for their tokens, named in notices.
 	USSD string
-	// Batch is the most payments one transaction vends (default 200).
+	// Batch is the most payments one transaction vends (default 500).
 	Batch int
 	// MaxAttempts before a payment that keeps failing goes to suspense with
 	// the error as its reason (default 10). Failures that retrying cannot
@@ -51,7 +51,7 @@ func (w *Worker) init() {
 	w.once.Do(func() {
 		w.wake = make(chan struct{}, 1)
 		if w.Batch == 0 {
-			w.Batch = 200
+			w.Batch = 500
 		}
 		if w.MaxAttempts == 0 {
 			w.MaxAttempts = 10
