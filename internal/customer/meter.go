@@ -155,18 +155,8 @@ func LockMeters(tx *store.Tx, drns []string) (map[string]*Meter, error) {
 	return out, rows.Err()
 }
 
-// SaveVendState writes what a vend changes on a meter: its last TID, debt,
-// month consumption and pending key change.
-func SaveVendState(tx *store.Tx, m *Meter) error {
-	_, err := tx.Exec(`UPDATE meters SET last_tid = $2, debt = $3, month = $4, month_wh = $5, pending_key = $6, krn = $7, ti = $8, kt = $9, ken = $10, base_date = $11, updated_at = $12 WHERE drn = $1`,
-		m.DRN, m.LastTID, int64(m.Debt), m.Month, m.MonthWh, m.PendingKey, m.KRN, m.TI, m.KT, m.KEN, m.BaseDate, store.Micros(tx.Now))
-	if err != nil {
-		return fmt.Errorf("save meter %s: %w", m.DRN, err)
-	}
-	return nil
-}
-
-// SaveVendStates writes SaveVendState's fields for many meters with one
+// SaveVendStates writes what vends change on meters (last TID, debt,
+// month consumption, pending key change and the key parameters) with one
 // statement per 200 meters (UPDATE ... FROM VALUES, which both engines
 // take), since a vend batch touches a meter per vend.
 func SaveVendStates(tx *store.Tx, ms []*Meter) error {

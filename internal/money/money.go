@@ -123,24 +123,3 @@ func Parse(s string) (Amount, error) {
 	}
 	return Amount(n), nil
 }
-
-// MulRate multiplies a quantity by a rate, both as scaled integers, and rounds
-// half up to a minor unit. qty is in units of 1/qtyScale, rate in minor units
-// per unit of 1/rateScale. Example: 6.13 kWh (qty 613, scale 100) at
-// KES 12.2200/kWh (rate 122200 as 1/10000 KES = 1222 cents*100, so pass
-// rate in cents per kWh scaled by 100: 122200, rateScale 100).
-func MulRate(qty, qtyScale, rate, rateScale int64) Amount {
-	num := qty * rate
-	den := qtyScale * rateScale
-	return Amount(divRoundHalfUp(num, den))
-}
-
-func divRoundHalfUp(num, den int64) int64 {
-	if den <= 0 {
-		panic("money: non-positive denominator")
-	}
-	if num >= 0 {
-		return (num + den/2) / den
-	}
-	return -((-num + den/2) / den)
-}

@@ -46,10 +46,3 @@ func TestString(t *testing.T) {
 		t.Errorf("Plain = %q", got)
 	}
 }
-
-func TestMulRate(t *testing.T) {
-	// 6.13 kWh at 12.2200 KES/kWh = 74.9086 -> 74.91
-	if got := MulRate(613, 100, 122200, 100); got != 7491 {
-		t.Errorf("MulRate = %d; want 7491", got)
-	}
-}
