@@ -51,6 +51,7 @@ type App struct {
 	Intake   *payment.Intake
 	Vend     *vend.Worker
 	Delivery *notify.Worker
+	Watchdog *notify.Watchdog // delay notices and delivery incidents; tune before Start
 	STK      *payment.STK
 	Recovery *payment.Recovery
 	Tariffs  *vend.Tariffs
@@ -154,6 +155,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	}
 	a.Delivery = &notify.Worker{DB: a.DB, Routes: routes, From: cfg.SMSFrom, Log: a.Log}
 	a.Vend.OnVended = func(int) { a.Delivery.Wake() }
+	a.Watchdog = a.newWatchdog()
 	if a.Sink != nil {
 		a.Sink.OnReceipt = a.receipt
 	}

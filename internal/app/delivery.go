@@ -12,8 +12,13 @@ import (
 // messages, and incidents when delivery falls behind its objective. Every
 // node runs one; on PostgreSQL only one of them acts at a time.
 func (a *App) startDelivery(ctx context.Context) {
-	wd := &notify.Watchdog{DB: a.DB, Log: a.Log, Metrics: a.Delivery.Metrics, Wake: a.Delivery.Wake, Compose: a.delayNotice}
-	a.run(ctx, wd.Run)
+	a.run(ctx, a.Watchdog.Run)
+}
+
+// newWatchdog builds the watchdog with the defaults notify documents; New
+// calls it, so that a test can tune a.Watchdog before Start.
+func (a *App) newWatchdog() *notify.Watchdog {
+	return &notify.Watchdog{DB: a.DB, Log: a.Log, Metrics: a.Delivery.Metrics, Wake: a.Delivery.Wake, Compose: a.delayNotice}
 }
 
 // delayNotice fills the delay notice from the vend a token message is

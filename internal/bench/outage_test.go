@@ -19,7 +19,6 @@ import (
 	"github.com/mteja/mteja/internal/notify/sms"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/store/storetest"
-	"github.com/mteja/mteja/internal/vend"
 )
 
 // outagePlan sizes one outage run. The delivery objective is shrunk from
@@ -72,15 +71,7 @@ func TestSMSCOutage(t *testing.T) {
 func outageRun(t *testing.T, d store.Dialect, plan outagePlan) {
 	ctx := context.Background()
 	smsc := smsctest.Start(t)
-	a := startOutageApp(t, d, smsc)
-
-	wd := &notify.Watchdog{DB: a.DB, Log: a.Log, Wake: a.Delivery.Wake, Every: 100 * time.Millisecond,
-		SLO: map[string]time.Duration{notify.LaneToken: plan.slo}, Window: plan.window, Threshold: 0.2, MinMessages: 10,
-		Compose: delayNotice(a.DB, a.Config.USSDCode)}
-	wctx, stopWatch := context.WithCancel(ctx)
-	watched := make(chan struct{})
-	go func() { defer close(watched); wd.Run(wctx) }()
-	defer func() { stopWatch(); <-watched }()
+	a := startOutageApp(t, d, smsc, plan)
 
 	// The load: payments at a steady rate through the C2B endpoint.
 	drns := outageMeters(t, a)
@@ -134,7 +125,7 @@ func outageRun(t *testing.T, d store.Dialect, plan outagePlan) {
 // startOutageApp runs an app whose one SMS route is an SMPP bind to smsc,
 // with delivery receipts wired and the worker's retry and circuit delays
 // shortened to test scale.
-func startOutageApp(t *testing.T, d store.Dialect, smsc *smsctest.SMSC) *app.App {
+func startOutageApp(t *testing.T, d store.Dialect, smsc *smsctest.SMSC, plan outagePlan) *app.App {
 	t.Helper()
 	ctx := context.Background()
 	var worker atomic.Pointer[notify.Worker]
@@ -158,6 +149,11 @@ func startOutageApp(t *testing.T, d store.Dialect, smsc *smsctest.SMSC) *app.App
 	}
 	a.Delivery.RetryMin, a.Delivery.RetryMax = 100*time.Millisecond, 500*time.Millisecond
 	a.Delivery.OpenMin, a.Delivery.OpenMax = 100*time.Millisecond, 500*time.Millisecond
+	// The app's own watchdog (one per schema acts on PostgreSQL), on a
+	// scale that fits a test.
+	wd := a.Watchdog
+	wd.Every, wd.Window, wd.Threshold, wd.MinMessages = 100*time.Millisecond, plan.window, 0.2, 10
+	wd.SLO = map[string]time.Duration{notify.LaneToken: plan.slo}
 	worker.Store(a.Delivery)
 	if err := a.Start(ctx); err != nil {
 		a.Close()
@@ -180,24 +176,6 @@ func outageMeters(t *testing.T, a *app.App) []string {
 		}
 	}
 	return drns
-}
-
-// delayNotice fills the token_delayed template from the late message's
-// vend.
-func delayNotice(db *store.DB, ussd string) func(ctx context.Context, m notify.Message) (notify.DelayNotice, error) {
-	return func(ctx context.Context, m notify.Message) (notify.DelayNotice, error) {
-		v, err := vend.Get(ctx, db.Read(), m.Ref)
-		if err != nil {
-			return notify.DelayNotice{}, err
-		}
-		n := notify.DelayNotice{Amount: v.Amount.Format("KES"), Meter: v.MeterDRN, Receipt: v.Receipt, USSD: ussd}
-		for _, tk := range v.Tokens {
-			if tk.Kind == vend.KindCredit {
-				n.Token = tk.Grouped()
-			}
-		}
-		return n, nil
-	}
 }
 
 // waitDelivered waits until every payment is vended and every message
