@@ -164,6 +164,7 @@ func (c *Client) submitOnce(ctx context.Context, b *bind, p *pdu.SubmitSM) (id s
 	cl := b.register(seq)
 	c.inflight.Add(1)
 	defer c.inflight.Add(-1)
+	submitted := time.Now()
 	if err := b.sess.Transceiver().Submit(p); err != nil {
 		b.take(seq)
 		return "", sentAt, fmt.Errorf("submit_sm: %w: %w", err, sms.ErrTemporary)
@@ -181,6 +182,11 @@ func (c *Client) submitOnce(ctx context.Context, b *bind, p *pdu.SubmitSM) (id s
 	}
 	if n := cl.sentAt.Load(); n != 0 {
 		sentAt = time.Unix(0, n)
+	} else if res.err == nil {
+		// Answered, so it went out, but the answer overtook the write's
+		// own notice: the moment before the write is close enough, and it
+		// is after any earlier rate cut (the limiter waited past it).
+		sentAt = submitted
 	}
 	switch {
 	case res.err != nil:
