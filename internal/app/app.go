@@ -259,6 +259,13 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.run(ctx, a.Delivery.Run)
 	a.startDelivery(ctx)
+	if a.Daraja != nil {
+		// STK pushes whose callback never came.
+		poller := &payment.STKPoller{DB: a.DB, Client: a.Daraja, USSD: a.Config.USSDCode, Wake: a.Delivery.Wake}
+		a.run(ctx, func(ctx context.Context) {
+			poller.Run(ctx, 30*time.Second, func(err error) { a.Log.Warn("stk poll", "err", err) })
+		})
+	}
 	a.run(ctx, func(ctx context.Context) {
 		if err := a.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.Log.Error("http server", "err", err)

@@ -34,6 +34,10 @@ Tkn:{{.TokenAmount}} Ada:{{.Other}}
 		"sw": `{{.Utility}} tokeni za mita {{.Meter}}:{{range .Tokens}}
 {{.Date}} {{.Digits}} {{.Units}}kWh{{end}}`,
 	},
+	"stk_paid": {
+		"en": `We received your M-Pesa payment of {{.Amount}} for meter {{.Meter}}. Your token is on its way. If it has not come in 5 minutes, dial {{.USSD}}, choose 3 and enter the M-Pesa code from your SMS.`,
+		"sw": `Tumepokea malipo yako ya M-Pesa ya {{.Amount}} kwa mita {{.Meter}}. Tokeni yako inakuja. Isipofika baada ya dakika 5, piga {{.USSD}}, chagua 3 na uweke nambari ya M-Pesa kutoka kwa SMS yako.`,
+	},
 	"token_delayed": {
 		"en": `Payment of {{.Amount}} for meter {{.Meter}} received ({{.Receipt}}). Your token is {{.Token}}. You can also get it by dialling {{.USSD}}.`,
 		"sw": `Malipo ya {{.Amount}} kwa mita {{.Meter}} yamepokelewa ({{.Receipt}}). Tokeni yako ni {{.Token}}. Unaweza pia kuipata kwa kupiga {{.USSD}}.`,
