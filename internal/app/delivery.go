@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/mteja/mteja/internal/notify"
 	"github.com/mteja/mteja/internal/notify/sms"
@@ -18,7 +19,11 @@ func (a *App) startDelivery(ctx context.Context) {
 // newWatchdog builds the watchdog with the defaults notify documents; New
 // calls it, so that a test can tune a.Watchdog before Start.
 func (a *App) newWatchdog() *notify.Watchdog {
-	return &notify.Watchdog{DB: a.DB, Log: a.Log, Metrics: a.Delivery.Metrics, Wake: a.Delivery.Wake, Compose: a.delayNotice}
+	wd := &notify.Watchdog{DB: a.DB, Log: a.Log, Metrics: a.Delivery.Metrics, Wake: a.Delivery.Wake, Compose: a.delayNotice}
+	if a.Config.TokenSLO > 0 {
+		wd.SLO = map[string]time.Duration{notify.LaneToken: a.Config.TokenSLO}
+	}
+	return wd
 }
 
 // delayNotice fills the delay notice from the vend a token message is

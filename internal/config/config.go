@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is everything `mteja serve` needs. Each field's comment gives its
@@ -51,6 +52,10 @@ type Config struct {
 	HTTPSMSUser  string // -httpsms-user, MTEJA_HTTPSMS_USER
 	HTTPSMSKey   string // MTEJA_HTTPSMS_KEY
 
+	// TokenSLO is how soon a token SMS must be delivered before the customer
+	// gets a delay notice by another route.
+	TokenSLO time.Duration // -token-slo, MTEJA_TOKEN_SLO; 2m
+
 	// AdminKey, if set, is an API key with the admin role created at start.
 	AdminKey string // MTEJA_ADMIN_API_KEY
 }
@@ -85,6 +90,11 @@ func Parse(name string, args []string, getenv func(string) string) (Config, *fla
 	fs.IntVar(&c.SMPPTPS, "smpp-tps", tps, "submit_sm per second on the SMPP route (MTEJA_SMPP_TPS)")
 	fs.StringVar(&c.HTTPSMSURL, "httpsms-url", env("MTEJA_HTTPSMS_URL", ""), "HTTP SMS gateway base `URL` (MTEJA_HTTPSMS_URL)")
 	fs.StringVar(&c.HTTPSMSUser, "httpsms-user", env("MTEJA_HTTPSMS_USER", ""), "HTTP SMS gateway username (MTEJA_HTTPSMS_USER)")
+	slo, err := time.ParseDuration(env("MTEJA_TOKEN_SLO", "2m"))
+	if err != nil {
+		return Config{}, fs, fmt.Errorf("MTEJA_TOKEN_SLO=%q: want a duration such as 2m", getenv("MTEJA_TOKEN_SLO"))
+	}
+	fs.DurationVar(&c.TokenSLO, "token-slo", slo, "token SMS delivery objective; later ones get a delay notice (MTEJA_TOKEN_SLO)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, fs, err
 	}
@@ -127,6 +137,9 @@ func (c *Config) finish() error {
 		c.DB = filepath.Join(c.DataDir, "mteja.db")
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.TokenSLO < 10*time.Second {
+		return fmt.Errorf("-token-slo %v: want at least 10s", c.TokenSLO)
+	}
 	if c.SMPPTPS <= 0 {
 		return errors.New("-smpp-tps must be positive")
 	}

@@ -27,6 +27,8 @@ func TestBadInputIsNamed(t *testing.T) {
 		{nil, map[string]string{"MTEJA_SMPP_TPS": "fast"}, "MTEJA_SMPP_TPS"},
 		{[]string{"-daraja-allow", "10.0.0.0/8,bogus"}, nil, "bogus"},
 		{[]string{"extra"}, nil, "unexpected argument"},
+		{nil, map[string]string{"MTEJA_TOKEN_SLO": "soon"}, "MTEJA_TOKEN_SLO"},
+		{[]string{"-token-slo", "1s"}, nil, "-token-slo"},
 	}
 	for _, tt := range tests {
 		_, _, err := Parse("serve", tt.args, env(tt.env))
