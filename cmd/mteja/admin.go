@@ -20,11 +20,7 @@ func runAPIKey(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !staff.ValidRole(role) {
 		return fmt.Errorf("%w: role %q: want integration, agent, care, finance or admin", errUsage, role)
 	}
-	cfg, err := parseConfig("apikey", args[3:], stderr)
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, cfg)
+	db, err := openDB(ctx, "apikey", args[3:], stderr)
 	if err != nil {
 		return err
 	}
@@ -48,11 +44,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer f.Close()
-	cfg, err := parseConfig("import", args[2:], stderr)
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, cfg)
+	db, err := openDB(ctx, "import", args[2:], stderr)
 	if err != nil {
 		return err
 	}

@@ -2,14 +2,18 @@ package main
 
 import (
 	"context"
+	"io"
 
-	"github.com/mteja/mteja/internal/config"
 	"github.com/mteja/mteja/internal/store"
 )
 
-// openDB opens and migrates the configured database, for commands that do
-// not run the server.
-func openDB(ctx context.Context, cfg config.Config) (*store.DB, error) {
+// openDB reads a command's flags and opens and migrates the database they
+// name, for commands that do not run the server.
+func openDB(ctx context.Context, name string, args []string, stderr io.Writer) (*store.DB, error) {
+	cfg, err := parseConfig(name, args, stderr)
+	if err != nil {
+		return nil, err
+	}
 	db, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return nil, err

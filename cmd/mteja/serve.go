@@ -62,11 +62,7 @@ func dialectOf(dsn string) string {
 
 // runMigrate brings the database schema up to date and exits.
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, err := parseConfig("migrate", args, stderr)
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, cfg)
+	db, err := openDB(ctx, "migrate", args, stderr)
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,11 @@ func (h *Handler) paymentList(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.Limit = n
 	}
+	return h.writePayments(w, r, f)
+}
+
+// writePayments answers with the payments f selects.
+func (h *Handler) writePayments(w http.ResponseWriter, r *http.Request, f payment.Filter) error {
 	ps, err := payment.List(r.Context(), h.DB.Read(), f)
 	if err != nil {
 		return err
@@ -109,15 +114,7 @@ func (h *Handler) paymentReverse(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) suspenseList(w http.ResponseWriter, r *http.Request) error {
-	ps, err := payment.List(r.Context(), h.DB.Read(), payment.Filter{State: payment.Suspense, Limit: 500})
-	if err != nil {
-		return err
-	}
-	out := []paymentJSON{}
-	for _, p := range ps {
-		out = append(out, paymentView(p))
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"payments": out})
+	return h.writePayments(w, r, payment.Filter{State: payment.Suspense, Limit: 500})
 }
 
 type assignRequest struct {
