@@ -195,9 +195,11 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 	// Wait for the last vends and messages.
 	deadline := time.Now().Add(o.Wait)
 	for time.Now().Before(deadline) {
-		var pending int
-		a.DB.Read().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM payments WHERE state = 'received') + (SELECT count(*) FROM messages WHERE state = 'queued')`).Scan(&pending)
-		if pending == 0 {
+		received, queued, err := backlog(ctx, a.DB)
+		if err != nil {
+			return res, err
+		}
+		if received == 0 && queued == 0 {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -214,6 +216,18 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 	sort.Float64s(ackMS)
 	res.AckP50, res.AckP99 = pct(ackMS, 0.50), pct(ackMS, 0.99)
 	return res, nil
+}
+
+// backlog counts the payments still waiting for their vend and the
+// messages still waiting for their send.
+func backlog(ctx context.Context, db *store.DB) (received, queued int, err error) {
+	err = db.Read().QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM payments WHERE state = 'received'),
+		(SELECT count(*) FROM messages WHERE state = 'queued')`).Scan(&received, &queued)
+	if err != nil {
+		err = fmt.Errorf("queue depths: %w", err)
+	}
+	return received, queued, err
 }
 
 func confirmation(i int, drn string) []byte {

@@ -582,12 +582,9 @@ func waitDrained(t *testing.T, ctx context.Context, db *store.DB, c *serveChild,
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for {
-		var received, queued int
-		err := db.Read().QueryRowContext(ctx, `SELECT
-			(SELECT count(*) FROM payments WHERE state = 'received'),
-			(SELECT count(*) FROM messages WHERE state = 'queued')`).Scan(&received, &queued)
+		received, queued, err := backlog(ctx, db)
 		if err != nil {
-			t.Fatalf("queue depths: %v", err)
+			t.Fatal(err)
 		}
 		if received == 0 && queued == 0 {
 			return
