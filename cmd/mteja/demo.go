@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"net"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -42,6 +46,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if strings.HasPrefix(cfg.DB, "postgres") {
 		return fmt.Errorf("%w: the demo runs on its own SQLite file; use 'mteja serve' for PostgreSQL", errUsage)
 	}
+	if !loopback(cfg.Addr) {
+		// The demo's simulators mint payments for whoever asks.
+		return fmt.Errorf("%w: -addr %s: the demo listens on this machine only (127.0.0.1 or [::1]); use 'mteja serve' to serve others", errUsage, cfg.Addr)
+	}
+	if cfg.MetricsToken == "" {
+		cfg.MetricsToken = randomToken()
+	}
 	logW := io.Discard
 	if os.Getenv("MTEJA_DEMO_LOG") != "" {
 		logW = stderr
@@ -68,10 +79,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	for _, c := range app.DemoCustomers {
 		fmt.Fprintf(stdout, "  %-14s phone %s  meter %s  (%s)\n", c.Name, c.Phone, c.Meter, c.Language)
 	}
-	fmt.Fprintf(stdout, "\nDaraja simulator at %s/sim/daraja; C2B URLs registered with it:\n  %s\n  %s\n",
-		u, a.CallbackURL("c2b/validation"), a.CallbackURL("c2b/confirmation"))
+	fmt.Fprintf(stdout, "\nDaraja simulator at %s/sim/daraja (C2B URLs registered with it).\n", u)
 
-	fmt.Fprintf(stdout, "\nPaying KES 500 by M-Pesa Paybill %s for meter %s ...\n", cfg.DarajaShortCode, first.Meter)
+	fmt.Fprintf(stdout, "\nPaying KES 500 by M-Pesa Paybill %s for meter %s ...\n", cfg.DarajaShortCode(), first.Meter)
 	start := time.Now()
 	receipt, err := a.Sim.PayBill(ctx, first.Phone, first.Meter, money.FromMajor(500))
 	if err != nil {
@@ -89,14 +99,17 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
     curl -s -H 'Authorization: Bearer %[4]s' -d '{"meter":"%[3]s","phone":"%[2]s","amount":300}' %[1]s/api/v1/purchases
   The meter's tokens and itemised receipts:
     curl -s -H 'Authorization: Bearer %[4]s' %[1]s/api/v1/meters/%[3]s/vends
-  Dial the USSD menu:        go run ./cmd/mteja ussd-sim -url %[1]s/ussd -phone +%[2]s
+  Dial the USSD menu:        go run ./cmd/mteja ussd-sim -url %[5]s -phone +%[2]s
   SMS the demo sent:         %[1]s/demo/sms
   Customer portal:           %[1]s/
-  Metrics:                   %[1]s/metrics      API document: %[1]s/api/openapi.json
+  Metrics:                   curl -s -H 'Authorization: Bearer %[6]s' %[1]s/metrics
+  API document:              %[1]s/api/openapi.json
   Admin API key (this run):  %[4]s
 
-Press Ctrl-C to stop.
-`, u, first.Phone, first.Meter, key)
+Callback URLs of this run (each gateway has its own secret):
+`, u, first.Phone, first.Meter, key, a.USSDURL(), cfg.MetricsToken)
+	printCallbacks(stdout, a.Config, true)
+	fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
 	if once {
 		return nil
 	}
@@ -132,3 +145,22 @@ func hasFlag(args []string, name string) bool {
 }
 
 func indent(s string) string { return "    " + strings.ReplaceAll(s, "\n", "\n    ") }
+
+// loopback reports whether addr (HOST:PORT) listens on this machine only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
+
+func randomToken() string {
+	b := make([]byte, 20)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

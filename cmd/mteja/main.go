@@ -22,14 +22,15 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"token":    {"make, decode and check STS prepayment tokens (IEC 62055-41)", runToken},
-		"serve":    {"run the server and workers (SQLite by default, or -db postgres://...)", runServe},
-		"demo":     {"run a complete demo utility on a fresh SQLite database, with simulators", runDemo},
-		"migrate":  {"bring the database schema up to date", runMigrate},
-		"apikey":   {"create an API key: apikey create NAME ROLE", runAPIKey},
-		"import":   {"import meters and customers from CSV: import meters FILE", runImport},
-		"bench":    {"measure vends/s and latency end to end: bench vend", runBench},
-		"ussd-sim": {"dial the USSD menus by hand from a terminal", runUSSDSim},
+		"token":     {"make, decode and check STS prepayment tokens (IEC 62055-41)", runToken},
+		"serve":     {"run the server and workers (SQLite by default, or -db postgres://...)", runServe},
+		"demo":      {"run a complete demo utility on a fresh SQLite database, with simulators", runDemo},
+		"migrate":   {"bring the database schema up to date", runMigrate},
+		"apikey":    {"create an API key: apikey create NAME ROLE", runAPIKey},
+		"import":    {"import meters and customers from CSV: import meters FILE", runImport},
+		"bench":     {"measure vends/s and latency end to end: bench vend", runBench},
+		"ussd-sim":  {"dial the USSD menus by hand from a terminal", runUSSDSim},
+		"callbacks": {"print the callback URLs (with their secrets) to configure with M-Pesa and the gateways", runCallbacks},
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/mteja/mteja/internal/app"
 	"github.com/mteja/mteja/internal/config"
@@ -46,15 +47,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	log.Info("mteja serving", "url", a.URL(), "db", dialectOf(cfg.DB))
-	fmt.Fprintf(stdout, "Daraja callback URLs (register these with Safaricom):\n  confirmation %s\n  validation   %s\n  stk          %s\n  result       %s\n  timeout      %s\n",
-		a.CallbackURL("c2b/confirmation"), a.CallbackURL("c2b/validation"), a.CallbackURL("stk/callback"), a.CallbackURL("status/result"), a.CallbackURL("status/timeout"))
+	// The URLs carry the secrets: they go to stdout, never to the log, and
+	// in full only on the start that made a secret (a service manager may
+	// keep stdout too). 'mteja callbacks' shows them again on demand.
+	if a.NewSecrets() {
+		fmt.Fprintln(stdout, "New callback URLs; configure each with its gateway (shown in full this once; 'mteja callbacks' shows them again):")
+		printCallbacks(stdout, a.Config, true)
+	} else {
+		fmt.Fprintln(stdout, "Callback URLs (secrets hidden; 'mteja callbacks' shows them):")
+		printCallbacks(stdout, a.Config, false)
+	}
 	<-ctx.Done()
 	log.Info("shutting down")
 	return a.Close()
 }
 
 func dialectOf(dsn string) string {
-	if len(dsn) > 8 && (dsn[:8] == "postgres" || dsn[:10] == "postgresql") {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		return "postgres"
 	}
 	return "sqlite " + dsn

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mteja/mteja/internal/money"
+	"github.com/mteja/mteja/internal/peer"
 	"github.com/mteja/mteja/internal/ussd"
 )
 
@@ -60,7 +61,8 @@ func (b *simBackend) SetLanguage(context.Context, string, string) error { return
 func TestUSSDSim(t *testing.T) {
 	t.Parallel()
 	b := &simBackend{}
-	srv := httptest.NewServer(ussd.NewHandler(b, ussd.Options{}))
+	const secret = "simtestsecret0123456789"
+	srv := httptest.NewServer(ussd.NewHandler(b, ussd.Options{Gate: peer.Gate{Secret: secret, Open: true}}))
 	defer srv.Close()
 
 	tests := []struct {
@@ -90,7 +92,7 @@ func TestUSSDSim(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			before := b.count()
 			var stdout, stderr bytes.Buffer
-			err := ussdSim(context.Background(), []string{"--url", srv.URL + "/ussd", "--phone", "0708374149"},
+			err := ussdSim(context.Background(), []string{"--url", srv.URL + "/ussd/" + secret, "--phone", "0708374149"},
 				strings.NewReader(tt.stdin), &stdout, &stderr)
 			if err != nil {
 				t.Fatalf("ussd-sim: %v\n%s", err, stderr.String())

@@ -10,11 +10,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"strings"
 
 	"github.com/mteja/mteja/internal/money"
 	"github.com/mteja/mteja/internal/payment"
+	"github.com/mteja/mteja/internal/peer"
 	"github.com/mteja/mteja/internal/staff"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/vend"
@@ -30,11 +30,12 @@ type Handler struct {
 	Tariffs  *vend.Tariffs
 	Log      *slog.Logger
 	Utility  string
-	// DarajaSecret is the path segment that guards the callbacks.
-	DarajaSecret string
-	// DarajaAllow, when not empty, lists the source networks allowed to
-	// call the Daraja callbacks.
-	DarajaAllow []netip.Prefix
+	// Daraja guards the M-Pesa callbacks: their secret path segment and
+	// the networks allowed to call them. Its zero value admits nobody.
+	Daraja peer.Gate
+	// ShortCodes are our Paybill and till numbers: a C2B payment to any
+	// other is not ours to take.
+	ShortCodes []string
 	// OnMessages runs when a handler queued messages (to wake delivery).
 	OnMessages func()
 }
@@ -101,21 +102,10 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	case errors.Is(err, context.Canceled):
 		return
 	default:
-		h.Log.Error("api", "method", r.Method, "path", redactPath(r.URL.Path), "err", err)
+		h.Log.Error("api", "method", r.Method, "path", peer.RedactPath(r.URL.Path), "err", err)
 		e = &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "Internal error"}
 	}
 	writeJSON(w, e.Status, map[string]any{"error": map[string]string{"code": e.Code, "message": e.Message}})
-}
-
-// redactPath hides the Daraja secret in logs.
-func redactPath(p string) string {
-	if strings.HasPrefix(p, "/daraja/") {
-		parts := strings.SplitN(p, "/", 4)
-		if len(parts) == 4 {
-			return "/daraja/***/" + parts[3]
-		}
-	}
-	return p
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) error {

@@ -23,6 +23,7 @@ import (
 	"github.com/mteja/mteja/internal/app/apptest"
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/payment/mpesa"
+	"github.com/mteja/mteja/internal/peer"
 	"github.com/mteja/mteja/internal/store"
 )
 
@@ -447,7 +448,7 @@ func registeredRoutes(t *testing.T) []string {
 func TestContractWithoutSTK(t *testing.T) {
 	doc := loadDoc(t)
 	a := apptest.Start(t, apptest.Options{})
-	h := &api.Handler{DB: a.DB, Intake: a.Intake, Tariffs: a.Tariffs, Log: a.Log, Utility: "Test", DarajaSecret: "secret-secret-secret"}
+	h := &api.Handler{DB: a.DB, Intake: a.Intake, Tariffs: a.Tariffs, Log: a.Log, Utility: "Test", Daraja: peer.Gate{Secret: "secret-secret-secret"}}
 	mux := http.NewServeMux()
 	h.Routes(mux)
 	srv := httptest.NewServer(mux)

@@ -2,11 +2,8 @@ package api
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"errors"
-	"net"
 	"net/http"
-	"net/netip"
 	"strings"
 
 	"github.com/google/uuid"
@@ -14,6 +11,7 @@ import (
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/payment/mpesa"
+	"github.com/mteja/mteja/internal/peer"
 	"github.com/mteja/mteja/internal/phone"
 	"github.com/mteja/mteja/internal/store"
 )
@@ -24,7 +22,7 @@ import (
 // that a malformed one is a 400 with a reason, never a 500.
 func (h *Handler) daraja(fn func(w http.ResponseWriter, r *http.Request, body []byte) error) http.Handler {
 	return h.serve(func(w http.ResponseWriter, r *http.Request) error {
-		if h.DarajaSecret == "" || subtle.ConstantTimeCompare([]byte(r.PathValue("secret")), []byte(h.DarajaSecret)) != 1 || !h.allowed(r) {
+		if !h.Daraja.Admits(r) {
 			http.NotFound(w, r)
 			return nil
 		}
@@ -41,20 +39,10 @@ func (h *Handler) daraja(fn func(w http.ResponseWriter, r *http.Request, body []
 	})
 }
 
-func (h *Handler) allowed(r *http.Request) bool {
-	if len(h.DarajaAllow) == 0 {
-		return true
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return false
-	}
-	a, err := netip.ParseAddr(host)
-	if err != nil {
-		return false
-	}
-	for _, p := range h.DarajaAllow {
-		if p.Contains(a.Unmap()) {
+// ours reports whether a short code is one of our Paybill or till numbers.
+func (h *Handler) ours(shortCode string) bool {
+	for _, sc := range h.ShortCodes {
+		if sc == shortCode {
 			return true
 		}
 	}
@@ -162,14 +150,14 @@ func (h *Handler) statusTimeout(w http.ResponseWriter, r *http.Request, body []b
 func (h *Handler) deadLetter(r *http.Request, body []byte, cause error) {
 	err := h.DB.InTx(r.Context(), func(tx *store.Tx) error {
 		_, err := tx.Exec(`INSERT INTO dead_letters (id, source, body, error, remote, received_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-			uuid.Must(uuid.NewV7()).String(), redactPath(r.URL.Path), strings.ToValidUTF8(string(body), "?"), cause.Error(), r.RemoteAddr, store.Micros(tx.Now))
+			uuid.Must(uuid.NewV7()).String(), peer.RedactPath(r.URL.Path), strings.ToValidUTF8(string(body), "?"), cause.Error(), peer.Addr(r).String(), store.Micros(tx.Now))
 		return err
 	})
 	if err != nil {
-		h.Log.Error("keep unreadable callback", "path", redactPath(r.URL.Path), "err", err)
+		h.Log.Error("keep unreadable callback", "path", peer.RedactPath(r.URL.Path), "err", err)
 		return
 	}
-	h.Log.Warn("unreadable callback kept for staff", "path", redactPath(r.URL.Path), "err", cause)
+	h.Log.Warn("unreadable callback kept for staff", "path", peer.RedactPath(r.URL.Path), "err", cause)
 }
 
 func joinName(parts ...string) string {

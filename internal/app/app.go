@@ -5,16 +5,12 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strings"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -27,7 +23,7 @@ import (
 	"github.com/mteja/mteja/internal/notify/sms"
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/payment/mpesa"
-	"github.com/mteja/mteja/internal/staff"
+	"github.com/mteja/mteja/internal/peer"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/sts"
 	"github.com/mteja/mteja/internal/vend"
@@ -62,11 +58,15 @@ type App struct {
 
 	listener net.Listener
 	server   *http.Server
-	closers  []func() error
-	keywords *keyword.Responder
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	ready    chan struct{}
+
+	metricsServer   *http.Server // on Config.MetricsAddr, when set
+	metricsListener net.Listener
+	newSecrets      bool // this start made a callback secret
+	closers         []func() error
+	keywords        *keyword.Responder
+	cancel          context.CancelFunc
+	wg              sync.WaitGroup
+	ready           chan struct{}
 }
 
 // New opens the database, migrates it and builds the services. It does not
@@ -108,6 +108,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 func (a *App) build(ctx context.Context, opts Options) error {
 	cfg := a.Config
 	cfg.PublicURL = a.Config.PublicURL
+	a.warnKeyFile()
 	vkHex, err := cfg.ReadVendingKey()
 	if err != nil {
 		return err
@@ -126,16 +127,22 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("vending key: %w", err)
 	}
-	if cfg.DarajaSecret == "" {
-		if cfg.DarajaSecret, err = a.persistentSecret("daraja-secret"); err != nil {
-			return err
-		}
-		a.Config.DarajaSecret = cfg.DarajaSecret
+	if opts.Demo && cfg.DarajaAllow.Empty() {
+		// The demo's Daraja simulator calls from this machine.
+		cfg.DarajaAllow = peer.AllowList{Prefixes: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
+		a.Config.DarajaAllow = cfg.DarajaAllow
 	}
-	if cfg.AdminKey != "" {
-		if err := staff.ImportAPIKey(ctx, a.DB, "admin", staff.RoleAdmin, cfg.AdminKey); err != nil {
-			return err
-		}
+	if cfg.DarajaAllow.Empty() {
+		return errors.New("no Daraja callback allow-list: set MTEJA_DARAJA_ALLOW (-daraja-allow) to the networks M-Pesa calls from. " +
+			"Safaricom publishes these callback addresses: " + SafaricomCallbackIPs + ". " +
+			"Behind a reverse proxy, also set MTEJA_TRUSTED_PROXIES. Only if another wall guards the callbacks, say -daraja-allow any")
+	}
+	if a.newSecrets, err = LoadSecrets(ctx, a.DB, &a.Config); err != nil {
+		return err
+	}
+	cfg = a.Config
+	if err := a.bootstrapAdmin(ctx); err != nil {
+		return err
 	}
 
 	a.Tariffs = &vend.Tariffs{DB: a.DB}
@@ -161,7 +168,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	}
 
 	if opts.Demo {
-		a.Sim = mpesa.NewSimulator(mpesa.SimConfig{ShortCode: cfg.DarajaShortCode, ConsumerKey: "demo", ConsumerSecret: "demo",
+		a.Sim = mpesa.NewSimulator(mpesa.SimConfig{ShortCode: cfg.DarajaShortCode(), ConsumerKey: "demo", ConsumerSecret: "demo",
 			STKDelay: 2 * time.Second, MSISDNForm: mpesa.MSISDNHashed, Logger: a.Log})
 		a.Mux.Handle("/sim/daraja/", http.StripPrefix("/sim/daraja", a.Sim))
 		a.Config.DarajaURL = cfg.PublicURL + "/sim/daraja"
@@ -171,20 +178,34 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	}
 	if cfg.DarajaURL != "" {
 		a.Daraja = &mpesa.Client{BaseURL: cfg.DarajaURL, ConsumerKey: cfg.DarajaKey, ConsumerSecret: cfg.DarajaConsumerSecret,
-			ShortCode: cfg.DarajaShortCode, Passkey: cfg.DarajaPasskey, Initiator: cfg.DarajaInitiator, SecurityCredential: cfg.DarajaCredential}
+			ShortCode: cfg.DarajaShortCode(), Passkey: cfg.DarajaPasskey, Initiator: cfg.DarajaInitiator, SecurityCredential: cfg.DarajaCredential}
 		a.STK = &payment.STK{DB: a.DB, Client: a.Daraja, Intake: a.Intake, CallbackURL: a.CallbackURL("stk/callback"), Limits: a.limits}
 		a.Recovery = &payment.Recovery{DB: a.DB, Client: a.Daraja, Intake: a.Intake,
 			ResultURL: a.CallbackURL("status/result"), TimeoutURL: a.CallbackURL("status/timeout")}
 	}
 
 	h := &api.Handler{DB: a.DB, Intake: a.Intake, STK: a.STK, Recovery: a.Recovery, Tariffs: a.Tariffs, Log: a.Log,
-		Utility: cfg.Utility, DarajaSecret: cfg.DarajaSecret, DarajaAllow: cfg.DarajaAllow, OnMessages: a.Delivery.Wake}
+		Utility: cfg.Utility, Daraja: peer.Gate{Secret: cfg.DarajaSecret, Allow: cfg.DarajaAllow}, ShortCodes: cfg.DarajaShortCodes,
+		OnMessages: a.Delivery.Wake}
 	h.Routes(a.Mux)
 	a.Mux.HandleFunc("GET /healthz", a.healthz)
-	a.Mux.Handle("GET /metrics", a.metrics())
+	metrics := a.metrics()
+	if cfg.MetricsToken != "" {
+		a.Mux.Handle("GET /metrics", a.metricsGuard(metrics))
+	}
+	if cfg.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", metrics)
+		a.metricsServer = &http.Server{Addr: cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	}
 	a.routes()
 	return nil
 }
+
+// SafaricomCallbackIPs are the addresses Safaricom publishes for Daraja's
+// callbacks, named when serve refuses to start without an allow-list.
+const SafaricomCallbackIPs = "196.201.214.200, 196.201.214.206, 196.201.213.114, 196.201.214.207, 196.201.214.208, 196.201.213.44, " +
+	"196.201.212.127, 196.201.212.138, 196.201.212.129, 196.201.212.136, 196.201.212.74, 196.201.212.69"
 
 // DemoVendingKey is the public STS test vending key: tokens made with it
 // suit test meters only.
@@ -193,6 +214,15 @@ const DemoVendingKey = "ABABABABABABABAB"
 // CallbackURL is the public URL of one Daraja callback, secret included.
 func (a *App) CallbackURL(path string) string {
 	return a.Config.PublicURL + "/daraja/" + a.Config.DarajaSecret + "/" + path
+}
+
+// USSDURL is the public URL of the USSD gateway's callback, secret included.
+func (a *App) USSDURL() string { return a.Config.PublicURL + "/ussd/" + a.Config.USSDSecret }
+
+// SMSURL is the public URL of one HTTP SMS gateway callback ("inbound",
+// "delivery"), secret included.
+func (a *App) SMSURL(path string) string {
+	return a.Config.PublicURL + "/sms/" + a.Config.SMSSecret + "/" + path
 }
 
 func (a *App) limits(ctx context.Context, drn string) (money.Amount, money.Amount, error) {
@@ -217,30 +247,24 @@ func (a *App) receipt(r sms.Receipt) {
 	}
 }
 
-// persistentSecret returns a random secret kept in the data directory, made
-// on first use, so callback URLs stay the same across restarts.
-func (a *App) persistentSecret(name string) (string, error) {
-	path := filepath.Join(a.Config.DataDir, name)
-	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 16 {
-		return strings.TrimSpace(string(b)), nil
-	}
-	if err := os.MkdirAll(a.Config.DataDir, 0o700); err != nil {
-		return "", fmt.Errorf("data directory: %w", err)
-	}
-	b := make([]byte, 16)
-	rand.Read(b)
-	s := hex.EncodeToString(b)
-	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("write %s: %w", name, err)
-	}
-	return s, nil
-}
-
 // Start listens and runs the workers until Close.
 func (a *App) Start(ctx context.Context) error {
 	ln := a.listener
 	ctx, a.cancel = context.WithCancel(ctx)
-	a.server = &http.Server{Handler: a.Mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
+	a.server = &http.Server{Handler: a.handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second,
+		MaxHeaderBytes: 64 << 10}
+	if a.metricsServer != nil {
+		mln, err := net.Listen("tcp", a.metricsServer.Addr)
+		if err != nil {
+			return fmt.Errorf("metrics listener %s: %w", a.metricsServer.Addr, err)
+		}
+		a.metricsListener = mln
+		a.run(ctx, func(context.Context) {
+			if err := a.metricsServer.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				a.Log.Error("metrics server", "err", err)
+			}
+		})
+	}
 	intakeLoops := 1
 	if a.DB.Dialect == store.Postgres {
 		intakeLoops = 4 // PostgreSQL commits concurrent batches in parallel
@@ -299,6 +323,9 @@ func (a *App) URL() string { return "http://" + a.Addr() }
 // Close stops the server and the workers, lets queued intake commit, and
 // closes the database.
 func (a *App) Close() error {
+	if a.metricsServer != nil && a.metricsListener != nil {
+		a.metricsServer.Close()
+	}
 	if a.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		a.server.Shutdown(ctx)

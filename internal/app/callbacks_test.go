@@ -10,6 +10,7 @@ import (
 	"github.com/mteja/mteja/internal/app"
 	"github.com/mteja/mteja/internal/app/apptest"
 	"github.com/mteja/mteja/internal/money"
+	"github.com/mteja/mteja/internal/peer"
 	"github.com/mteja/mteja/internal/store"
 )
 
@@ -99,9 +100,9 @@ func TestCallbacksSourceAllowList(t *testing.T) {
 		{"192.168.0.0/16, 127.0.0.0/8", http.StatusOK},
 	} {
 		t.Run(tc.allow, func(t *testing.T) {
-			var allow []netip.Prefix
+			var allow peer.AllowList
 			for _, s := range strings.Split(tc.allow, ",") {
-				allow = append(allow, netip.MustParsePrefix(strings.TrimSpace(s)))
+				allow.Prefixes = append(allow.Prefixes, netip.MustParsePrefix(strings.TrimSpace(s)))
 			}
 			a := apptest.Start(t, apptest.Options{DarajaAllow: allow})
 			receipt := apptest.NewReceipt()

@@ -2,32 +2,29 @@ package app
 
 import (
 	"context"
-	"crypto/subtle"
 	"net/http"
 	"time"
 
 	"github.com/mteja/mteja/internal/keyword"
 	"github.com/mteja/mteja/internal/notify/httpsms"
 	"github.com/mteja/mteja/internal/notify/sms"
+	"github.com/mteja/mteja/internal/peer"
 	"github.com/mteja/mteja/internal/phone"
 )
 
 // inboundRoutes registers the HTTP SMS gateway's callbacks: inbound
-// messages (keywords) and delivery reports, behind the same kind of secret
-// path segment as the Daraja callbacks.
+// messages (keywords) and delivery reports, behind the gateway's own secret
+// path segment and optional source allow-list.
 func (a *App) inboundRoutes() {
 	a.keywords = &keyword.Responder{DB: a.DB, Utility: a.Config.Utility, USSDCode: a.Config.USSDCode}
-	guard := func(fn func(w http.ResponseWriter, r *http.Request)) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) {
-			if subtle.ConstantTimeCompare([]byte(r.PathValue("secret")), []byte(a.Config.DarajaSecret)) != 1 {
-				http.NotFound(w, r)
-				return
-			}
+	gate := peer.Gate{Secret: a.Config.SMSSecret, Allow: a.Config.SMSAllow, Open: true}
+	guard := func(fn func(w http.ResponseWriter, r *http.Request)) http.Handler {
+		return gate.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 			fn(w, r)
-		}
+		}))
 	}
-	a.Mux.HandleFunc("POST /sms/{secret}/inbound", guard(func(w http.ResponseWriter, r *http.Request) {
+	a.Mux.Handle("POST /sms/{secret}/inbound", guard(func(w http.ResponseWriter, r *http.Request) {
 		in, err := httpsms.ParseInbound(r)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
@@ -39,7 +36,7 @@ func (a *App) inboundRoutes() {
 		}
 		w.WriteHeader(http.StatusOK)
 	}))
-	a.Mux.HandleFunc("POST /sms/{secret}/delivery", guard(func(w http.ResponseWriter, r *http.Request) {
+	a.Mux.Handle("POST /sms/{secret}/delivery", guard(func(w http.ResponseWriter, r *http.Request) {
 		rc, err := httpsms.ParseDeliveryReport(r)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)

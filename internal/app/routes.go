@@ -1,13 +1,15 @@
 package app
 
 import (
+	"github.com/mteja/mteja/internal/peer"
 	"github.com/mteja/mteja/internal/tariff"
 	"github.com/mteja/mteja/internal/ussd"
 )
 
 // routes registers the channels that are not the JSON API.
 func (a *App) routes() {
-	ussd.NewHandler(ussdBackend{a}, ussd.Options{Brand: a.Config.Utility, Currency: "KES", Location: tariff.Zone, Logger: a.Log}).Routes(a.Mux)
+	ussd.NewHandler(ussdBackend{a}, ussd.Options{Brand: a.Config.Utility, Currency: "KES", Location: tariff.Zone, Logger: a.Log,
+		Gate: peer.Gate{Secret: a.Config.USSDSecret, Allow: a.Config.USSDAllow, Open: true}}).Routes(a.Mux)
 	a.inboundRoutes()
 	a.portal()
 	if a.Sink != nil {

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sort"
@@ -26,6 +27,7 @@ import (
 	"github.com/mteja/mteja/internal/ledger"
 	"github.com/mteja/mteja/internal/notify"
 	"github.com/mteja/mteja/internal/notify/smpp"
+	"github.com/mteja/mteja/internal/peer"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/tariff"
 	"github.com/mteja/mteja/internal/vend"
@@ -109,7 +111,7 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 		dsn = filepath.Join(dir, "bench.db")
 	}
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: dir, DB: dsn, Utility: "Mteja Power", USSDCode: "*384*123#", SMSFrom: "MTEJA",
-		VendingKey: app.DemoVendingKey, DarajaShortCode: "888880", SMPPTPS: 10}
+		VendingKey: app.DemoVendingKey, DarajaShortCodes: []string{"888880"}, DarajaAllow: peer.AllowList{Prefixes: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}, SMPPTPS: 10}
 	opts := app.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if o.SMPPAddr != "" {
 		c, err := smpp.New(smpp.Config{Addr: o.SMPPAddr, SystemID: o.SMPPSystemID, Password: o.SMPPPassword, TPS: 100_000, Window: 255})

@@ -74,7 +74,7 @@ func crashRun(t *testing.T, bin string, d store.Dialect, plan crashPlan) {
 	dsn := storetest.DSN(t, d)
 	drns := seedDB(t, dsn, plan.meters)
 
-	const secret = "crashtestsecret0123456789"
+	const secret, smsSecret = "crashtestsecret0123456789", "crashtestsmssecret0123456789"
 	gw := httpsms.NewSimulator("mteja", "gateway-key")
 	gwSrv := httptest.NewServer(gw)
 	t.Cleanup(func() { gwSrv.Close(); gw.Close() })
@@ -83,7 +83,7 @@ func crashRun(t *testing.T, bin string, d store.Dialect, plan crashPlan) {
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	// Delivery reports go back to whichever child is running; those sent
 	// while none is are lost, as a real gateway's would be after its retries.
-	gw.SetCallback(base+"/sms/"+secret+"/delivery", 20*time.Millisecond)
+	gw.SetCallback(base+"/sms/"+smsSecret+"/delivery", 20*time.Millisecond)
 
 	child := &serveChild{t: t, bin: bin, dir: t.TempDir(), args: []string{
 		"serve", "-addr", fmt.Sprintf("127.0.0.1:%d", port), "-db", dsn,
@@ -91,6 +91,8 @@ func crashRun(t *testing.T, bin string, d store.Dialect, plan crashPlan) {
 	}, env: []string{
 		"MTEJA_VENDING_KEY=" + app.DemoVendingKey,
 		"MTEJA_DARAJA_SECRET=" + secret,
+		"MTEJA_SMS_SECRET=" + smsSecret,
+		"MTEJA_DARAJA_ALLOW=127.0.0.0/8",
 		"MTEJA_HTTPSMS_KEY=gateway-key",
 	}}
 	t.Cleanup(child.kill)

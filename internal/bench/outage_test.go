@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/mteja/mteja/internal/notify/smpp"
 	"github.com/mteja/mteja/internal/notify/smpp/smsctest"
 	"github.com/mteja/mteja/internal/notify/sms"
+	"github.com/mteja/mteja/internal/peer"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/store/storetest"
 )
@@ -141,7 +143,7 @@ func startOutageApp(t *testing.T, d store.Dialect, smsc *smsctest.SMSC, plan out
 	}
 	t.Cleanup(func() { c.Close() })
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DB: storetest.DSN(t, d), Utility: "Mteja Power", USSDCode: "*384*123#",
-		SMSFrom: "MTEJA", VendingKey: app.DemoVendingKey, DarajaShortCode: "888880", DarajaSecret: "outagetestsecret0123456789"}
+		SMSFrom: "MTEJA", VendingKey: app.DemoVendingKey, DarajaShortCodes: []string{"888880"}, DarajaAllow: peer.AllowList{Prefixes: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}, DarajaSecret: "outagetestsecret0123456789"}
 	a, err := app.New(ctx, cfg, app.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Routes: []notify.Route{{Name: "smpp", Sender: c, Window: 128}}})
 	if err != nil {

@@ -14,6 +14,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mteja/mteja/internal/money"
+	"github.com/mteja/mteja/internal/peer"
 )
 
 // Config is everything `mteja serve` needs. Each field's comment gives its
@@ -24,20 +27,43 @@ type Config struct {
 	DB        string // -db, MTEJA_DB; a SQLite file in the data directory, or a postgres:// DSN
 	PublicURL string // -public-url, MTEJA_PUBLIC_URL; http://ADDR: the base of the callback URLs registered with Daraja
 
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
+	// client; empty trusts none, and every request's client is its peer.
+	TrustedProxies []netip.Prefix // -trusted-proxies, MTEJA_TRUSTED_PROXIES; comma-separated CIDRs
+
+	// Metrics: /metrics is served on MetricsAddr (a separate listener, for
+	// a private network) and, when MetricsToken is set, on the main address
+	// to holders of the token. With neither, it is not served at all.
+	MetricsAddr  string // -metrics-addr, MTEJA_METRICS_ADDR; ""
+	MetricsToken string // MTEJA_METRICS_TOKEN; ""
+
 	Utility  string // -utility, MTEJA_UTILITY; "Mteja Power": the name on token messages
 	USSDCode string // -ussd-code, MTEJA_USSD_CODE; *384*123#
 	SMSFrom  string // -sms-from, MTEJA_SMS_FROM; MTEJA: the sender ID
 
-	// Daraja. The secret path segment guards the callback URLs.
-	DarajaURL            string         // -daraja-url, MTEJA_DARAJA_URL; "" (no Daraja client)
-	DarajaShortCode      string         // -daraja-shortcode, MTEJA_DARAJA_SHORTCODE
+	// Daraja. The secret path segment and the source allow-list guard the
+	// callback URLs.
+	DarajaURL string // -daraja-url, MTEJA_DARAJA_URL; "" (no Daraja client)
+	// DarajaShortCodes are the Paybill and till numbers that are ours; the
+	// first is the one requests (STK push, status queries) are made for.
+	DarajaShortCodes     []string       // -daraja-shortcode, MTEJA_DARAJA_SHORTCODE; comma-separated; 888880
 	DarajaSecret         string         // MTEJA_DARAJA_SECRET (or a generated one kept in the data directory)
-	DarajaAllow          []netip.Prefix // -daraja-allow, MTEJA_DARAJA_ALLOW; comma-separated CIDRs; empty allows all
+	DarajaAllow          peer.AllowList // -daraja-allow, MTEJA_DARAJA_ALLOW; CIDRs or "any"; serve refuses to start without it
 	DarajaKey            string         // MTEJA_DARAJA_CONSUMER_KEY
 	DarajaConsumerSecret string         // MTEJA_DARAJA_CONSUMER_SECRET
 	DarajaPasskey        string         // MTEJA_DARAJA_PASSKEY
 	DarajaInitiator      string         // MTEJA_DARAJA_INITIATOR
 	DarajaCredential     string         // MTEJA_DARAJA_SECURITY_CREDENTIAL
+	// DarajaVerifyAbove, when positive, has confirmations of at least this
+	// amount checked by a transaction status query before a token is made.
+	DarajaVerifyAbove money.Amount // -daraja-verify-above, MTEJA_DARAJA_VERIFY_ABOVE; KES; 0 (off)
+
+	// The USSD gateway's and the HTTP SMS gateway's callbacks, each behind
+	// its own secret path segment and an optional source allow-list.
+	USSDSecret string         // MTEJA_USSD_SECRET (or a generated one kept in the data directory)
+	USSDAllow  peer.AllowList // -ussd-allow, MTEJA_USSD_ALLOW; CIDRs; empty: any source holding the secret
+	SMSSecret  string         // MTEJA_SMS_SECRET (or a generated one kept in the data directory)
+	SMSAllow   peer.AllowList // -sms-allow, MTEJA_SMS_ALLOW; CIDRs; empty: any source holding the secret
 
 	// The STS vending key: a file holding its hex, or MTEJA_VENDING_KEY.
 	VendingKeyFile string // -vending-key-file, MTEJA_VENDING_KEY_FILE
@@ -78,8 +104,13 @@ func Parse(name string, args []string, getenv func(string) string) (Config, *fla
 	fs.StringVar(&c.USSDCode, "ussd-code", env("MTEJA_USSD_CODE", "*384*123#"), "USSD code customers dial (MTEJA_USSD_CODE)")
 	fs.StringVar(&c.SMSFrom, "sms-from", env("MTEJA_SMS_FROM", "MTEJA"), "SMS sender ID (MTEJA_SMS_FROM)")
 	fs.StringVar(&c.DarajaURL, "daraja-url", env("MTEJA_DARAJA_URL", ""), "Daraja base `URL` (MTEJA_DARAJA_URL)")
-	fs.StringVar(&c.DarajaShortCode, "daraja-shortcode", env("MTEJA_DARAJA_SHORTCODE", "888880"), "Paybill short code (MTEJA_DARAJA_SHORTCODE)")
-	allow := fs.String("daraja-allow", env("MTEJA_DARAJA_ALLOW", ""), "comma-separated `CIDRs` allowed to call the Daraja callbacks (MTEJA_DARAJA_ALLOW)")
+	shortCodes := fs.String("daraja-shortcode", env("MTEJA_DARAJA_SHORTCODE", "888880"), "our Paybill or till `numbers`, comma-separated; the first is used for requests (MTEJA_DARAJA_SHORTCODE)")
+	allow := fs.String("daraja-allow", env("MTEJA_DARAJA_ALLOW", ""), "comma-separated `CIDRs` allowed to call the Daraja callbacks, or \"any\" (MTEJA_DARAJA_ALLOW)")
+	verifyAbove := fs.String("daraja-verify-above", env("MTEJA_DARAJA_VERIFY_ABOVE", ""), "check confirmations of at least this many `KES` with M-Pesa before vending (MTEJA_DARAJA_VERIFY_ABOVE; default off)")
+	ussdAllow := fs.String("ussd-allow", env("MTEJA_USSD_ALLOW", ""), "comma-separated `CIDRs` allowed to call the USSD callbacks (MTEJA_USSD_ALLOW; default any holding the secret)")
+	smsAllow := fs.String("sms-allow", env("MTEJA_SMS_ALLOW", ""), "comma-separated `CIDRs` allowed to call the HTTP SMS gateway callbacks (MTEJA_SMS_ALLOW; default any holding the secret)")
+	proxies := fs.String("trusted-proxies", env("MTEJA_TRUSTED_PROXIES", ""), "comma-separated `CIDRs` of reverse proxies whose X-Forwarded-For is believed (MTEJA_TRUSTED_PROXIES)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("MTEJA_METRICS_ADDR", ""), "serve /metrics on this separate `HOST:PORT` (MTEJA_METRICS_ADDR)")
 	fs.StringVar(&c.VendingKeyFile, "vending-key-file", env("MTEJA_VENDING_KEY_FILE", ""), "`file` holding the STS vending key in hex (MTEJA_VENDING_KEY_FILE)")
 	fs.StringVar(&c.SMPPAddr, "smpp-addr", env("MTEJA_SMPP_ADDR", ""), "SMSC `HOST:PORT` (MTEJA_SMPP_ADDR)")
 	fs.StringVar(&c.SMPPSystemID, "smpp-system-id", env("MTEJA_SMPP_SYSTEM_ID", ""), "SMPP system_id (MTEJA_SMPP_SYSTEM_ID)")
@@ -111,22 +142,48 @@ func Parse(name string, args []string, getenv func(string) string) (Config, *fla
 	c.SMPPPassword = getenv("MTEJA_SMPP_PASSWORD")
 	c.HTTPSMSKey = getenv("MTEJA_HTTPSMS_KEY")
 	c.AdminKey = getenv("MTEJA_ADMIN_API_KEY")
-	for _, s := range strings.Split(*allow, ",") {
-		s = strings.TrimSpace(s)
-		if s == "" {
-			continue
+	c.USSDSecret = getenv("MTEJA_USSD_SECRET")
+	c.SMSSecret = getenv("MTEJA_SMS_SECRET")
+	c.MetricsToken = getenv("MTEJA_METRICS_TOKEN")
+	for _, l := range []struct {
+		flag string
+		in   string
+		out  *peer.AllowList
+	}{{"-daraja-allow", *allow, &c.DarajaAllow}, {"-ussd-allow", *ussdAllow, &c.USSDAllow}, {"-sms-allow", *smsAllow, &c.SMSAllow}} {
+		var err error
+		if *l.out, err = peer.ParseAllowList(l.in); err != nil {
+			return Config{}, fs, fmt.Errorf("%s: %v", l.flag, err)
 		}
-		p, err := netip.ParsePrefix(s)
-		if err != nil {
-			a, err2 := netip.ParseAddr(s)
-			if err2 != nil {
-				return Config{}, fs, fmt.Errorf("-daraja-allow: %q is not a CIDR or address", s)
-			}
-			p = netip.PrefixFrom(a, a.BitLen())
+	}
+	if c.USSDAllow.Any || c.SMSAllow.Any {
+		return Config{}, fs, errors.New(`-ussd-allow and -sms-allow take networks only: leave them empty to admit any source that holds the secret`)
+	}
+	tp, err := peer.ParseAllowList(*proxies)
+	if err != nil || tp.Any {
+		return Config{}, fs, fmt.Errorf("-trusted-proxies: want the proxies' CIDRs (not \"any\": a client could then write its own address): %q", *proxies)
+	}
+	c.TrustedProxies = tp.Prefixes
+	for _, sc := range strings.Split(*shortCodes, ",") {
+		if sc = strings.TrimSpace(sc); sc != "" {
+			c.DarajaShortCodes = append(c.DarajaShortCodes, sc)
 		}
-		c.DarajaAllow = append(c.DarajaAllow, p)
+	}
+	if *verifyAbove != "" {
+		a, err := money.Parse(*verifyAbove)
+		if err != nil || a < 0 {
+			return Config{}, fs, fmt.Errorf("-daraja-verify-above %q: want an amount in KES such as 10000", *verifyAbove)
+		}
+		c.DarajaVerifyAbove = a
 	}
 	return c, fs, c.finish()
+}
+
+// DarajaShortCode is the short code requests are made for.
+func (c Config) DarajaShortCode() string {
+	if len(c.DarajaShortCodes) == 0 {
+		return ""
+	}
+	return c.DarajaShortCodes[0]
 }
 
 func (c *Config) finish() error {
@@ -142,6 +199,41 @@ func (c *Config) finish() error {
 	}
 	if c.SMPPTPS <= 0 {
 		return errors.New("-smpp-tps must be positive")
+	}
+	for _, sc := range c.DarajaShortCodes {
+		if len(sc) < 5 || len(sc) > 7 || strings.Trim(sc, "0123456789") != "" {
+			return fmt.Errorf("-daraja-shortcode %q: want 5 to 7 digits", sc)
+		}
+	}
+	if len(c.DarajaShortCodes) == 0 {
+		return errors.New("-daraja-shortcode: name at least one Paybill or till number")
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("-metrics-addr %q: want HOST:PORT", c.MetricsAddr)
+		}
+	}
+	for _, s := range []struct{ name, v string }{{"MTEJA_DARAJA_SECRET", c.DarajaSecret}, {"MTEJA_USSD_SECRET", c.USSDSecret}, {"MTEJA_SMS_SECRET", c.SMSSecret}, {"MTEJA_METRICS_TOKEN", c.MetricsToken}} {
+		if err := checkSecret(s.name, s.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkSecret refuses a secret set by hand that is too short to guess-proof
+// or that could not stand in a URL path. "" is fine: a secret is then made.
+func checkSecret(name, v string) error {
+	if v == "" {
+		return nil
+	}
+	if len(v) < 20 {
+		return fmt.Errorf("%s: at least 20 characters (leave it unset to have one made)", name)
+	}
+	for _, r := range v {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return fmt.Errorf("%s: letters, digits, '-' and '_' only, as it stands in a URL", name)
+		}
 	}
 	return nil
 }

@@ -15,7 +15,7 @@ func BenchmarkCallback(b *testing.B) {
 	body := url.Values{"sessionId": {"bench"}, "phoneNumber": {"+" + phoneMany}, "text": {"9*2*1*98*0"}}.Encode()
 	b.ReportAllocs()
 	for b.Loop() {
-		req := httptest.NewRequest(http.MethodPost, "/ussd", strings.NewReader(body))
+		req := httptest.NewRequest(http.MethodPost, ussdPath, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		rec := httptest.NewRecorder()
 		tb.h.ServeHTTP(rec, req)

@@ -1,11 +1,12 @@
 package ussd
 
 import (
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+
+	"github.com/mteja/mteja/internal/peer"
 )
 
 // Handler serves the gateway's USSD callback and its end-of-session
@@ -17,8 +18,9 @@ type Handler struct {
 	mux  *http.ServeMux
 }
 
-// NewHandler returns the USSD handler over b. It serves POST /ussd and
-// POST /ussd/events itself; Routes registers the same on another mux.
+// NewHandler returns the USSD handler over b. It serves POST /ussd/{secret}
+// and POST /ussd/{secret}/events itself; Routes registers the same on
+// another mux.
 func NewHandler(b Backend, opts Options) *Handler {
 	opts = opts.withDefaults()
 	h := &Handler{
@@ -33,8 +35,8 @@ func NewHandler(b Backend, opts Options) *Handler {
 
 // Routes registers the handler's endpoints on mux.
 func (h *Handler) Routes(mux *http.ServeMux) {
-	mux.Handle("POST /ussd", h.handle(h.callback))
-	mux.Handle("POST /ussd/events", h.handle(h.event))
+	mux.Handle("POST /ussd/{secret}", h.handle(h.callback))
+	mux.Handle("POST /ussd/{secret}/events", h.handle(h.event))
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
@@ -52,15 +54,14 @@ func badRequest(format string, args ...any) error {
 	return &httpError{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
 }
 
-// handle checks the shared secret, runs fn and writes its error, if any.
+// handle checks the gate (secret and source), runs fn and writes its
+// error, if any. A caller the gate does not admit gets the 404 of a path
+// that does not exist: the callback cannot be probed, and nothing runs.
 func (h *Handler) handle(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if h.opts.Secret != "" {
-			got := r.URL.Query().Get("secret")
-			if subtle.ConstantTimeCompare([]byte(got), []byte(h.opts.Secret)) != 1 {
-				http.Error(w, "missing or wrong secret", http.StatusUnauthorized)
-				return
-			}
+		if !h.opts.Gate.Admits(r) {
+			http.NotFound(w, r)
+			return
 		}
 		err := fn(w, r)
 		if err == nil {
@@ -72,7 +73,7 @@ func (h *Handler) handle(fn func(http.ResponseWriter, *http.Request) error) http
 			return
 		}
 		h.opts.Logger.LogAttrs(r.Context(), slog.LevelError, "ussd request failed",
-			slog.String("path", r.URL.Path), slog.String("err", err.Error()))
+			slog.String("path", peer.RedactPath(r.URL.Path)), slog.String("err", err.Error()))
 		http.Error(w, "internal error", http.StatusInternalServerError)
 	})
 }

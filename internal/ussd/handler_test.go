@@ -5,10 +5,13 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/mteja/mteja/internal/peer"
 	"time"
 )
 
@@ -20,21 +23,21 @@ func TestBadRequests(t *testing.T) {
 		status                          int
 		want                            string
 	}{
-		{"good", "POST", "/ussd", "application/x-www-form-urlencoded", good, 200, "CON Mteja"},
-		{"charset in content type", "POST", "/ussd", "application/x-www-form-urlencoded; charset=utf-8", good, 200, "CON "},
-		{"GET", "GET", "/ussd", "", "", 405, ""},
-		{"JSON body", "POST", "/ussd", "application/json", `{"sessionId":"s1"}`, 400, "body must be application/x-www-form-urlencoded"},
-		{"no content type", "POST", "/ussd", "", good, 400, "body must be application/x-www-form-urlencoded"},
-		{"missing sessionId", "POST", "/ussd", "application/x-www-form-urlencoded", "phoneNumber=%2B254700000001&text=", 400, "missing sessionId"},
-		{"long sessionId", "POST", "/ussd", "application/x-www-form-urlencoded", "sessionId=" + strings.Repeat("s", 200) + "&phoneNumber=%2B254700000001", 400, "sessionId longer than 128"},
-		{"missing phoneNumber", "POST", "/ussd", "application/x-www-form-urlencoded", "sessionId=s1&text=1", 400, "missing phoneNumber"},
-		{"bad phoneNumber", "POST", "/ussd", "application/x-www-form-urlencoded", "sessionId=s1&phoneNumber=12ab&text=", 400, "phoneNumber is not a mobile number"},
-		{"huge body", "POST", "/ussd", "application/x-www-form-urlencoded", good + strings.Repeat("1*", 5000), 400, "body larger than 8192 bytes"},
-		{"bad escape", "POST", "/ussd", "application/x-www-form-urlencoded", "sessionId=s1&phoneNumber=%zz", 400, "malformed form body"},
-		{"field twice", "POST", "/ussd", "application/x-www-form-urlencoded", good + "&text=1", 400, `field "text" given 2 times`},
-		{"events: missing status", "POST", "/ussd/events", "application/x-www-form-urlencoded", "sessionId=s1&phoneNumber=%2B254700000001", 400, "missing status"},
-		{"events: JSON", "POST", "/ussd/events", "application/json", "{}", 400, "body must be"},
-		{"unknown path", "POST", "/ussd/other", "application/x-www-form-urlencoded", good, 404, ""},
+		{"good", "POST", ussdPath, "application/x-www-form-urlencoded", good, 200, "CON Mteja"},
+		{"charset in content type", "POST", ussdPath, "application/x-www-form-urlencoded; charset=utf-8", good, 200, "CON "},
+		{"GET", "GET", ussdPath, "", "", 405, ""},
+		{"JSON body", "POST", ussdPath, "application/json", `{"sessionId":"s1"}`, 400, "body must be application/x-www-form-urlencoded"},
+		{"no content type", "POST", ussdPath, "", good, 400, "body must be application/x-www-form-urlencoded"},
+		{"missing sessionId", "POST", ussdPath, "application/x-www-form-urlencoded", "phoneNumber=%2B254700000001&text=", 400, "missing sessionId"},
+		{"long sessionId", "POST", ussdPath, "application/x-www-form-urlencoded", "sessionId=" + strings.Repeat("s", 200) + "&phoneNumber=%2B254700000001", 400, "sessionId longer than 128"},
+		{"missing phoneNumber", "POST", ussdPath, "application/x-www-form-urlencoded", "sessionId=s1&text=1", 400, "missing phoneNumber"},
+		{"bad phoneNumber", "POST", ussdPath, "application/x-www-form-urlencoded", "sessionId=s1&phoneNumber=12ab&text=", 400, "phoneNumber is not a mobile number"},
+		{"huge body", "POST", ussdPath, "application/x-www-form-urlencoded", good + strings.Repeat("1*", 5000), 400, "body larger than 8192 bytes"},
+		{"bad escape", "POST", ussdPath, "application/x-www-form-urlencoded", "sessionId=s1&phoneNumber=%zz", 400, "malformed form body"},
+		{"field twice", "POST", ussdPath, "application/x-www-form-urlencoded", good + "&text=1", 400, `field "text" given 2 times`},
+		{"events: missing status", "POST", ussdPath + "/events", "application/x-www-form-urlencoded", "sessionId=s1&phoneNumber=%2B254700000001", 400, "missing status"},
+		{"events: JSON", "POST", ussdPath + "/events", "application/json", "{}", 400, "body must be"},
+		{"unknown path", "POST", ussdPath + "/other", "application/x-www-form-urlencoded", good, 404, ""},
 	}
 	tb := setup(t, Options{})
 	for _, tt := range tests {
@@ -52,22 +55,37 @@ func TestBadRequests(t *testing.T) {
 	}
 }
 
-func TestSecret(t *testing.T) {
+func TestGate(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, Options{Secret: "s3cret"})
 	body := "sessionId=s1&phoneNumber=%2B254700000001&text="
+	// httptest requests come from 192.0.2.1.
 	for _, tt := range []struct {
+		name   string
+		gate   peer.Gate
 		url    string
 		status int
 	}{
-		{"/ussd", 401}, {"/ussd?secret=wrong", 401}, {"/ussd?secret=s3cret", 200}, {"/ussd/events?secret=no", 401},
+		{"right secret", peer.Gate{Secret: testSecret, Open: true}, ussdPath, 200},
+		{"events, right secret", peer.Gate{Secret: testSecret, Open: true}, ussdPath + "/events", 400}, // reached: the body lacks status
+		{"no secret", peer.Gate{Secret: testSecret, Open: true}, "/ussd", 404},
+		{"old query form", peer.Gate{Secret: testSecret, Open: true}, "/ussd?secret=" + testSecret, 404},
+		{"wrong secret", peer.Gate{Secret: testSecret, Open: true}, "/ussd/wrong-secret-0123456789", 404},
+		{"secret's prefix", peer.Gate{Secret: testSecret, Open: true}, ussdPath[:len(ussdPath)-1], 404},
+		{"events, wrong secret", peer.Gate{Secret: testSecret, Open: true}, "/ussd/no/events", 404},
+		{"gate without secret", peer.Gate{Open: true}, "/ussd/", 404},
+		{"source not allowed", peer.Gate{Secret: testSecret, Allow: peer.AllowList{Prefixes: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}}, ussdPath, 404},
+		{"source allowed", peer.Gate{Secret: testSecret, Allow: peer.AllowList{Prefixes: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}}}, ussdPath, 200},
 	} {
+		tb := setup(t, Options{Gate: tt.gate})
 		req := httptest.NewRequest("POST", tt.url, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		rec := httptest.NewRecorder()
 		tb.h.ServeHTTP(rec, req)
 		if rec.Code != tt.status {
-			t.Errorf("%s: status %d, want %d", tt.url, rec.Code, tt.status)
+			t.Errorf("%s: %s: status %d, want %d", tt.name, tt.url, rec.Code, tt.status)
+		}
+		if tt.status == 404 && tb.b.uses() > 0 {
+			t.Errorf("%s: the backend was called %d times for a request the gate refused", tt.name, tb.b.uses())
 		}
 	}
 }
@@ -80,7 +98,7 @@ func TestRoutes(t *testing.T) {
 	tb.h.Routes(mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	resp, err := http.Post(srv.URL+"/ussd", "application/x-www-form-urlencoded",
+	resp, err := http.Post(srv.URL+ussdPath, "application/x-www-form-urlencoded",
 		strings.NewReader("sessionId=s1&phoneNumber=0700000001&text=2"))
 	if err != nil {
 		t.Fatal(err)
@@ -212,7 +230,7 @@ func TestEvents(t *testing.T) {
 		"&phoneNumber=%2B254700000001&status=Incomplete&cost=KES+0.0100&durationInMillis=35000&hopsCount=3" +
 		"&input=1%2A1&lastAppResponse=CON+Meter&errorMessage="
 	post := func(body string) (int, string) {
-		req := httptest.NewRequest("POST", "/ussd/events", strings.NewReader(body))
+		req := httptest.NewRequest("POST", ussdPath+"/events", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		rec := httptest.NewRecorder()
 		tb.h.ServeHTTP(rec, req)
@@ -248,7 +266,7 @@ func TestEvents(t *testing.T) {
 func TestEventsLoggedMasked(t *testing.T) {
 	t.Parallel()
 	tb := setup(t, Options{})
-	req := httptest.NewRequest("POST", "/ussd/events", strings.NewReader("sessionId=a&status=Success&phoneNumber=%2B254700000001&input=2*1"))
+	req := httptest.NewRequest("POST", ussdPath+"/events", strings.NewReader("sessionId=a&status=Success&phoneNumber=%2B254700000001&input=2*1"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()
 	tb.h.ServeHTTP(rec, req)

@@ -34,6 +34,7 @@ type memBackend struct {
 	faults  []string // "phone drn kind note"
 	langSet []string // "phone lang"
 	lookups []string // receipt codes looked up
+	used    int      // backend methods called
 }
 
 var eat = time.FixedZone("EAT", 3*60*60)
@@ -115,7 +116,15 @@ func newMemBackend() *memBackend {
 func (b *memBackend) failing(method string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.used++
 	return b.fail[method]
+}
+
+// uses returns how many backend calls were made.
+func (b *memBackend) uses() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.used
 }
 
 func (b *memBackend) MetersForPhone(_ context.Context, msisdn string) ([]Meter, error) {

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mteja/mteja/internal/peer"
 )
 
 // Options configure the handler. The zero value works: every field documents
@@ -21,9 +23,10 @@ type Options struct {
 	DefaultLanguage string
 	// Location shows token and purchase times. Default Africa/Nairobi.
 	Location *time.Location
-	// Secret, when set, must arrive as the "secret" query parameter of every
-	// callback (the gateway URL is configured with it); others get 401.
-	Secret string
+	// Gate guards the callbacks: the {secret} path segment the gateway's
+	// URL is configured with, and the networks it may call from. Its zero
+	// value admits nobody: every request gets a 404 and no work is done.
+	Gate peer.Gate
 	// Timeout bounds one request's backend work. Default 10 s: the gateway
 	// gives up after about 15 s.
 	Timeout time.Duration

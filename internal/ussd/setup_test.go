@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/mteja/mteja/internal/peer"
 )
 
 type testBundle struct {
@@ -25,8 +27,17 @@ func (tb *testBundle) logged() string {
 	return tb.logs.w.String()
 }
 
+// testSecret is the gateway secret of the handlers under test; ussdPath is
+// the callback path it opens.
+const testSecret = "test-secret-0123456789"
+
+var ussdPath = "/ussd/" + testSecret
+
 func setup(t testing.TB, opts Options) *testBundle {
 	t.Helper()
+	if opts.Gate.Secret == "" && !opts.Gate.Open {
+		opts.Gate = peer.Gate{Secret: testSecret, Open: true}
+	}
 	tb := &testBundle{b: newMemBackend(), logs: &lockedWriter{w: &bytes.Buffer{}}}
 	opts.Logger = slog.New(slog.NewTextHandler(tb.logs, nil))
 	if opts.Location == nil {
@@ -46,7 +57,7 @@ func (tb *testBundle) post(t testing.TB, sid, msisdn, text string) (int, string)
 		"networkCode": {"63902"},
 		"text":        {text},
 	}
-	req := httptest.NewRequest(http.MethodPost, "/ussd", strings.NewReader(form.Encode()))
+	req := httptest.NewRequest(http.MethodPost, ussdPath, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()
 	tb.h.ServeHTTP(rec, req)

@@ -13,7 +13,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/mteja/mteja/internal/app"
 	"github.com/mteja/mteja/internal/config"
+	"github.com/mteja/mteja/internal/peer"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/store/storetest"
 )
@@ -45,8 +45,9 @@ type Options struct {
 	// DataDir holds the generated Daraja secret; "" means a fresh one.
 	// A restarted app must get the same DataDir to keep its callback URLs.
 	DataDir string
-	// DarajaAllow is the callback source allow-list (empty allows all).
-	DarajaAllow []netip.Prefix
+	// DarajaAllow is the callback source allow-list; empty means this
+	// machine (127.0.0.0/8), where the simulator and the tests call from.
+	DarajaAllow peer.AllowList
 	// NoStart builds, migrates and seeds the app but does not start it.
 	NoStart bool
 }

@@ -39,7 +39,7 @@ func (a *App) C2B(receipt, billRef, msisdn string, amount money.Amount) []byte {
 		"TransID":           receipt,
 		"TransTime":         mpesa.Timestamp(time.Now()),
 		"TransAmount":       amount.Plain(),
-		"BusinessShortCode": a.Config.DarajaShortCode,
+		"BusinessShortCode": a.Config.DarajaShortCode(),
 		"BillRefNumber":     billRef,
 		"InvoiceNumber":     "",
 		"OrgAccountBalance": "",
