@@ -1,11 +1,11 @@
 package login
 
 import (
-	"net"
 	"net/http"
-	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/mteja/mteja/internal/peer"
 )
 
 // Cookies carries a web session in a cookie: HTTP-only, so page scripts
@@ -58,21 +58,7 @@ func BearerToken(r *http.Request) string {
 }
 
 // ClientAddress names the client for rate limits: its IPv4 address, or its
-// IPv6 /64, since one IPv6 subscriber holds a whole /64. It trusts only the
-// connection's peer, never X-Forwarded-For, which any client can write.
-func ClientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	a, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	a = a.Unmap()
-	if a.Is6() {
-		p, _ := a.Prefix(64)
-		return p.String()
-	}
-	return a.String()
-}
+// IPv6 /64, since one IPv6 subscriber holds a whole /64. The address is the
+// connection's peer, or what a trusted proxy says in X-Forwarded-For (see
+// package peer), never what the client writes itself.
+func ClientAddress(r *http.Request) string { return peer.Key(r) }
