@@ -56,6 +56,9 @@ func (h *Handler) c2bValidation(w http.ResponseWriter, r *http.Request, body []b
 	if err != nil {
 		return invalid("%v", err)
 	}
+	if !h.ours(c.ShortCode) {
+		return writeJSON(w, http.StatusOK, mpesa.Reject(mpesa.C2BInvalidShortCode))
+	}
 	drn := customer.NormalizeNumber(c.BillRef)
 	m, err := customer.GetMeter(r.Context(), h.DB.Read(), drn)
 	switch {
@@ -80,6 +83,11 @@ func (h *Handler) c2bValidation(w http.ResponseWriter, r *http.Request, body []b
 	if c.Amount < v.MinPurchase || c.Amount > v.MaxPurchase {
 		return writeJSON(w, http.StatusOK, mpesa.Reject(mpesa.C2BInvalidAmount))
 	}
+	// The account typed is kept: if the confirmation is then lost, it is the
+	// one thing a transaction status query cannot tell.
+	if err := payment.RecordValidation(r.Context(), h.DB, c); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, mpesa.Accept())
 }
 
@@ -90,6 +98,10 @@ func (h *Handler) c2bConfirmation(w http.ResponseWriter, r *http.Request, body [
 	c, err := mpesa.DecodeC2B(bytes.NewReader(body))
 	if err != nil {
 		return invalid("%v", err)
+	}
+	if !h.ours(c.ShortCode) {
+		// Not a payment to us: kept as a dead letter for staff, not booked.
+		return invalid("BusinessShortCode %q is not one of ours", c.ShortCode)
 	}
 	p := payment.Payment{Provider: payment.MpesaC2B, Receipt: c.TransID, Amount: c.Amount, Payer: c.MSISDN,
 		PayerName: joinName(c.FirstName, c.MiddleName, c.LastName), AccountRef: c.BillRef, ShortCode: c.ShortCode, PaidAt: c.TransTime}
@@ -127,7 +139,14 @@ func (h *Handler) statusResult(w http.ResponseWriter, r *http.Request, body []by
 		return invalid("%v", err)
 	}
 	if h.Recovery != nil {
-		if _, err := h.Recovery.Settle(r.Context(), res); err != nil {
+		_, err := h.Recovery.Settle(r.Context(), res)
+		if errors.Is(err, payment.ErrUnknownResult) {
+			// Not an answer to a question we asked: nothing is taken from
+			// it, and Daraja is told it arrived so it stops.
+			h.Log.Warn("status result for no query of ours", "transaction", res.TransactionID, "err", err)
+			return writeJSON(w, http.StatusOK, mpesa.ResultAck)
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -176,12 +176,14 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		a.Config.DarajaInitiator, a.Config.DarajaCredential = "demo", "demo-credential"
 		cfg = a.Config
 	}
+	// Without a Daraja client, receipts are looked up among the payments we
+	// have; with one, M-Pesa is asked about the others.
+	a.Recovery = &payment.Recovery{DB: a.DB, Intake: a.Intake, ShortCodes: cfg.DarajaShortCodes}
 	if cfg.DarajaURL != "" {
 		a.Daraja = &mpesa.Client{BaseURL: cfg.DarajaURL, ConsumerKey: cfg.DarajaKey, ConsumerSecret: cfg.DarajaConsumerSecret,
 			ShortCode: cfg.DarajaShortCode(), Passkey: cfg.DarajaPasskey, Initiator: cfg.DarajaInitiator, SecurityCredential: cfg.DarajaCredential}
 		a.STK = &payment.STK{DB: a.DB, Client: a.Daraja, Intake: a.Intake, CallbackURL: a.CallbackURL("stk/callback"), Limits: a.limits}
-		a.Recovery = &payment.Recovery{DB: a.DB, Client: a.Daraja, Intake: a.Intake,
-			ResultURL: a.CallbackURL("status/result"), TimeoutURL: a.CallbackURL("status/timeout")}
+		a.Recovery.Client, a.Recovery.ResultURL, a.Recovery.TimeoutURL = a.Daraja, a.CallbackURL("status/result"), a.CallbackURL("status/timeout")
 	}
 
 	h := &api.Handler{DB: a.DB, Intake: a.Intake, STK: a.STK, Recovery: a.Recovery, Tariffs: a.Tariffs, Log: a.Log,

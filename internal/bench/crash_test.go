@@ -229,7 +229,7 @@ func (c *serveChild) start() {
 		sc := bufio.NewScanner(stdout)
 		announced := false
 		for sc.Scan() {
-			if !announced && strings.HasPrefix(strings.TrimSpace(sc.Text()), "confirmation ") {
+			if !announced && strings.HasSuffix(strings.TrimSpace(sc.Text()), "/c2b/confirmation") {
 				announced = true
 				close(ready)
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -95,6 +96,11 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 		}
 		p.State, p.Reason = Received, ""
 		switch st, ok := status[p.MeterDRN]; {
+		case p.Hold != "":
+			p.State, p.Reason = Suspense, p.Hold
+			if !ok {
+				p.MeterDRN = ""
+			}
 		case !ok:
 			p.State, p.Reason = Suspense, fmt.Sprintf("no meter %q (account typed as %q)", p.MeterDRN, p.AccountRef)
 			p.MeterDRN = ""
@@ -145,7 +151,7 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 	var txns []ledger.Txn
 	for i, p := range ps {
 		if !inserted[p.ID] {
-			existing, err := duplicate(tx, p, p.State == Received)
+			existing, err := duplicate(tx, p, p.State == Received && p.Hold == "")
 			if err != nil {
 				return nil, err
 			}
@@ -172,7 +178,8 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 // no meter, and the repeat names an active one (an STK callback knows the
 // meter it was started for, which a 13-digit number's C2B confirmation
 // cannot carry in its 12 characters), the payment is matched to that meter
-// and waits for its vend.
+// and waits for its vend, but only when the repeat is for the same amount:
+// money follows the record, never a claim that differs from it.
 func duplicate(tx *store.Tx, p Payment, payable bool) (Payment, error) {
 	existing, err := scan(tx.QueryRow(`SELECT `+columns+` FROM payments WHERE receipt = $1`, p.Receipt))
 	if err != nil {
@@ -184,7 +191,7 @@ func duplicate(tx *store.Tx, p Payment, payable bool) (Payment, error) {
 		}
 		existing.NotifyMSISDN = p.NotifyMSISDN
 	}
-	if payable && existing.State == Suspense && existing.MeterDRN == "" && p.MeterDRN != "" {
+	if payable && existing.State == Suspense && existing.MeterDRN == "" && p.MeterDRN != "" && p.Amount == existing.Amount {
 		res, err := tx.Exec(`UPDATE payments SET state = 'received', meter_drn = $2, reason = '' WHERE id = $1 AND state = 'suspense' AND meter_drn IS NULL`, existing.ID, p.MeterDRN)
 		if err != nil {
 			return Payment{}, fmt.Errorf("record payment %s: match to meter %s: %w", p.Receipt, p.MeterDRN, err)
@@ -228,11 +235,16 @@ func meterStatus(tx *store.Tx, drns []string) (map[string]string, error) {
 	return out, rows.Err()
 }
 
+// truncate cuts s to at most n bytes on a character boundary: a cut inside
+// a UTF-8 sequence is text PostgreSQL refuses to store.
 func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // Wake runs OnReceived, for payments made receivable outside intake (a

@@ -46,12 +46,16 @@ type Payment struct {
 	ShortCode    string
 	State        string
 	Reason       string // why it is in suspense or reversed
-	Attempts     int
-	LastError    string
-	PaidAt       time.Time
-	ReceivedAt   time.Time
-	ResolvedAt   time.Time
-	ResolvedBy   string
+	// Hold, set by whoever records the payment, keeps it in suspense with
+	// this reason whatever its account names: the record does not agree
+	// with what Mteja asked for, so staff decide. Not stored beside Reason.
+	Hold       string
+	Attempts   int
+	LastError  string
+	PaidAt     time.Time
+	ReceivedAt time.Time
+	ResolvedAt time.Time
+	ResolvedBy string
 }
 
 const columns = `id, provider, receipt, amount, currency, payer, payer_name, notify_msisdn, account_ref, COALESCE(meter_drn, ''), short_code, state, reason, attempts, last_error, paid_at, received_at, resolved_at, resolved_by`

@@ -124,16 +124,21 @@ var ErrUnknownCheckout = errors.New("unknown CheckoutRequestID")
 // Settle applies an STK callback. A success records the payment (keyed on
 // the receipt, so a C2B confirmation of the same payment is a duplicate); a
 // failure closes the request. Repeated callbacks change nothing.
+//
+// Money follows the push Mteja made, never the callback's word: a success
+// for a push we have no record of, or whose amount, merchant request or
+// phone differ from ours, is kept in suspense with the reason, for staff,
+// and makes no token.
 func (s *STK) Settle(ctx context.Context, cb mpesa.STKCallback) (Recorded, error) {
 	r, err := GetSTK(ctx, s.DB.Read(), cb.CheckoutRequestID)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			if cb.Succeeded() {
-				// Money moved for a push we have no record of (a second
-				// node's lost row, or a push started elsewhere): keep it,
+				// Money moved for a push we have no record of: keep it,
 				// in suspense, rather than drop it.
 				return s.Intake.Record(ctx, Payment{Provider: MpesaSTK, Receipt: cb.Receipt, Amount: cb.Amount, Payer: cb.Phone,
-					NotifyMSISDN: cb.Phone, AccountRef: "", PaidAt: cb.TransactionDate})
+					NotifyMSISDN: cb.Phone, PaidAt: cb.TransactionDate,
+					Hold: fmt.Sprintf("STK callback for CheckoutRequestID %q, which Mteja did not send", truncate(cb.CheckoutRequestID, 64))})
 			}
 			return Recorded{}, fmt.Errorf("stk callback %s: %w", cb.CheckoutRequestID, ErrUnknownCheckout)
 		}
@@ -143,22 +148,34 @@ func (s *STK) Settle(ctx context.Context, cb mpesa.STKCallback) (Recorded, error
 	state := STKFailed
 	if cb.Succeeded() {
 		state = STKPaid
-		notify := cb.Phone
-		if notify == "" {
-			notify = r.MSISDN
-		}
+		notify := r.MSISDN // the phone we prompted; the callback's is only its word
 		rec, err = s.Intake.Record(ctx, Payment{Provider: MpesaSTK, Receipt: cb.Receipt, Amount: cb.Amount, Payer: notify,
-			NotifyMSISDN: notify, AccountRef: r.MeterDRN, MeterDRN: r.MeterDRN, PaidAt: cb.TransactionDate})
+			NotifyMSISDN: notify, AccountRef: r.MeterDRN, MeterDRN: r.MeterDRN, PaidAt: cb.TransactionDate, Hold: mismatch(r, cb)})
 		if err != nil {
 			return Recorded{}, err
 		}
 	}
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		_, err := tx.Exec(`UPDATE stk_requests SET state = $2, result_code = $3, result_desc = $4, receipt = $5, updated_at = $6 WHERE checkout_request_id = $1 AND state = 'pending'`,
-			cb.CheckoutRequestID, state, cb.ResultCode, cb.ResultDesc, cb.Receipt, store.Micros(tx.Now))
+			cb.CheckoutRequestID, state, cb.ResultCode, truncate(cb.ResultDesc, 200), cb.Receipt, store.Micros(tx.Now))
 		return err
 	})
 	return rec, err
+}
+
+// mismatch says how a successful callback differs from the push Mteja sent,
+// or "" when it agrees. The callback does not echo the account reference;
+// the amount, the merchant request and the phone it names must be ours.
+func mismatch(r STKRequest, cb mpesa.STKCallback) string {
+	switch {
+	case cb.Amount != r.Amount:
+		return fmt.Sprintf("STK callback amount %s differs from the %s Mteja asked for (push %s)", cb.Amount.Plain(), r.Amount.Plain(), r.CheckoutRequestID)
+	case cb.MerchantRequestID != r.MerchantRequestID:
+		return fmt.Sprintf("STK callback MerchantRequestID %q differs from Mteja's %q (push %s)", truncate(cb.MerchantRequestID, 64), r.MerchantRequestID, r.CheckoutRequestID)
+	case cb.Phone != "" && cb.Phone != r.MSISDN:
+		return fmt.Sprintf("STK callback paid from %s, not the %s Mteja prompted (push %s)", phone.Mask(cb.Phone), phone.Mask(r.MSISDN), r.CheckoutRequestID)
+	}
+	return ""
 }
 
 // GetSTK returns one STK request.

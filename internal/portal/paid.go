@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mteja/mteja/internal/customer"
+	"github.com/mteja/mteja/internal/login"
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/vend"
@@ -21,6 +22,7 @@ type paidData struct {
 type paidResult struct {
 	Message string
 	Vend    *vend.Vend
+	Amounts bool // the visitor paid, or the meter is theirs: show what was bought
 	Retry   bool // the answer may change: offer a refresh
 }
 
@@ -29,8 +31,10 @@ type paidResult struct {
 // payment it asks M-Pesa (at most once a minute per code), and the customer
 // refreshes. It is a GET form, so that refreshing repeats the look-up.
 //
-// The receipt code is what proves the payment, as on USSD and SMS: whoever
-// holds the payment SMS may see its token, whichever meter it was for.
+// Whoever holds the receipt code may see its token, which works only in the
+// meter it was made for; the amount and what it bought are shown only to
+// the payer and the meter's own phones. The meter chosen here is recorded
+// with the question, never used to credit a payment M-Pesa reveals.
 func (h *Handler) paid(w http.ResponseWriter, v *visit) error {
 	ctx := v.r.Context()
 	q := v.r.URL.Query()
@@ -57,17 +61,11 @@ func (h *Handler) paid(w http.ResponseWriter, v *visit) error {
 	if err := take(h.limits.paid, v.session.ID); err != nil {
 		return err
 	}
-	var lk payment.Lookup
-	if h.Recovery != nil {
-		lk, err = h.Recovery.Find(ctx, code, v.session.MSISDN, d.Meter)
-	} else {
-		var pm payment.Payment
-		if pm, err = payment.ByReceipt(ctx, h.DB.Read(), code); err == nil {
-			lk.Payment = &pm
-		} else if errors.Is(err, store.ErrNotFound) {
-			err = nil
-		}
+	rc := h.Recovery
+	if rc == nil {
+		rc = &payment.Recovery{DB: h.DB}
 	}
+	lk, err := rc.Find(ctx, code, payment.Asker{MSISDN: v.session.MSISDN, Meter: d.Meter, Channel: "web", Address: login.ClientAddress(v.r)})
 	if err != nil {
 		return err
 	}
@@ -96,5 +94,5 @@ func (h *Handler) paidResult(v *visit, code string, lk payment.Lookup) (*paidRes
 	if err != nil {
 		return nil, err
 	}
-	return &paidResult{Message: t(v.lang, "paid.found", code, vd.MeterDRN), Vend: &vd}, nil
+	return &paidResult{Message: t(v.lang, "paid.found", code, vd.MeterDRN), Vend: &vd, Amounts: lk.Rightful}, nil
 }

@@ -111,7 +111,7 @@ var english = map[string]string{
 	"paid.found":      "Payment %s for meter %s:",
 	"paid.pending":    "We are checking payment %s with M-Pesa. Please refresh in a minute.",
 	"paid.notfound":   "No payment found with code %s. Check the code in your M-Pesa SMS.",
-	"paid.suspense":   "Payment %s was received but is not matched to a meter. Our team will sort it out and contact you.",
+	"paid.suspense":   "Payment %s was received and our team is checking it. They will contact you.",
 	"paid.reversed":   "Payment %s was reversed.",
 	"paid.processing": "Payment %s was received and its token is being prepared. Please refresh in a moment.",
 	"err.receipt":     "Code not valid: it has 10 letters and digits.",

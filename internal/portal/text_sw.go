@@ -111,7 +111,7 @@ var swahili = map[string]string{
 	"paid.found":      "Malipo %s ya mita %s:",
 	"paid.pending":    "Tunakagua malipo %s na M-Pesa. Tafadhali onyesha upya baada ya dakika moja.",
 	"paid.notfound":   "Hatujapata malipo yenye msimbo %s. Kagua msimbo kwenye SMS ya M-Pesa.",
-	"paid.suspense":   "Malipo %s yamepokelewa lakini hayajaunganishwa na mita. Timu yetu itayashughulikia na kuwasiliana nawe.",
+	"paid.suspense":   "Malipo %s yamepokelewa na timu yetu inayakagua. Watawasiliana nawe.",
 	"paid.reversed":   "Malipo %s yamerudishwa.",
 	"paid.processing": "Malipo %s yamepokelewa na tokeni yake inaandaliwa. Tafadhali onyesha upya baada ya muda mfupi.",
 	"err.receipt":     "Msimbo si sahihi: una herufi na tarakimu 10.",

@@ -1,8 +1,10 @@
 -- +goose Up
 -- Requests counted for limits that must hold on every node (package quota):
--- one row per request, kept a little over a day.
+-- one row per request, kept a little over a day. item names what a request
+-- was about, for limits that count distinct things (meters looked up).
 CREATE TABLE quota_hits (
     bucket      TEXT NOT NULL,
+    item        TEXT NOT NULL DEFAULT '',
     at          BIGINT NOT NULL
 );
 CREATE INDEX quota_hits_bucket ON quota_hits (bucket, at);
@@ -27,6 +29,8 @@ CREATE TABLE status_queries (
     conversation_id  TEXT NOT NULL DEFAULT '',
     sent_at          BIGINT NOT NULL,
     result_code      TEXT NOT NULL DEFAULT '',
+    -- what Mteja made of the result: recorded, not_found, not_ours, ...
+    outcome          TEXT NOT NULL DEFAULT '',
     result_at        BIGINT
 );
 CREATE INDEX status_queries_receipt ON status_queries (receipt, sent_at);
