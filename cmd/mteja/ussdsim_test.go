@@ -27,10 +27,10 @@ type simBackend struct {
 func (b *simBackend) MetersForPhone(context.Context, string) ([]ussd.Meter, error) {
 	return []ussd.Meter{{DRN: "54500320905", Label: "Home"}}, nil
 }
-func (b *simBackend) CheckMeter(_ context.Context, drn string) (ussd.MeterCheck, error) {
+func (b *simBackend) CheckMeter(_ context.Context, _, drn string) (ussd.MeterCheck, error) {
 	return ussd.MeterCheck{}, ussd.ErrMeterNotFound
 }
-func (b *simBackend) LastTokens(context.Context, string, int) ([]ussd.Token, error) {
+func (b *simBackend) LastTokens(context.Context, string, string, int) ([]ussd.Token, error) {
 	return []ussd.Token{{Digits: "36833915523010847777", Units: "6.13", At: time.Date(2021, 1, 4, 18, 32, 0, 0, time.UTC)}}, nil
 }
 func (b *simBackend) ResendTokens(context.Context, string, string, int) error { return nil }
@@ -46,7 +46,7 @@ func (b *simBackend) BuyToken(_ context.Context, msisdn, drn string, a money.Amo
 func (b *simBackend) FindPayment(context.Context, string, string) (ussd.PaymentLookup, error) {
 	return ussd.PaymentLookup{State: ussd.PaymentPending}, nil
 }
-func (b *simBackend) RecentPurchases(context.Context, string, int) ([]ussd.Purchase, error) {
+func (b *simBackend) RecentPurchases(context.Context, string, string, int) ([]ussd.Purchase, error) {
 	return nil, nil
 }
 func (b *simBackend) ReportFault(context.Context, string, string, ussd.FaultKind, string) (string, error) {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/mteja/mteja/internal/care"
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/money"
 	"github.com/mteja/mteja/internal/payment"
+	"github.com/mteja/mteja/internal/quota"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/sts"
 	"github.com/mteja/mteja/internal/ussd"
@@ -34,45 +34,57 @@ func (b ussdBackend) MetersForPhone(ctx context.Context, msisdn string) ([]ussd.
 	return out, nil
 }
 
-func (b ussdBackend) CheckMeter(ctx context.Context, drn string) (ussd.MeterCheck, error) {
+func (b ussdBackend) CheckMeter(ctx context.Context, msisdn, drn string) (ussd.MeterCheck, error) {
 	drn = customer.NormalizeNumber(drn)
 	if _, err := sts.ParseDRN(drn); err != nil {
 		return ussd.MeterCheck{}, fmt.Errorf("%w: %v", ussd.ErrMeterInvalid, err)
 	}
-	m, err := customer.GetMeter(ctx, b.a.DB.Read(), drn)
-	if errors.Is(err, store.ErrNotFound) || err == nil && m.Status != customer.MeterActive {
+	m, own, err := customer.Lookup(ctx, b.a.DB, msisdn, drn)
+	var ex *quota.Exceeded
+	switch {
+	case errors.As(err, &ex):
+		return ussd.MeterCheck{}, fmt.Errorf("meter %s: %w: %v", drn, ussd.ErrTooMany, err)
+	case errors.Is(err, store.ErrNotFound) || err == nil && m.Status != customer.MeterActive:
 		return ussd.MeterCheck{}, fmt.Errorf("meter %s: %w", drn, ussd.ErrMeterNotFound)
-	}
-	if err != nil {
+	case err != nil:
 		return ussd.MeterCheck{}, err
 	}
-	name, err := customer.OwnerName(ctx, b.a.DB.Read(), drn)
-	if err != nil {
-		return ussd.MeterCheck{}, err
+	c := ussd.MeterCheck{DRN: m.DRN, Own: own}
+	if own {
+		c.Label = m.Area
 	}
-	return ussd.MeterCheck{DRN: m.DRN, Owner: customer.MaskName(name)}, nil
+	return c, nil
 }
 
-func tokensOf(v vend.Vend) []ussd.Token {
+// tokensOf lists a vend's tokens; bare leaves out what was bought, for a
+// caller whose meter it is not.
+func tokensOf(v vend.Vend, bare bool) []ussd.Token {
 	var out []ussd.Token
 	for _, t := range v.Tokens {
-		u := ussd.Token{Digits: t.Digits, Amount: v.Amount, At: v.CreatedAt, Receipt: v.Receipt, KeyChange: t.Kind != vend.KindCredit}
-		if !u.KeyChange {
-			u.Units = v.Quote.Units
+		u := ussd.Token{Digits: t.Digits, At: v.CreatedAt, KeyChange: t.Kind != vend.KindCredit}
+		if !bare {
+			u.Amount, u.Receipt = v.Amount, v.Receipt
+			if !u.KeyChange {
+				u.Units = v.Quote.Units
+			}
 		}
 		out = append(out, u)
 	}
 	return out
 }
 
-func (b ussdBackend) LastTokens(ctx context.Context, drn string, n int) ([]ussd.Token, error) {
+func (b ussdBackend) LastTokens(ctx context.Context, msisdn, drn string, n int) ([]ussd.Token, error) {
+	own, err := customer.IsPhoneOf(ctx, b.a.DB.Read(), msisdn, drn)
+	if err != nil {
+		return nil, err
+	}
 	vs, err := vend.ForMeter(ctx, b.a.DB.Read(), drn, n)
 	if err != nil {
 		return nil, err
 	}
 	var out []ussd.Token
 	for _, v := range vs {
-		out = append(out, tokensOf(v)...)
+		out = append(out, tokensOf(v, !own)...)
 	}
 	if len(out) > n {
 		out = out[:n]
@@ -80,9 +92,16 @@ func (b ussdBackend) LastTokens(ctx context.Context, drn string, n int) ([]ussd.
 	return out, nil
 }
 
+// ResendTokens sends a meter's tokens only to one of its own phones.
 func (b ussdBackend) ResendTokens(ctx context.Context, msisdn, drn string, n int) error {
-	_, err := vend.Resend(ctx, b.a.DB, b.a.Config.Utility, drn, msisdn, n)
-	if err == nil {
+	own, err := customer.IsPhoneOf(ctx, b.a.DB.Read(), msisdn, drn)
+	if err != nil {
+		return err
+	}
+	if !own {
+		return fmt.Errorf("re-send tokens of %s: %w", drn, ussd.ErrNotYours)
+	}
+	if _, err = vend.Resend(ctx, b.a.DB, b.a.Config.Utility, drn, msisdn, n); err == nil {
 		b.a.Delivery.Wake()
 	}
 	return err
@@ -106,30 +125,18 @@ func (b ussdBackend) BuyToken(ctx context.Context, msisdn, drn string, amount mo
 }
 
 func (b ussdBackend) FindPayment(ctx context.Context, msisdn, receipt string) (ussd.PaymentLookup, error) {
-	if b.a.Recovery == nil {
-		p, err := payment.ByReceipt(ctx, b.a.DB.Read(), strings.ToUpper(receipt))
-		if errors.Is(err, store.ErrNotFound) {
-			return ussd.PaymentLookup{State: ussd.PaymentNotFound}, nil
-		}
-		if err != nil {
-			return ussd.PaymentLookup{}, err
-		}
-		return b.lookup(ctx, p)
-	}
-	// The customer's own meter, when they have exactly one, is the account
-	// a payment found only through M-Pesa is recorded for.
-	meter := ""
-	if ms, err := customer.MetersForPhone(ctx, b.a.DB.Read(), msisdn); err == nil && len(ms) == 1 {
-		meter = ms[0].DRN
-	}
-	l, err := b.a.Recovery.Find(ctx, receipt, msisdn, meter)
+	rc := b.a.Recovery
+	l, err := rc.Find(ctx, receipt, payment.Asker{MSISDN: msisdn, Channel: "ussd"})
+	var ex *quota.Exceeded
 	switch {
 	case errors.Is(err, payment.ErrBadReceipt):
 		return ussd.PaymentLookup{State: ussd.PaymentNotFound}, nil
+	case errors.As(err, &ex):
+		return ussd.PaymentLookup{State: ussd.PaymentPending, Message: "Too many codes checked: try again later."}, nil
 	case err != nil:
 		return ussd.PaymentLookup{}, err
 	case l.Payment != nil:
-		return b.lookup(ctx, *l.Payment)
+		return b.lookup(ctx, *l.Payment, l.Rightful)
 	case l.NotFound:
 		return ussd.PaymentLookup{State: ussd.PaymentNotFound}, nil
 	default:
@@ -137,23 +144,37 @@ func (b ussdBackend) FindPayment(ctx context.Context, msisdn, receipt string) (u
 	}
 }
 
-func (b ussdBackend) lookup(ctx context.Context, p payment.Payment) (ussd.PaymentLookup, error) {
+// lookup tells the caller about a payment; amounts only to its rightful
+// askers (the payer, the meter's own phones).
+func (b ussdBackend) lookup(ctx context.Context, p payment.Payment, rightful bool) (ussd.PaymentLookup, error) {
+	var out ussd.PaymentLookup
+	if rightful {
+		out.Amount = p.Amount
+	}
 	switch p.State {
 	case payment.Applied:
 		v, err := vend.ByPayment(ctx, b.a.DB.Read(), p.ID)
 		if err != nil {
 			return ussd.PaymentLookup{}, err
 		}
-		return ussd.PaymentLookup{State: ussd.PaymentVended, DRN: v.MeterDRN, Amount: p.Amount, Tokens: tokensOf(v)}, nil
+		out.State, out.DRN, out.Tokens = ussd.PaymentVended, v.MeterDRN, tokensOf(v, !rightful)
 	case payment.Suspense, payment.Reversed:
-		return ussd.PaymentLookup{State: ussd.PaymentSuspense, Amount: p.Amount}, nil
+		out.State = ussd.PaymentSuspense
 	default:
 		b.a.Vend.Wake()
-		return ussd.PaymentLookup{State: ussd.PaymentPending, Amount: p.Amount, DRN: p.MeterDRN}, nil
+		out.State, out.DRN = ussd.PaymentPending, p.MeterDRN
 	}
+	return out, nil
 }
 
-func (b ussdBackend) RecentPurchases(ctx context.Context, drn string, n int) ([]ussd.Purchase, error) {
+func (b ussdBackend) RecentPurchases(ctx context.Context, msisdn, drn string, n int) ([]ussd.Purchase, error) {
+	own, err := customer.IsPhoneOf(ctx, b.a.DB.Read(), msisdn, drn)
+	if err != nil {
+		return nil, err
+	}
+	if !own {
+		return nil, fmt.Errorf("purchases of %s: %w", drn, ussd.ErrNotYours)
+	}
 	vs, err := vend.ForMeter(ctx, b.a.DB.Read(), drn, n)
 	if err != nil {
 		return nil, err

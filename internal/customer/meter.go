@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/mteja/mteja/internal/ledger"
 	"github.com/mteja/mteja/internal/money"
+	"github.com/mteja/mteja/internal/quota"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/sts"
 )
@@ -287,4 +289,41 @@ func MaskName(name string) string {
 		parts[i] = string(r[0]) + strings.Repeat("*", len(r)-1)
 	}
 	return strings.Join(parts, " ")
+}
+
+// IsPhoneOf reports whether msisdn is a registered phone of meter drn's
+// customer.
+func IsPhoneOf(ctx context.Context, q Querier, msisdn, drn string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM meters m JOIN customer_phones p ON p.customer_id = m.customer_id WHERE m.drn = $1 AND p.msisdn = $2`,
+		drn, msisdn).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("phones of meter %s: %w", drn, err)
+	}
+	return n > 0, nil
+}
+
+// OtherMeters bounds how many meters that are not its own one phone may
+// look up on USSD and SMS: each distinct meter number counts once an hour,
+// found or not, so that the menus cannot be used to learn which meter
+// numbers are served.
+var OtherMeters = quota.Rule{Name: "meter.other", Max: 10, Per: time.Hour}
+
+// Lookup finds meter drn as msisdn typed it, and whether it is one of
+// msisdn's own. A number that is not the phone's own counts against
+// OtherMeters before anything about it is read; over the limit, Lookup
+// returns *quota.Exceeded. A meter that does not exist wraps
+// store.ErrNotFound.
+func Lookup(ctx context.Context, db *store.DB, msisdn, drn string) (m Meter, own bool, err error) {
+	drn = NormalizeNumber(drn)
+	if own, err = IsPhoneOf(ctx, db.Read(), msisdn, drn); err != nil {
+		return Meter{}, false, err
+	}
+	if !own {
+		if err := quota.Take(ctx, db, OtherMeters.Of(msisdn).For(drn)); err != nil {
+			return Meter{}, false, err
+		}
+	}
+	m, err = GetMeter(ctx, db.Read(), drn)
+	return m, own, err
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/notify"
+	"github.com/mteja/mteja/internal/quota"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/tariff"
 	"github.com/mteja/mteja/internal/vend"
@@ -108,37 +109,46 @@ func OptedOut(ctx context.Context, db *store.DB, msisdn string) (bool, error) {
 }
 
 // meterFor picks the meter a keyword is about: the one named, or the
-// sender's only registered meter.
-func (r *Responder) meterFor(ctx context.Context, msisdn, lang string, args []string) (string, string, error) {
+// sender's only registered meter; own reports whether it is the sender's.
+// When no meter can be picked, msg says why. A named meter that is not the
+// sender's counts against the sender's look-ups of other meters.
+func (r *Responder) meterFor(ctx context.Context, msisdn, lang string, args []string) (drn string, own bool, msg string, err error) {
 	if len(args) > 0 {
 		drn := customer.NormalizeNumber(strings.Join(args, ""))
-		if _, err := customer.GetMeter(ctx, r.DB.Read(), drn); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return "", r.text(lang, "no_meter", drn), nil
-			}
-			return "", "", err
+		_, own, err := customer.Lookup(ctx, r.DB, msisdn, drn)
+		var ex *quota.Exceeded
+		switch {
+		case errors.As(err, &ex):
+			return "", false, r.text(lang, "too_many"), nil
+		case errors.Is(err, store.ErrNotFound):
+			return "", false, r.text(lang, "no_meter", drn), nil
+		case err != nil:
+			return "", false, "", err
 		}
-		return drn, "", nil
+		return drn, own, "", nil
 	}
 	ms, err := customer.MetersForPhone(ctx, r.DB.Read(), msisdn)
 	if err != nil {
-		return "", "", err
+		return "", false, "", err
 	}
 	switch len(ms) {
 	case 0:
-		return "", r.text(lang, "which_meter"), nil
+		return "", false, r.text(lang, "which_meter"), nil
 	case 1:
-		return ms[0].DRN, "", nil
+		return ms[0].DRN, true, "", nil
 	}
 	var drns []string
 	for _, m := range ms {
 		drns = append(drns, m.DRN)
 	}
-	return "", r.text(lang, "many_meters", strings.Join(drns, ", ")), nil
+	return "", false, r.text(lang, "many_meters", strings.Join(drns, ", ")), nil
 }
 
+// tokens answers TOKEN: the meter's last tokens. Of another's meter only
+// the tokens and their dates are told (a token works only in its meter);
+// what was bought is the owner's business.
 func (r *Responder) tokens(ctx context.Context, msisdn, lang string, args []string) (string, error) {
-	drn, msg, err := r.meterFor(ctx, msisdn, lang, args)
+	drn, own, msg, err := r.meterFor(ctx, msisdn, lang, args)
 	if err != nil || drn == "" {
 		return msg, err
 	}
@@ -153,20 +163,28 @@ func (r *Responder) tokens(ctx context.Context, msisdn, lang string, args []stri
 	b.WriteString(r.text(lang, "tokens_head", drn))
 	for _, v := range vs {
 		for _, t := range v.Tokens {
-			units := v.Quote.Units + "kWh"
-			if t.Kind != vend.KindCredit {
-				units = r.text(lang, "key")
+			what := ""
+			switch {
+			case t.Kind != vend.KindCredit:
+				what = " " + r.text(lang, "key")
+			case own:
+				what = " " + v.Quote.Units + "kWh"
 			}
-			fmt.Fprintf(&b, "\n%s %s %s", v.CreatedAt.In(tariff.Zone).Format("02/01"), t.Grouped(), units)
+			fmt.Fprintf(&b, "\n%s %s%s", v.CreatedAt.In(tariff.Zone).Format("02/01"), t.Grouped(), what)
 		}
 	}
 	return b.String(), nil
 }
 
+// balance answers BAL: the last purchase, this month's energy and the
+// debt, to the meter's own phones only.
 func (r *Responder) balance(ctx context.Context, msisdn, lang string, args []string) (string, error) {
-	drn, msg, err := r.meterFor(ctx, msisdn, lang, args)
+	drn, own, msg, err := r.meterFor(ctx, msisdn, lang, args)
 	if err != nil || drn == "" {
 		return msg, err
+	}
+	if !own {
+		return r.text(lang, "not_yours", drn), nil
 	}
 	m, err := customer.GetMeter(ctx, r.DB.Read(), drn)
 	if err != nil {
@@ -195,6 +213,8 @@ var texts = map[string][2]string{
 	"stop":        {"You will no longer get notices and offers. Tokens still come. Send START to undo.", "Hutapokea matangazo tena. Tokeni bado zitakuja. Tuma ANZA kurudisha."},
 	"start":       {"Notices are on again. Send STOP to stop them.", "Matangazo yamewashwa tena. Tuma SITISHA kuyasimamisha."},
 	"no_meter":    {"Meter %s is not one of ours. Check the number.", "Mita %s haipo kwetu. Hakikisha nambari."},
+	"too_many":    {"You have looked up many meters. Please try again in an hour.", "Umeangalia mita nyingi. Tafadhali jaribu tena baada ya saa moja."},
+	"not_yours":   {"The balance of meter %s is sent only to its registered phones.", "Salio la mita %s hutumwa kwa simu zake zilizosajiliwa tu."},
 	"which_meter": {"No meter is registered to this phone. Send TOKEN <meter number>.", "Hakuna mita iliyosajiliwa kwa simu hii. Tuma TOKENI <nambari ya mita>."},
 	"many_meters": {"Which meter? Send TOKEN <meter>: %s", "Mita gani? Tuma TOKENI <mita>: %s"},
 	"no_tokens":   {"Meter %s has no tokens yet.", "Mita %s haina tokeni bado."},

@@ -2,6 +2,7 @@ package keyword_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -64,17 +65,20 @@ func TestKeywords(t *testing.T) {
 		tests := []struct {
 			from, text string
 			want       []string
+			not        []string
 		}{
-			{"254712345678", "token", []string{"Tokeni za mita 04123456784", token}}, // a Swahili speaker's default
-			{"254712345678", "  Tokeni ", []string{"Tokeni za mita", token}},
-			{"254799999999", "TOKEN 0412-3456-784", []string{"Tokens for meter 04123456784", token}}, // anyone may ask by meter number
-			{"254799999999", "TOKEN", []string{"No meter is registered"}},
-			{"254799999999", "TOKEN 99999999999", []string{"not one of ours"}},
-			{"254712345678", "SALIO", []string{"Mita 04123456784", "KES 500.00", "Deni: KES 0.00"}},
-			{"254799999999", "BAL 04123456784", []string{"Last:", "KES 500.00"}},
-			{"254799999999", "HELP", []string{"Send TOKEN", "*384*123#"}},
-			{"254799999999", "hello there", []string{`We did not understand "HELLO"`, "Send TOKEN"}},
-			{"254799999999", "", []string{"Send TOKEN"}},
+			{"254712345678", "token", []string{"Tokeni za mita 04123456784", token, "kWh"}, nil}, // a Swahili speaker's default
+			{"254712345678", "  Tokeni ", []string{"Tokeni za mita", token}, nil},
+			// Anyone may ask for a meter's tokens by its number (a token
+			// works only in its meter), but not what was bought.
+			{"254799999999", "TOKEN 0412-3456-784", []string{"Tokens for meter 04123456784", token}, []string{"kWh", "KES"}},
+			{"254799999999", "TOKEN", []string{"No meter is registered"}, nil},
+			{"254799999999", "TOKEN 99999999999", []string{"not one of ours"}, nil},
+			{"254712345678", "SALIO", []string{"Mita 04123456784", "KES 500.00", "Deni: KES 0.00"}, nil},
+			{"254799999999", "BAL 04123456784", []string{"only to its registered phones"}, []string{"KES", "Last:", "kWh", "Debt"}},
+			{"254799999999", "HELP", []string{"Send TOKEN", "*384*123#"}, nil},
+			{"254799999999", "hello there", []string{`We did not understand "HELLO"`, "Send TOKEN"}, nil},
+			{"254799999999", "", []string{"Send TOKEN"}, nil},
 		}
 		for _, tt := range tests {
 			rep, err := r.Answer(ctx, tt.from, tt.text)
@@ -84,6 +88,11 @@ func TestKeywords(t *testing.T) {
 			for _, w := range tt.want {
 				if !strings.Contains(rep.Body, w) {
 					t.Errorf("%q from %s: reply %q lacks %q", tt.text, tt.from, rep.Body, w)
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(rep.Body, w) {
+					t.Errorf("%q from %s: reply %q tells %q", tt.text, tt.from, rep.Body, w)
 				}
 			}
 		}
@@ -108,6 +117,43 @@ func TestKeywords(t *testing.T) {
 		r.Handle(ctx, "254712345678", "START")
 		if out, _ := keyword.OptedOut(ctx, db, "254712345678"); out {
 			t.Fatal("START did not opt back in")
+		}
+	})
+}
+
+// One phone may look up only so many meters that are not its own: each
+// distinct number counts once an hour, found or not, so the keywords cannot
+// be used to learn which meter numbers are served. Asking again about a
+// meter already looked up, and about one's own meters, is free.
+func TestKeywordMeterLookupsLimited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		token := setup(t, db)
+		r := &keyword.Responder{DB: db, Utility: "Mteja Power", USSDCode: "*384*123#"}
+		const prober = "254799999998"
+		answer := func(from, text string) string {
+			rep, err := r.Answer(ctx, from, text)
+			if err != nil {
+				t.Fatalf("%q: %v", text, err)
+			}
+			return rep.Body
+		}
+		if got := answer(prober, "TOKEN 04123456784"); !strings.Contains(got, token) {
+			t.Fatalf("first look-up: %q", got)
+		}
+		for i := 1; i < customer.OtherMeters.Max; i++ {
+			if got := answer(prober, fmt.Sprintf("TOKEN 5450032%04d", i)); !strings.Contains(got, "not one of ours") {
+				t.Fatalf("look-up %d: %q", i+1, got)
+			}
+		}
+		if got := answer(prober, "TOKEN 04123456784"); !strings.Contains(got, token) {
+			t.Errorf("a meter already looked up is refused: %q", got)
+		}
+		if got := answer(prober, "TOKEN 54500329999"); !strings.Contains(got, "many meters") {
+			t.Errorf("look-up %d: %q, want refused", customer.OtherMeters.Max+1, got)
+		}
+		if got := answer("254712345678", "TOKEN 04123456784"); !strings.Contains(got, token) {
+			t.Errorf("the owner is limited by a stranger's look-ups: %q", got)
 		}
 	})
 }

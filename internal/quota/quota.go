@@ -27,10 +27,18 @@ type Rule struct {
 type Key struct {
 	Rule Rule
 	Of   string
+	// Item, when set, makes the limit count distinct items (the meters a
+	// phone looked up) instead of requests: a repeat of an item inside the
+	// window is free. Stateless USSD menus replay every step of a session
+	// on each screen, and must not be charged again for it.
+	Item string
 }
 
 // Of applies the rule to key.
 func (r Rule) Of(key string) Key { return Key{Rule: r, Of: key} }
+
+// For names the item a distinct-count key is about.
+func (k Key) For(item string) Key { k.Item = item; return k }
 
 func (k Key) bucket() string { return k.Rule.Name + ":" + k.Of }
 
@@ -62,14 +70,25 @@ func TakeTx(tx *store.Tx, keys ...Key) error {
 	if _, err := tx.Exec(`DELETE FROM quota_hits WHERE at <= $1`, now-keep.Microseconds()); err != nil {
 		return fmt.Errorf("prune quota: %w", err)
 	}
+	var count []Key
 	for _, k := range keys {
 		if k.Rule.Per > keep {
 			return fmt.Errorf("quota %s: window %s is longer than the %s kept", k.Rule.Name, k.Rule.Per, keep)
 		}
+		since := now - k.Rule.Per.Microseconds()
+		if k.Item != "" {
+			var seen int
+			if err := tx.QueryRow(`SELECT count(*) FROM quota_hits WHERE bucket = $1 AND at > $2 AND item = $3`, k.bucket(), since, k.Item).Scan(&seen); err != nil {
+				return fmt.Errorf("count quota %s: %w", k.Rule.Name, err)
+			}
+			if seen > 0 {
+				continue
+			}
+		}
 		var n int
 		var oldest int64
 		err := tx.QueryRow(`SELECT count(*), COALESCE(MIN(at), 0) FROM quota_hits WHERE bucket = $1 AND at > $2`,
-			k.bucket(), now-k.Rule.Per.Microseconds()).Scan(&n, &oldest)
+			k.bucket(), since).Scan(&n, &oldest)
 		if err != nil {
 			return fmt.Errorf("count quota %s: %w", k.Rule.Name, err)
 		}
@@ -77,9 +96,10 @@ func TakeTx(tx *store.Tx, keys ...Key) error {
 			wait := time.Duration(oldest+k.Rule.Per.Microseconds()-now) * time.Microsecond
 			return &Exceeded{Rule: k.Rule, RetryAfter: max(wait.Round(time.Second), time.Second)}
 		}
+		count = append(count, k)
 	}
-	for _, k := range keys {
-		if _, err := tx.Exec(`INSERT INTO quota_hits (bucket, at) VALUES ($1, $2)`, k.bucket(), now); err != nil {
+	for _, k := range count {
+		if _, err := tx.Exec(`INSERT INTO quota_hits (bucket, item, at) VALUES ($1, $2, $3)`, k.bucket(), k.Item, now); err != nil {
 			return fmt.Errorf("count quota %s: %w", k.Rule.Name, err)
 		}
 	}

@@ -25,14 +25,19 @@ type Backend interface {
 	// MetersForPhone returns the meters registered to msisdn in a stable order,
 	// since the menus number them. None is an empty slice, not an error.
 	MetersForPhone(ctx context.Context, msisdn string) ([]Meter, error)
-	// CheckMeter checks a typed meter number. It returns an error wrapping
-	// ErrMeterInvalid when the check digit is wrong and ErrMeterNotFound when
-	// no such meter is served.
-	CheckMeter(ctx context.Context, drn string) (MeterCheck, error)
+	// CheckMeter checks a meter number msisdn typed. It returns an error
+	// wrapping ErrMeterInvalid when the check digit is wrong,
+	// ErrMeterNotFound when no such meter is served, and ErrTooMany when the
+	// caller has looked up too many meters that are not theirs lately.
+	CheckMeter(ctx context.Context, msisdn, drn string) (MeterCheck, error)
 	// LastTokens returns up to n tokens of the meter, newest first; a
-	// purchase's key-change tokens come before its credit token.
-	LastTokens(ctx context.Context, drn string, n int) ([]Token, error)
-	// ResendTokens queues an SMS to msisdn with the meter's last n tokens.
+	// purchase's key-change tokens come before its credit token. For a
+	// meter that is not msisdn's, only the digits and times are filled:
+	// a token is of use only in its meter, but what was bought is the
+	// owner's business.
+	LastTokens(ctx context.Context, msisdn, drn string, n int) ([]Token, error)
+	// ResendTokens queues an SMS to msisdn with the meter's last n tokens;
+	// msisdn must be one of the meter's registered phones.
 	ResendTokens(ctx context.Context, msisdn, drn string, n int) error
 	// BuyLimits returns the smallest and largest amount the meter may be sold
 	// now. Max zero means no upper limit.
@@ -45,8 +50,9 @@ type Backend interface {
 	// answers PaymentPending; calling it again for the same code must not
 	// start a second query.
 	FindPayment(ctx context.Context, msisdn, receipt string) (PaymentLookup, error)
-	// RecentPurchases returns up to n purchases of the meter, newest first.
-	RecentPurchases(ctx context.Context, drn string, n int) ([]Purchase, error)
+	// RecentPurchases returns up to n purchases of the meter, newest first;
+	// an error wrapping ErrNotYours when the meter is not msisdn's.
+	RecentPurchases(ctx context.Context, msisdn, drn string, n int) ([]Purchase, error)
 	// ReportFault opens a fault ticket and returns its reference.
 	ReportFault(ctx context.Context, msisdn, drn string, kind FaultKind, note string) (ref string, err error)
 	// OutageStatus returns a short text about outages affecting the meter's
@@ -65,23 +71,29 @@ type Meter struct {
 	Label string // the customer's name for it ("Home", "Shop"); may be empty
 }
 
-// MeterCheck is what CheckMeter knows about a typed meter number.
+// MeterCheck is what CheckMeter knows about a typed meter number. Nothing
+// about its owner is told: not even a masked name.
 type MeterCheck struct {
 	DRN   string // as stored
-	Owner string // masked owner name ("J*** K***"); may be empty
+	Label string // the caller's own name for it, when the meter is theirs
+	Own   bool   // registered to the caller's phone
 }
 
 // ErrMeterInvalid and ErrMeterNotFound are wrapped by CheckMeter errors; the
 // caller sees both as "meter number not valid", since a typo causes either.
+// ErrTooMany says the caller looked up too many other meters lately;
+// ErrNotYours that a meter's history is for its own phones only.
 var (
 	ErrMeterInvalid  = errors.New("meter number fails its check digit")
 	ErrMeterNotFound = errors.New("meter not found")
+	ErrTooMany       = errors.New("too many meter look-ups")
+	ErrNotYours      = errors.New("meter is not registered to this phone")
 )
 
 // Token is one STS token as the customer sees it.
 type Token struct {
 	Digits    string       // 20 digits
-	Units     string       // kWh as printed ("6.13"); empty for key-change tokens
+	Units     string       // kWh as printed ("6.13"); empty for key-change tokens and for another's meter
 	Amount    money.Amount // amount paid for the purchase
 	At        time.Time
 	Receipt   string // M-Pesa receipt code of the purchase
@@ -127,7 +139,7 @@ const (
 type PaymentLookup struct {
 	State   PaymentState
 	DRN     string       // the meter vended (PaymentVended)
-	Amount  money.Amount // amount paid, when known
+	Amount  money.Amount // amount paid, when known and the caller paid it or owns the meter
 	Tokens  []Token      // PaymentVended: key-change tokens first, then credit
 	Message string       // optional short note for the caller, in the caller's language
 }

@@ -84,7 +84,8 @@ func TestDialogues(t *testing.T) {
 				typed("54500320906", "Meter number not valid"), // check digit
 				typed("54500999999", "Meter number not valid"), // no such meter
 				typed("5450032090a", "Meter number not valid"), // not digits
-				typed("01234567890", "Meter 01234567890 W******* N*****…", "Enter amount"),
+				// Nothing of the owner shows, not even a masked name.
+				typed("01234567890", "CON Meter 01234567890\nEnter amount"),
 				typed("5", "CON The minimum is KES 10\nMeter 01234567890"),
 				typed("50000", "The maximum is KES 35,000"),
 				typed("abc", "Enter whole shillings, e.g. 500"),
@@ -157,7 +158,7 @@ func TestDialogues(t *testing.T) {
 		{name: "paid but no token: not found", phone: phoneNone, turns: []turn{dial(), typed("3"),
 			typed("SKL51ZDR4N", "END No payment found with code SKL51ZDR4N.")}},
 		{name: "paid but no token: suspense", phone: phoneNone, turns: []turn{dial(), typed("3"),
-			typed("SKL51ZDR4S", "END Payment SKL51ZDR4S was received but is not matched to a meter.", "\nThe account typed, 5450032", "…")}},
+			typed("SKL51ZDR4S", "END Payment SKL51ZDR4S was received and our team is checking it.", "\nThe account typed, 5450032", "…")}},
 		{name: "paid but no token: a lookup without state is an error", phone: phoneNone, turns: []turn{dial(), typed("3"),
 			typed("SKL51ZDR4X", "END Service unavailable, please try again")}},
 		{
@@ -168,7 +169,21 @@ func TestDialogues(t *testing.T) {
 				typed("98", "01/11/20 KES 1,234.56 80.10 kWh SLK2QWERT2"),
 			},
 		},
-		{name: "no purchases", phone: phoneNone, turns: []turn{dial(), typed("4"), typed("01234567890", "CON No purchases yet for meter 01234567890.\n0 Back 00 Home")}},
+		{name: "no purchases", phone: phoneMany, turns: []turn{dial(), typed("4"), typed("3", "CON No purchases yet for meter 54500320913.\n0 Back 00 Home")}},
+		// Another's meter: its tokens (a token works only in its meter),
+		// but not what was bought, no re-send by SMS, and no purchases.
+		{name: "tokens of another's meter", phone: phoneNone, turns: []turn{dial(), typed("2"),
+			typed("54500320905", "CON Meter 54500320905:\n04/01/21 21:32\n3683-3915-5230-1084-7777\n04/01/21 21:32 Key change\n1111-2222-3333-4444-5555\n04/01/21 21:32 Key change\n6666-7777-8888-9999-0000\n0 Back 00 Home"),
+			typed("1", "Invalid choice.")},
+			after: func(t *testing.T, tb *testBundle) {
+				if _, resends, _, _ := tb.b.calls(); len(resends) != 0 {
+					t.Errorf("re-sends to a stranger: %q", resends)
+				}
+			}},
+		{name: "purchases of another's meter", phone: phoneNone, turns: []turn{dial(), typed("4"),
+			typed("54500320905", "END Purchases of meter 54500320905 are shown only to its registered phones.")}},
+		{name: "too many meters looked up", phone: phoneNone, fail: map[string]error{"CheckMeter": ErrTooMany}, turns: []turn{dial(), typed("2"),
+			typed("54500320905", "END You have looked up many meters. Please try again in an hour.")}},
 		{
 			name: "report no power", phone: phoneOne,
 			turns: []turn{

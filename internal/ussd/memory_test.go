@@ -64,9 +64,9 @@ func newMemBackend() *memBackend {
 			phoneOne:  {{DRN: "54500320905", Label: "Home"}},
 		},
 		known: map[string]MeterCheck{
-			"54500320905":   {DRN: "54500320905", Owner: "J*** K***"},
-			"01234567890":   {DRN: "01234567890", Owner: "W******* N****** W*******"},
-			"0123456789012": {DRN: "0123456789012", Owner: "A*** O***"},
+			"54500320905":   {DRN: "54500320905"},
+			"01234567890":   {DRN: "01234567890"},
+			"0123456789012": {DRN: "0123456789012"},
 		},
 		tokens: map[string][]Token{
 			"54500320905": {
@@ -134,11 +134,24 @@ func (b *memBackend) MetersForPhone(_ context.Context, msisdn string) ([]Meter, 
 	return b.meters[msisdn], nil
 }
 
-func (b *memBackend) CheckMeter(_ context.Context, drn string) (MeterCheck, error) {
+// own returns msisdn's registered meter drn, if it is one.
+func (b *memBackend) own(msisdn, drn string) (Meter, bool) {
+	for _, m := range b.meters[msisdn] {
+		if m.DRN == drn {
+			return m, true
+		}
+	}
+	return Meter{}, false
+}
+
+func (b *memBackend) CheckMeter(_ context.Context, msisdn, drn string) (MeterCheck, error) {
 	if err := b.failing("CheckMeter"); err != nil {
 		return MeterCheck{}, err
 	}
 	if c, ok := b.known[drn]; ok {
+		if m, own := b.own(msisdn, drn); own {
+			c.Own, c.Label = true, m.Label
+		}
 		return c, nil
 	}
 	if strings.HasSuffix(drn, "6") {
@@ -147,12 +160,20 @@ func (b *memBackend) CheckMeter(_ context.Context, drn string) (MeterCheck, erro
 	return MeterCheck{}, fmt.Errorf("check %s: %w", drn, ErrMeterNotFound)
 }
 
-func (b *memBackend) LastTokens(_ context.Context, drn string, n int) ([]Token, error) {
+func (b *memBackend) LastTokens(_ context.Context, msisdn, drn string, n int) ([]Token, error) {
 	if err := b.failing("LastTokens"); err != nil {
 		return nil, err
 	}
 	t := b.tokens[drn]
-	return t[:min(n, len(t))], nil
+	t = t[:min(n, len(t))]
+	if _, own := b.own(msisdn, drn); !own {
+		bare := make([]Token, len(t))
+		for i, tk := range t {
+			bare[i] = Token{Digits: tk.Digits, At: tk.At, KeyChange: tk.KeyChange}
+		}
+		t = bare
+	}
+	return t, nil
 }
 
 func (b *memBackend) ResendTokens(_ context.Context, msisdn, drn string, n int) error {
@@ -201,9 +222,12 @@ func (b *memBackend) FindPayment(_ context.Context, _, receipt string) (PaymentL
 	return PaymentLookup{State: PaymentNotFound}, nil
 }
 
-func (b *memBackend) RecentPurchases(_ context.Context, drn string, n int) ([]Purchase, error) {
+func (b *memBackend) RecentPurchases(_ context.Context, msisdn, drn string, n int) ([]Purchase, error) {
 	if err := b.failing("RecentPurchases"); err != nil {
 		return nil, err
+	}
+	if _, own := b.own(msisdn, drn); !own {
+		return nil, ErrNotYours
 	}
 	p := b.purchases[drn]
 	return p[:min(n, len(p))], nil

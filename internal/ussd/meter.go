@@ -24,6 +24,7 @@ const maxMeters = 97
 type meterRef struct {
 	DRN   string
 	Label string
+	Own   bool // registered to the caller: its history and re-sends are theirs
 }
 
 // meterPick lists the caller's registered meters; the caller may also type
@@ -60,7 +61,7 @@ func (s *session) meterStep(p purpose, kind FaultKind) (step, error) {
 func (n meterPick) list(s *session) list {
 	items := make([]string, len(n.meters))
 	for i, m := range n.meters {
-		items[i] = strconv.Itoa(i+1) + " " + meterName(meterRef(m))
+		items[i] = strconv.Itoa(i+1) + " " + meterName(meterRef{DRN: m.DRN, Label: m.Label})
 	}
 	return list{head: s.t.ChooseMeter, items: items, foot: []string{s.t.BackHome},
 		hints: []string{s.t.InvalidChoice, s.t.BadMeter}}
@@ -84,11 +85,12 @@ func (n meterPick) next(s *session, in string, _ bool) (step, error) {
 		if i < 1 || i > len(n.meters) {
 			return stay(s.t.InvalidChoice), nil
 		}
-		return s.afterMeter(n.p, n.kind, meterRef(n.meters[i-1]))
+		m := n.meters[i-1]
+		return s.afterMeter(n.p, n.kind, meterRef{DRN: m.DRN, Label: m.Label, Own: true})
 	}
 	for _, m := range n.meters {
 		if m.DRN == in {
-			return s.afterMeter(n.p, n.kind, meterRef(m))
+			return s.afterMeter(n.p, n.kind, meterRef{DRN: m.DRN, Label: m.Label, Own: true})
 		}
 	}
 	return s.typedMeter(n.p, n.kind, in)
@@ -108,14 +110,16 @@ func (s *session) typedMeter(p purpose, kind FaultKind, in string) (step, error)
 	if !allDigits(in) || (len(in) != 11 && len(in) != 13) {
 		return stay(s.t.BadMeter), nil
 	}
-	chk, err := s.h.b.CheckMeter(s.ctx, in)
-	if errors.Is(err, ErrMeterInvalid) || errors.Is(err, ErrMeterNotFound) {
+	chk, err := s.h.b.CheckMeter(s.ctx, s.msisdn, in)
+	switch {
+	case errors.Is(err, ErrMeterInvalid) || errors.Is(err, ErrMeterNotFound):
 		return stay(s.t.BadMeter), nil
-	}
-	if err != nil {
+	case errors.Is(err, ErrTooMany):
+		return closing(s.t.TooManyMeters), nil
+	case err != nil:
 		return step{}, fmt.Errorf("check meter %s: %w", in, err)
 	}
-	m := meterRef{DRN: chk.DRN, Label: chk.Owner}
+	m := meterRef{DRN: chk.DRN, Label: chk.Label, Own: chk.Own}
 	if m.DRN == "" {
 		m.DRN = in
 	}
@@ -140,13 +144,19 @@ func (s *session) afterMeter(p purpose, kind FaultKind, m meterRef) (step, error
 		}
 		return goTo(amountEntry{m: m, lim: lim}), nil
 	case forTokens:
-		toks, err := b.LastTokens(s.ctx, m.DRN, lastTokens)
+		toks, err := b.LastTokens(s.ctx, s.msisdn, m.DRN, lastTokens)
 		if err != nil {
 			return step{}, fmt.Errorf("last tokens of %s: %w", m.DRN, err)
 		}
 		return goTo(tokenList{m: m, tokens: toks}), nil
 	case forPurchases:
-		ps, err := b.RecentPurchases(s.ctx, m.DRN, recentPurchases)
+		if !m.Own {
+			return closing(fmt.Sprintf(s.t.NotYours, m.DRN)), nil
+		}
+		ps, err := b.RecentPurchases(s.ctx, s.msisdn, m.DRN, recentPurchases)
+		if errors.Is(err, ErrNotYours) {
+			return closing(fmt.Sprintf(s.t.NotYours, m.DRN)), nil
+		}
 		if err != nil {
 			return step{}, fmt.Errorf("recent purchases of %s: %w", m.DRN, err)
 		}

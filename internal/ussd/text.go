@@ -18,9 +18,11 @@ type texts struct {
 	More          string // "98 More"
 	Meter         string // "Meter %s"
 
-	ChooseMeter string
-	EnterMeter  string
-	BadMeter    string
+	ChooseMeter   string
+	EnterMeter    string
+	BadMeter      string
+	TooManyMeters string
+	NotYours      string // meter
 
 	EnterAmount     string // min, max
 	EnterAmountFrom string // min
@@ -82,9 +84,11 @@ var english = texts{
 	More:          "98 More",
 	Meter:         "Meter %s",
 
-	ChooseMeter: "Choose a meter, or type its number:",
-	EnterMeter:  "Enter the meter number:",
-	BadMeter:    "Meter number not valid, check and try again",
+	ChooseMeter:   "Choose a meter, or type its number:",
+	EnterMeter:    "Enter the meter number:",
+	BadMeter:      "Meter number not valid, check and try again",
+	TooManyMeters: "You have looked up many meters. Please try again in an hour.",
+	NotYours:      "Purchases of meter %s are shown only to its registered phones.",
 
 	EnterAmount:     "Enter amount (%s to %s):",
 	EnterAmountFrom: "Enter amount (from %s):",
@@ -106,7 +110,7 @@ var english = texts{
 	PaidTokens:   "Payment %s, meter %s:",
 	PaidPending:  "We are checking payment %s with M-Pesa. Please dial again in a minute.",
 	PaidNotFound: "No payment found with code %s. Check the code in your M-Pesa SMS and dial again.",
-	PaidSuspense: "Payment %s was received but is not matched to a meter. Our team will sort it out and contact you.",
+	PaidSuspense: "Payment %s was received and our team is checking it. They will contact you.",
 
 	NoPurchases: "No purchases yet for meter %s.",
 
@@ -142,9 +146,11 @@ var swahili = texts{
 	More:          "98 Zaidi",
 	Meter:         "Mita %s",
 
-	ChooseMeter: "Chagua mita, au andika nambari yake:",
-	EnterMeter:  "Andika nambari ya mita:",
-	BadMeter:    "Nambari ya mita si sahihi, ikague ujaribu tena",
+	ChooseMeter:   "Chagua mita, au andika nambari yake:",
+	EnterMeter:    "Andika nambari ya mita:",
+	BadMeter:      "Nambari ya mita si sahihi, ikague ujaribu tena",
+	TooManyMeters: "Umeangalia mita nyingi. Tafadhali jaribu tena baada ya saa moja.",
+	NotYours:      "Ununuzi wa mita %s huonyeshwa kwa simu zake zilizosajiliwa tu.",
 
 	EnterAmount:     "Weka kiasi (%s hadi %s):",
 	EnterAmountFrom: "Weka kiasi (kuanzia %s):",
@@ -166,7 +172,7 @@ var swahili = texts{
 	PaidTokens:   "Malipo %s, mita %s:",
 	PaidPending:  "Tunakagua malipo %s na M-Pesa. Tafadhali piga tena baada ya dakika moja.",
 	PaidNotFound: "Hatujapata malipo yenye msimbo %s. Kagua msimbo kwenye SMS ya M-Pesa kisha upige tena.",
-	PaidSuspense: "Malipo %s yamepokelewa lakini hayajaunganishwa na mita. Timu yetu itayashughulikia na kuwasiliana nawe.",
+	PaidSuspense: "Malipo %s yamepokelewa na timu yetu inayakagua. Watawasiliana nawe.",
 
 	NoPurchases: "Bado hakuna manunuzi ya mita %s.",
 

@@ -12,13 +12,17 @@ type tokenList struct {
 	start  int
 }
 
-// tokenItem is two lines: when and how much, then the token as typed.
+// tokenItem is two lines: when and how much, then the token as typed. The
+// units of another's meter are not known here.
 func (s *session) tokenItem(tk Token) string {
-	what := tk.Units + " kWh"
-	if tk.KeyChange {
-		what = s.t.KeyChange
+	head := s.when(tk.At)
+	switch {
+	case tk.KeyChange:
+		head += " " + s.t.KeyChange
+	case tk.Units != "":
+		head += " " + tk.Units + " kWh"
 	}
-	return s.when(tk.At) + " " + what + "\n" + groupToken(tk.Digits)
+	return head + "\n" + groupToken(tk.Digits)
 }
 
 func (n tokenList) list(s *session) list {
@@ -27,9 +31,14 @@ func (n tokenList) list(s *session) list {
 		items[i] = s.tokenItem(tk)
 	}
 	// The meter number alone heads the list: with a label, two tokens would
-	// no longer fit a screen.
+	// no longer fit a screen. Only the meter's own phones may have its
+	// tokens sent by SMS; others read them here.
+	foot := []string{s.t.SendSMS, s.t.BackHome}
+	if !n.m.Own {
+		foot = foot[1:]
+	}
 	return list{head: fmt.Sprintf(s.t.Meter, n.m.DRN) + ":", items: items,
-		foot: []string{s.t.SendSMS, s.t.BackHome}, hints: []string{s.t.InvalidChoice}}
+		foot: foot, hints: []string{s.t.InvalidChoice}}
 }
 
 func (n tokenList) render(s *session, hint string) screen {
@@ -51,6 +60,9 @@ func (n tokenList) next(s *session, in string, last bool) (step, error) {
 			return goTo(n), nil
 		}
 	case "1":
+		if !n.m.Own {
+			break
+		}
 		return s.act(last, func(ctx context.Context) (string, error) {
 			if err := s.h.b.ResendTokens(ctx, s.msisdn, n.m.DRN, len(n.tokens)); err != nil {
 				return "", fmt.Errorf("resend tokens of %s: %w", n.m.DRN, err)

@@ -50,6 +50,9 @@ type Options struct {
 	DarajaAllow peer.AllowList
 	// NoStart builds, migrates and seeds the app but does not start it.
 	NoStart bool
+	// Configure, when set, changes the configuration before the app is
+	// built (allow-lists, limits, secrets).
+	Configure func(*config.Config)
 }
 
 // App is a running Mteja under test.
@@ -84,6 +87,9 @@ func Start(t testing.TB, o Options) *App {
 		t.Fatalf("config: %v", err)
 	}
 	cfg.DarajaAllow = o.DarajaAllow
+	if o.Configure != nil {
+		o.Configure(&cfg)
+	}
 	logs := &logBuffer{}
 	ctx := context.Background()
 	a, err := app.New(ctx, cfg, app.Options{Demo: true, Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
