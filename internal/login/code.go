@@ -27,11 +27,20 @@ const CodeDigits = 6
 // guesses: only a new code helps.
 var ErrCodeSpent = errors.New("too many wrong codes: ask for a new code")
 
+// noCode is the code_hash of a code row kept for a number nobody
+// registered: hashCode gives 64 hex digits, so no typed code matches it,
+// and Verify does not even compare it.
+const noCode = "-"
+
 // RequestCode sends a login code by SMS to rawPhone, a number in any form a
 // customer types, asked for from the client address ip. It returns the
-// normalised number. A number that is not registered gets no SMS and the
-// same answer, so that the form does not tell strangers who is a customer;
-// its requests still count against the limits.
+// normalised number.
+//
+// A number that is not registered gets the same answer and no SMS, so that
+// the form does not tell strangers who is a customer. It still gets a code
+// row, one that can never open a session, so that Verify answers guesses
+// at it exactly as at a customer's code: wrong, then spent after as many
+// guesses. Its requests count against the same limits.
 func (s *Service) RequestCode(ctx context.Context, rawPhone, ip string) (string, error) {
 	msisdn, err := phone.Normalize(rawPhone)
 	if err != nil {
@@ -49,14 +58,21 @@ func (s *Service) RequestCode(ctx context.Context, rawPhone, ip string) (string,
 			return err
 		}
 		lang, registered, err := languageOf(ctx, tx, msisdn)
-		if err != nil || !registered {
+		if err != nil {
 			return err
 		}
 		id := uuid.Must(uuid.NewV7()).String()
+		hash := noCode
+		if registered {
+			hash = hashCode(id, code)
+		}
 		_, err = tx.Exec(`INSERT INTO login_codes (id, msisdn, code_hash, attempts, created_at, expires_at) VALUES ($1, $2, $3, 0, $4, $5)`,
-			id, msisdn, hashCode(id, code), store.Micros(tx.Now), store.Micros(tx.Now.Add(lim.CodeTTL)))
+			id, msisdn, hash, store.Micros(tx.Now), store.Micros(tx.Now.Add(lim.CodeTTL)))
 		if err != nil {
 			return fmt.Errorf("store login code: %w", err)
+		}
+		if !registered {
+			return nil
 		}
 		body, err := notify.Render("otp", lang, map[string]any{"Utility": s.Utility, "Code": code})
 		if err != nil {
@@ -93,7 +109,9 @@ func languageOf(ctx context.Context, tx *store.Tx, msisdn string) (string, bool,
 // token, which only the caller ever sees: the database keeps its hash.
 //
 // Every live code of the phone is tried, so a customer who asked twice may
-// type either; each wrong guess counts against all of them.
+// type either; each wrong guess counts against all of them. The answers
+// (ErrBadCode, then ErrCodeSpent once the codes took MaxAttempts wrong
+// guesses) are the same for a number nobody registered: see RequestCode.
 func (s *Service) Verify(ctx context.Context, rawPhone, code, kind string) (Session, string, error) {
 	msisdn, err := phone.Normalize(rawPhone)
 	if err != nil {
@@ -148,7 +166,7 @@ func (s *Service) Verify(ctx context.Context, rawPhone, code, kind string) (Sess
 			return nil
 		}
 		for _, c := range codes {
-			if subtle.ConstantTimeCompare([]byte(c.hash), []byte(hashCode(c.id, code))) == 1 {
+			if c.hash != noCode && subtle.ConstantTimeCompare([]byte(c.hash), []byte(hashCode(c.id, code))) == 1 {
 				// One code opens one session: every live code of the phone
 				// dies with it.
 				if _, err := tx.Exec(`UPDATE login_codes SET used_at = $2 WHERE msisdn = $1 AND used_at IS NULL`, msisdn, store.Micros(tx.Now)); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/login"
 	"github.com/mteja/mteja/internal/notify"
+	"github.com/mteja/mteja/internal/phone"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/store/storetest"
 )
@@ -331,4 +332,90 @@ func TestSessions(t *testing.T) {
 			t.Errorf("after logout: %v; want ErrUnauthorized", err)
 		}
 	})
+}
+
+// TestAnswersAlike: a stranger cannot tell a customer's number from one
+// nobody registered. Each step of asking for codes and guessing them is
+// taken for both numbers in turn, and each answer (the value and the error,
+// its type and its text, with the number itself blanked) must be the same.
+func TestAnswersAlike(t *testing.T) {
+	const customer, stranger = "254708374149", "254799000111"
+	type step struct {
+		name string
+		// act takes the step for msisdn; guess is a code that is wrong
+		// for every code the customer was sent.
+		act     func(b *testBundle, msisdn, guess string) (string, error)
+		wantErr error // for the customer; nil means none
+	}
+	request := func(b *testBundle, msisdn, _ string) (string, error) {
+		return b.svc.RequestCode(context.Background(), msisdn, "10.0.0.1")
+	}
+	guess := func(b *testBundle, msisdn, guess string) (string, error) {
+		sess, token, err := b.svc.Verify(context.Background(), msisdn, guess, login.KindWeb)
+		return sess.ID + token, err
+	}
+	steps := []step{
+		{"ask", request, nil},
+		{"ask again at once", request, &login.RateLimitError{}},
+		{"wrong code 1", guess, login.ErrBadCode},
+		{"wrong code 2", guess, login.ErrBadCode},
+		{"wrong code 3", guess, login.ErrBadCode},
+		{"wrong code 4", guess, login.ErrBadCode},
+		{"wrong code 5", guess, login.ErrBadCode},
+		{"code spent", guess, login.ErrCodeSpent},
+		{"not six digits", func(b *testBundle, msisdn, _ string) (string, error) { return guess(b, msisdn, "12") }, login.ErrBadCode},
+		{"ask after the gap", func(b *testBundle, msisdn, g string) (string, error) {
+			if msisdn == customer {
+				b.advance(31 * time.Second) // once for both
+			}
+			return request(b, msisdn, g)
+		}, nil},
+		{"wrong new code", guess, login.ErrBadCode},
+		{"expired", func(b *testBundle, msisdn, g string) (string, error) {
+			if msisdn == customer {
+				b.advance(5*time.Minute + time.Second)
+			}
+			return guess(b, msisdn, g)
+		}, login.ErrBadCode},
+	}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		b := setup(t, db)
+		sent := map[string]bool{} // codes texted to the customer
+		for _, s := range steps {
+			g := ""
+			for i := 0; g == "" || sent[g]; i++ {
+				g = fmt.Sprintf("%06d", i)
+			}
+			var answers [2]string
+			for i, msisdn := range []string{customer, stranger} {
+				got, err := s.act(b, msisdn, g)
+				if i == 0 {
+					if !isErr(err, s.wantErr) {
+						t.Fatalf("%s: customer got %v; want %v", s.name, err, s.wantErr)
+					}
+					if msgs, _ := notify.ForRecipient(context.Background(), db, customer, 1); len(msgs) > 0 {
+						sent[codeRE.FindString(msgs[0].Body)] = true
+					}
+				}
+				a := fmt.Sprintf("%q %T %v", got, err, err)
+				answers[i] = strings.NewReplacer(msisdn, "N", phone.Mask(msisdn), "M").Replace(a)
+			}
+			if answers[0] != answers[1] {
+				t.Errorf("%s: the customer's number got\n\t%s\nand a stranger's\n\t%s", s.name, answers[0], answers[1])
+			}
+		}
+	})
+}
+
+// isErr reports whether err is want: nil for nil, any *RateLimitError for
+// a *RateLimitError, else by errors.Is.
+func isErr(err, want error) bool {
+	var rl *login.RateLimitError
+	switch {
+	case want == nil:
+		return err == nil
+	case errors.As(want, &rl):
+		return errors.As(err, &rl)
+	}
+	return errors.Is(err, want)
 }

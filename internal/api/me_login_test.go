@@ -1,0 +1,81 @@
+package api_test
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/mteja/mteja/internal/app"
+	"github.com/mteja/mteja/internal/app/apptest"
+	"github.com/mteja/mteja/internal/phone"
+	"github.com/mteja/mteja/internal/store"
+)
+
+// TestMeLoginAlike: the app's login answers a number nobody registered
+// exactly as a customer's, through asking for a code, wrong guesses and the
+// code running out: status, headers and body, step by step. Each number is
+// tried on an app of its own, so that both are the first caller from their
+// address and the throttles see the same traffic.
+func TestMeLoginAlike(t *testing.T) {
+	apptest.Engines(t, func(t *testing.T, d store.Dialect) {
+		customer, stranger := app.DemoCustomers[0].Phone, "254799000111"
+		ca, sa := apptest.Start(t, apptest.Options{Dialect: d}), apptest.Start(t, apptest.Options{Dialect: d})
+
+		// The guesses are wrong for the code the customer was sent.
+		ask := func(a *apptest.App, msisdn string) string {
+			return loginAnswer(t, a, msisdn, "/api/v1/login/otp", `{"phone": "+`+msisdn+`"}`)
+		}
+		asked := [2]string{ask(ca, customer), ask(sa, stranger)}
+		code := waitCode(t, ca, customer, map[string]bool{})
+		var guesses []string
+		for i := 0; len(guesses) < 6; i++ {
+			if g := fmt.Sprintf("%06d", i); g != code {
+				guesses = append(guesses, g)
+			}
+		}
+		guesses = append(guesses, "12")
+
+		answers := [][2]string{asked}
+		for _, g := range guesses {
+			var a [2]string
+			for i, x := range []struct {
+				a      *apptest.App
+				msisdn string
+			}{{ca, customer}, {sa, stranger}} {
+				a[i] = loginAnswer(t, x.a, x.msisdn, "/api/v1/login/verify", `{"phone": "`+x.msisdn+`", "code": "`+g+`"}`)
+			}
+			answers = append(answers, a)
+		}
+		for i, a := range answers {
+			if a[0] != a[1] {
+				t.Errorf("step %d: the customer's number got\n%s\nand a stranger's\n%s", i+1, a[0], a[1])
+			}
+		}
+		// The sequence reached the end it is about.
+		if last := answers[len(answers)-2][0]; !strings.HasPrefix(last, "401") || !strings.Contains(last, "too many wrong codes") {
+			t.Errorf("the sixth wrong guess got\n%s\nwant 401, too many wrong codes", last)
+		}
+	})
+}
+
+// loginAnswer posts body to path and returns the whole answer, but for
+// its Date, with msisdn in every form written as N.
+func loginAnswer(t *testing.T, a *apptest.App, msisdn, path, body string) string {
+	t.Helper()
+	resp, err := a.HTTP.Post(a.URL()+path, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	reply, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Header.Del("Date")
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d\n", resp.StatusCode)
+	resp.Header.Write(&b)
+	b.Write(reply)
+	return strings.NewReplacer(msisdn, "N", phone.Mask(msisdn), "N").Replace(b.String())
+}
