@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/notify"
 	"github.com/mteja/mteja/internal/phone"
+	"github.com/mteja/mteja/internal/quota"
 	"github.com/mteja/mteja/internal/store"
 )
 
@@ -54,7 +54,7 @@ func (s *Service) RequestCode(ctx context.Context, rawPhone, ip string) (string,
 	queued := false
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		queued = false
-		if err := s.admit(tx, lim, msisdn, ip); err != nil {
+		if err := admit(tx, lim, msisdn, ip); err != nil {
 			return err
 		}
 		lang, registered, err := languageOf(ctx, tx, msisdn)
@@ -221,64 +221,12 @@ func hashCode(id, code string) string {
 }
 
 // admit counts a code request against the phone's and the address's
-// limits, and records it when it is allowed. On SQLite the single writer
-// makes the count exact; on PostgreSQL two requests at the same instant may
-// both pass, which loosens a limit by one and is not worth a lock.
-func (s *Service) admit(tx *store.Tx, lim Limits, msisdn, ip string) error {
-	now := store.Micros(tx.Now)
-	hour := tx.Now.Add(-time.Hour).UnixMicro()
-	if _, err := tx.Exec(`DELETE FROM login_requests WHERE at <= $1`, hour); err != nil {
-		return fmt.Errorf("prune login requests: %w", err)
-	}
+// limits, in the transaction that stores the code.
+func admit(tx *store.Tx, lim Limits, msisdn, ip string) error {
 	// The phone's dead codes go as it asks for a new one, through its
 	// index, so the table holds about one row per recent login.
-	if _, err := tx.Exec(`DELETE FROM login_codes WHERE msisdn = $1 AND expires_at <= $2`, msisdn, hour); err != nil {
+	if _, err := tx.Exec(`DELETE FROM login_codes WHERE msisdn = $1 AND expires_at <= $2`, msisdn, store.Micros(tx.Now.Add(-time.Hour))); err != nil {
 		return fmt.Errorf("prune login codes: %w", err)
 	}
-	n, oldest, newest, err := requests(tx, "phone:"+msisdn, hour)
-	if err != nil {
-		return err
-	}
-	if newest > 0 && now-newest < lim.PhoneGap.Microseconds() {
-		return &RateLimitError{What: "phone", RetryAfter: micros(newest + lim.PhoneGap.Microseconds() - now)}
-	}
-	if n >= lim.PhonePerHour {
-		return &RateLimitError{What: "phone", RetryAfter: micros(oldest + time.Hour.Microseconds() - now)}
-	}
-	buckets := []string{"phone:" + msisdn}
-	if ip != "" {
-		n, oldest, _, err := requests(tx, "ip:"+ip, hour)
-		if err != nil {
-			return err
-		}
-		if n >= lim.IPPerHour {
-			return &RateLimitError{What: "address", RetryAfter: micros(oldest + time.Hour.Microseconds() - now)}
-		}
-		buckets = append(buckets, "ip:"+ip)
-	}
-	for _, b := range buckets {
-		if _, err := tx.Exec(`INSERT INTO login_requests (bucket, at) VALUES ($1, $2)`, b, now); err != nil {
-			return fmt.Errorf("record login request: %w", err)
-		}
-	}
-	return nil
-}
-
-func requests(tx *store.Tx, bucket string, since int64) (n int, oldest, newest int64, err error) {
-	err = tx.QueryRow(`SELECT count(*), COALESCE(MIN(at), 0), COALESCE(MAX(at), 0) FROM login_requests WHERE bucket = $1 AND at > $2`, bucket, since).
-		Scan(&n, &oldest, &newest)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = nil
-	}
-	if err != nil {
-		err = fmt.Errorf("count login requests: %w", err)
-	}
-	return
-}
-
-// micros turns a wait in microseconds into a duration of at least a second,
-// since Retry-After counts whole seconds.
-func micros(us int64) time.Duration {
-	d := time.Duration(us) * time.Microsecond
-	return max(d.Round(time.Second), time.Second)
+	return rateLimited(quota.TakeTx(tx, lim.requestKeys(msisdn, ip)...))
 }

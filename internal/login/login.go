@@ -1,8 +1,9 @@
 // Package login lets customers in: a one-time code sent by SMS to a phone
 // registered with the utility, then a session, held by the web portal in a
 // cookie and by the app as a bearer token. Codes and session tokens are
-// stored only as hashes; code requests are limited per phone and per client
-// address in the database, so every node counts the same requests.
+// stored only as hashes. Code requests are limited per phone and per client
+// address in the database (package quota), so that every node and every
+// restart counts the same requests.
 package login
 
 import (
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mteja/mteja/internal/quota"
 	"github.com/mteja/mteja/internal/store"
 )
 
@@ -86,12 +88,48 @@ var (
 	ErrUnauthorized = errors.New("not logged in")
 )
 
+// The limits kept in the database, by the name quota counts them under.
+const (
+	rulePhoneGap = "login.phone.gap" // a code to a phone: one per PhoneGap
+	rulePhone    = "login.phone"     // codes to a phone: PhonePerHour
+	ruleAddress  = "login.address"   // code requests from an address: IPPerHour
+)
+
+// requestKeys are the limits a code request for msisdn from ip counts
+// against; an empty ip (a caller with no client address) counts against
+// the phone's only.
+func (l Limits) requestKeys(msisdn, ip string) []quota.Key {
+	keys := []quota.Key{
+		quota.Rule{Name: rulePhoneGap, Max: 1, Per: l.PhoneGap}.Of(msisdn),
+		quota.Rule{Name: rulePhone, Max: l.PhonePerHour, Per: time.Hour}.Of(msisdn),
+	}
+	if ip != "" {
+		keys = append(keys, quota.Rule{Name: ruleAddress, Max: l.IPPerHour, Per: time.Hour}.Of(ip))
+	}
+	return keys
+}
+
 // RateLimitError says a request came too soon and when to try again.
 type RateLimitError struct {
-	What       string // "phone", "address" or "attempts"
+	What       string // "phone" or "address"; "session" for a handler's own throttle
 	RetryAfter time.Duration
 }
 
 func (e *RateLimitError) Error() string {
 	return fmt.Sprintf("too many login requests for this %s: try again in %s", e.What, e.RetryAfter.Round(time.Second))
+}
+
+// rateLimited turns a *quota.Exceeded into a *RateLimitError, the one
+// error the portal and the API answer with 429; other errors pass as
+// they are.
+func rateLimited(err error) error {
+	var ex *quota.Exceeded
+	if !errors.As(err, &ex) {
+		return err
+	}
+	what := "phone"
+	if ex.Rule.Name == ruleAddress {
+		what = "address"
+	}
+	return &RateLimitError{What: what, RetryAfter: ex.RetryAfter}
 }
