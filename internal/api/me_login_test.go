@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -8,6 +10,7 @@ import (
 
 	"github.com/mteja/mteja/internal/app"
 	"github.com/mteja/mteja/internal/app/apptest"
+	"github.com/mteja/mteja/internal/login"
 	"github.com/mteja/mteja/internal/phone"
 	"github.com/mteja/mteja/internal/store"
 )
@@ -78,4 +81,24 @@ func loginAnswer(t *testing.T, a *apptest.App, msisdn, path, body string) string
 	resp.Header.Write(&b)
 	b.Write(reply)
 	return strings.NewReplacer(msisdn, "N", phone.Mask(msisdn), "N").Replace(b.String())
+}
+
+// TestMeVerifyLimit: the limit on codes typed from one address is kept in
+// the database, so codes another node already counted to it are refused
+// here too, with 429 and Retry-After as the document says.
+func TestMeVerifyLimit(t *testing.T) {
+	doc := loadDoc(t)
+	apptest.Engines(t, func(t *testing.T, d store.Dialect) {
+		a := apptest.Start(t, apptest.Options{Dialect: d})
+		c := &meClient{t: t, a: a, doc: doc, seen: map[string]bool{}}
+		john := app.DemoCustomers[0].Phone
+		other := &login.Service{DB: a.DB}
+		for i := range login.DefaultLimits.VerifyPerHour {
+			// This test's requests come from 127.0.0.1.
+			if _, _, err := other.Verify(context.Background(), john, "000000", login.KindApp, "127.0.0.1"); !errors.Is(err, login.ErrBadCode) {
+				t.Fatalf("guess %d on the other node: %v; want ErrBadCode", i+1, err)
+			}
+		}
+		c.call("POST", "/api/v1/login/verify", "", map[string]any{"phone": john, "code": "000000"}, 429)
+	})
 }

@@ -104,15 +104,21 @@ func languageOf(ctx context.Context, tx *store.Tx, msisdn string) (string, bool,
 	return lang, true, err
 }
 
-// Verify checks a code typed for rawPhone and, when it is right, opens a
-// session of kind (KindWeb or KindApp). It returns the session and its
-// token, which only the caller ever sees: the database keeps its hash.
+// Verify checks a code typed for rawPhone from the client address ip and,
+// when it is right, opens a session of kind (KindWeb or KindApp). It
+// returns the session and its token, which only the caller ever sees: the
+// database keeps its hash.
+//
+// Two limits in the database stop guessing on every node alike: a code
+// dies after MaxAttempts wrong guesses, and one address may type
+// VerifyPerHour codes an hour (*RateLimitError beyond). An empty ip, for
+// callers with no client, is counted by the first limit only.
 //
 // Every live code of the phone is tried, so a customer who asked twice may
 // type either; each wrong guess counts against all of them. The answers
 // (ErrBadCode, then ErrCodeSpent once the codes took MaxAttempts wrong
 // guesses) are the same for a number nobody registered: see RequestCode.
-func (s *Service) Verify(ctx context.Context, rawPhone, code, kind string) (Session, string, error) {
+func (s *Service) Verify(ctx context.Context, rawPhone, code, kind, ip string) (Session, string, error) {
 	msisdn, err := phone.Normalize(rawPhone)
 	if err != nil {
 		return Session{}, "", fmt.Errorf("%w: %v", ErrBadPhone, err)
@@ -130,6 +136,14 @@ func (s *Service) Verify(ctx context.Context, rawPhone, code, kind string) (Sess
 	var verdict error // a refusal that must still commit the counted attempt
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		verdict, sess, token = nil, Session{}, ""
+		if err := quota.TakeTx(tx, lim.verifyKeys(ip)...); err != nil {
+			var ex *quota.Exceeded
+			if !errors.As(err, &ex) {
+				return err
+			}
+			verdict = rateLimited(err)
+			return nil
+		}
 		rows, err := tx.Query(`SELECT id, code_hash, attempts FROM login_codes WHERE msisdn = $1 AND used_at IS NULL AND expires_at > $2 ORDER BY created_at DESC `+tx.ForUpdate(),
 			msisdn, store.Micros(tx.Now))
 		if err != nil {
@@ -214,7 +228,8 @@ func newCode() (string, error) {
 
 // hashCode binds a code to its row, so equal codes hash differently. The
 // hash keeps a code off every screen and backup that shows the table; what
-// stops guessing is the attempt limit and the short life of a code.
+// stops guessing is the limits (wrong guesses per code, codes typed per
+// address) and the short life of a code.
 func hashCode(id, code string) string {
 	sum := sha256.Sum256([]byte(id + ":" + code))
 	return hex.EncodeToString(sum[:])

@@ -267,7 +267,7 @@ func TestVerify(t *testing.T) {
 }
 
 func verify(b *testBundle, msisdn, code string) error {
-	_, _, err := b.svc.Verify(context.Background(), msisdn, code, login.KindWeb)
+	_, _, err := b.svc.Verify(context.Background(), msisdn, code, login.KindWeb, "")
 	return err
 }
 
@@ -288,10 +288,10 @@ func TestSessions(t *testing.T) {
 			t.Fatal(err)
 		}
 		code, _ := b.lastCode(t, "254712345678")
-		if _, _, err := b.svc.Verify(ctx, "254712345678", code, "desktop"); err == nil {
+		if _, _, err := b.svc.Verify(ctx, "254712345678", code, "desktop", ""); err == nil {
 			t.Fatal("Verify took session kind desktop")
 		}
-		sess, token, err := b.svc.Verify(ctx, "254712345678", code, login.KindApp)
+		sess, token, err := b.svc.Verify(ctx, "254712345678", code, login.KindApp, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -321,7 +321,7 @@ func TestSessions(t *testing.T) {
 		b.advance(time.Hour)
 		b.svc.RequestCode(ctx, "254712345678", "")
 		code, _ = b.lastCode(t, "254712345678")
-		_, token, err = b.svc.Verify(ctx, "254712345678", code, login.KindWeb)
+		_, token, err = b.svc.Verify(ctx, "254712345678", code, login.KindWeb, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -351,7 +351,7 @@ func TestAnswersAlike(t *testing.T) {
 		return b.svc.RequestCode(context.Background(), msisdn, "10.0.0.1")
 	}
 	guess := func(b *testBundle, msisdn, guess string) (string, error) {
-		sess, token, err := b.svc.Verify(context.Background(), msisdn, guess, login.KindWeb)
+		sess, token, err := b.svc.Verify(context.Background(), msisdn, guess, login.KindWeb, "10.0.0.1")
 		return sess.ID + token, err
 	}
 	steps := []step{
@@ -418,4 +418,60 @@ func isErr(err, want error) bool {
 		return errors.As(err, &rl)
 	}
 	return errors.Is(err, want)
+}
+
+// TestLimitsAcrossNodes: the limits that stop guessing are counted in the
+// database, so they hold across nodes sharing it and across restarts. Two
+// services, each on its own connection to one database, take turns.
+func TestLimitsAcrossNodes(t *testing.T) {
+	const john, guesser = "254708374149", "10.0.0.9"
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			dsn := storetest.DSN(t, d)
+			var b *testBundle
+			// node opens a connection of its own, as another node (or
+			// this one restarted) would, on the shared clock.
+			node := func() *login.Service {
+				db := storetest.OpenDSN(t, dsn)
+				if b == nil {
+					b = setup(t, db)
+				}
+				db.Now = func() time.Time { return *b.clock }
+				return &login.Service{DB: db, Limits: login.Limits{VerifyPerHour: 4}}
+			}
+			a, c := node(), node()
+
+			if _, err := a.RequestCode(ctx, john, "10.0.0.1"); err != nil {
+				t.Fatal(err)
+			}
+			var rl *login.RateLimitError
+			if _, err := c.RequestCode(ctx, john, "10.0.0.2"); !errors.As(err, &rl) || rl.What != "phone" {
+				t.Fatalf("a second code at once on another node: %v; want a phone limit", err)
+			}
+			code, _ := b.lastCode(t, john)
+
+			// Four wrong guesses from one address, two on each node, then
+			// the address is refused on either, even the right code.
+			for i, n := range []*login.Service{a, c, a, c} {
+				if _, _, err := n.Verify(ctx, john, wrong(code), login.KindWeb, guesser); !errors.Is(err, login.ErrBadCode) {
+					t.Fatalf("guess %d: %v; want ErrBadCode", i+1, err)
+				}
+			}
+			for name, n := range map[string]*login.Service{"a": a, "c": c, "restarted": node()} {
+				if _, _, err := n.Verify(ctx, john, code, login.KindWeb, guesser); !errors.As(err, &rl) || rl.What != "address" || rl.RetryAfter != time.Hour {
+					t.Errorf("fifth code from one address, on node %s: %v; want an address limit for an hour", name, err)
+				}
+			}
+			// The limit is the address's: the customer, elsewhere, gets in
+			// with the code, which took four wrong guesses of its five.
+			if _, _, err := c.Verify(ctx, john, code, login.KindWeb, "10.0.0.1"); err != nil {
+				t.Fatalf("the right code from another address: %v", err)
+			}
+			b.advance(time.Hour)
+			if _, _, err := a.Verify(ctx, john, wrong(code), login.KindWeb, guesser); !errors.Is(err, login.ErrBadCode) {
+				t.Errorf("an hour later: %v; want the address let through (ErrBadCode)", err)
+			}
+		})
+	}
 }

@@ -1,6 +1,8 @@
 package portal_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/mteja/mteja/internal/app"
 	"github.com/mteja/mteja/internal/app/apptest"
+	"github.com/mteja/mteja/internal/login"
 	"github.com/mteja/mteja/internal/store"
 )
 
@@ -68,6 +71,30 @@ func TestPortalLoginAlike(t *testing.T) {
 		// The sequence reached the end it is about.
 		if spent := answers[len(answers)-2][0]; !strings.HasPrefix(spent, "400") || !strings.Contains(spent, "Too many wrong tries") {
 			t.Errorf("the sixth wrong guess got\n%s\nwant 400, too many wrong tries", spent)
+		}
+	})
+}
+
+// TestPortalCodeLimit: the limit on codes typed from one address is kept
+// in the database, so codes another node already counted to it are refused
+// here too: a 429 page that says how long to wait, and Retry-After.
+func TestPortalCodeLimit(t *testing.T) {
+	apptest.Engines(t, func(t *testing.T, d store.Dialect) {
+		a := apptest.Start(t, apptest.Options{Dialect: d})
+		ali := app.DemoCustomers[2].Phone
+		v := newVisitor(t, a)
+		v.post("/login", url.Values{"phone": {ali}})
+		code := lastCode(t, a, ali, map[string]bool{})
+		other := &login.Service{DB: a.DB}
+		for i := range login.DefaultLimits.VerifyPerHour {
+			// This test's requests come from 127.0.0.1.
+			if _, _, err := other.Verify(context.Background(), "254799000111", "000000", login.KindWeb, "127.0.0.1"); !errors.Is(err, login.ErrBadCode) {
+				t.Fatalf("guess %d on the other node: %v; want ErrBadCode", i+1, err)
+			}
+		}
+		p := v.post("/login/code", url.Values{"code": {code}})
+		if p.status != http.StatusTooManyRequests || p.header.Get("Retry-After") == "" || !strings.Contains(p.body, "try again in") {
+			t.Errorf("the right code from an address at its limit: %d, Retry-After %q; want 429 with a wait", p.status, p.header.Get("Retry-After"))
 		}
 	})
 }
