@@ -59,6 +59,13 @@ func TestMeLoginAlike(t *testing.T) {
 		if last := answers[len(answers)-2][0]; !strings.HasPrefix(last, "401") || !strings.Contains(last, "too many wrong codes") {
 			t.Errorf("the sixth wrong guess got\n%s\nwant 401, too many wrong codes", last)
 		}
+		// The outbox kept no readable copy of the code it sent.
+		apptest.Eventually(t, "the code's SMS to be recorded as sent", func() bool {
+			return ca.Count(`SELECT count(*) FROM messages WHERE lane = 'otp' AND state = 'queued'`) == 0
+		})
+		if n := ca.Count(`SELECT count(*) FROM messages WHERE body LIKE $1 OR last_error LIKE $1`, "%"+code+"%"); n != 0 {
+			t.Errorf("%d messages hold the login code after it was sent", n)
+		}
 	})
 }
 
