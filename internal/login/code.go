@@ -238,10 +238,16 @@ func hashCode(id, code string) string {
 // admit counts a code request against the phone's and the address's
 // limits, in the transaction that stores the code.
 func admit(tx *store.Tx, lim Limits, msisdn, ip string) error {
+	// The count (which prunes old counts) comes before any write to
+	// login_codes, as in Verify, so that on PostgreSQL the two take their
+	// row locks in one order and never wait on each other in a circle.
+	if err := quota.TakeTx(tx, lim.requestKeys(msisdn, ip)...); err != nil {
+		return rateLimited(err)
+	}
 	// The phone's dead codes go as it asks for a new one, through its
 	// index, so the table holds about one row per recent login.
 	if _, err := tx.Exec(`DELETE FROM login_codes WHERE msisdn = $1 AND expires_at <= $2`, msisdn, store.Micros(tx.Now.Add(-time.Hour))); err != nil {
 		return fmt.Errorf("prune login codes: %w", err)
 	}
-	return rateLimited(quota.TakeTx(tx, lim.requestKeys(msisdn, ip)...))
+	return nil
 }
