@@ -320,7 +320,7 @@ func TestMeContract(t *testing.T) {
 		if _, err := svc.RequestCode(context.Background(), mary.Phone, ""); err != nil {
 			t.Fatal(err)
 		}
-		_, webTok, err := svc.Verify(context.Background(), mary.Phone, waitCode(t, a, mary.Phone, used), login.KindWeb)
+		_, webTok, err := svc.Verify(context.Background(), mary.Phone, waitCode(t, a, mary.Phone, used), login.KindWeb, "")
 		if err != nil {
 			t.Fatal(err)
 		}

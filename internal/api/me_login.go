@@ -50,13 +50,19 @@ func (m *me) loginVerify(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	if err := meTake(w, m.verify, "ip:"+login.ClientAddress(r)); err != nil {
+	// The limits that stop guessing are in the database (see
+	// login.Verify); this one only shields the node from a flood.
+	addr := login.ClientAddress(r)
+	if err := meTake(w, m.verify, "ip:"+addr); err != nil {
 		return err
 	}
-	s, token, err := m.login.Verify(r.Context(), req.Phone, req.Code, login.KindApp)
+	s, token, err := m.login.Verify(r.Context(), req.Phone, req.Code, login.KindApp, addr)
+	var rl *login.RateLimitError
 	switch {
 	case errors.Is(err, login.ErrBadPhone):
 		return invalid("phone: %v", err)
+	case errors.As(err, &rl):
+		return meRateLimited(w, rl.RetryAfter)
 	case errors.Is(err, login.ErrBadCode), errors.Is(err, login.ErrCodeSpent):
 		return &Error{Status: http.StatusUnauthorized, Code: "unauthorized", Message: err.Error()}
 	case err != nil:

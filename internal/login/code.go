@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/notify"
 	"github.com/mteja/mteja/internal/phone"
+	"github.com/mteja/mteja/internal/quota"
 	"github.com/mteja/mteja/internal/store"
 )
 
@@ -27,11 +27,20 @@ const CodeDigits = 6
 // guesses: only a new code helps.
 var ErrCodeSpent = errors.New("too many wrong codes: ask for a new code")
 
+// noCode is the code_hash of a code row kept for a number nobody
+// registered: hashCode gives 64 hex digits, so no typed code matches it,
+// and Verify does not even compare it.
+const noCode = "-"
+
 // RequestCode sends a login code by SMS to rawPhone, a number in any form a
 // customer types, asked for from the client address ip. It returns the
-// normalised number. A number that is not registered gets no SMS and the
-// same answer, so that the form does not tell strangers who is a customer;
-// its requests still count against the limits.
+// normalised number.
+//
+// A number that is not registered gets the same answer and no SMS, so that
+// the form does not tell strangers who is a customer. It still gets a code
+// row, one that can never open a session, so that Verify answers guesses
+// at it exactly as at a customer's code: wrong, then spent after as many
+// guesses. Its requests count against the same limits.
 func (s *Service) RequestCode(ctx context.Context, rawPhone, ip string) (string, error) {
 	msisdn, err := phone.Normalize(rawPhone)
 	if err != nil {
@@ -45,18 +54,25 @@ func (s *Service) RequestCode(ctx context.Context, rawPhone, ip string) (string,
 	queued := false
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		queued = false
-		if err := s.admit(tx, lim, msisdn, ip); err != nil {
+		if err := admit(tx, lim, msisdn, ip); err != nil {
 			return err
 		}
 		lang, registered, err := languageOf(ctx, tx, msisdn)
-		if err != nil || !registered {
+		if err != nil {
 			return err
 		}
 		id := uuid.Must(uuid.NewV7()).String()
+		hash := noCode
+		if registered {
+			hash = hashCode(id, code)
+		}
 		_, err = tx.Exec(`INSERT INTO login_codes (id, msisdn, code_hash, attempts, created_at, expires_at) VALUES ($1, $2, $3, 0, $4, $5)`,
-			id, msisdn, hashCode(id, code), store.Micros(tx.Now), store.Micros(tx.Now.Add(lim.CodeTTL)))
+			id, msisdn, hash, store.Micros(tx.Now), store.Micros(tx.Now.Add(lim.CodeTTL)))
 		if err != nil {
 			return fmt.Errorf("store login code: %w", err)
+		}
+		if !registered {
+			return nil
 		}
 		body, err := notify.Render("otp", lang, map[string]any{"Utility": s.Utility, "Code": code})
 		if err != nil {
@@ -88,13 +104,21 @@ func languageOf(ctx context.Context, tx *store.Tx, msisdn string) (string, bool,
 	return lang, true, err
 }
 
-// Verify checks a code typed for rawPhone and, when it is right, opens a
-// session of kind (KindWeb or KindApp). It returns the session and its
-// token, which only the caller ever sees: the database keeps its hash.
+// Verify checks a code typed for rawPhone from the client address ip and,
+// when it is right, opens a session of kind (KindWeb or KindApp). It
+// returns the session and its token, which only the caller ever sees: the
+// database keeps its hash.
+//
+// Two limits in the database stop guessing on every node alike: a code
+// dies after MaxAttempts wrong guesses, and one address may type
+// VerifyPerHour codes an hour (*RateLimitError beyond). An empty ip, for
+// callers with no client, is counted by the first limit only.
 //
 // Every live code of the phone is tried, so a customer who asked twice may
-// type either; each wrong guess counts against all of them.
-func (s *Service) Verify(ctx context.Context, rawPhone, code, kind string) (Session, string, error) {
+// type either; each wrong guess counts against all of them. The answers
+// (ErrBadCode, then ErrCodeSpent once the codes took MaxAttempts wrong
+// guesses) are the same for a number nobody registered: see RequestCode.
+func (s *Service) Verify(ctx context.Context, rawPhone, code, kind, ip string) (Session, string, error) {
 	msisdn, err := phone.Normalize(rawPhone)
 	if err != nil {
 		return Session{}, "", fmt.Errorf("%w: %v", ErrBadPhone, err)
@@ -112,6 +136,14 @@ func (s *Service) Verify(ctx context.Context, rawPhone, code, kind string) (Sess
 	var verdict error // a refusal that must still commit the counted attempt
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		verdict, sess, token = nil, Session{}, ""
+		if err := quota.TakeTx(tx, lim.verifyKeys(ip)...); err != nil {
+			var ex *quota.Exceeded
+			if !errors.As(err, &ex) {
+				return err
+			}
+			verdict = rateLimited(err)
+			return nil
+		}
 		rows, err := tx.Query(`SELECT id, code_hash, attempts FROM login_codes WHERE msisdn = $1 AND used_at IS NULL AND expires_at > $2 ORDER BY created_at DESC `+tx.ForUpdate(),
 			msisdn, store.Micros(tx.Now))
 		if err != nil {
@@ -148,7 +180,7 @@ func (s *Service) Verify(ctx context.Context, rawPhone, code, kind string) (Sess
 			return nil
 		}
 		for _, c := range codes {
-			if subtle.ConstantTimeCompare([]byte(c.hash), []byte(hashCode(c.id, code))) == 1 {
+			if c.hash != noCode && subtle.ConstantTimeCompare([]byte(c.hash), []byte(hashCode(c.id, code))) == 1 {
 				// One code opens one session: every live code of the phone
 				// dies with it.
 				if _, err := tx.Exec(`UPDATE login_codes SET used_at = $2 WHERE msisdn = $1 AND used_at IS NULL`, msisdn, store.Micros(tx.Now)); err != nil {
@@ -196,71 +228,26 @@ func newCode() (string, error) {
 
 // hashCode binds a code to its row, so equal codes hash differently. The
 // hash keeps a code off every screen and backup that shows the table; what
-// stops guessing is the attempt limit and the short life of a code.
+// stops guessing is the limits (wrong guesses per code, codes typed per
+// address) and the short life of a code.
 func hashCode(id, code string) string {
 	sum := sha256.Sum256([]byte(id + ":" + code))
 	return hex.EncodeToString(sum[:])
 }
 
 // admit counts a code request against the phone's and the address's
-// limits, and records it when it is allowed. On SQLite the single writer
-// makes the count exact; on PostgreSQL two requests at the same instant may
-// both pass, which loosens a limit by one and is not worth a lock.
-func (s *Service) admit(tx *store.Tx, lim Limits, msisdn, ip string) error {
-	now := store.Micros(tx.Now)
-	hour := tx.Now.Add(-time.Hour).UnixMicro()
-	if _, err := tx.Exec(`DELETE FROM login_requests WHERE at <= $1`, hour); err != nil {
-		return fmt.Errorf("prune login requests: %w", err)
+// limits, in the transaction that stores the code.
+func admit(tx *store.Tx, lim Limits, msisdn, ip string) error {
+	// The count (which prunes old counts) comes before any write to
+	// login_codes, as in Verify, so that on PostgreSQL the two take their
+	// row locks in one order and never wait on each other in a circle.
+	if err := quota.TakeTx(tx, lim.requestKeys(msisdn, ip)...); err != nil {
+		return rateLimited(err)
 	}
 	// The phone's dead codes go as it asks for a new one, through its
 	// index, so the table holds about one row per recent login.
-	if _, err := tx.Exec(`DELETE FROM login_codes WHERE msisdn = $1 AND expires_at <= $2`, msisdn, hour); err != nil {
+	if _, err := tx.Exec(`DELETE FROM login_codes WHERE msisdn = $1 AND expires_at <= $2`, msisdn, store.Micros(tx.Now.Add(-time.Hour))); err != nil {
 		return fmt.Errorf("prune login codes: %w", err)
 	}
-	n, oldest, newest, err := requests(tx, "phone:"+msisdn, hour)
-	if err != nil {
-		return err
-	}
-	if newest > 0 && now-newest < lim.PhoneGap.Microseconds() {
-		return &RateLimitError{What: "phone", RetryAfter: micros(newest + lim.PhoneGap.Microseconds() - now)}
-	}
-	if n >= lim.PhonePerHour {
-		return &RateLimitError{What: "phone", RetryAfter: micros(oldest + time.Hour.Microseconds() - now)}
-	}
-	buckets := []string{"phone:" + msisdn}
-	if ip != "" {
-		n, oldest, _, err := requests(tx, "ip:"+ip, hour)
-		if err != nil {
-			return err
-		}
-		if n >= lim.IPPerHour {
-			return &RateLimitError{What: "address", RetryAfter: micros(oldest + time.Hour.Microseconds() - now)}
-		}
-		buckets = append(buckets, "ip:"+ip)
-	}
-	for _, b := range buckets {
-		if _, err := tx.Exec(`INSERT INTO login_requests (bucket, at) VALUES ($1, $2)`, b, now); err != nil {
-			return fmt.Errorf("record login request: %w", err)
-		}
-	}
 	return nil
-}
-
-func requests(tx *store.Tx, bucket string, since int64) (n int, oldest, newest int64, err error) {
-	err = tx.QueryRow(`SELECT count(*), COALESCE(MIN(at), 0), COALESCE(MAX(at), 0) FROM login_requests WHERE bucket = $1 AND at > $2`, bucket, since).
-		Scan(&n, &oldest, &newest)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = nil
-	}
-	if err != nil {
-		err = fmt.Errorf("count login requests: %w", err)
-	}
-	return
-}
-
-// micros turns a wait in microseconds into a duration of at least a second,
-// since Retry-After counts whole seconds.
-func micros(us int64) time.Duration {
-	d := time.Duration(us) * time.Microsecond
-	return max(d.Round(time.Second), time.Second)
 }

@@ -1,8 +1,9 @@
 // Package login lets customers in: a one-time code sent by SMS to a phone
 // registered with the utility, then a session, held by the web portal in a
 // cookie and by the app as a bearer token. Codes and session tokens are
-// stored only as hashes; code requests are limited per phone and per client
-// address in the database, so every node counts the same requests.
+// stored only as hashes. Code requests are limited per phone and per client
+// address, and code checks per client address, in the database (package
+// quota), so that every node and every restart counts the same requests.
 package login
 
 import (
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mteja/mteja/internal/quota"
 	"github.com/mteja/mteja/internal/store"
 )
 
@@ -27,19 +29,25 @@ type Limits struct {
 	PhoneGap     time.Duration // least time between two codes to one phone: 30 s
 	PhonePerHour int           // codes to one phone an hour: 5
 	IPPerHour    int           // code requests from one client address an hour: 20
-	SessionTTL   time.Duration // how long a session lasts: 30 days
+	// VerifyPerHour is how many codes one client address may type an
+	// hour, for any phones: 50.
+	VerifyPerHour int
+	SessionTTL    time.Duration // how long a session lasts: 30 days
 }
 
 // DefaultLimits are the limits a zero Limits field takes. With them, a
 // guesser gets at most 5 codes x 5 guesses an hour at one phone, 25 chances
-// in a million, and from one address 20 codes an hour across all phones.
+// in a million, and from one address 20 codes an hour across all phones and
+// 50 guesses at whichever phones' codes are live. A customer who mistypes
+// a code now and then stays well inside them.
 var DefaultLimits = Limits{
-	CodeTTL:      5 * time.Minute,
-	MaxAttempts:  5,
-	PhoneGap:     30 * time.Second,
-	PhonePerHour: 5,
-	IPPerHour:    20,
-	SessionTTL:   30 * 24 * time.Hour,
+	CodeTTL:       5 * time.Minute,
+	MaxAttempts:   5,
+	PhoneGap:      30 * time.Second,
+	PhonePerHour:  5,
+	IPPerHour:     20,
+	VerifyPerHour: 50,
+	SessionTTL:    30 * 24 * time.Hour,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -58,6 +66,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.IPPerHour > 0 {
 		d.IPPerHour = l.IPPerHour
+	}
+	if l.VerifyPerHour > 0 {
+		d.VerifyPerHour = l.VerifyPerHour
 	}
 	if l.SessionTTL > 0 {
 		d.SessionTTL = l.SessionTTL
@@ -86,12 +97,57 @@ var (
 	ErrUnauthorized = errors.New("not logged in")
 )
 
+// The limits kept in the database, by the name quota counts them under.
+const (
+	rulePhoneGap = "login.phone.gap" // a code to a phone: one per PhoneGap
+	rulePhone    = "login.phone"     // codes to a phone: PhonePerHour
+	ruleAddress  = "login.address"   // code requests from an address: IPPerHour
+	ruleVerify   = "login.verify"    // codes typed from an address: VerifyPerHour
+)
+
+// requestKeys are the limits a code request for msisdn from ip counts
+// against; an empty ip (a caller with no client address) counts against
+// the phone's only.
+func (l Limits) requestKeys(msisdn, ip string) []quota.Key {
+	keys := []quota.Key{
+		quota.Rule{Name: rulePhoneGap, Max: 1, Per: l.PhoneGap}.Of(msisdn),
+		quota.Rule{Name: rulePhone, Max: l.PhonePerHour, Per: time.Hour}.Of(msisdn),
+	}
+	if ip != "" {
+		keys = append(keys, quota.Rule{Name: ruleAddress, Max: l.IPPerHour, Per: time.Hour}.Of(ip))
+	}
+	return keys
+}
+
+// verifyKeys are the limits a typed code from ip counts against.
+func (l Limits) verifyKeys(ip string) []quota.Key {
+	if ip == "" {
+		return nil
+	}
+	return []quota.Key{quota.Rule{Name: ruleVerify, Max: l.VerifyPerHour, Per: time.Hour}.Of(ip)}
+}
+
 // RateLimitError says a request came too soon and when to try again.
 type RateLimitError struct {
-	What       string // "phone", "address" or "attempts"
+	What       string // "phone" or "address"; "session" for a handler's own throttle
 	RetryAfter time.Duration
 }
 
 func (e *RateLimitError) Error() string {
 	return fmt.Sprintf("too many login requests for this %s: try again in %s", e.What, e.RetryAfter.Round(time.Second))
+}
+
+// rateLimited turns a *quota.Exceeded into a *RateLimitError, the one
+// error the portal and the API answer with 429; other errors pass as
+// they are.
+func rateLimited(err error) error {
+	var ex *quota.Exceeded
+	if !errors.As(err, &ex) {
+		return err
+	}
+	what := "phone"
+	if ex.Rule.Name == ruleAddress || ex.Rule.Name == ruleVerify {
+		what = "address"
+	}
+	return &RateLimitError{What: what, RetryAfter: ex.RetryAfter}
 }

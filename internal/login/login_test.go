@@ -12,6 +12,7 @@ import (
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/login"
 	"github.com/mteja/mteja/internal/notify"
+	"github.com/mteja/mteja/internal/phone"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/store/storetest"
 )
@@ -266,7 +267,7 @@ func TestVerify(t *testing.T) {
 }
 
 func verify(b *testBundle, msisdn, code string) error {
-	_, _, err := b.svc.Verify(context.Background(), msisdn, code, login.KindWeb)
+	_, _, err := b.svc.Verify(context.Background(), msisdn, code, login.KindWeb, "")
 	return err
 }
 
@@ -287,10 +288,10 @@ func TestSessions(t *testing.T) {
 			t.Fatal(err)
 		}
 		code, _ := b.lastCode(t, "254712345678")
-		if _, _, err := b.svc.Verify(ctx, "254712345678", code, "desktop"); err == nil {
+		if _, _, err := b.svc.Verify(ctx, "254712345678", code, "desktop", ""); err == nil {
 			t.Fatal("Verify took session kind desktop")
 		}
-		sess, token, err := b.svc.Verify(ctx, "254712345678", code, login.KindApp)
+		sess, token, err := b.svc.Verify(ctx, "254712345678", code, login.KindApp, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -320,7 +321,7 @@ func TestSessions(t *testing.T) {
 		b.advance(time.Hour)
 		b.svc.RequestCode(ctx, "254712345678", "")
 		code, _ = b.lastCode(t, "254712345678")
-		_, token, err = b.svc.Verify(ctx, "254712345678", code, login.KindWeb)
+		_, token, err = b.svc.Verify(ctx, "254712345678", code, login.KindWeb, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -331,4 +332,146 @@ func TestSessions(t *testing.T) {
 			t.Errorf("after logout: %v; want ErrUnauthorized", err)
 		}
 	})
+}
+
+// TestAnswersAlike: a stranger cannot tell a customer's number from one
+// nobody registered. Each step of asking for codes and guessing them is
+// taken for both numbers in turn, and each answer (the value and the error,
+// its type and its text, with the number itself blanked) must be the same.
+func TestAnswersAlike(t *testing.T) {
+	const customer, stranger = "254708374149", "254799000111"
+	type step struct {
+		name string
+		// act takes the step for msisdn; guess is a code that is wrong
+		// for every code the customer was sent.
+		act     func(b *testBundle, msisdn, guess string) (string, error)
+		wantErr error // for the customer; nil means none
+	}
+	request := func(b *testBundle, msisdn, _ string) (string, error) {
+		return b.svc.RequestCode(context.Background(), msisdn, "10.0.0.1")
+	}
+	guess := func(b *testBundle, msisdn, guess string) (string, error) {
+		sess, token, err := b.svc.Verify(context.Background(), msisdn, guess, login.KindWeb, "10.0.0.1")
+		return sess.ID + token, err
+	}
+	steps := []step{
+		{"ask", request, nil},
+		{"ask again at once", request, &login.RateLimitError{}},
+		{"wrong code 1", guess, login.ErrBadCode},
+		{"wrong code 2", guess, login.ErrBadCode},
+		{"wrong code 3", guess, login.ErrBadCode},
+		{"wrong code 4", guess, login.ErrBadCode},
+		{"wrong code 5", guess, login.ErrBadCode},
+		{"code spent", guess, login.ErrCodeSpent},
+		{"not six digits", func(b *testBundle, msisdn, _ string) (string, error) { return guess(b, msisdn, "12") }, login.ErrBadCode},
+		{"ask after the gap", func(b *testBundle, msisdn, g string) (string, error) {
+			if msisdn == customer {
+				b.advance(31 * time.Second) // once for both
+			}
+			return request(b, msisdn, g)
+		}, nil},
+		{"wrong new code", guess, login.ErrBadCode},
+		{"expired", func(b *testBundle, msisdn, g string) (string, error) {
+			if msisdn == customer {
+				b.advance(5*time.Minute + time.Second)
+			}
+			return guess(b, msisdn, g)
+		}, login.ErrBadCode},
+	}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		b := setup(t, db)
+		sent := map[string]bool{} // codes texted to the customer
+		for _, s := range steps {
+			g := ""
+			for i := 0; g == "" || sent[g]; i++ {
+				g = fmt.Sprintf("%06d", i)
+			}
+			var answers [2]string
+			for i, msisdn := range []string{customer, stranger} {
+				got, err := s.act(b, msisdn, g)
+				if i == 0 {
+					if !isErr(err, s.wantErr) {
+						t.Fatalf("%s: customer got %v; want %v", s.name, err, s.wantErr)
+					}
+					if msgs, _ := notify.ForRecipient(context.Background(), db, customer, 1); len(msgs) > 0 {
+						sent[codeRE.FindString(msgs[0].Body)] = true
+					}
+				}
+				a := fmt.Sprintf("%q %T %v", got, err, err)
+				answers[i] = strings.NewReplacer(msisdn, "N", phone.Mask(msisdn), "M").Replace(a)
+			}
+			if answers[0] != answers[1] {
+				t.Errorf("%s: the customer's number got\n\t%s\nand a stranger's\n\t%s", s.name, answers[0], answers[1])
+			}
+		}
+	})
+}
+
+// isErr reports whether err is want: nil for nil, any *RateLimitError for
+// a *RateLimitError, else by errors.Is.
+func isErr(err, want error) bool {
+	var rl *login.RateLimitError
+	switch {
+	case want == nil:
+		return err == nil
+	case errors.As(want, &rl):
+		return errors.As(err, &rl)
+	}
+	return errors.Is(err, want)
+}
+
+// TestLimitsAcrossNodes: the limits that stop guessing are counted in the
+// database, so they hold across nodes sharing it and across restarts. Two
+// services, each on its own connection to one database, take turns.
+func TestLimitsAcrossNodes(t *testing.T) {
+	const john, guesser = "254708374149", "10.0.0.9"
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			dsn := storetest.DSN(t, d)
+			var b *testBundle
+			// node opens a connection of its own, as another node (or
+			// this one restarted) would, on the shared clock.
+			node := func() *login.Service {
+				db := storetest.OpenDSN(t, dsn)
+				if b == nil {
+					b = setup(t, db)
+				}
+				db.Now = func() time.Time { return *b.clock }
+				return &login.Service{DB: db, Limits: login.Limits{VerifyPerHour: 4}}
+			}
+			a, c := node(), node()
+
+			if _, err := a.RequestCode(ctx, john, "10.0.0.1"); err != nil {
+				t.Fatal(err)
+			}
+			var rl *login.RateLimitError
+			if _, err := c.RequestCode(ctx, john, "10.0.0.2"); !errors.As(err, &rl) || rl.What != "phone" {
+				t.Fatalf("a second code at once on another node: %v; want a phone limit", err)
+			}
+			code, _ := b.lastCode(t, john)
+
+			// Four wrong guesses from one address, two on each node, then
+			// the address is refused on either, even the right code.
+			for i, n := range []*login.Service{a, c, a, c} {
+				if _, _, err := n.Verify(ctx, john, wrong(code), login.KindWeb, guesser); !errors.Is(err, login.ErrBadCode) {
+					t.Fatalf("guess %d: %v; want ErrBadCode", i+1, err)
+				}
+			}
+			for name, n := range map[string]*login.Service{"a": a, "c": c, "restarted": node()} {
+				if _, _, err := n.Verify(ctx, john, code, login.KindWeb, guesser); !errors.As(err, &rl) || rl.What != "address" || rl.RetryAfter != time.Hour {
+					t.Errorf("fifth code from one address, on node %s: %v; want an address limit for an hour", name, err)
+				}
+			}
+			// The limit is the address's: the customer, elsewhere, gets in
+			// with the code, which took four wrong guesses of its five.
+			if _, _, err := c.Verify(ctx, john, code, login.KindWeb, "10.0.0.1"); err != nil {
+				t.Fatalf("the right code from another address: %v", err)
+			}
+			b.advance(time.Hour)
+			if _, _, err := a.Verify(ctx, john, wrong(code), login.KindWeb, guesser); !errors.Is(err, login.ErrBadCode) {
+				t.Errorf("an hour later: %v; want the address let through (ErrBadCode)", err)
+			}
+		})
+	}
 }

@@ -65,7 +65,7 @@ func (w *Worker) claim(ctx context.Context, lanes []string, n int) (claimed, err
 				expired = append(expired, m.ID)
 			case m.sendingRoute != "":
 				if _, err := tx.Exec(`UPDATE messages SET state = 'submitted', route = sending_route, sending_route = '', submitted_at = $2,
-					claimed_until = 0, attempts = attempts + 1, last_error = $3 WHERE id = $1`,
+					claimed_until = 0, attempts = attempts + 1, last_error = $3, `+withhold+` WHERE id = $1`,
 					m.ID, now, "outcome unknown: the node sending it stopped before recording the answer"); err != nil {
 					return fmt.Errorf("settle interrupted send of %s: %w", m.ID, err)
 				}
@@ -106,7 +106,7 @@ func (w *Worker) claim(ctx context.Context, lanes []string, n int) (claimed, err
 		c.handled = len(expired) + len(c.unknown) + len(c.deferred)
 		if len(expired) > 0 {
 			if _, err := tx.Exec(`UPDATE messages SET state = 'expired', finished_at = $1, claimed_until = 0,
-				last_error = CASE WHEN last_error = '' THEN 'not sent within its lane''s time to live' ELSE last_error END
+				last_error = CASE WHEN last_error = '' THEN 'not sent within its lane''s time to live' ELSE last_error END, `+withhold+`
 				WHERE id IN (`+store.Placeholders(2, len(expired))+`)`, append([]any{now}, expired...)...); err != nil {
 				return fmt.Errorf("expire messages: %w", err)
 			}

@@ -19,6 +19,19 @@ const (
 // Lanes in priority order.
 var Lanes = []string{LaneToken, LaneOTP, LaneTransactional, LaneBulk}
 
+// WithheldBody is what an OTP-lane message's body becomes once the message
+// has left the queue (submitted, its outcome known or not; failed; expired):
+// a login code is then readable nowhere, in no table, backup or care
+// screen. Nothing needs the text again: an OTP is never resent after its
+// route may have taken it, and a customer whose code did not come asks for
+// a new one.
+const WithheldBody = "[login code withheld]"
+
+// withhold is the SET clause that withholds the body, in the statement
+// that moves a message out of the queue, so that no commit keeps a sent
+// code readable.
+const withhold = `body = CASE WHEN lane = '` + LaneOTP + `' THEN '` + WithheldBody + `' ELSE body END`
+
 // Message states.
 const (
 	StateQueued    = "queued"

@@ -53,7 +53,7 @@ func applyReceipts(tx *store.Tx, st *stmts, items []receiptItem) (out []appliedR
 		if !r.State.Final() || r.State == sms.StateAccepted || r.ProviderID == "" {
 			continue
 		}
-		state, q := StateDelivered, `UPDATE messages SET state = 'delivered', delivered_at = $2, finished_at = $2, receipt_at = $2
+		state, q := StateDelivered, `UPDATE messages SET state = 'delivered', delivered_at = $2, finished_at = $2, receipt_at = $2, `+withhold+`
 			WHERE provider_id = $1 AND state IN ('submitted', 'queued') AND ($3 = '' OR route = $3)
 			RETURNING lane, route, queued_at, submitted_at`
 		args := []any{r.ProviderID, now, it.route}

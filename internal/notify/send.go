@@ -187,7 +187,7 @@ func (w *Worker) record(c claimed, res []outcome) error {
 				// another node settled the message as unknown: the
 				// answer still belongs to it.
 				_, err = st.Exec(`UPDATE messages SET state = 'submitted', route = $2, provider_id = $3, attempts = attempts + 1,
-					submitted_at = $4, claimed_until = 0, sending_route = '', last_error = ''
+					submitted_at = $4, claimed_until = 0, sending_route = '', last_error = '', `+withhold+`
 					WHERE id = $1 AND (claimed_until = $5 OR (state = 'submitted' AND route = $2 AND provider_id = ''))`,
 					m.ID, o.route, o.provider, now, c.stamp)
 				if o.provider != "" {
@@ -198,14 +198,14 @@ func (w *Worker) record(c claimed, res []outcome) error {
 				// can match it; for a token the watchdog sends a notice
 				// by another route.
 				_, err = st.Exec(`UPDATE messages SET state = 'submitted', route = $2, provider_id = $6, attempts = attempts + 1, submitted_at = $3,
-					claimed_until = 0, sending_route = '', last_error = $4 WHERE id = $1 AND claimed_until = $5`,
+					claimed_until = 0, sending_route = '', last_error = $4, `+withhold+` WHERE id = $1 AND claimed_until = $5`,
 					m.ID, o.route, now, truncate(o.err.Error()), c.stamp, o.provider)
 				if o.provider != "" {
 					providers = append(providers, o.provider)
 				}
 			case errors.Is(o.err, sms.ErrPermanent) || (w.MaxAttempts > 0 && m.Attempts+1 >= w.MaxAttempts):
 				_, err = st.Exec(`UPDATE messages SET state = 'failed', route = $2, attempts = attempts + 1, finished_at = $3,
-					claimed_until = 0, sending_route = '', last_error = $4 WHERE id = $1 AND claimed_until = $5`,
+					claimed_until = 0, sending_route = '', last_error = $4, `+withhold+` WHERE id = $1 AND claimed_until = $5`,
 					m.ID, o.route, now, truncate(o.err.Error()), c.stamp)
 				failed = append(failed, m)
 			default:

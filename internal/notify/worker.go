@@ -24,7 +24,9 @@ import (
 // is never sent twice on a route unless the first try provably failed:
 // the route of a send is written down before it starts, and a send whose
 // outcome is unknown is recorded as submitted, not retried. (For a token
-// message, the Watchdog then sends a delay notice by another route.)
+// message, the Watchdog then sends a delay notice by another route.) The
+// statement that records a login code's message as submitted, failed or
+// expired also withholds its body (WithheldBody).
 //
 // Zero fields take the defaults documented on each. Set the fields before
 // the first call; the Worker is then safe for concurrent use.

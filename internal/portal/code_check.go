@@ -15,10 +15,13 @@ func (h *Handler) codeCheck(w http.ResponseWriter, v *visit) error {
 	if msisdn == "" {
 		return redirect(w, v, "/login?next="+url.QueryEscape(next))
 	}
-	if err := take(h.limits.verify, login.ClientAddress(v.r)); err != nil {
+	// The limits that stop guessing are in the database (see Verify);
+	// this one only shields the node from a flood.
+	addr := login.ClientAddress(v.r)
+	if err := take(h.limits.verify, addr); err != nil {
 		return err
 	}
-	sess, token, err := h.Login.Verify(v.r.Context(), msisdn, v.r.PostFormValue("code"), login.KindWeb)
+	sess, token, err := h.Login.Verify(v.r.Context(), msisdn, v.r.PostFormValue("code"), login.KindWeb, addr)
 	key := ""
 	switch {
 	case errors.Is(err, login.ErrCodeSpent):

@@ -5,7 +5,9 @@ import (
 )
 
 // limits throttle the actions that cost money or SMS, or that could be
-// used to guess: per session, or per client address before login.
+// used to guess: per session, or per client address before login. They
+// live in this process and shield it from a flood; the limits that stop
+// guessing codes are in the database, in login.
 type limits struct {
 	verify *login.Limiter // code checks per address
 	buy    *login.Limiter // STK prompts per session

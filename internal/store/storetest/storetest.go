@@ -52,14 +52,21 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // on PostgreSQL, its schema dropped) when the test ends.
 func Open(t testing.TB, d store.Dialect) *store.DB {
 	t.Helper()
-	dsn := DSN(t, d)
+	return OpenDSN(t, DSN(t, d))
+}
+
+// OpenDSN opens the database at dsn (from DSN) and migrates it, closed when
+// the test ends. Opening one DSN twice gives two connections to one
+// database, as two nodes have.
+func OpenDSN(t testing.TB, dsn string) *store.DB {
+	t.Helper()
 	db, err := store.Open(context.Background(), dsn)
 	if err != nil {
-		t.Fatalf("open %s: %v", d, err)
+		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
 	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatalf("migrate %s: %v", d, err)
+		t.Fatalf("migrate: %v", err)
 	}
 	return db
 }
