@@ -11,6 +11,8 @@ package quota
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/mteja/mteja/internal/store"
@@ -62,13 +64,30 @@ func Take(ctx context.Context, db *store.DB, keys ...Key) error {
 }
 
 // TakeTx is Take inside a caller's transaction, so that the count commits
-// with what it guards. On SQLite the single writer makes the count exact; on
-// PostgreSQL two requests at the same instant may both pass, which loosens
-// a limit by one and is not worth a lock.
+// with what it guards. The count is exact: SQLite has one writer, and on
+// PostgreSQL each bucket is locked (a transaction advisory lock, in bucket
+// order, so that two takes never wait on each other in a circle) from the
+// count to the commit.
 func TakeTx(tx *store.Tx, keys ...Key) error {
 	now := store.Micros(tx.Now)
-	if _, err := tx.Exec(`DELETE FROM quota_hits WHERE at <= $1`, now-keep.Microseconds()); err != nil {
-		return fmt.Errorf("prune quota: %w", err)
+	if tx.Dialect == store.Postgres {
+		buckets := make([]string, len(keys))
+		for i, k := range keys {
+			buckets[i] = k.bucket()
+		}
+		slices.Sort(buckets)
+		for _, b := range slices.Compact(buckets) {
+			if _, err := tx.Exec(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, "quota:"+b); err != nil {
+				return fmt.Errorf("lock quota %s: %w", b, err)
+			}
+		}
+	}
+	// Old rows go bucket by bucket through the index as each is counted;
+	// one take in a hundred also sweeps the buckets nobody comes back to.
+	if rand.IntN(100) == 0 {
+		if _, err := tx.Exec(`DELETE FROM quota_hits WHERE at <= $1`, now-keep.Microseconds()); err != nil {
+			return fmt.Errorf("prune quota: %w", err)
+		}
 	}
 	var count []Key
 	for _, k := range keys {
@@ -76,6 +95,9 @@ func TakeTx(tx *store.Tx, keys ...Key) error {
 			return fmt.Errorf("quota %s: window %s is longer than the %s kept", k.Rule.Name, k.Rule.Per, keep)
 		}
 		since := now - k.Rule.Per.Microseconds()
+		if _, err := tx.Exec(`DELETE FROM quota_hits WHERE bucket = $1 AND at <= $2`, k.bucket(), now-keep.Microseconds()); err != nil {
+			return fmt.Errorf("prune quota %s: %w", k.Rule.Name, err)
+		}
 		if k.Item != "" {
 			var seen int
 			if err := tx.QueryRow(`SELECT count(*) FROM quota_hits WHERE bucket = $1 AND at > $2 AND item = $3`, k.bucket(), since, k.Item).Scan(&seen); err != nil {
