@@ -36,6 +36,9 @@ type Handler struct {
 	// ShortCodes are our Paybill and till numbers: a C2B payment to any
 	// other is not ours to take.
 	ShortCodes []string
+	// VerifyAbove, when positive, has confirmations of at least this amount
+	// confirmed by a transaction status query before they are vended.
+	VerifyAbove money.Amount
 	// OnMessages runs when a handler queued messages (to wake delivery).
 	OnMessages func()
 }

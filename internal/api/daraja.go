@@ -104,7 +104,8 @@ func (h *Handler) c2bConfirmation(w http.ResponseWriter, r *http.Request, body [
 		return invalid("BusinessShortCode %q is not one of ours", c.ShortCode)
 	}
 	p := payment.Payment{Provider: payment.MpesaC2B, Receipt: c.TransID, Amount: c.Amount, Payer: c.MSISDN,
-		PayerName: joinName(c.FirstName, c.MiddleName, c.LastName), AccountRef: c.BillRef, ShortCode: c.ShortCode, PaidAt: c.TransTime}
+		PayerName: joinName(c.FirstName, c.MiddleName, c.LastName), AccountRef: c.BillRef, ShortCode: c.ShortCode, PaidAt: c.TransTime,
+		Verify: h.VerifyAbove > 0 && c.Amount >= h.VerifyAbove}
 	if n, ok := c.PlainMSISDN(); ok {
 		p.Payer = n
 	}

@@ -50,6 +50,7 @@ type App struct {
 	Watchdog *notify.Watchdog // delay notices and delivery incidents; tune before Start
 	STK      *payment.STK
 	Recovery *payment.Recovery
+	Verifier *payment.Verifier // nil unless large payments are verified before vending
 	Tariffs  *vend.Tariffs
 	Daraja   *mpesa.Client
 	Sim      *mpesa.Simulator // demo only
@@ -184,11 +185,20 @@ func (a *App) build(ctx context.Context, opts Options) error {
 			ShortCode: cfg.DarajaShortCode(), Passkey: cfg.DarajaPasskey, Initiator: cfg.DarajaInitiator, SecurityCredential: cfg.DarajaCredential}
 		a.STK = &payment.STK{DB: a.DB, Client: a.Daraja, Intake: a.Intake, CallbackURL: a.CallbackURL("stk/callback"), Limits: a.limits}
 		a.Recovery.Client, a.Recovery.ResultURL, a.Recovery.TimeoutURL = a.Daraja, a.CallbackURL("status/result"), a.CallbackURL("status/timeout")
+		a.STK.VerifyAbove = cfg.DarajaVerifyAbove
+	}
+	if cfg.DarajaVerifyAbove > 0 {
+		if a.Daraja == nil {
+			return errors.New("-daraja-verify-above needs the Daraja client to ask M-Pesa: set MTEJA_DARAJA_URL and its credentials")
+		}
+		a.Verifier = payment.NewVerifier(a.Recovery)
+		a.Verifier.Log = func(err error) { a.Log.Warn("verify payments", "err", err) }
+		a.Intake.OnVerifying = a.Verifier.Wake
 	}
 
 	h := &api.Handler{DB: a.DB, Intake: a.Intake, STK: a.STK, Recovery: a.Recovery, Tariffs: a.Tariffs, Log: a.Log,
 		Utility: cfg.Utility, Daraja: peer.Gate{Secret: cfg.DarajaSecret, Allow: cfg.DarajaAllow}, ShortCodes: cfg.DarajaShortCodes,
-		OnMessages: a.Delivery.Wake}
+		VerifyAbove: cfg.DarajaVerifyAbove, OnMessages: a.Delivery.Wake}
 	h.Routes(a.Mux)
 	a.Mux.HandleFunc("GET /healthz", a.healthz)
 	metrics := a.metrics()
@@ -285,6 +295,9 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.run(ctx, a.Delivery.Run)
 	a.startDelivery(ctx)
+	if a.Verifier != nil {
+		a.run(ctx, a.Verifier.Run)
+	}
 	if a.Daraja != nil {
 		// STK pushes whose callback never came.
 		poller := &payment.STKPoller{DB: a.DB, Client: a.Daraja, USSD: a.Config.USSDCode, Wake: a.Delivery.Wake}

@@ -34,7 +34,7 @@ func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if counts, err := payment.Counts(ctx, c.a.DB.Read()); err == nil {
-		for _, s := range []string{payment.Received, payment.Applied, payment.Suspense, payment.Reversed} {
+		for _, s := range []string{payment.Received, payment.Verifying, payment.Applied, payment.Suspense, payment.Reversed} {
 			ch <- prometheus.MustNewConstMetric(c.payments, prometheus.GaugeValue, float64(counts[s]), s)
 		}
 	}

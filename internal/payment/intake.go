@@ -28,6 +28,9 @@ type Intake struct {
 	// OnReceived runs after a commit that stored new received payments (to
 	// wake the vend worker).
 	OnReceived func()
+	// OnVerifying runs after a commit that stored payments to verify (to
+	// wake the verifier).
+	OnVerifying func()
 }
 
 // NewIntake returns an intake writing to db; call Run to start it.
@@ -39,7 +42,13 @@ func NewIntake(db *store.DB) *Intake {
 			// A repeat may have matched a suspense payment to its meter.
 			if r.Payment.State == Received && in.OnReceived != nil {
 				in.OnReceived()
-				return
+				break
+			}
+		}
+		for _, r := range rs {
+			if r.Payment.State == Verifying && !r.Duplicate && in.OnVerifying != nil {
+				in.OnVerifying()
+				break
 			}
 		}
 	}
@@ -106,6 +115,8 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 			p.MeterDRN = ""
 		case st != customer.MeterActive:
 			p.State, p.Reason = Suspense, fmt.Sprintf("meter %s is %s", p.MeterDRN, st)
+		case p.Verify:
+			p.State, p.Reason = Verifying, "waiting for M-Pesa to confirm it"
 		}
 	}
 	// One multi-row INSERT for the batch: ON CONFLICT skips receipts already
@@ -159,7 +170,7 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 			continue
 		}
 		credit := ledger.CustomerCredit
-		if p.State == Suspense {
+		if p.State == Suspense || p.State == Verifying {
 			credit = ledger.Suspense
 		}
 		txns = append(txns, ledger.Transfer("pay:"+p.ID, "payment", p.ID, ledger.MpesaClearing, credit, p.Amount))

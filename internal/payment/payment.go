@@ -23,12 +23,16 @@ const (
 )
 
 // States: received → applied | suspense | reversed. A received payment is
-// the vend worker's work item.
+// the vend worker's work item. With verification on, a large payment from
+// a callback is verifying until a transaction status query confirms it
+// (then received) or does not (then suspense); its money sits in the
+// suspense account meanwhile.
 const (
-	Received = "received"
-	Applied  = "applied"
-	Suspense = "suspense"
-	Reversed = "reversed"
+	Received  = "received"
+	Verifying = "verifying"
+	Applied   = "applied"
+	Suspense  = "suspense"
+	Reversed  = "reversed"
 )
 
 // Payment is money received for an account.
@@ -49,7 +53,10 @@ type Payment struct {
 	// Hold, set by whoever records the payment, keeps it in suspense with
 	// this reason whatever its account names: the record does not agree
 	// with what Mteja asked for, so staff decide. Not stored beside Reason.
-	Hold       string
+	Hold string
+	// Verify, set by whoever records a payment from a callback, holds it
+	// (verifying) until M-Pesa confirms it by a transaction status query.
+	Verify     bool
 	Attempts   int
 	LastError  string
 	PaidAt     time.Time

@@ -153,8 +153,7 @@ func (rc *Recovery) Find(ctx context.Context, receipt string, who Asker) (Lookup
 		if err := quota.TakeTx(tx, keys...); err != nil {
 			return err
 		}
-		send = uuid.Must(uuid.NewV7()).String()
-		_, err = tx.Exec(`INSERT INTO status_queries (id, receipt, sent_at) VALUES ($1, $2, $3)`, send, receipt, store.Micros(now))
+		send, err = newQuery(tx, receipt)
 		return err
 	})
 	if err != nil {
@@ -163,21 +162,40 @@ func (rc *Recovery) Find(ctx context.Context, receipt string, who Asker) (Lookup
 	if send == "" {
 		return look, nil
 	}
-	resp, err := rc.Client.TransactionStatus(ctx, receipt, rc.ResultURL, rc.TimeoutURL, "customer says paid")
+	if err := rc.send(ctx, send, receipt, "customer says paid"); err != nil {
+		return Lookup{}, err
+	}
+	return Lookup{Asked: true}, nil
+}
+
+// newQuery records a status query about to be sent.
+func newQuery(tx *store.Tx, receipt string) (string, error) {
+	id := uuid.Must(uuid.NewV7()).String()
+	if _, err := tx.Exec(`INSERT INTO status_queries (id, receipt, sent_at) VALUES ($1, $2, $3)`, id, receipt, store.Micros(tx.Now)); err != nil {
+		return "", fmt.Errorf("record status query %s: %w", receipt, err)
+	}
+	return id, nil
+}
+
+// send asks M-Pesa about receipt for the recorded query id, and keeps the
+// conversation ids of the reply, which its result will carry. A query that
+// could not be sent is forgotten, so that the next look-up asks at once.
+func (rc *Recovery) send(ctx context.Context, id, receipt, remarks string) error {
+	resp, err := rc.Client.TransactionStatus(ctx, receipt, rc.ResultURL, rc.TimeoutURL, remarks)
+	sendErr := err
 	err = rc.DB.InTx(context.WithoutCancel(ctx), func(tx *store.Tx) error {
-		if err != nil {
-			// Not asked after all: the next look-up asks at once.
-			_, err := tx.Exec(`DELETE FROM status_queries WHERE id = $1`, send)
+		if sendErr != nil {
+			_, err := tx.Exec(`DELETE FROM status_queries WHERE id = $1`, id)
 			return err
 		}
 		_, err := tx.Exec(`UPDATE status_queries SET originator_id = $2, conversation_id = $3 WHERE id = $1`,
-			send, truncate(resp.OriginatorConversationID, 100), truncate(resp.ConversationID, 100))
+			id, truncate(resp.OriginatorConversationID, 100), truncate(resp.ConversationID, 100))
 		return err
 	})
-	if err != nil {
-		return Lookup{}, fmt.Errorf("status query %s: %w", receipt, err)
+	if err = errors.Join(sendErr, err); err != nil {
+		return fmt.Errorf("status query %s: %w", receipt, err)
 	}
-	return Lookup{Asked: true}, nil
+	return nil
 }
 
 // Query outcomes, as status_queries.outcome keeps them.
@@ -198,6 +216,9 @@ func (rc *Recovery) Settle(ctx context.Context, res mpesa.StatusResult) (*Record
 	if err != nil {
 		return nil, err
 	}
+	if p, err := ByReceipt(ctx, rc.DB.Read(), receipt); err == nil && p.State == Verifying {
+		return nil, rc.confirm(ctx, id, p, res)
+	}
 	var rec *Recorded
 	outcome := outcomeOther
 	switch {
@@ -215,12 +236,15 @@ func (rc *Recovery) Settle(ctx context.Context, res mpesa.StatusResult) (*Record
 		}
 		rec, outcome = &r, outcomeRecorded
 	}
-	err = rc.DB.InTx(ctx, func(tx *store.Tx) error {
-		_, err := tx.Exec(`UPDATE status_queries SET result_code = $2, outcome = $3, result_at = $4 WHERE id = $1`,
-			id, truncate(res.ResultCode, 20), outcome, store.Micros(tx.Now))
-		return err
-	})
+	err = rc.DB.InTx(ctx, func(tx *store.Tx) error { return answered(tx, id, res, outcome) })
 	return rec, err
+}
+
+// answered records a query's result and what Mteja made of it.
+func answered(tx *store.Tx, id string, res mpesa.StatusResult, outcome string) error {
+	_, err := tx.Exec(`UPDATE status_queries SET result_code = $2, outcome = $3, result_at = $4 WHERE id = $1`,
+		id, truncate(res.ResultCode, 20), outcome, store.Micros(tx.Now))
+	return err
 }
 
 // queryFor finds the query a result answers by its conversation ids. The

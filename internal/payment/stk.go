@@ -50,6 +50,9 @@ type STK struct {
 	// Limits returns the purchase limits of a meter's tariff, checked before
 	// the customer is prompted.
 	Limits func(ctx context.Context, drn string) (min, max money.Amount, err error)
+	// VerifyAbove, when positive, has paid pushes of at least this amount
+	// confirmed by a transaction status query before they are vended.
+	VerifyAbove money.Amount
 }
 
 // ErrMeterNotPayable is returned for a meter that does not exist or is blocked.
@@ -150,7 +153,8 @@ func (s *STK) Settle(ctx context.Context, cb mpesa.STKCallback) (Recorded, error
 		state = STKPaid
 		notify := r.MSISDN // the phone we prompted; the callback's is only its word
 		rec, err = s.Intake.Record(ctx, Payment{Provider: MpesaSTK, Receipt: cb.Receipt, Amount: cb.Amount, Payer: notify,
-			NotifyMSISDN: notify, AccountRef: r.MeterDRN, MeterDRN: r.MeterDRN, PaidAt: cb.TransactionDate, Hold: mismatch(r, cb)})
+			NotifyMSISDN: notify, AccountRef: r.MeterDRN, MeterDRN: r.MeterDRN, PaidAt: cb.TransactionDate, Hold: mismatch(r, cb),
+			Verify: s.VerifyAbove > 0 && cb.Amount >= s.VerifyAbove})
 		if err != nil {
 			return Recorded{}, err
 		}

@@ -62,7 +62,7 @@ func (a *App) Books() error {
 		sign           money.Amount
 	}{
 		{ledger.MpesaClearing, `state <> 'reversed'`, 1},
-		{ledger.Suspense, `state = 'suspense'`, -1},
+		{ledger.Suspense, `state IN ('suspense', 'verifying')`, -1},
 		{ledger.CustomerCredit, `state = 'received'`, -1},
 	} {
 		s, err := sum(c.where)
