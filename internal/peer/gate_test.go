@@ -27,6 +27,7 @@ func TestParseAllowList(t *testing.T) {
 		{in: "10.1.2.3/8", want: "10.0.0.0/8", allows: []string{"10.200.0.1"}},
 		{in: "192.0.2.1", want: "192.0.2.1/32", allows: []string{"192.0.2.1"}, refuses: []string{"192.0.2.2"}},
 		{in: "::ffff:192.0.2.1", want: "192.0.2.1/32", allows: []string{"192.0.2.1", "::ffff:192.0.2.1"}},
+		{in: "::ffff:192.0.2.0/120", want: "192.0.2.0/24", allows: []string{"192.0.2.9", "::ffff:192.0.2.9"}, refuses: []string{"192.0.3.1"}},
 		{in: "2001:db8::1", want: "2001:db8::1/128", allows: []string{"2001:db8::1"}, refuses: []string{"2001:db8::2"}},
 		{in: "fe80::1%eth0", want: "fe80::1/128", allows: []string{"fe80::1"}},
 		{in: "2001:db8::/32, 192.0.2.0/24,", want: "2001:db8::/32,192.0.2.0/24", allows: []string{"2001:db8:5::1", "192.0.2.200"}, refuses: []string{"2001:db9::1", "192.0.3.1"}},

@@ -68,6 +68,7 @@ func TestResolver(t *testing.T) {
 		{name: "every hop trusted", remote: "10.0.0.2:5000", xff: []string{"10.0.0.9, 10.0.0.3"}, want: "10.0.0.9"},
 		{name: "IPv4-mapped trusted proxy", remote: "[::ffff:10.0.0.2]:5000", xff: []string{"203.0.113.7"}, want: "203.0.113.7"},
 		{name: "IPv6 trusted proxy", remote: "[2001:db8:ffff::2]:5000", xff: []string{"203.0.113.7"}, want: "203.0.113.7"},
+		{name: "link-local trusted proxy with a zone", remote: "[fe80::2%eth0]:5000", xff: []string{"203.0.113.7"}, want: "203.0.113.7"},
 		{name: "IPv6 client", remote: "10.0.0.2:5000", xff: []string{"2001:db8:1:2::5"}, want: "2001:db8:1:2::5"},
 		{name: "IPv4-mapped client", remote: "10.0.0.2:5000", xff: []string{"::ffff:203.0.113.7"}, want: "203.0.113.7"},
 		{name: "IPv4 entry with a port", remote: "10.0.0.2:5000", xff: []string{"203.0.113.7:5555"}, want: "203.0.113.7"},
