@@ -6,6 +6,7 @@
 package proxytest
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -142,16 +143,20 @@ func (p *Proxy) Start(upstream string) {
 	p.waitReady()
 }
 
-// waitReady waits until nginx answers over TLS, whatever the app says.
+// waitReady waits until nginx completes a TLS handshake: it answers then,
+// whether or not the app behind it does yet.
 func (p *Proxy) waitReady() {
 	t := p.t
 	t.Helper()
-	c := p.Client("127.0.0.1")
+	addr := strings.TrimPrefix(p.URL, "https://")
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		resp, err := c.Get(p.URL + "/healthz")
+		d := &tls.Dialer{NetDialer: &net.Dialer{Timeout: time.Second}, Config: &tls.Config{RootCAs: p.roots}}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		c, err := d.DialContext(ctx, "tcp", addr)
+		cancel()
 		if err == nil {
-			resp.Body.Close()
+			c.Close()
 			return
 		}
 		select {
