@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,9 +10,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mteja/mteja/internal/app"
 	"github.com/mteja/mteja/internal/app/apptest"
 	"github.com/mteja/mteja/internal/app/proxytest"
 	"github.com/mteja/mteja/internal/customer"
+	"github.com/mteja/mteja/internal/peer"
 	"github.com/mteja/mteja/internal/store"
 )
 
@@ -34,15 +37,21 @@ func behindProxy(t *testing.T, o apptest.Options) (*apptest.App, *proxytest.Prox
 	// public URL, through the proxy, as soon as the app starts.
 	a.Daraja.HTTP = px.Client("127.0.0.1")
 	a.StartNow()
-	t.Cleanup(func() {
-		log := px.Log()
-		for name, secret := range map[string]string{"Daraja": a.Config.DarajaSecret, "USSD": a.Config.USSDSecret, "SMS": a.Config.SMSSecret} {
-			if secret == "" || strings.Contains(log, secret) {
-				t.Errorf("the proxy's access log holds the %s secret %q (or it is empty)", name, secret)
-			}
-		}
-	})
+	t.Cleanup(func() { logHidesSecrets(t, a, px) })
 	return a, px
+}
+
+// logHidesSecrets fails the test if the proxy's access log holds one of
+// the app's callback secrets.
+func logHidesSecrets(t *testing.T, a *apptest.App, px *proxytest.Proxy) {
+	t.Helper()
+	log := px.Log()
+	secrets := map[string]string{"daraja": a.Config.DarajaSecret, "ussd": a.Config.USSDSecret, "sms": a.Config.SMSSecret}
+	for _, g := range app.Gateways {
+		if s := secrets[g.Name]; s == "" || strings.Contains(log, s) {
+			t.Errorf("the proxy's access log holds the %s secret (or it is empty)", g.Name)
+		}
+	}
 }
 
 // registerPhones gives n new customers a phone each and returns the
@@ -67,25 +76,46 @@ func registerPhones(t *testing.T, a *apptest.App, n int) []string {
 	return phones
 }
 
-// askCode posts the portal's login form for phone with header added, and
-// returns the status: 303 to the code form when a code was sent, 429 when a
-// limit refused it.
-func askCode(t *testing.T, c *http.Client, base, phone string, header http.Header) int {
+// send makes a request with c and returns the answer, its body read and
+// closed. body is sent as a form when it is url.Values, as JSON when it is
+// []byte; header is added (what a client forges, say).
+func send(t *testing.T, c *http.Client, method, target string, body any, header http.Header) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, base+"/login", strings.NewReader(url.Values{"phone": {phone}}.Encode()))
+	var r io.Reader
+	contentType := ""
+	switch b := body.(type) {
+	case nil:
+	case url.Values:
+		r, contentType = strings.NewReader(b.Encode()), "application/x-www-form-urlencoded"
+	case []byte:
+		r, contentType = bytes.NewReader(b), "application/json"
+	default:
+		t.Fatalf("send: body of type %T", body)
+	}
+	req, err := http.NewRequest(method, target, r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
 	for k, vs := range header {
 		req.Header[k] = vs
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		t.Fatalf("ask a code for %s: %v", phone, err)
+		t.Fatalf("%s %s: %v", method, peer.RedactPath(req.URL.Path), err)
 	}
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
+	return resp
+}
+
+// askCode posts the portal's login form for phone and returns the status:
+// 303 to the code form when a code was sent, 429 when a limit refused it.
+func askCode(t *testing.T, c *http.Client, base, phone string, header http.Header) int {
+	t.Helper()
+	resp := send(t, c, http.MethodPost, base+"/login", url.Values{"phone": {phone}}, header)
 	if resp.StatusCode == http.StatusSeeOther && !strings.HasPrefix(resp.Header.Get("Location"), "/login/code") {
 		t.Fatalf("ask a code for %s: sent to %s, want the code form", phone, resp.Header.Get("Location"))
 	}
