@@ -54,8 +54,10 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// PublicURL is where the app is reached (MTEJA_PUBLIC_URL); "" means
 	// its own http://ADDR. An https URL makes the portal's cookies Secure,
-	// as in production; the demo's Daraja client and simulator then call
-	// the app there.
+	// as in production. The demo's Daraja client calls its simulator there
+	// as the app starts, and the simulator posts its callbacks there: for
+	// a test's own TLS proxy, build with NoStart, start the proxy and make
+	// a.Daraja.HTTP trust it before StartNow.
 	PublicURL string
 	// NoStart builds, migrates and seeds the app but does not start it.
 	NoStart bool
