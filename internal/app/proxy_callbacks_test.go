@@ -66,6 +66,7 @@ func TestProxyAccessLogHidesSecrets(t *testing.T) {
 		}
 		send(t, client, http.MethodPost, cb.URL, body, nil)
 	}
+	px.Stop()
 	log := px.Log()
 	for _, cb := range a.Callbacks() {
 		u, err := url.Parse(cb.URL)

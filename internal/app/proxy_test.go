@@ -32,12 +32,14 @@ func behindProxy(t *testing.T, o apptest.Options) (*apptest.App, *proxytest.Prox
 	px := proxytest.New(t)
 	o.PublicURL, o.NoStart = px.URL, true
 	a := apptest.Start(t, o)
+	// Cleanups run last first: this one after the proxy has stopped, when
+	// its log holds every request.
+	t.Cleanup(func() { logHidesSecrets(t, a, px) })
 	px.Start(a.Addr())
 	// The demo's Daraja client calls the simulator in the app at the
 	// public URL, through the proxy, as soon as the app starts.
 	a.Daraja.HTTP = px.Client("127.0.0.1")
 	a.StartNow()
-	t.Cleanup(func() { logHidesSecrets(t, a, px) })
 	return a, px
 }
 

@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -31,15 +32,16 @@ type Proxy struct {
 	HTTPURL   string // http://127.0.0.1:PORT, the server that sends browsers to https
 	AccessLog string // the file both servers log to
 
-	t      testing.TB
-	nginx  string
-	dir    string
-	cert   string
-	key    string
-	roots  *x509.CertPool
-	lns    []*net.TCPListener // https, http: held until nginx takes them
-	cmd    *exec.Cmd
-	exited chan struct{}
+	t       testing.TB
+	nginx   string
+	dir     string
+	cert    string
+	key     string
+	roots   *x509.CertPool
+	lns     []*net.TCPListener // https, http: held until nginx takes them
+	cmd     *exec.Cmd
+	exited  chan struct{}
+	stopped sync.Once
 }
 
 // New finds nginx (skipping the test, loudly, when there is none), makes
@@ -139,7 +141,7 @@ func (p *Proxy) Start(upstream string) {
 		p.cmd.Wait()
 		close(p.exited)
 	}()
-	t.Cleanup(p.stop)
+	t.Cleanup(p.Stop)
 	p.waitReady()
 }
 
@@ -171,9 +173,12 @@ func (p *Proxy) waitReady() {
 	}
 }
 
-// stop asks nginx to finish its requests and exit, and kills it if it has
-// not within ten seconds.
-func (p *Proxy) stop() {
+// Stop asks nginx to finish its requests and exit, and kills it if it has
+// not within ten seconds; then it fails the test if nginx logged an error.
+// The test's cleanup calls it too.
+func (p *Proxy) Stop() { p.stopped.Do(p.quit) }
+
+func (p *Proxy) quit() {
 	p.cmd.Process.Signal(syscall.SIGQUIT)
 	select {
 	case <-p.exited:
@@ -206,7 +211,9 @@ func (p *Proxy) closeListeners() {
 	}
 }
 
-// Log returns the access log written so far.
+// Log returns the access log written so far. nginx writes a request's
+// line after it has answered, so only after Stop is the log sure to hold
+// every request.
 func (p *Proxy) Log() string {
 	p.t.Helper()
 	b, err := os.ReadFile(p.AccessLog)

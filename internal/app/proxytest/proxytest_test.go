@@ -101,6 +101,7 @@ func TestAccessLogRedacts(t *testing.T) {
 	}
 	want = append(want, "GET "+target+" -> /daraja/***/c2b/confirmation")
 
+	p.Stop()
 	log := p.Log()
 	if strings.Contains(log, secret) || strings.Contains(log, secret[1:]) {
 		t.Errorf("the access log holds the secret:\n%s", log)
