@@ -62,7 +62,7 @@ func TestProxyHeaders(t *testing.T) {
 
 // The access log holds no callback secret, however the request spells the
 // path, and says which gateway was called.
-func TestAccessLogRedacts(t *testing.T) {
+func TestProxyAccessLogRedacts(t *testing.T) {
 	const secret = "s3cr3t-0123456789abcdef"
 	p := proxytest.New(t)
 	p.Start(strings.TrimPrefix(echo(t).URL, "http://"))
