@@ -34,7 +34,14 @@ func ParseAllowList(s string) (AllowList, error) {
 			if err2 != nil {
 				return AllowList{}, fmt.Errorf("%q is not a CIDR, an address or the word any", f)
 			}
-			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+			a = plain(a)
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		// Addresses are unmapped before they are compared, so an
+		// IPv4-mapped network ("::ffff:192.0.2.0/120") must become the
+		// IPv4 one it means, or it would match nobody.
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
 		}
 		l.Prefixes = append(l.Prefixes, p.Masked())
 	}
@@ -55,7 +62,7 @@ func (l AllowList) Allows(a netip.Addr) bool {
 	if !a.IsValid() {
 		return false
 	}
-	a = a.Unmap()
+	a = plain(a)
 	for _, p := range l.Prefixes {
 		if p.Contains(a) {
 			return true

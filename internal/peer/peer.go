@@ -54,7 +54,7 @@ func (res Resolver) resolve(r *http.Request) client {
 		if err != nil {
 			break
 		}
-		c.addr = a.Unmap()
+		c.addr = plain(a)
 		if !res.trusts(c.addr) {
 			break
 		}
@@ -89,8 +89,14 @@ func remote(r *http.Request) netip.Addr {
 	if err != nil {
 		return netip.Addr{}
 	}
-	return a.Unmap()
+	return plain(a)
 }
+
+// plain is a as networks are compared with it: an IPv4-mapped IPv6 address
+// as the IPv4 address it is, and without an IPv6 zone ("fe80::1%eth0"),
+// since netip.Prefix.Contains is false for every zoned address and a proxy
+// on the same link would otherwise never be trusted.
+func plain(a netip.Addr) netip.Addr { return a.Unmap().WithZone("") }
 
 // forwardedFor splits every X-Forwarded-For header into its hops, in order.
 func forwardedFor(values []string) []string {

@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -48,6 +49,16 @@ type Options struct {
 	// DarajaAllow is the callback source allow-list; empty means this
 	// machine (127.0.0.0/8), where the simulator and the tests call from.
 	DarajaAllow peer.AllowList
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For the app
+	// believes (MTEJA_TRUSTED_PROXIES); empty trusts none.
+	TrustedProxies []netip.Prefix
+	// PublicURL is where the app is reached (MTEJA_PUBLIC_URL); "" means
+	// its own http://ADDR. An https URL makes the portal's cookies Secure,
+	// as in production. The demo's Daraja client calls its simulator there
+	// as the app starts, and the simulator posts its callbacks there: for
+	// a test's own TLS proxy, build with NoStart, start the proxy and make
+	// a.Daraja.HTTP trust it before StartNow.
+	PublicURL string
 	// NoStart builds, migrates and seeds the app but does not start it.
 	NoStart bool
 	// Configure, when set, changes the configuration before the app is
@@ -87,6 +98,10 @@ func Start(t testing.TB, o Options) *App {
 		t.Fatalf("config: %v", err)
 	}
 	cfg.DarajaAllow = o.DarajaAllow
+	cfg.TrustedProxies = o.TrustedProxies
+	if o.PublicURL != "" {
+		cfg.PublicURL = o.PublicURL
+	}
 	if o.Configure != nil {
 		o.Configure(&cfg)
 	}
