@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 )
@@ -31,6 +32,53 @@ func TestBadInputIsNamed(t *testing.T) {
 		{[]string{"-token-slo", "1s"}, nil, "-token-slo"},
 	}
 	for _, tt := range tests {
+		_, _, err := Parse("serve", tt.args, env(tt.env))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Parse(%v, %v) error = %v; want it to mention %q", tt.args, tt.env, err, tt.want)
+		}
+	}
+}
+
+func TestSecuritySettings(t *testing.T) {
+	c, _, err := Parse("serve", []string{"-daraja-allow", "196.201.214.200, 196.201.213.0/24", "-trusted-proxies", "10.0.0.5", "-ussd-allow", "41.90.0.0/16"},
+		env(map[string]string{"MTEJA_DARAJA_SHORTCODE": "888880,600100", "MTEJA_DARAJA_VERIFY_ABOVE": "10,000", "MTEJA_USSD_SECRET": "ussd-secret-0123456789"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DarajaAllow.String() != "196.201.214.200/32,196.201.213.0/24" || len(c.TrustedProxies) != 1 || c.TrustedProxies[0].String() != "10.0.0.5/32" ||
+		c.USSDAllow.String() != "41.90.0.0/16" || !c.SMSAllow.Empty() {
+		t.Errorf("allow-lists: %+v", c)
+	}
+	if c.DarajaShortCode() != "888880" || len(c.DarajaShortCodes) != 2 || c.DarajaVerifyAbove != 10000_00 || c.USSDSecret != "ussd-secret-0123456789" {
+		t.Errorf("settings: %+v", c)
+	}
+	if c, _, _ := Parse("serve", nil, env(nil)); !c.DarajaAllow.Empty() || c.DarajaAllow.Allows(netip.MustParseAddr("196.201.214.200")) {
+		t.Errorf("an empty Daraja allow-list admits someone: %+v", c.DarajaAllow)
+	}
+	if c, _, _ := Parse("serve", []string{"-daraja-allow", "ANY"}, env(nil)); !c.DarajaAllow.Any {
+		t.Errorf("-daraja-allow ANY: %+v", c.DarajaAllow)
+	}
+}
+
+func TestSecuritySettingsRefused(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"-trusted-proxies", "any"}, nil, "-trusted-proxies"},
+		{[]string{"-trusted-proxies", "proxy.example"}, nil, "-trusted-proxies"},
+		{[]string{"-ussd-allow", "any"}, nil, "-ussd-allow"},
+		{[]string{"-daraja-allow", "any,10.0.0.0/8"}, nil, "any"},
+		{[]string{"-daraja-shortcode", "12ab"}, nil, "-daraja-shortcode"},
+		{[]string{"-daraja-shortcode", ","}, nil, "-daraja-shortcode"},
+		{[]string{"-daraja-verify-above", "-5"}, nil, "-daraja-verify-above"},
+		{[]string{"-metrics-addr", "9090"}, nil, "-metrics-addr"},
+		{nil, map[string]string{"MTEJA_USSD_SECRET": "short"}, "MTEJA_USSD_SECRET"},
+		{nil, map[string]string{"MTEJA_SMS_SECRET": "has spaces in it, twenty+"}, "MTEJA_SMS_SECRET"},
+		{nil, map[string]string{"MTEJA_DARAJA_SECRET": "with/slash/0123456789abc"}, "MTEJA_DARAJA_SECRET"},
+		{nil, map[string]string{"MTEJA_METRICS_TOKEN": "tiny"}, "MTEJA_METRICS_TOKEN"},
+	} {
 		_, _, err := Parse("serve", tt.args, env(tt.env))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Parse(%v, %v) error = %v; want it to mention %q", tt.args, tt.env, err, tt.want)
