@@ -15,6 +15,7 @@ import (
 	"github.com/mteja/mteja/internal/money"
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/peer"
+	"github.com/mteja/mteja/internal/quota"
 	"github.com/mteja/mteja/internal/staff"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/vend"
@@ -94,8 +95,11 @@ func (h *Handler) serve(fn handlerFunc) http.Handler {
 
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
+	var ex *quota.Exceeded
 	switch {
 	case errors.As(err, &e):
+	case errors.As(err, &ex):
+		e = meRateLimited(w, ex.RetryAfter).(*Error)
 	case errors.Is(err, store.ErrNotFound):
 		e = &Error{Status: http.StatusNotFound, Code: "not_found", Message: err.Error()}
 	case errors.Is(err, payment.ErrState), errors.Is(err, payment.ErrMeterNotPayable):

@@ -256,6 +256,15 @@ func TestMeContract(t *testing.T) {
 		if p := c.call("GET", "/api/v1/me/payments/"+strings.ToLower(receipt), tok, nil, 200); p["status"] != "vended" || p["vend"] == nil {
 			t.Errorf("payment look-up = %v; want vended with the token", p)
 		}
+		// Another's payment: whoever holds the receipt code sees its token
+		// (it works only in that meter), not what was bought.
+		marys := a.PayBill(mary.Phone, mary.Meter, 300)
+		a.WaitPayment(marys, "applied")
+		if p := c.call("GET", "/api/v1/me/payments/"+marys, tok, nil, 200); p["status"] != "vended" || p["vend"] != nil || p["tokens"] == nil {
+			t.Errorf("another's payment = %v; want its tokens alone", p)
+		} else if b, _ := json.Marshal(p); strings.Contains(string(b), `"amount"`) || strings.Contains(string(b), "kwh") || strings.Contains(string(b), "receipt_lines") {
+			t.Errorf("another's payment tells what was bought: %s", b)
+		}
 		if p := c.call("GET", "/api/v1/me/payments/"+apptest.NewReceipt()+"?meter="+john.Meter, tok, nil, 200); p["status"] != "checking" {
 			t.Errorf("unknown receipt = %v; want checking", p)
 		}

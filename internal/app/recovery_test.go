@@ -10,7 +10,9 @@ import (
 	"github.com/mteja/mteja/internal/app/apptest"
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/payment/mpesa"
+	"github.com/mteja/mteja/internal/quota"
 	"github.com/mteja/mteja/internal/store"
+	"github.com/mteja/mteja/internal/store/storetest"
 )
 
 func callbacksFor(a *apptest.App, kind mpesa.CallbackKind, body string) []mpesa.SimCallback {
@@ -128,6 +130,51 @@ func TestRecoveryUnknownReceipt(t *testing.T) {
 		}
 		if n := a.Count(`SELECT count(*) FROM payments`); n != 0 {
 			t.Errorf("%d payments, want 0", n)
+		}
+	})
+}
+
+// Each unknown receipt costs a Daraja call and a row: one phone may make
+// Mteja ask about ten an hour, counted in the database, so that the limit
+// holds whichever node the questions reach. Asking again about a receipt
+// already being checked is free. Over the limit USSD says so.
+func TestRecoveryLimitedAcrossNodes(t *testing.T) {
+	apptest.Engines(t, func(t *testing.T, d store.Dialect) {
+		a := apptest.Start(t, apptest.Options{Dialect: d})
+		other := *a.Recovery
+		other.DB = storetest.OpenDSN(t, a.Opts.DB) // a second node on the same database
+		c := app.DemoCustomers[0]
+		asker := payment.Asker{MSISDN: c.Phone, Channel: "ussd"}
+		first := apptest.NewReceipt()
+		for i := range payment.QueryPerPhone.Max {
+			node, receipt := a.Recovery, apptest.NewReceipt()
+			if i%2 == 1 {
+				node = &other
+			}
+			if i == 0 {
+				receipt = first
+			}
+			if l, err := node.Find(t.Context(), receipt, asker); err != nil || !(l.Asked || l.NotFound) {
+				t.Fatalf("look-up %d: %+v, %v", i+1, l, err)
+			}
+		}
+		var ex *quota.Exceeded
+		for _, node := range []*payment.Recovery{a.Recovery, &other} {
+			if _, err := node.Find(t.Context(), apptest.NewReceipt(), asker); !errors.As(err, &ex) {
+				t.Errorf("look-up %d: %v, want the limit", payment.QueryPerPhone.Max+1, err)
+			}
+		}
+		if _, err := a.Recovery.Find(t.Context(), first, asker); err != nil {
+			t.Errorf("asking again about a receipt being checked: %v", err)
+		}
+		if _, err := a.Recovery.Find(t.Context(), apptest.NewReceipt(), payment.Asker{MSISDN: app.DemoCustomers[1].Phone}); err != nil {
+			t.Errorf("another phone is limited too: %v", err)
+		}
+		if _, body := ussd(t, a, "/ussd/"+a.Config.USSDSecret, c.Phone, "3*"+apptest.NewReceipt()); !strings.Contains(body, "checked many M-Pesa codes") {
+			t.Errorf("USSD past the limit: %q", body)
+		}
+		if n := a.Count(`SELECT count(*) FROM status_queries`); n != payment.QueryPerPhone.Max+1 {
+			t.Errorf("%d status queries sent, want %d", n, payment.QueryPerPhone.Max+1)
 		}
 	})
 }

@@ -132,7 +132,7 @@ func (b ussdBackend) FindPayment(ctx context.Context, msisdn, receipt string) (u
 	case errors.Is(err, payment.ErrBadReceipt):
 		return ussd.PaymentLookup{State: ussd.PaymentNotFound}, nil
 	case errors.As(err, &ex):
-		return ussd.PaymentLookup{State: ussd.PaymentPending, Message: "Too many codes checked: try again later."}, nil
+		return ussd.PaymentLookup{}, fmt.Errorf("receipt %s: %w: %v", receipt, ussd.ErrTooMany, err)
 	case err != nil:
 		return ussd.PaymentLookup{}, err
 	case l.Payment != nil:

@@ -3,8 +3,10 @@ package payment_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/ledger"
@@ -125,6 +127,24 @@ func TestReverseAppliedPaymentBecomesDebt(t *testing.T) {
 		db.Read().QueryRow(`SELECT count(*) FROM audit_events WHERE action = 'payment.reverse'`).Scan(&audits)
 		if audits != 1 {
 			t.Fatalf("audit events = %d; want 1", audits)
+		}
+	})
+}
+
+// An account reference as typed is cut to fit on a character boundary:
+// cut inside a UTF-8 sequence it is text PostgreSQL refuses, and the
+// payment would be lost with it.
+func TestRecordCutsAccountOnACharacter(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		in := setup(t, db)
+		ref := "Nyumba ya Wanjikũ, Kĩambu, mita ya nyũma ũũũ" // ũ is two bytes; byte 40 falls inside one
+		r, err := in.Record(context.Background(), payment.Payment{Provider: payment.MpesaC2B, Receipt: "SKL51ZDR4Z", Amount: money.Amount(100_00), AccountRef: ref, PaidAt: time.Now()})
+		if err != nil {
+			t.Fatalf("record: %v", err)
+		}
+		p, err := payment.ByReceipt(context.Background(), db.Read(), "SKL51ZDR4Z")
+		if err != nil || r.Payment.State != payment.Suspense || len(p.AccountRef) > 40 || !strings.HasPrefix(ref, p.AccountRef) || !utf8.ValidString(p.AccountRef) {
+			t.Errorf("stored account %q (%d bytes), %v", p.AccountRef, len(p.AccountRef), err)
 		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/login"
+	"github.com/mteja/mteja/internal/quota"
 	"github.com/mteja/mteja/internal/store"
 )
 
@@ -107,6 +108,11 @@ func (h *Handler) fail(w http.ResponseWriter, v *visit, err error) {
 	}
 	var pe *pageError
 	var rl *login.RateLimitError
+	var ex *quota.Exceeded
+	if errors.As(err, &ex) {
+		rl = &login.RateLimitError{What: ex.Rule.Name, RetryAfter: ex.RetryAfter}
+		err = rl
+	}
 	switch {
 	case errors.Is(err, errLogin):
 		next := v.r.URL.RequestURI()

@@ -48,7 +48,8 @@ type Backend interface {
 	// FindPayment looks a payment up by its M-Pesa receipt code. When Mteja
 	// does not know it, the backend asks Daraja (transaction status) and
 	// answers PaymentPending; calling it again for the same code must not
-	// start a second query.
+	// start a second query. An error wrapping ErrTooMany says the caller
+	// asked about too many unknown codes lately.
 	FindPayment(ctx context.Context, msisdn, receipt string) (PaymentLookup, error)
 	// RecentPurchases returns up to n purchases of the meter, newest first;
 	// an error wrapping ErrNotYours when the meter is not msisdn's.
@@ -81,7 +82,8 @@ type MeterCheck struct {
 
 // ErrMeterInvalid and ErrMeterNotFound are wrapped by CheckMeter errors; the
 // caller sees both as "meter number not valid", since a typo causes either.
-// ErrTooMany says the caller looked up too many other meters lately;
+// ErrTooMany says the caller looked up too many other meters (or unknown
+// receipt codes) lately;
 // ErrNotYours that a meter's history is for its own phones only.
 var (
 	ErrMeterInvalid  = errors.New("meter number fails its check digit")

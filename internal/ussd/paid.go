@@ -1,6 +1,7 @@
 package ussd
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -36,6 +37,9 @@ func (receiptEntry) next(s *session, in string, _ bool) (step, error) {
 	// A lookup, not an action: the backend starts at most one status query per
 	// code, so replaying this step is harmless.
 	look, err := s.h.b.FindPayment(s.ctx, s.msisdn, code)
+	if errors.Is(err, ErrTooMany) {
+		return closing(s.t.TooManyCodes), nil
+	}
 	if err != nil {
 		return step{}, fmt.Errorf("find payment %s: %w", code, err)
 	}

@@ -45,6 +45,7 @@ type texts struct {
 	PaidPending  string // receipt
 	PaidNotFound string // receipt
 	PaidSuspense string // receipt
+	TooManyCodes string
 
 	NoPurchases string // meter
 
@@ -111,6 +112,7 @@ var english = texts{
 	PaidPending:  "We are checking payment %s with M-Pesa. Please dial again in a minute.",
 	PaidNotFound: "No payment found with code %s. Check the code in your M-Pesa SMS and dial again.",
 	PaidSuspense: "Payment %s was received and our team is checking it. They will contact you.",
+	TooManyCodes: "You have checked many M-Pesa codes. Please try again in an hour.",
 
 	NoPurchases: "No purchases yet for meter %s.",
 
@@ -173,6 +175,7 @@ var swahili = texts{
 	PaidPending:  "Tunakagua malipo %s na M-Pesa. Tafadhali piga tena baada ya dakika moja.",
 	PaidNotFound: "Hatujapata malipo yenye msimbo %s. Kagua msimbo kwenye SMS ya M-Pesa kisha upige tena.",
 	PaidSuspense: "Malipo %s yamepokelewa na timu yetu inayakagua. Watawasiliana nawe.",
+	TooManyCodes: "Umeangalia nambari nyingi za M-Pesa. Tafadhali jaribu tena baada ya saa moja.",
 
 	NoPurchases: "Bado hakuna manunuzi ya mita %s.",
 
