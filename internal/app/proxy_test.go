@@ -127,7 +127,7 @@ func askCode(t *testing.T, c *http.Client, base, phone string, header http.Heade
 // buckets counts the login requests recorded per client address.
 func buckets(t *testing.T, a *apptest.App) map[string]int {
 	t.Helper()
-	rows, err := a.DB.Read().QueryContext(t.Context(), `SELECT bucket, count(*) FROM login_requests WHERE bucket LIKE 'ip:%' GROUP BY bucket`)
+	rows, err := a.DB.Read().QueryContext(t.Context(), `SELECT bucket, count(*) FROM quota_hits WHERE bucket LIKE 'login.address:%' GROUP BY bucket`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func buckets(t *testing.T, a *apptest.App) map[string]int {
 		if err := rows.Scan(&b, &n); err != nil {
 			t.Fatal(err)
 		}
-		out[strings.TrimPrefix(b, "ip:")] = n
+		out[strings.TrimPrefix(b, "login.address:")] = n
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
