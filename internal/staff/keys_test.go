@@ -3,6 +3,7 @@ package staff_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/mteja/mteja/internal/staff"
@@ -128,3 +129,44 @@ func TestRevokeAPIKey(t *testing.T) {
 	})
 }
 
+// The bootstrap adopts a key earlier versions stored for the variable
+// under the name "admin", so that changing the variable later revokes it;
+// it refuses a value that is another role's key and changes nothing then.
+func TestSetBootstrapKeyAdoptsAndRefuses(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		b := setup(t, db)
+		legacy, p := b.create(t, "admin", staff.RoleAdmin)
+		partner, _ := b.create(t, "partner", staff.RoleIntegration)
+
+		if revoked, err := staff.SetBootstrapKey(b.ctx, db, legacy); err != nil || len(revoked) != 0 {
+			t.Fatalf("bootstrap with the stored key: revoked %v, %v", revoked, err)
+		}
+		got, err := staff.Authenticate(b.ctx, db, legacy)
+		if err != nil || got.KeyID != p.KeyID || got.Name != staff.BootstrapName || got.Role != staff.RoleAdmin {
+			t.Errorf("the adopted key authenticates as %+v, %v; want key %s named %s", got, err, p.KeyID, staff.BootstrapName)
+		}
+
+		_, err = staff.SetBootstrapKey(b.ctx, db, partner)
+		if err == nil || !strings.Contains(err.Error(), "integration") {
+			t.Errorf("bootstrap with an integration key: %v, want a refusal naming the role", err)
+		}
+		if got, err := staff.Authenticate(b.ctx, db, partner); err != nil || got.Role != staff.RoleIntegration {
+			t.Errorf("after the refusal the integration key is %+v, %v", got, err)
+		}
+		if !b.valid(t, legacy) {
+			t.Errorf("a refused bootstrap revoked the bootstrap key")
+		}
+
+		revoked, err := staff.SetBootstrapKey(b.ctx, db, "another-bootstrap-key-0123456789")
+		if err != nil || len(revoked) != 1 || revoked[0].ID != p.KeyID {
+			t.Errorf("changing the variable revoked %+v, %v; want the adopted key", revoked, err)
+		}
+		if b.valid(t, legacy) {
+			t.Errorf("the adopted key outlived a change of the variable")
+		}
+		if _, err := staff.SetBootstrapKey(b.ctx, db, "short"); err == nil {
+			t.Errorf("a 5-character bootstrap key was taken")
+		}
+	})
+}

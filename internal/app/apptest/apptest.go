@@ -50,6 +50,8 @@ type Options struct {
 	DarajaAllow peer.AllowList
 	// NoStart builds, migrates and seeds the app but does not start it.
 	NoStart bool
+	// AdminKey is MTEJA_ADMIN_API_KEY; "" leaves it unset.
+	AdminKey string
 }
 
 // App is a running Mteja under test.
@@ -84,6 +86,7 @@ func Start(t testing.TB, o Options) *App {
 		t.Fatalf("config: %v", err)
 	}
 	cfg.DarajaAllow = o.DarajaAllow
+	cfg.AdminKey = o.AdminKey
 	logs := &logBuffer{}
 	ctx := context.Background()
 	a, err := app.New(ctx, cfg, app.Options{Demo: true, Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
