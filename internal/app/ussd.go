@@ -81,7 +81,9 @@ func (b ussdBackend) LastTokens(ctx context.Context, drn string, n int) ([]ussd.
 }
 
 func (b ussdBackend) ResendTokens(ctx context.Context, msisdn, drn string, n int) error {
-	_, err := vend.Resend(ctx, b.a.DB, b.a.Config.Utility, drn, msisdn, n)
+	// USSD shows the last tokens of any meter whose number the caller
+	// types, as *977# does; texting them to the caller shows no more.
+	_, err := vend.Resend(ctx, b.a.DB, b.a.Config.Utility, drn, vend.ResendTo{Phone: msisdn, AnyPhone: true}, n)
 	if err == nil {
 		b.a.Delivery.Wake()
 	}
