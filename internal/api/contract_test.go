@@ -146,6 +146,7 @@ func TestContract(t *testing.T) {
 			{op: "GET /api/v1/meters/{drn}/vends", params: drn, key: keys["integration"], want: 200},
 			{op: "GET /api/v1/meters/{drn}/vends", params: drn, query: "limit=1", key: keys["agent"], want: 200},
 			{op: "GET /api/v1/meters/{drn}/vends", params: map[string]string{"drn": third.Meter}, key: keys["finance"], want: 200},
+			{op: "GET /api/v1/meters/{drn}/vends", params: drn, key: keys["finance"], want: 200}, // without token digits
 			{op: "GET /api/v1/meters/{drn}/vends", params: drn, query: "limit=0", key: keys["care"], want: 400, bad: true},
 			{op: "GET /api/v1/meters/{drn}/vends", params: drn, query: "limit=many", key: keys["care"], want: 400, bad: true},
 			{op: "GET /api/v1/meters/{drn}/vends", params: map[string]string{"drn": "12345678903"}, key: keys["care"], want: 404},
@@ -167,6 +168,7 @@ func TestContract(t *testing.T) {
 			{op: "POST /api/v1/meters/{drn}/resend", params: drn, want: 401},
 
 			{op: "GET /api/v1/vends/{id}", params: map[string]string{"id": v.ID}, key: keys["agent"], want: 200},
+			{op: "GET /api/v1/vends/{id}", params: map[string]string{"id": v.ID}, key: keys["finance"], want: 200}, // without token digits
 			{op: "GET /api/v1/vends/{id}", params: map[string]string{"id": "no-such-vend"}, key: keys["agent"], want: 404},
 			{op: "GET /api/v1/vends/{id}", params: map[string]string{"id": v.ID}, want: 401},
 

@@ -50,8 +50,8 @@ func (h *Handler) meterGet(w http.ResponseWriter, r *http.Request) error {
 
 type tokenJSON struct {
 	Kind    string `json:"kind"`
-	Token   string `json:"token"`   // 20 digits
-	Display string `json:"display"` // 4-4-4-4-4
+	Token   string `json:"token,omitempty"`   // 20 digits; absent for staff who may not see them
+	Display string `json:"display,omitempty"` // 4-4-4-4-4; likewise
 	TID     int64  `json:"tid,omitempty"`
 	Tenths  int64  `json:"tenths_kwh,omitempty"`
 }
@@ -88,6 +88,18 @@ func vendView(v vend.Vend) vendJSON {
 	return out
 }
 
+// staffVendView is vendView for a staff caller: without the token digits
+// unless the caller's role sees them.
+func staffVendView(p staff.Principal, v vend.Vend) vendJSON {
+	out := vendView(v)
+	if !p.SeesTokens() {
+		for i := range out.Tokens {
+			out.Tokens[i].Token, out.Tokens[i].Display = "", ""
+		}
+	}
+	return out
+}
+
 func (h *Handler) meterVends(w http.ResponseWriter, r *http.Request) error {
 	drn := customer.NormalizeNumber(r.PathValue("drn"))
 	if _, err := customer.GetMeter(r.Context(), h.DB.Read(), drn); err != nil {
@@ -107,7 +119,7 @@ func (h *Handler) meterVends(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := []vendJSON{}
 	for _, v := range vs {
-		out = append(out, vendView(v))
+		out = append(out, staffVendView(principal(r), v))
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"vends": out})
 }
@@ -117,7 +129,7 @@ func (h *Handler) vendGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, vendView(v))
+	return writeJSON(w, http.StatusOK, staffVendView(principal(r), v))
 }
 
 type resendRequest struct {

@@ -52,6 +52,13 @@ func (p Principal) Can(roles ...string) bool {
 	return false
 }
 
+// SeesTokens reports whether p may see token digits, or anything else that
+// lets one type a token into a meter: the roles that hand tokens to
+// customers do; finance, which reconciles money, does not.
+func (p Principal) SeesTokens() bool {
+	return p.Can(RoleIntegration, RoleAgent, RoleCare)
+}
+
 // String names the principal for audit events.
 func (p Principal) String() string { return p.Role + ":" + p.Name }
 
