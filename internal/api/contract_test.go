@@ -374,15 +374,7 @@ func checkRequestBody(t *testing.T, doc *openAPI, o map[string]any, c call) {
 func TestContractDocumentsEveryRoute(t *testing.T) {
 	doc := loadDoc(t)
 	a := apptest.Start(t, apptest.Options{})
-	var routes []string
-	for _, r := range registeredRoutes(t) {
-		method, path, _ := strings.Cut(r, " ")
-		probe := regexp.MustCompile(`\{[^}]*\}`).ReplaceAllString(path, "x")
-		req := httptest.NewRequest(method, probe, nil)
-		if _, pattern := a.Mux.Handler(req); pattern == r {
-			routes = append(routes, r)
-		}
-	}
+	routes := servedRoutes(t, a.Mux)
 	if len(routes) < 10 {
 		t.Fatalf("found only %d routes under /api/v1: is the route scan broken? %v", len(routes), routes)
 	}
@@ -400,6 +392,22 @@ func TestContractDocumentsEveryRoute(t *testing.T) {
 			t.Errorf("the document describes %s, which no route serves", op)
 		}
 	}
+}
+
+// servedRoutes lists the routes under /api/v1 that the package's source
+// registers and mux serves.
+func servedRoutes(t *testing.T, mux *http.ServeMux) []string {
+	t.Helper()
+	var out []string
+	for _, r := range registeredRoutes(t) {
+		method, path, _ := strings.Cut(r, " ")
+		probe := regexp.MustCompile(`\{[^}]*\}`).ReplaceAllString(path, "x")
+		req := httptest.NewRequest(method, probe, nil)
+		if _, pattern := mux.Handler(req); pattern == r {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // registeredRoutes finds the patterns passed to Handle and HandleFunc in
