@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/staff"
 	"github.com/mteja/mteja/internal/store"
+	"github.com/mteja/mteja/internal/store/storetest"
 	"github.com/mteja/mteja/internal/sts"
 	"github.com/mteja/mteja/internal/tariff"
 	"github.com/mteja/mteja/internal/vend"
@@ -170,6 +173,85 @@ func TestAPIKeyCreate(t *testing.T) {
 	}
 }
 
+// `mteja apikey list` shows every key without the key or its hash, and
+// `mteja apikey revoke` revokes one by id or unique name, says which, and
+// refuses a name two valid keys share.
+func TestAPIKeyListAndRevoke(t *testing.T) {
+	clearEnv(t)
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			dsn := storetest.DSN(t, d)
+			if code, _, stderr := runCmd(t, "migrate", "-db", dsn); code != 0 {
+				t.Fatalf("mteja migrate: exit %d: %s", code, stderr)
+			}
+			create := func(name, role string) string {
+				t.Helper()
+				code, stdout, stderr := runCmd(t, "apikey", "create", name, role, "-db", dsn)
+				if code != 0 {
+					t.Fatalf("apikey create: exit %d: %s", code, stderr)
+				}
+				return strings.TrimSpace(stdout)
+			}
+			partner, partner2, tool := create("partner", "integration"), create("partner", "agent"), create("tool", "finance")
+
+			code, list, stderr := runCmd(t, "apikey", "list", "-db", dsn)
+			if code != 0 {
+				t.Fatalf("apikey list: exit %d: %s", code, stderr)
+			}
+			lines := strings.Split(strings.TrimSpace(list), "\n")
+			if len(lines) != 4 || !strings.Contains(lines[0], "ID") || !strings.Contains(lines[0], "REVOKED") {
+				t.Fatalf("apikey list printed %q, want a header and 3 keys", list)
+			}
+			for _, key := range []string{partner, partner2, tool} {
+				sum := sha256.Sum256([]byte(key))
+				if strings.Contains(list, key) || strings.Contains(list, hex.EncodeToString(sum[:])) {
+					t.Errorf("apikey list shows a key or its hash:\n%s", list)
+				}
+			}
+			if f := strings.Fields(lines[3]); len(f) != 5 || f[1] != "tool" || f[2] != "finance" || f[4] != "-" {
+				t.Errorf("apikey list line %q, want id, tool, finance, created, -", lines[3])
+			}
+			toolID := strings.Fields(lines[3])[0]
+
+			code, stdout, stderr := runCmd(t, "apikey", "revoke", "partner", "-db", dsn)
+			if code != 1 || !strings.Contains(stderr, "more than one valid key") || stdout != "" {
+				t.Errorf("revoking a shared name: exit %d, stdout %q, stderr %q; want 1 and a refusal", code, stdout, stderr)
+			}
+			code, stdout, stderr = runCmd(t, "apikey", "revoke", toolID, "-db", dsn)
+			if code != 0 || !strings.Contains(stdout, toolID) || !strings.Contains(stdout, "tool") || !strings.Contains(stdout, "finance") {
+				t.Errorf("apikey revoke %s: exit %d, stdout %q, stderr %q; want it to say what it revoked", toolID, code, stdout, stderr)
+			}
+			code, _, stderr = runCmd(t, "apikey", "revoke", toolID, "-db", dsn)
+			if code != 1 || !strings.Contains(stderr, "already revoked") {
+				t.Errorf("revoking twice: exit %d, stderr %q", code, stderr)
+			}
+			code, _, stderr = runCmd(t, "apikey", "revoke", "nobody", "-db", dsn)
+			if code != 1 || !strings.Contains(stderr, "not found") {
+				t.Errorf("revoking an unknown key: exit %d, stderr %q", code, stderr)
+			}
+
+			_, list, _ = runCmd(t, "apikey", "list", "-db", dsn)
+			if f := strings.Fields(strings.Split(strings.TrimSpace(list), "\n")[3]); len(f) != 5 || f[4] == "-" {
+				t.Errorf("the revoked key is listed as %q, want a revocation time", f)
+			}
+			db := openTestDB(t, dsn)
+			defer db.Close()
+			for _, k := range []struct {
+				name, key string
+				valid     bool
+			}{{"partner", partner, true}, {"partner", partner2, true}, {"tool", tool, false}} {
+				if _, err := staff.Authenticate(context.Background(), db, k.key); (err == nil) != k.valid {
+					t.Errorf("a %s key: valid=%v after the revocations, want %v (%v)", k.name, err == nil, k.valid, err)
+				}
+			}
+			var n int
+			if err := db.Read().QueryRow(`SELECT count(*) FROM audit_events WHERE action = 'apikey.revoke' AND subject = $1 AND actor LIKE 'cli:%'`, toolID).Scan(&n); err != nil || n != 1 {
+				t.Errorf("%d audit events for the revocation (%v), want 1", n, err)
+			}
+		})
+	}
+}
+
 // A command line that cannot be right exits with status 2 and says why.
 func TestUsageErrors(t *testing.T) {
 	clearEnv(t)
@@ -180,6 +262,8 @@ func TestUsageErrors(t *testing.T) {
 		{"apikey", "create", "partner"},
 		{"apikey", "create", "partner", "superuser"},
 		{"apikey", "delete", "partner", "admin"},
+		{"apikey", "revoke"},
+		{"apikey", "revoke", "-db", "x.db"},
 		{"import"},
 		{"import", "meters"},
 		{"import", "customers", "file.csv"},

@@ -83,7 +83,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 	fmt.Fprintf(stdout, "\nPaying KES 500 by M-Pesa Paybill %s for meter %s ...\n", cfg.DarajaShortCode(), first.Meter)
 	start := time.Now()
-	receipt, err := a.Sim.PayBill(ctx, first.Phone, first.Meter, money.FromMajor(500))
+	receipt, err := a.Sim.PayBill(ctx, first.Phone, first.Meter, money.MustFromMajor(500))
 	if err != nil {
 		return fmt.Errorf("demo payment: %w", err)
 	}

@@ -26,7 +26,7 @@ func commands() map[string]command {
 		"serve":     {"run the server and workers (SQLite by default, or -db postgres://...)", runServe},
 		"demo":      {"run a complete demo utility on a fresh SQLite database, with simulators", runDemo},
 		"migrate":   {"bring the database schema up to date", runMigrate},
-		"apikey":    {"create an API key: apikey create NAME ROLE", runAPIKey},
+		"apikey":    {"create, list and revoke API keys: apikey create NAME ROLE | list | revoke ID_OR_NAME", runAPIKey},
 		"import":    {"import meters and customers from CSV: import meters FILE", runImport},
 		"bench":     {"measure vends/s and latency end to end: bench vend", runBench},
 		"ussd-sim":  {"dial the USSD menus by hand from a terminal", runUSSDSim},

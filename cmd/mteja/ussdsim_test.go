@@ -35,7 +35,7 @@ func (b *simBackend) LastTokens(context.Context, string, string, int) ([]ussd.To
 }
 func (b *simBackend) ResendTokens(context.Context, string, string, int) error { return nil }
 func (b *simBackend) BuyLimits(context.Context, string) (ussd.Limits, error) {
-	return ussd.Limits{Min: money.FromMajor(10), Max: money.FromMajor(35000)}, nil
+	return ussd.Limits{Min: money.MustFromMajor(10), Max: money.MustFromMajor(35000)}, nil
 }
 func (b *simBackend) BuyToken(_ context.Context, msisdn, drn string, a money.Amount) error {
 	b.mu.Lock()

@@ -31,7 +31,7 @@ func (m *me) resendTokens(w http.ResponseWriter, r *http.Request) error {
 	if err := meTake(w, m.resend, s.ID); err != nil {
 		return err
 	}
-	n, err := vend.Resend(r.Context(), m.DB, m.Utility, x.DRN, s.MSISDN, req.Count)
+	n, err := vend.Resend(r.Context(), m.DB, m.Utility, x.DRN, vend.ResendTo{Phone: s.MSISDN}, req.Count)
 	if err != nil {
 		return err
 	}

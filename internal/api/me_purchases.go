@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/mteja/mteja/internal/customer"
-	"github.com/mteja/mteja/internal/money"
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/vend"
@@ -81,14 +80,15 @@ func (m *me) buyStart(w http.ResponseWriter, r *http.Request) error {
 	if customer.NormalizeNumber(req.Meter) == "" {
 		return invalid("meter: required")
 	}
-	if req.Amount <= 0 {
-		return invalid("amount: want whole shillings, more than 0")
+	amt, err := purchaseAmount(req.Amount)
+	if err != nil {
+		return err
 	}
 	s := meSession(r)
 	if err := meTake(w, m.buy, s.ID); err != nil {
 		return err
 	}
-	stk, err := m.STK.Start(r.Context(), s.MSISDN, req.Meter, money.FromMajor(req.Amount), "app")
+	stk, err := m.STK.Start(r.Context(), s.MSISDN, req.Meter, amt, "app")
 	var le *payment.LimitError
 	switch {
 	case errors.As(err, &le), errors.Is(err, payment.ErrMeterNotPayable):

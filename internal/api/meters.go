@@ -1,8 +1,11 @@
 package api
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/mteja/mteja/internal/customer"
@@ -47,8 +50,8 @@ func (h *Handler) meterGet(w http.ResponseWriter, r *http.Request) error {
 
 type tokenJSON struct {
 	Kind    string `json:"kind"`
-	Token   string `json:"token"`   // 20 digits
-	Display string `json:"display"` // 4-4-4-4-4
+	Token   string `json:"token,omitempty"`   // 20 digits; absent for staff who may not see them
+	Display string `json:"display,omitempty"` // 4-4-4-4-4; likewise
 	TID     int64  `json:"tid,omitempty"`
 	Tenths  int64  `json:"tenths_kwh,omitempty"`
 }
@@ -85,6 +88,18 @@ func vendView(v vend.Vend) vendJSON {
 	return out
 }
 
+// staffVendView is vendView for a staff caller: without the token digits
+// unless the caller's role sees them.
+func staffVendView(p staff.Principal, v vend.Vend) vendJSON {
+	out := vendView(v)
+	if !p.SeesTokens() {
+		for i := range out.Tokens {
+			out.Tokens[i].Token, out.Tokens[i].Display = "", ""
+		}
+	}
+	return out
+}
+
 func (h *Handler) meterVends(w http.ResponseWriter, r *http.Request) error {
 	drn := customer.NormalizeNumber(r.PathValue("drn"))
 	if _, err := customer.GetMeter(r.Context(), h.DB.Read(), drn); err != nil {
@@ -104,7 +119,7 @@ func (h *Handler) meterVends(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := []vendJSON{}
 	for _, v := range vs {
-		out = append(out, vendView(v))
+		out = append(out, staffVendView(principal(r), v))
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"vends": out})
 }
@@ -114,14 +129,25 @@ func (h *Handler) vendGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, vendView(v))
+	return writeJSON(w, http.StatusOK, staffVendView(principal(r), v))
 }
 
 type resendRequest struct {
 	Phone string `json:"phone"` // optional: default every registered phone
 	Count int    `json:"count"` // vends to include, 1-5, default 3
+	// Reason is required from care to send to a phone not registered for
+	// the meter; it goes into the audit log.
+	Reason string `json:"reason"`
 }
 
+// maxReason bounds a reason kept in the audit log.
+const maxReason = 500
+
+// meterResend texts a meter's last tokens again. Integrations and agents
+// may send them only to the meter's registered phones: anyone else's
+// phone would get a token to type into someone else's meter. Care may
+// name another number, for a customer who lost their phone, with a reason
+// for the audit log.
 func (h *Handler) meterResend(w http.ResponseWriter, r *http.Request) error {
 	var req resendRequest
 	if r.ContentLength != 0 {
@@ -132,23 +158,33 @@ func (h *Handler) meterResend(w http.ResponseWriter, r *http.Request) error {
 	if req.Count < 0 || req.Count > 5 {
 		return invalid("count %d: want 1-5", req.Count)
 	}
-	to := ""
+	reason := strings.TrimSpace(req.Reason)
+	if len(reason) > maxReason {
+		return invalid("reason: at most %d bytes, got %d", maxReason, len(reason))
+	}
+	p := principal(r)
+	to := vend.ResendTo{Actor: p.String(), Reason: reason, AnyPhone: p.Can(staff.RoleCare) && reason != ""}
 	if req.Phone != "" {
 		n, err := phone.Normalize(req.Phone)
 		if err != nil {
 			return invalid("phone: %v", err)
 		}
-		to = n
+		to.Phone = n
 	}
 	drn := customer.NormalizeNumber(r.PathValue("drn"))
 	if _, err := customer.GetMeter(r.Context(), h.DB.Read(), drn); err != nil {
 		return err
 	}
 	n, err := vend.Resend(r.Context(), h.DB, h.Utility, drn, to, req.Count)
-	if err != nil {
-		return err
-	}
-	if err := h.audit(r, "meter.resend", drn, to); err != nil {
+	switch {
+	case errors.Is(err, vend.ErrNotRegistered) && p.Can(staff.RoleCare):
+		return invalid("reason: required to send to %s, which is not registered for meter %s", to.Phone, drn)
+	case errors.Is(err, vend.ErrNotRegistered):
+		return &Error{Status: http.StatusForbidden, Code: "forbidden",
+			Message: fmt.Sprintf("role %s may re-send only to the phones registered for meter %s: name one of them, or leave phone out to send to all", p.Role, drn)}
+	case errors.Is(err, vend.ErrNoPhone):
+		return &Error{Status: http.StatusConflict, Code: "conflict", Message: err.Error()}
+	case err != nil:
 		return err
 	}
 	if h.OnMessages != nil {

@@ -173,13 +173,14 @@ func (h *Handler) purchase(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	if req.Amount <= 0 {
-		return invalid("amount: want whole shillings, more than 0")
+	amt, err := purchaseAmount(req.Amount)
+	if err != nil {
+		return err
 	}
 	if _, err := phone.Normalize(req.Phone); err != nil {
 		return invalid("phone: %v", err)
 	}
-	s, err := h.STK.Start(r.Context(), req.Phone, req.Meter, money.FromMajor(req.Amount), "api")
+	s, err := h.STK.Start(r.Context(), req.Phone, req.Meter, amt, "api")
 	var le *payment.LimitError
 	switch {
 	case errors.As(err, &le):
@@ -191,4 +192,17 @@ func (h *Handler) purchase(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusAccepted, map[string]any{"checkout_request_id": s.CheckoutRequestID, "state": s.State,
 		"message": "Approve the M-Pesa prompt on your phone; the token follows by SMS and on every channel."})
+}
+
+// purchaseAmount checks an amount of whole shillings from a request body:
+// more than 0, and small enough to hold in cents.
+func purchaseAmount(shillings int64) (money.Amount, error) {
+	if shillings <= 0 {
+		return 0, invalid("amount %d: want whole shillings, more than 0", shillings)
+	}
+	a, err := money.FromMajor(shillings)
+	if err != nil {
+		return 0, invalid("amount %d: too large (at most %d whole shillings)", shillings, int64(money.MaxMajor))
+	}
+	return a, nil
 }

@@ -2,18 +2,30 @@ package app
 
 import (
 	"context"
+	"errors"
 	"os"
 
 	"github.com/mteja/mteja/internal/staff"
 )
 
-// bootstrapAdmin stores MTEJA_ADMIN_API_KEY as an admin key, for the first
-// steps on a new installation.
+// bootstrapAdmin makes MTEJA_ADMIN_API_KEY the one bootstrap admin key,
+// for the first steps on a new installation: when the variable changes the
+// old key is revoked, and when it is unset, the last one is.
 func (a *App) bootstrapAdmin(ctx context.Context) error {
-	if a.Config.AdminKey == "" {
+	revoked, err := staff.SetBootstrapKey(ctx, a.DB, a.Config.AdminKey)
+	if errors.Is(err, staff.ErrRevoked) {
+		// Most likely a node started with a value the others have since
+		// replaced: it must not undo their change, nor stay down for it.
+		a.Log.Warn("MTEJA_ADMIN_API_KEY holds a revoked key: it cannot authenticate and nothing was changed; set a new value", "err", err)
 		return nil
 	}
-	return staff.ImportAPIKey(ctx, a.DB, "admin", staff.RoleAdmin, a.Config.AdminKey)
+	if err != nil {
+		return err
+	}
+	for _, k := range revoked {
+		a.Log.Info("revoked the previous MTEJA_ADMIN_API_KEY key", "id", k.ID)
+	}
+	return nil
 }
 
 // warnKeyFile warns when the vending key file can be read by others than

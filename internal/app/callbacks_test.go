@@ -23,7 +23,7 @@ func TestCallbacksRejectMalformedBodies(t *testing.T) {
 		a := apptest.Start(t, apptest.Options{Dialect: d})
 		c := app.DemoCustomers[0]
 		var noTransID map[string]any
-		json.Unmarshal(a.C2B(apptest.NewReceipt(), c.Meter, c.Phone, money.FromMajor(500)), &noTransID)
+		json.Unmarshal(a.C2B(apptest.NewReceipt(), c.Meter, c.Phone, money.MustFromMajor(500)), &noTransID)
 		delete(noTransID, "TransID")
 		noTransIDBody, _ := json.Marshal(noTransID)
 		huge := `{"TransID":"` + strings.Repeat("A", 10<<20) + `"}`
@@ -69,7 +69,7 @@ func TestCallbacksRejectMalformedBodies(t *testing.T) {
 func TestCallbacksNeedTheSecret(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{})
 	c := app.DemoCustomers[0]
-	body := a.C2B(apptest.NewReceipt(), c.Meter, c.Phone, money.FromMajor(500))
+	body := a.C2B(apptest.NewReceipt(), c.Meter, c.Phone, money.MustFromMajor(500))
 	for _, path := range callbackPaths {
 		for _, secret := range []string{"wrong", strings.ToUpper(a.Config.DarajaSecret), a.Config.DarajaSecret[:len(a.Config.DarajaSecret)-1], "%20"} {
 			status, reply, err := a.Post(a.URL()+"/daraja/"+secret+"/"+path, body)
@@ -106,7 +106,7 @@ func TestCallbacksSourceAllowList(t *testing.T) {
 			}
 			a := apptest.Start(t, apptest.Options{DarajaAllow: allow})
 			receipt := apptest.NewReceipt()
-			status, reply := a.Callback("c2b/confirmation", a.C2B(receipt, c.Meter, c.Phone, money.FromMajor(500)))
+			status, reply := a.Callback("c2b/confirmation", a.C2B(receipt, c.Meter, c.Phone, money.MustFromMajor(500)))
 			if status != tc.want {
 				t.Fatalf("confirmation from 127.0.0.1 with allow-list %s: %d %s, want %d", tc.allow, status, reply, tc.want)
 			}

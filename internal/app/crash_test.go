@@ -38,7 +38,7 @@ func TestCrashAfterAcknowledgeBeforeVend(t *testing.T) {
 		for i, c := range app.DemoCustomers {
 			r := apptest.NewReceipt()
 			receipts[r] = c
-			status, reply, err := first.Post(url, first.C2B(r, c.Meter, c.Phone, money.FromMajor(int64(200+100*i))))
+			status, reply, err := first.Post(url, first.C2B(r, c.Meter, c.Phone, money.MustFromMajor(int64(200+100*i))))
 			if err != nil || status != http.StatusOK || !strings.Contains(string(reply), `"ResultCode":0`) {
 				t.Fatalf("confirmation %s: %d %s %v", r, status, reply, err)
 			}

@@ -44,7 +44,7 @@ func TestDebtRecovery(t *testing.T) {
 		// 25% of 1,000 = 250.00 of the 1,500.50 owed.
 		r1 := a.PayBill(phoneNo, imported, 1000)
 		a.WaitPayment(r1, payment.Applied)
-		if got := debtLine(r1); got != money.FromMajor(250) {
+		if got := debtLine(r1); got != money.MustFromMajor(250) {
 			t.Errorf("debt recovered from 1,000: %s, want 250.00", got)
 		}
 		if got := meterDebt(imported); got != money.Amount(125050) {
@@ -112,7 +112,7 @@ func TestFixedChargeCarriedAsDebt(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v.Quote.FixedCarried != money.FromMajor(74) || m.Debt != money.FromMajor(74) {
+		if v.Quote.FixedCarried != money.MustFromMajor(74) || m.Debt != money.MustFromMajor(74) {
 			t.Errorf("payment %s: carried %s, meter owes %s; want 74.00 both", p.Receipt, v.Quote.FixedCarried, m.Debt)
 		}
 		a.CheckBooks()
@@ -122,7 +122,7 @@ func TestFixedChargeCarriedAsDebt(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if bal[ledger.FixedRevenue] != -money.FromMajor(150) || bal[ledger.VATPayable] != -money.FromMajor(24) || bal[ledger.DebtReceivable] != money.FromMajor(74) {
+		if bal[ledger.FixedRevenue] != -money.MustFromMajor(150) || bal[ledger.VATPayable] != -money.MustFromMajor(24) || bal[ledger.DebtReceivable] != money.MustFromMajor(74) {
 			t.Errorf("fixed revenue %s, VAT %s, debt receivable %s; want -150.00, -24.00, 74.00", bal[ledger.FixedRevenue], bal[ledger.VATPayable], bal[ledger.DebtReceivable])
 		}
 	})

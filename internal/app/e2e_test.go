@@ -30,7 +30,7 @@ func TestPayBillBecomesOneToken(t *testing.T) {
 
 		receipt := a.PayBill(c.Phone, c.Meter, 500)
 		p := a.WaitPayment(receipt, payment.Applied)
-		if p.Provider != payment.MpesaC2B || p.MeterDRN != c.Meter || p.Amount != money.FromMajor(500) || p.AccountRef != c.Meter {
+		if p.Provider != payment.MpesaC2B || p.MeterDRN != c.Meter || p.Amount != money.MustFromMajor(500) || p.AccountRef != c.Meter {
 			t.Errorf("payment = %+v", p)
 		}
 		if p.Payer != mpesa.HashMSISDN(c.Phone) {
@@ -172,7 +172,7 @@ func TestDuplicatedConcurrentCallbacks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if bal[ledger.MpesaClearing] != money.FromMajor(1000) {
+		if bal[ledger.MpesaClearing] != money.MustFromMajor(1000) {
 			t.Errorf("M-Pesa clearing holds %s, want 1000.00 once", bal[ledger.MpesaClearing])
 		}
 	})
@@ -194,7 +194,7 @@ func TestConcurrentPaymentsOneMeter(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
-				receipts[i], errs[i] = a.Sim.PayBill(t.Context(), c.Phone, c.Meter, money.FromMajor(int64(100+10*i)))
+				receipts[i], errs[i] = a.Sim.PayBill(t.Context(), c.Phone, c.Meter, money.MustFromMajor(int64(100+10*i)))
 			})
 		}
 		wg.Wait()
@@ -246,7 +246,7 @@ func TestManyDuplicatedConfirmationsAtOnce(t *testing.T) {
 		var bodies [][]byte
 		for i := range payments {
 			c := app.DemoCustomers[i%len(app.DemoCustomers)]
-			b := a.C2B(apptest.NewReceipt(), c.Meter, c.Phone, money.FromMajor(int64(100+i)))
+			b := a.C2B(apptest.NewReceipt(), c.Meter, c.Phone, money.MustFromMajor(int64(100+i)))
 			for range copies {
 				bodies = append(bodies, b)
 			}

@@ -25,14 +25,14 @@ func TestAmountLimits(t *testing.T) {
 		c := app.DemoCustomers[0]
 
 		for _, major := range []int64{1, 99, 35_001, 100_000} {
-			_, err := a.Sim.PayBill(t.Context(), c.Phone, c.Meter, money.FromMajor(major))
+			_, err := a.Sim.PayBill(t.Context(), c.Phone, c.Meter, money.MustFromMajor(major))
 			if !errors.Is(err, mpesa.ErrValidationRejected) || !strings.Contains(err.Error(), mpesa.C2BInvalidAmount) {
 				t.Errorf("paybill of %d: %v, want refused with %s", major, err, mpesa.C2BInvalidAmount)
 			}
 		}
 		// Amounts M-Pesa itself would never send still get an answer.
 		for _, amount := range []string{"150.50", "0", "-200"} {
-			body := strings.Replace(string(a.C2B(apptest.NewReceipt(), c.Meter, c.Phone, money.FromMajor(150))), `"150.00"`, `"`+amount+`"`, 1)
+			body := strings.Replace(string(a.C2B(apptest.NewReceipt(), c.Meter, c.Phone, money.MustFromMajor(150))), `"150.00"`, `"`+amount+`"`, 1)
 			status, reply := a.Callback("c2b/validation", []byte(body))
 			var v mpesa.ValidationResponse
 			if err := json.Unmarshal(reply, &v); status != http.StatusOK || err != nil || v.ResultCode != mpesa.C2BInvalidAmount {
@@ -58,7 +58,7 @@ func TestAmountLimits(t *testing.T) {
 
 		// Validation is off for most short codes: a small payment arrives.
 		small := apptest.NewReceipt()
-		if status, reply := a.Callback("c2b/confirmation", a.C2B(small, c.Meter, c.Phone, money.FromMajor(50))); status != http.StatusOK {
+		if status, reply := a.Callback("c2b/confirmation", a.C2B(small, c.Meter, c.Phone, money.MustFromMajor(50))); status != http.StatusOK {
 			t.Fatalf("confirmation of 50: %d %s", status, reply)
 		}
 		p := a.WaitPayment(small, payment.Suspense)

@@ -41,7 +41,7 @@ func TestProxyDarajaAllowList(t *testing.T) {
 			{"other client past the proxy, claiming the allowed one", proxytest.Direct(t, "127.0.0.6"), direct, claim5, http.StatusNotFound},
 		} {
 			receipt := apptest.NewReceipt()
-			body := a.C2B(receipt, c.Meter, c.Phone, money.FromMajor(500))
+			body := a.C2B(receipt, c.Meter, c.Phone, money.MustFromMajor(500))
 			if status := send(t, tc.client, http.MethodPost, tc.url, body, tc.claim).StatusCode; status != tc.want {
 				t.Errorf("%s: %d, want %d", tc.name, status, tc.want)
 			}
@@ -62,7 +62,7 @@ func TestProxyAccessLogHidesSecrets(t *testing.T) {
 	for _, cb := range a.Callbacks() {
 		body := []byte("{}") // refused by each, but logged all the same
 		if cb.Name == "C2B confirmation" {
-			body = a.C2B(apptest.NewReceipt(), c.Meter, c.Phone, money.FromMajor(500))
+			body = a.C2B(apptest.NewReceipt(), c.Meter, c.Phone, money.MustFromMajor(500))
 		}
 		send(t, client, http.MethodPost, cb.URL, body, nil)
 	}

@@ -71,7 +71,7 @@ func TestSTKPurchase(t *testing.T) {
 			t.Fatalf("paid STK request: %+v", r)
 		}
 		p := a.WaitPayment(r.Receipt, payment.Applied)
-		if p.Provider != payment.MpesaSTK || p.NotifyMSISDN != payer || p.MeterDRN != owner.Meter || p.Amount != money.FromMajor(300) {
+		if p.Provider != payment.MpesaSTK || p.NotifyMSISDN != payer || p.MeterDRN != owner.Meter || p.Amount != money.MustFromMajor(300) {
 			t.Errorf("payment %+v", p)
 		}
 		v := a.VendOf(r.Receipt)
@@ -89,7 +89,7 @@ func TestSTKPurchase(t *testing.T) {
 
 		// Safaricom also posts the C2B confirmation of an STK payment to a
 		// Paybill: same receipt, so the same payment.
-		status, reply = a.Callback("c2b/confirmation", a.C2B(r.Receipt, owner.Meter, payer, money.FromMajor(300)))
+		status, reply = a.Callback("c2b/confirmation", a.C2B(r.Receipt, owner.Meter, payer, money.MustFromMajor(300)))
 		if status != http.StatusOK || !strings.Contains(string(reply), `"ResultCode":0`) {
 			t.Fatalf("confirmation of the STK payment: %d %s", status, reply)
 		}
@@ -139,7 +139,7 @@ func TestSTKCallbackAfterConfirmation(t *testing.T) {
 			t.Fatalf("simulated push: %+v", tx)
 		}
 
-		status, reply := a.Callback("c2b/confirmation", a.C2B(tx.Receipt, owner.Meter, payer, money.FromMajor(450)))
+		status, reply := a.Callback("c2b/confirmation", a.C2B(tx.Receipt, owner.Meter, payer, money.MustFromMajor(450)))
 		if status != http.StatusOK {
 			t.Fatalf("confirmation: %d %s", status, reply)
 		}
@@ -204,7 +204,7 @@ func TestSTKLongMeterNumberConfirmationFirst(t *testing.T) {
 			t.Fatalf("simulated push: %+v", tx)
 		}
 
-		if status, reply := a.Callback("c2b/confirmation", a.C2B(tx.Receipt, tx.BillRef, payer, money.FromMajor(500))); status != http.StatusOK {
+		if status, reply := a.Callback("c2b/confirmation", a.C2B(tx.Receipt, tx.BillRef, payer, money.MustFromMajor(500))); status != http.StatusOK {
 			t.Fatalf("confirmation: %d %s", status, reply)
 		}
 		a.WaitPayment(tx.Receipt, payment.Suspense) // account "0072700000..." is no meter

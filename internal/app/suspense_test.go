@@ -48,7 +48,7 @@ func TestUnknownMeterSuspense(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, account := range []string{"99999999999", "not a meter", ali.Meter} {
-			_, err := a.Sim.PayBill(t.Context(), ali.Phone, account, money.FromMajor(500))
+			_, err := a.Sim.PayBill(t.Context(), ali.Phone, account, money.MustFromMajor(500))
 			if !errors.Is(err, mpesa.ErrValidationRejected) || !strings.Contains(err.Error(), mpesa.C2BInvalidAccount) {
 				t.Errorf("paybill for %q: %v, want refused with %s", account, err, mpesa.C2BInvalidAccount)
 			}
@@ -62,7 +62,7 @@ func TestUnknownMeterSuspense(t *testing.T) {
 		for _, c := range []struct{ receipt, account string }{
 			{assigned, "9999 9999 999"}, {refunded, "ACC-UNKNOWN"}, {blocked, ali.Meter},
 		} {
-			status, reply := a.Callback("c2b/confirmation", a.C2B(c.receipt, c.account, mary.Phone, money.FromMajor(500)))
+			status, reply := a.Callback("c2b/confirmation", a.C2B(c.receipt, c.account, mary.Phone, money.MustFromMajor(500)))
 			if status != http.StatusOK || !strings.Contains(string(reply), `"ResultCode":0`) {
 				t.Fatalf("confirmation for %q: %d %s", c.account, status, reply)
 			}
@@ -163,7 +163,7 @@ func TestUnknownMeterSuspense(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if bal[ledger.Suspense] != -money.FromMajor(500) || bal[ledger.MpesaClearing] != money.FromMajor(1000) {
+		if bal[ledger.Suspense] != -money.MustFromMajor(500) || bal[ledger.MpesaClearing] != money.MustFromMajor(1000) {
 			t.Errorf("suspense %s and clearing %s, want -500.00 and 1000.00", bal[ledger.Suspense], bal[ledger.MpesaClearing])
 		}
 		for _, action := range []string{"payment.assign", "payment.refund"} {

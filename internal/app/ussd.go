@@ -101,7 +101,7 @@ func (b ussdBackend) ResendTokens(ctx context.Context, msisdn, drn string, n int
 	if !own {
 		return fmt.Errorf("re-send tokens of %s: %w", drn, ussd.ErrNotYours)
 	}
-	if _, err = vend.Resend(ctx, b.a.DB, b.a.Config.Utility, drn, msisdn, n); err == nil {
+	if _, err = vend.Resend(ctx, b.a.DB, b.a.Config.Utility, drn, vend.ResendTo{Phone: msisdn}, n); err == nil {
 		b.a.Delivery.Wake()
 	}
 	return err

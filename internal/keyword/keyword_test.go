@@ -41,7 +41,7 @@ func setup(t *testing.T, db *store.DB) string {
 	}
 	in := payment.NewIntake(db)
 	go in.Run(ctx)
-	if _, err := in.Record(ctx, payment.Payment{Provider: payment.MpesaC2B, Receipt: "SKL51ZDR4F", Amount: money.FromMajor(500), AccountRef: "04123456784", PaidAt: time.Now()}); err != nil {
+	if _, err := in.Record(ctx, payment.Payment{Provider: payment.MpesaC2B, Receipt: "SKL51ZDR4F", Amount: money.MustFromMajor(500), AccountRef: "04123456784", PaidAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	vk, _ := sts.ParseVendingKey("ABABABABABABABAB")

@@ -6,6 +6,7 @@ package money
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -19,8 +20,30 @@ type Amount int64
 // served yet; TZS and RWF price in whole units and still accept two decimals).
 const MinorPerMajor = 100
 
-// FromMajor builds an amount from whole units (shillings).
-func FromMajor(n int64) Amount { return Amount(n * MinorPerMajor) }
+// MaxMajor is the most whole units an Amount holds, either way of zero.
+const MaxMajor = math.MaxInt64 / MinorPerMajor
+
+// ErrRange is wrapped by the errors for amounts too large to hold.
+var ErrRange = errors.New("amount out of range")
+
+// FromMajor builds an amount from whole units (shillings). Whole units
+// beyond MaxMajor either way are an error wrapping ErrRange: multiplied
+// unchecked, 46116860184273880.04 shillings would wrap around to 100.
+func FromMajor(n int64) (Amount, error) {
+	if n > MaxMajor || n < -MaxMajor {
+		return 0, fmt.Errorf("%w: %d is beyond %d whole units", ErrRange, n, int64(MaxMajor))
+	}
+	return Amount(n * MinorPerMajor), nil
+}
+
+// MustFromMajor is FromMajor for constants; it panics out of range.
+func MustFromMajor(n int64) Amount {
+	a, err := FromMajor(n)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
 
 // Major returns the whole units, truncated toward zero.
 func (a Amount) Major() int64 { return int64(a) / MinorPerMajor }
@@ -29,15 +52,19 @@ func (a Amount) Major() int64 { return int64(a) / MinorPerMajor }
 // are whole shillings.
 func (a Amount) IsWhole() bool { return int64(a)%MinorPerMajor == 0 }
 
+// abs splits a into its sign ("" or "-") and magnitude; the magnitude is
+// unsigned, since the most negative int64 has no positive counterpart.
+func (a Amount) abs() (string, uint64) {
+	if a < 0 {
+		return "-", -uint64(a)
+	}
+	return "", uint64(a)
+}
+
 // String formats as "1,234.50" (no currency).
 func (a Amount) String() string {
-	n := int64(a)
-	sign := ""
-	if n < 0 {
-		sign = "-"
-		n = -n
-	}
-	whole := strconv.FormatInt(n/MinorPerMajor, 10)
+	sign, n := a.abs()
+	whole := strconv.FormatUint(n/MinorPerMajor, 10)
 	var b strings.Builder
 	for i, c := range whole {
 		if i > 0 && (len(whole)-i)%3 == 0 {
@@ -53,12 +80,7 @@ func (a Amount) Format(currency string) string { return currency + " " + a.Strin
 
 // Plain formats without thousands separators, as protocols want: "1234.50".
 func (a Amount) Plain() string {
-	n := int64(a)
-	sign := ""
-	if n < 0 {
-		sign = "-"
-		n = -n
-	}
+	sign, n := a.abs()
 	return fmt.Sprintf("%s%d.%02d", sign, n/MinorPerMajor, n%MinorPerMajor)
 }
 
@@ -106,8 +128,11 @@ func Parse(s string) (Amount, error) {
 			}
 		}
 	}
+	// Fifteen digits of whole units are far beyond any payment and keep
+	// every amount parsed well inside int64; leading zeros do not count.
+	whole = strings.TrimLeft(whole, "0")
 	if len(whole) > 15 {
-		return 0, fmt.Errorf("%w: %q is too large", ErrSyntax, orig)
+		return 0, fmt.Errorf("%w: %q: %w (at most 15 digits of whole units)", ErrSyntax, orig, ErrRange)
 	}
 	var w int64
 	if whole != "" {

@@ -344,9 +344,6 @@ func (w *Worker) backoff(attempts int) time.Duration {
 	return d
 }
 
-func truncate(s string) string {
-	if len(s) > 500 {
-		s = s[:500]
-	}
-	return strings.ToValidUTF8(s, "?")
-}
+// truncate keeps an error for the database: at most 500 bytes, cut
+// between characters.
+func truncate(s string) string { return store.Truncate(s, 500) }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -137,7 +136,7 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 				b.WriteString(", ")
 			}
 			fmt.Fprintf(&b, "(%s)", store.Placeholders(len(args)+1, 15))
-			args = append(args, p.ID, p.Provider, p.Receipt, int64(p.Amount), p.Currency, p.Payer, p.PayerName, p.NotifyMSISDN, truncate(p.AccountRef, 40),
+			args = append(args, p.ID, p.Provider, p.Receipt, int64(p.Amount), p.Currency, p.Payer, p.PayerName, p.NotifyMSISDN, store.Truncate(p.AccountRef, 40),
 				meter, p.ShortCode, p.State, p.Reason, store.Micros(p.PaidAt), store.Micros(p.ReceivedAt))
 		}
 		b.WriteString(` ON CONFLICT (receipt) DO NOTHING RETURNING id`)
@@ -244,18 +243,6 @@ func meterStatus(tx *store.Tx, drns []string) (map[string]string, error) {
 		out[d] = s
 	}
 	return out, rows.Err()
-}
-
-// truncate cuts s to at most n bytes on a character boundary: a cut inside
-// a UTF-8 sequence is text PostgreSQL refuses to store.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 // Wake runs OnReceived, for payments made receivable outside intake (a

@@ -52,7 +52,7 @@ func TestSTKCallbackAfterC2BAddsThePhone(t *testing.T) {
 		ctx := context.Background()
 		in := setup(t, db)
 		// The C2B confirmation (no usable number) comes first...
-		r, err := in.Record(ctx, payment.Payment{Provider: payment.MpesaC2B, Receipt: "SKO2AB3CD4", Amount: money.FromMajor(500), AccountRef: "54500320905",
+		r, err := in.Record(ctx, payment.Payment{Provider: payment.MpesaC2B, Receipt: "SKO2AB3CD4", Amount: money.MustFromMajor(500), AccountRef: "54500320905",
 			Payer: mpesa.HashMSISDN("254708374149"), PaidAt: time.Now()})
 		if err != nil || r.Duplicate || r.Payment.State != payment.Received {
 			t.Fatalf("first record: %+v, %v", r, err)
@@ -64,7 +64,7 @@ func TestSTKCallbackAfterC2BAddsThePhone(t *testing.T) {
 			_, err := tx.Exec(`INSERT INTO stk_requests (checkout_request_id, merchant_request_id, msisdn, meter_drn, amount, channel, state, created_at, updated_at) VALUES ('ws_CO_1', 'm1', '254708374149', '54500320905', 50000, 'ussd', 'pending', 0, 0)`)
 			return err
 		})
-		rec, err := stk.Settle(ctx, mpesa.STKCallback{CheckoutRequestID: "ws_CO_1", ResultCode: 0, Amount: money.FromMajor(500), Receipt: "SKO2AB3CD4", Phone: "254708374149", TransactionDate: time.Now()})
+		rec, err := stk.Settle(ctx, mpesa.STKCallback{CheckoutRequestID: "ws_CO_1", ResultCode: 0, Amount: money.MustFromMajor(500), Receipt: "SKO2AB3CD4", Phone: "254708374149", TransactionDate: time.Now()})
 		if err != nil || !rec.Duplicate || rec.Payment.NotifyMSISDN != "254708374149" {
 			t.Fatalf("stk settle: %+v, %v", rec, err)
 		}
@@ -78,7 +78,7 @@ func TestSTKCallbackAfterC2BAddsThePhone(t *testing.T) {
 			t.Fatalf("%d payments; want 1", n)
 		}
 		// A success for a push we never sent is kept, in suspense.
-		rec, err = stk.Settle(ctx, mpesa.STKCallback{CheckoutRequestID: "ws_CO_unknown", ResultCode: 0, Amount: money.FromMajor(100), Receipt: "SKO2AB3CD9", Phone: "254708374149"})
+		rec, err = stk.Settle(ctx, mpesa.STKCallback{CheckoutRequestID: "ws_CO_unknown", ResultCode: 0, Amount: money.MustFromMajor(100), Receipt: "SKO2AB3CD9", Phone: "254708374149"})
 		if err != nil || rec.Payment.State != payment.Suspense {
 			t.Fatalf("unknown checkout: %+v, %v", rec, err)
 		}
@@ -96,7 +96,7 @@ func TestReverseAppliedPaymentBecomesDebt(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		in := setup(t, db)
-		r, _ := in.Record(ctx, payment.Payment{Provider: payment.MpesaC2B, Receipt: "SKL51ZDRR1", Amount: money.FromMajor(300), AccountRef: "54500320905"})
+		r, _ := in.Record(ctx, payment.Payment{Provider: payment.MpesaC2B, Receipt: "SKL51ZDRR1", Amount: money.MustFromMajor(300), AccountRef: "54500320905"})
 		// Reversing a payment still waiting to be vended is refused: the
 		// worker may be vending it right now.
 		if _, err := payment.Reverse(ctx, db, "SKL51ZDRR1", "finance:bob", "customer dispute"); !errors.Is(err, payment.ErrState) {
@@ -106,18 +106,18 @@ func TestReverseAppliedPaymentBecomesDebt(t *testing.T) {
 		db.InTx(ctx, func(tx *store.Tx) error {
 			tx.Exec(`UPDATE payments SET state = 'applied' WHERE id = $1`, r.Payment.ID)
 			return ledger.Post(tx, ledger.Txn{ID: "vend:x", Kind: "vend", Ref: "x", Postings: []ledger.Posting{
-				{Account: ledger.CustomerCredit, Amount: money.FromMajor(300)}, {Account: ledger.EnergyRevenue, Amount: -money.FromMajor(300)}}})
+				{Account: ledger.CustomerCredit, Amount: money.MustFromMajor(300)}, {Account: ledger.EnergyRevenue, Amount: -money.MustFromMajor(300)}}})
 		})
 		p, err := payment.Reverse(ctx, db, "SKL51ZDRR1", "finance:bob", "customer dispute")
 		if err != nil || p.State != payment.Reversed {
 			t.Fatalf("reverse: %+v, %v", p, err)
 		}
 		m, _ := customer.GetMeter(ctx, db.Read(), "54500320905")
-		if m.Debt != money.FromMajor(300) {
+		if m.Debt != money.MustFromMajor(300) {
 			t.Fatalf("meter debt %s; want 300.00", m.Debt)
 		}
 		bal, _ := ledger.Balances(ctx, db.Read())
-		if bal[ledger.MpesaClearing] != 0 || bal[ledger.DebtReceivable] != money.FromMajor(300) {
+		if bal[ledger.MpesaClearing] != 0 || bal[ledger.DebtReceivable] != money.MustFromMajor(300) {
 			t.Fatalf("balances %v", bal)
 		}
 		if err := ledger.Check(ctx, db.Read()); err != nil {

@@ -86,11 +86,11 @@ var ErrUnknownResult = errors.New("status result matches no query Mteja sent")
 func NormalizeReceipt(s string) (string, error) {
 	r := strings.ToUpper(strings.TrimSpace(s))
 	if len(r) != 10 {
-		return "", fmt.Errorf("%q: %w (want 10 letters and digits)", truncate(s, 40), ErrBadReceipt)
+		return "", fmt.Errorf("%q: %w (want 10 letters and digits)", store.Truncate(s, 40), ErrBadReceipt)
 	}
 	for _, c := range r {
 		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return "", fmt.Errorf("%q: %w (want 10 letters and digits)", truncate(s, 40), ErrBadReceipt)
+			return "", fmt.Errorf("%q: %w (want 10 letters and digits)", store.Truncate(s, 40), ErrBadReceipt)
 		}
 	}
 	return r, nil
@@ -123,7 +123,7 @@ func (rc *Recovery) Find(ctx context.Context, receipt string, who Asker) (Lookup
 		now := tx.Now
 		if who.MSISDN != "" {
 			if _, err := tx.Exec(`INSERT INTO receipt_asks (receipt, msisdn, meter, channel, asked_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (receipt, msisdn) DO NOTHING`,
-				receipt, who.MSISDN, truncate(who.Meter, 20), who.Channel, store.Micros(now)); err != nil {
+				receipt, who.MSISDN, store.Truncate(who.Meter, 20), who.Channel, store.Micros(now)); err != nil {
 				return fmt.Errorf("record who asked: %w", err)
 			}
 		}
@@ -189,7 +189,7 @@ func (rc *Recovery) send(ctx context.Context, id, receipt, remarks string) error
 			return err
 		}
 		_, err := tx.Exec(`UPDATE status_queries SET originator_id = $2, conversation_id = $3 WHERE id = $1`,
-			id, truncate(resp.OriginatorConversationID, 100), truncate(resp.ConversationID, 100))
+			id, store.Truncate(resp.OriginatorConversationID, 100), store.Truncate(resp.ConversationID, 100))
 		return err
 	})
 	if err = errors.Join(sendErr, err); err != nil {
@@ -243,7 +243,7 @@ func (rc *Recovery) Settle(ctx context.Context, res mpesa.StatusResult) (*Record
 // answered records a query's result and what Mteja made of it.
 func answered(tx *store.Tx, id string, res mpesa.StatusResult, outcome string) error {
 	_, err := tx.Exec(`UPDATE status_queries SET result_code = $2, outcome = $3, result_at = $4 WHERE id = $1`,
-		id, truncate(res.ResultCode, 20), outcome, store.Micros(tx.Now))
+		id, store.Truncate(res.ResultCode, 20), outcome, store.Micros(tx.Now))
 	return err
 }
 
@@ -271,7 +271,7 @@ func (rc *Recovery) queryFor(ctx context.Context, res mpesa.StatusResult) (id, r
 			return "", "", err
 		}
 		if waiting == 0 || time.Now().After(deadline) {
-			return "", "", fmt.Errorf("%w (conversation %q)", ErrUnknownResult, truncate(res.ConversationID, 60))
+			return "", "", fmt.Errorf("%w (conversation %q)", ErrUnknownResult, store.Truncate(res.ConversationID, 60))
 		}
 		select {
 		case <-ctx.Done():

@@ -122,7 +122,7 @@ func Rightful(ctx context.Context, q Querier, p Payment, msisdn string) (bool, e
 // party splits "254708374149 - John Doe" into the number and the name.
 func party(s string) (id, name string) {
 	id, name, _ = strings.Cut(s, " - ")
-	return truncate(strings.TrimSpace(id), 64), truncate(strings.TrimSpace(name), 100)
+	return store.Truncate(strings.TrimSpace(id), 64), store.Truncate(strings.TrimSpace(name), 100)
 }
 
 // matchSTK finds the one STK push Mteja sent to msisdn for amount shortly
@@ -200,7 +200,7 @@ func RecordValidation(ctx context.Context, db *store.DB, c mpesa.C2B) error {
 	}
 	return db.InTx(ctx, func(tx *store.Tx) error {
 		_, err := tx.Exec(`INSERT INTO c2b_validations (receipt, account_ref, amount, short_code, payer, received_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (receipt) DO NOTHING`,
-			c.TransID, truncate(c.BillRef, 40), int64(c.Amount), c.ShortCode, truncate(c.MSISDN, 64), store.Micros(tx.Now))
+			c.TransID, store.Truncate(c.BillRef, 40), int64(c.Amount), c.ShortCode, store.Truncate(c.MSISDN, 64), store.Micros(tx.Now))
 		if err != nil {
 			return fmt.Errorf("keep c2b validation %s: %w", c.TransID, err)
 		}

@@ -141,7 +141,7 @@ func (s *STK) Settle(ctx context.Context, cb mpesa.STKCallback) (Recorded, error
 				// in suspense, rather than drop it.
 				return s.Intake.Record(ctx, Payment{Provider: MpesaSTK, Receipt: cb.Receipt, Amount: cb.Amount, Payer: cb.Phone,
 					NotifyMSISDN: cb.Phone, PaidAt: cb.TransactionDate,
-					Hold: fmt.Sprintf("STK callback for CheckoutRequestID %q, which Mteja did not send", truncate(cb.CheckoutRequestID, 64))})
+					Hold: fmt.Sprintf("STK callback for CheckoutRequestID %q, which Mteja did not send", store.Truncate(cb.CheckoutRequestID, 64))})
 			}
 			return Recorded{}, fmt.Errorf("stk callback %s: %w", cb.CheckoutRequestID, ErrUnknownCheckout)
 		}
@@ -161,7 +161,7 @@ func (s *STK) Settle(ctx context.Context, cb mpesa.STKCallback) (Recorded, error
 	}
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		_, err := tx.Exec(`UPDATE stk_requests SET state = $2, result_code = $3, result_desc = $4, receipt = $5, updated_at = $6 WHERE checkout_request_id = $1 AND state = 'pending'`,
-			cb.CheckoutRequestID, state, cb.ResultCode, truncate(cb.ResultDesc, 200), cb.Receipt, store.Micros(tx.Now))
+			cb.CheckoutRequestID, state, cb.ResultCode, store.Truncate(cb.ResultDesc, 200), cb.Receipt, store.Micros(tx.Now))
 		return err
 	})
 	return rec, err
@@ -175,7 +175,7 @@ func mismatch(r STKRequest, cb mpesa.STKCallback) string {
 	case cb.Amount != r.Amount:
 		return fmt.Sprintf("STK callback amount %s differs from the %s Mteja asked for (push %s)", cb.Amount.Plain(), r.Amount.Plain(), r.CheckoutRequestID)
 	case cb.MerchantRequestID != r.MerchantRequestID:
-		return fmt.Sprintf("STK callback MerchantRequestID %q differs from Mteja's %q (push %s)", truncate(cb.MerchantRequestID, 64), r.MerchantRequestID, r.CheckoutRequestID)
+		return fmt.Sprintf("STK callback MerchantRequestID %q differs from Mteja's %q (push %s)", store.Truncate(cb.MerchantRequestID, 64), r.MerchantRequestID, r.CheckoutRequestID)
 	case cb.Phone != "" && cb.Phone != r.MSISDN:
 		return fmt.Sprintf("STK callback paid from %s, not the %s Mteja prompted (push %s)", phone.Mask(cb.Phone), phone.Mask(r.MSISDN), r.CheckoutRequestID)
 	}

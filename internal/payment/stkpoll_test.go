@@ -29,11 +29,11 @@ func TestLostSTKCallbacksAreSettled(t *testing.T) {
 		sim.SetPhoneBehaviour("254711000001", mpesa.CustomerCancels)
 		client := &mpesa.Client{BaseURL: srv.URL, ConsumerKey: "k", ConsumerSecret: "s", ShortCode: "888880", Passkey: sim.Passkey()}
 		stk := &payment.STK{DB: db, Client: client, Intake: in, CallbackURL: "http://127.0.0.1:1/daraja/x/stk/callback"}
-		paid, err := stk.Start(ctx, "0708374149", "54500320905", money.FromMajor(200), "ussd")
+		paid, err := stk.Start(ctx, "0708374149", "54500320905", money.MustFromMajor(200), "ussd")
 		if err != nil {
 			t.Fatal(err)
 		}
-		cancelled, err := stk.Start(ctx, "0711000001", "54500320905", money.FromMajor(300), "ussd")
+		cancelled, err := stk.Start(ctx, "0711000001", "54500320905", money.MustFromMajor(300), "ussd")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,7 +62,7 @@ func TestLostSTKCallbacksAreSettled(t *testing.T) {
 			t.Fatalf("the customer who cancelled was told %+v", msgs)
 		}
 		// The lost callback arrives after all: the payment is recorded once.
-		if _, err := stk.Settle(ctx, mpesa.STKCallback{CheckoutRequestID: paid.CheckoutRequestID, ResultCode: 0, Amount: money.FromMajor(200), Receipt: "SKO2AB3CZ1", Phone: "254708374149"}); err != nil {
+		if _, err := stk.Settle(ctx, mpesa.STKCallback{CheckoutRequestID: paid.CheckoutRequestID, ResultCode: 0, Amount: money.MustFromMajor(200), Receipt: "SKO2AB3CZ1", Phone: "254708374149"}); err != nil {
 			t.Fatal(err)
 		}
 		if p, err := payment.ByReceipt(ctx, db.Read(), "SKO2AB3CZ1"); err != nil || p.MeterDRN != "54500320905" {

@@ -150,11 +150,11 @@ func (rc *Recovery) confirm(ctx context.Context, query string, p Payment, res mp
 		case !res.Succeeded():
 			return answered(tx, query, res, outcomeOther)
 		case !res.Completed():
-			reason = fmt.Sprintf("M-Pesa says the transaction is %q, not completed", truncate(res.TransactionStatus, 40))
+			reason = fmt.Sprintf("M-Pesa says the transaction is %q, not completed", store.Truncate(res.TransactionStatus, 40))
 		case res.ReceiptNo != "" && res.ReceiptNo != cur.Receipt:
-			reason = fmt.Sprintf("M-Pesa's answer is about receipt %q", truncate(res.ReceiptNo, 20))
+			reason = fmt.Sprintf("M-Pesa's answer is about receipt %q", store.Truncate(res.ReceiptNo, 20))
 		case !rc.ours(res.CreditPartyName):
-			reason = fmt.Sprintf("M-Pesa says it paid %q, not us", truncate(res.CreditPartyName, 60))
+			reason = fmt.Sprintf("M-Pesa says it paid %q, not us", store.Truncate(res.CreditPartyName, 60))
 		case res.Amount != cur.Amount:
 			reason = fmt.Sprintf("M-Pesa says %s was paid, not the %s the callback said", res.Amount.Plain(), cur.Amount.Plain())
 		}
@@ -185,6 +185,6 @@ func (rc *Recovery) confirm(ctx context.Context, query string, p Payment, res mp
 // toSuspense moves a payment being verified to suspense; its money is in
 // the suspense account already.
 func toSuspense(tx *store.Tx, p Payment, reason string) error {
-	_, err := tx.Exec(`UPDATE payments SET state = 'suspense', reason = $2, run_after = 0 WHERE id = $1 AND state = 'verifying'`, p.ID, truncate(reason, 300))
+	_, err := tx.Exec(`UPDATE payments SET state = 'suspense', reason = $2, run_after = 0 WHERE id = $1 AND state = 'verifying'`, p.ID, store.Truncate(reason, 300))
 	return err
 }

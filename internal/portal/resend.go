@@ -16,7 +16,7 @@ func (h *Handler) resend(w http.ResponseWriter, v *visit) error {
 	if err := take(h.limits.resend, v.session.ID); err != nil {
 		return err
 	}
-	if _, err := vend.Resend(ctx, h.DB, h.Utility, m.DRN, v.session.MSISDN, 3); err != nil {
+	if _, err := vend.Resend(ctx, h.DB, h.Utility, m.DRN, vend.ResendTo{Phone: v.session.MSISDN}, 3); err != nil {
 		return err
 	}
 	if h.OnMessages != nil {

@@ -74,6 +74,9 @@ func (h *Handler) begin(w http.ResponseWriter, v *visit, private bool) error {
 	if err := h.csrf.Check(r); err != nil {
 		return &pageError{Status: http.StatusForbidden, Key: "error.forbidden", cause: err}
 	}
+	if err := readForm(w, r); err != nil {
+		return err
+	}
 	if private && v.session == nil {
 		return errLogin
 	}

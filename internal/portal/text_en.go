@@ -145,4 +145,6 @@ var english = map[string]string{
 	"error.notfound":  "We could not find that page.",
 	"error.internal":  "Something went wrong on our side. Please try again.",
 	"error.forbidden": "This request was refused. Please go back and try again.",
+	"error.toolarge":  "What you sent is too long. Please go back and send less.",
+	"error.badform":   "The form could not be read. Please go back and try again.",
 }

@@ -145,4 +145,6 @@ var swahili = map[string]string{
 	"error.notfound":  "Hatukupata ukurasa huo.",
 	"error.internal":  "Hitilafu imetokea upande wetu. Tafadhali jaribu tena.",
 	"error.forbidden": "Ombi hili limekataliwa. Tafadhali rudi nyuma ujaribu tena.",
+	"error.toolarge":  "Ulichotuma ni kirefu mno. Tafadhali rudi nyuma utume kifupi.",
+	"error.badform":   "Fomu haikusomeka. Tafadhali rudi nyuma ujaribu tena.",
 }

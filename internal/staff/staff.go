@@ -52,6 +52,13 @@ func (p Principal) Can(roles ...string) bool {
 	return false
 }
 
+// SeesTokens reports whether p may see token digits, or anything else that
+// lets one type a token into a meter: the roles that hand tokens to
+// customers do; finance, which reconciles money, does not.
+func (p Principal) SeesTokens() bool {
+	return p.Can(RoleIntegration, RoleAgent, RoleCare)
+}
+
 // String names the principal for audit events.
 func (p Principal) String() string { return p.Role + ":" + p.Name }
 
@@ -72,29 +79,24 @@ func hashKey(key string) string {
 // CreateAPIKey makes a key for name with role and returns it; only its hash
 // is stored, so this is the one time the key can be seen.
 func CreateAPIKey(ctx context.Context, db *store.DB, name, role string) (string, error) {
+	if !ValidRole(role) {
+		return "", fmt.Errorf("role %q: want integration, agent, care, finance or admin", role)
+	}
 	b := make([]byte, 20)
 	rand.Read(b)
 	key := keyPrefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-	return key, ImportAPIKey(ctx, db, name, role, key)
-}
-
-// ImportAPIKey stores a key chosen elsewhere (MTEJA_ADMIN_API_KEY); a key
-// already stored is left as it is.
-func ImportAPIKey(ctx context.Context, db *store.DB, name, role, key string) error {
-	if !ValidRole(role) {
-		return fmt.Errorf("role %q: want integration, agent, care, finance or admin", role)
-	}
-	if len(key) < 20 {
-		return fmt.Errorf("API key for %s: at least 20 characters", name)
-	}
-	return db.InTx(ctx, func(tx *store.Tx) error {
-		_, err := tx.Exec(`INSERT INTO api_keys (id, name, role, key_hash, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key_hash) DO NOTHING`,
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(`INSERT INTO api_keys (id, name, role, key_hash, created_at) VALUES ($1, $2, $3, $4, $5)`,
 			uuid.Must(uuid.NewV7()).String(), name, role, hashKey(key), store.Micros(tx.Now))
 		if err != nil {
 			return fmt.Errorf("store API key: %w", err)
 		}
 		return nil
 	})
+	if err != nil {
+		return "", err
+	}
+	return key, nil
 }
 
 // Authenticate returns the principal holding key.

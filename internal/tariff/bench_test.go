@@ -10,7 +10,7 @@ import (
 // of the sample, the most work a quote does.
 func BenchmarkPrice(b *testing.B) {
 	v := Sample().Versions[0]
-	in := Input{Paid: money.FromMajor(3000), FirstVendOfMonth: true, Debt: money.FromMajor(50)}
+	in := Input{Paid: money.MustFromMajor(3000), FirstVendOfMonth: true, Debt: money.MustFromMajor(50)}
 	b.ReportAllocs()
 	for b.Loop() {
 		q, err := v.Price(in)
@@ -23,7 +23,7 @@ func BenchmarkPrice(b *testing.B) {
 // BenchmarkPriceOneBlock prices a KES 100 purchase inside block 1.
 func BenchmarkPriceOneBlock(b *testing.B) {
 	v := Sample().Versions[0]
-	in := Input{Paid: money.FromMajor(100)}
+	in := Input{Paid: money.MustFromMajor(100)}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := v.Price(in); err != nil {

@@ -25,7 +25,7 @@ func (n amountEntry) render(s *session, hint string) screen {
 // min is the smallest amount offered: M-Pesa takes whole shillings, at
 // least one.
 func (n amountEntry) min() money.Amount {
-	return max(n.lim.Min, money.FromMajor(1))
+	return max(n.lim.Min, money.MustFromMajor(1))
 }
 
 func (n amountEntry) next(s *session, in string, _ bool) (step, error) {

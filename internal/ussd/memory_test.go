@@ -70,26 +70,26 @@ func newMemBackend() *memBackend {
 		},
 		tokens: map[string][]Token{
 			"54500320905": {
-				{Digits: "36833915523010847777", Units: "6.13", Amount: money.FromMajor(100), At: time.Date(2021, 1, 4, 21, 32, 0, 0, eat), Receipt: "SKL51ZDR4F"},
+				{Digits: "36833915523010847777", Units: "6.13", Amount: money.MustFromMajor(100), At: time.Date(2021, 1, 4, 21, 32, 0, 0, eat), Receipt: "SKL51ZDR4F"},
 				{Digits: "11112222333344445555", KeyChange: true, At: time.Date(2021, 1, 4, 21, 32, 0, 0, eat), Receipt: "SKL51ZDR4F"},
 				{Digits: "66667777888899990000", KeyChange: true, At: time.Date(2021, 1, 4, 21, 32, 0, 0, eat), Receipt: "SKL51ZDR4F"},
 				{Digits: "12341234123412341234", Units: "12.40", At: time.Date(2020, 12, 20, 8, 5, 0, 0, eat)},
 			},
 			"0123456789012": {
-				{Digits: "98765432109876543210", Units: "12345.67", Amount: money.FromMajor(150000), At: time.Date(2024, 3, 1, 9, 0, 0, 0, eat)},
+				{Digits: "98765432109876543210", Units: "12345.67", Amount: money.MustFromMajor(150000), At: time.Date(2024, 3, 1, 9, 0, 0, 0, eat)},
 			},
 		},
 		purchases: map[string][]Purchase{
 			"54500320905": {
-				{At: time.Date(2021, 1, 4, 21, 32, 0, 0, eat), Amount: money.FromMajor(100), Units: "6.13", Receipt: "SKL51ZDR4F"},
-				{At: time.Date(2020, 12, 20, 8, 5, 0, 0, eat), Amount: money.FromMajor(200), Units: "12.40", Receipt: "SLK2QWERTY"},
-				{At: time.Date(2020, 12, 1, 8, 5, 0, 0, eat), Amount: money.FromMajor(150000), Units: "9876.54", Receipt: "SLK2QWERT1"},
+				{At: time.Date(2021, 1, 4, 21, 32, 0, 0, eat), Amount: money.MustFromMajor(100), Units: "6.13", Receipt: "SKL51ZDR4F"},
+				{At: time.Date(2020, 12, 20, 8, 5, 0, 0, eat), Amount: money.MustFromMajor(200), Units: "12.40", Receipt: "SLK2QWERTY"},
+				{At: time.Date(2020, 12, 1, 8, 5, 0, 0, eat), Amount: money.MustFromMajor(150000), Units: "9876.54", Receipt: "SLK2QWERT1"},
 				{At: time.Date(2020, 11, 1, 8, 5, 0, 0, eat), Amount: 123456, Units: "80.10", Receipt: "SLK2QWERT2"},
-				{At: time.Date(2020, 10, 1, 8, 5, 0, 0, eat), Amount: money.FromMajor(50), Units: "3.00", Receipt: "SLK2QWERT3"},
+				{At: time.Date(2020, 10, 1, 8, 5, 0, 0, eat), Amount: money.MustFromMajor(50), Units: "3.00", Receipt: "SLK2QWERT3"},
 			},
 		},
 		payments: map[string]PaymentLookup{
-			"SKL51ZDR4F": {State: PaymentVended, DRN: "54500320905", Amount: money.FromMajor(100), Tokens: []Token{
+			"SKL51ZDR4F": {State: PaymentVended, DRN: "54500320905", Amount: money.MustFromMajor(100), Tokens: []Token{
 				{Digits: "11112222333344445555", KeyChange: true},
 				{Digits: "66667777888899990000", KeyChange: true},
 				{Digits: "36833915523010847777", Units: "6.13"},
@@ -106,7 +106,7 @@ func newMemBackend() *memBackend {
 			"54500320913": "Planned maintenance in Kilimani until 17:00 today. " + strings.Repeat("Crews are on site. ", 12),
 		},
 		langs:    map[string]string{phoneSw: langSW},
-		limits:   Limits{Min: money.FromMajor(10), Max: money.FromMajor(35000)},
+		limits:   Limits{Min: money.MustFromMajor(10), Max: money.MustFromMajor(35000)},
 		faultRef: "FLT-2024-000123",
 		fail:     map[string]error{},
 	}

@@ -153,9 +153,6 @@ func chunks[T any](s []T, n int) func(func([]T) bool) {
 	}
 }
 
-func truncate(s string) string {
-	if len(s) > 500 {
-		return s[:500]
-	}
-	return s
-}
+// truncate keeps a reason or an error for the database: at most 500
+// bytes, cut between characters.
+func truncate(s string) string { return store.Truncate(s, 500) }

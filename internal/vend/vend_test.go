@@ -70,7 +70,7 @@ func setup(t *testing.T, db *store.DB) *bundle {
 }
 
 func c2b(receipt, account string, shillings int64) payment.Payment {
-	return payment.Payment{Provider: payment.MpesaC2B, Receipt: receipt, Amount: money.FromMajor(shillings), AccountRef: account,
+	return payment.Payment{Provider: payment.MpesaC2B, Receipt: receipt, Amount: money.MustFromMajor(shillings), AccountRef: account,
 		Payer: "bbff37cea44ac0b2d964ee0dfb8d2df8513dc7ba1b36129a929fc3fbd6dd4af4", ShortCode: "888880", PaidAt: time.Now()}
 }
 
@@ -133,7 +133,7 @@ func TestPaymentBecomesOneToken(t *testing.T) {
 		if len(v.Tokens) != 1 || v.Tokens[0].Kind != vend.KindCredit {
 			t.Fatalf("tokens = %+v", v.Tokens)
 		}
-		if v.Quote.Total() != money.FromMajor(500) {
+		if v.Quote.Total() != money.MustFromMajor(500) {
 			t.Fatalf("receipt lines add up to %s, want 500.00", v.Quote.Total())
 		}
 		// The token is what a meter with this key accepts.
@@ -160,7 +160,7 @@ func TestPaymentBecomesOneToken(t *testing.T) {
 		}
 		b.checkLedger(t)
 		bal, _ := ledger.Balances(ctx, db.Read())
-		if bal[ledger.MpesaClearing] != money.FromMajor(500) || bal[ledger.CustomerCredit] != 0 {
+		if bal[ledger.MpesaClearing] != money.MustFromMajor(500) || bal[ledger.CustomerCredit] != 0 {
 			t.Fatalf("balances %v", bal)
 		}
 	})
@@ -242,7 +242,7 @@ func TestUnmatchedPaymentsWaitInSuspense(t *testing.T) {
 		b.checkLedger(t)
 		bal, _ := ledger.Balances(ctx, db.Read())
 		// Left in suspense: A2 (500) and A3 (50).
-		if bal[ledger.Suspense] != -money.FromMajor(550) {
+		if bal[ledger.Suspense] != -money.MustFromMajor(550) {
 			t.Fatalf("suspense balance %s; want -550.00", bal[ledger.Suspense])
 		}
 	})

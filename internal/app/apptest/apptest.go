@@ -61,6 +61,8 @@ type Options struct {
 	PublicURL string
 	// NoStart builds, migrates and seeds the app but does not start it.
 	NoStart bool
+	// AdminKey is MTEJA_ADMIN_API_KEY; "" leaves it unset.
+	AdminKey string
 	// Configure, when set, changes the configuration before the app is
 	// built (allow-lists, limits, secrets).
 	Configure func(*config.Config)
@@ -99,6 +101,7 @@ func Start(t testing.TB, o Options) *App {
 	}
 	cfg.DarajaAllow = o.DarajaAllow
 	cfg.TrustedProxies = o.TrustedProxies
+	cfg.AdminKey = o.AdminKey
 	if o.PublicURL != "" {
 		cfg.PublicURL = o.PublicURL
 	}

@@ -59,7 +59,11 @@ func (a *App) C2B(receipt, billRef, msisdn string, amount money.Amount) []byte {
 // receipt; the test fails if M-Pesa refused it.
 func (a *App) PayBill(msisdn, billRef string, major int64) string {
 	a.T.Helper()
-	r, err := a.Sim.PayBill(context.Background(), msisdn, billRef, money.FromMajor(major))
+	amt, err := money.FromMajor(major)
+	if err != nil {
+		a.T.Fatalf("paybill %d for %s: %v", major, billRef, err)
+	}
+	r, err := a.Sim.PayBill(context.Background(), msisdn, billRef, amt)
 	if err != nil {
 		a.T.Fatalf("paybill %d for %s: %v", major, billRef, err)
 	}

@@ -19,7 +19,7 @@ func TestClientCachesOneToken(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			if _, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.FromMajor(10))); err != nil {
+			if _, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.MustFromMajor(10))); err != nil {
 				t.Error(err)
 			}
 		})
@@ -35,7 +35,7 @@ func TestClientRefreshesBeforeExpiry(t *testing.T) {
 	b := setup(t, SimConfig{})
 	call := func() {
 		t.Helper()
-		if _, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.FromMajor(10))); err != nil {
+		if _, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.MustFromMajor(10))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -61,16 +61,16 @@ func TestClientRefreshesBeforeExpiry(t *testing.T) {
 func TestClientRetriesOnceOnInvalidToken(t *testing.T) {
 	t.Parallel()
 	b := setup(t, SimConfig{})
-	if _, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.FromMajor(10))); err != nil {
+	if _, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.MustFromMajor(10))); err != nil {
 		t.Fatal(err)
 	}
 	// Another process of the same app takes a token: ours dies at once.
 	other := b.newClient()
-	if _, err := other.STKPush(t.Context(), push(b, "0708374149", money.FromMajor(10))); err != nil {
+	if _, err := other.STKPush(t.Context(), push(b, "0708374149", money.MustFromMajor(10))); err != nil {
 		t.Fatal(err)
 	}
 	before := b.count.api.Load()
-	if _, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.FromMajor(10))); err != nil {
+	if _, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.MustFromMajor(10))); err != nil {
 		t.Fatalf("after the token was replaced: %v", err)
 	}
 	if n := b.count.api.Load() - before; n != 2 {
@@ -82,7 +82,7 @@ func TestClientRetriesOnceOnInvalidToken(t *testing.T) {
 	// The simulator's clock runs out the token while the client still
 	// trusts it: same recovery.
 	b.sim.RevokeTokens()
-	if _, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.FromMajor(10))); err != nil {
+	if _, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.MustFromMajor(10))); err != nil {
 		t.Fatalf("after revocation: %v", err)
 	}
 }
@@ -115,7 +115,7 @@ func TestClientOAuthFailures(t *testing.T) {
 	b := setup(t, SimConfig{})
 	bad := b.newClient()
 	bad.ConsumerSecret = "wrong"
-	_, err := bad.STKPush(t.Context(), push(b, "0708374149", money.FromMajor(10)))
+	_, err := bad.STKPush(t.Context(), push(b, "0708374149", money.MustFromMajor(10)))
 	var e *APIError
 	if !errors.As(err, &e) || e.Code != CodeInvalidAuth || !strings.Contains(err.Error(), "oauth") {
 		t.Errorf("wrong secret: %v", err)
@@ -201,11 +201,11 @@ func TestInjectedSpikeArrest(t *testing.T) {
 	t.Parallel()
 	b := setup(t, SimConfig{})
 	b.sim.FailNextCalls(1, CodeSpikeArrest, "Spike arrest violation")
-	_, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.FromMajor(10)))
+	_, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.MustFromMajor(10)))
 	if !ShouldBackOff(err) {
 		t.Fatalf("error %v", err)
 	}
-	if _, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.FromMajor(10))); err != nil {
+	if _, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.MustFromMajor(10))); err != nil {
 		t.Errorf("after the spike: %v", err)
 	}
 }

@@ -25,9 +25,9 @@ func TestDecodeC2BAmountForms(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := money.FromMajor(500)
+			want := money.MustFromMajor(500)
 			if amount == `"1,000.00"` {
-				want = money.FromMajor(1000)
+				want = money.MustFromMajor(1000)
 			}
 			if c.Amount != want {
 				t.Errorf("Amount = %s, want %s", c.Amount.Plain(), want.Plain())

@@ -46,29 +46,29 @@ var goldenDecoders = map[string]struct {
 }{
 	"c2b-confirmation-v1-hashed.json": {
 		decodeC2BAny,
-		c2bSample("SKL51ZDR4F", money.FromMajor(500), hashed149, "54500320905", "JOHN", "1250340.00", "Pay Bill"),
+		c2bSample("SKL51ZDR4F", money.MustFromMajor(500), hashed149, "54500320905", "JOHN", "1250340.00", "Pay Bill"),
 	},
 	"c2b-confirmation-v2-masked.json": {
 		decodeC2BAny,
-		c2bSample("SKL51ZDR5G", money.FromMajor(500), "2547 ***** 149", "545 0032 0905", "MARY", "1250340.00", "Pay Bill"),
+		c2bSample("SKL51ZDR5G", money.MustFromMajor(500), "2547 ***** 149", "545 0032 0905", "MARY", "1250340.00", "Pay Bill"),
 	},
 	"c2b-confirmation-sandbox-plain.json": {
 		decodeC2BAny,
-		c2bSample("SKL51ZDR6H", money.FromMajor(100), "254708374149", "54500320905", "JOHN", "1250340.00", ""),
+		c2bSample("SKL51ZDR6H", money.MustFromMajor(100), "254708374149", "54500320905", "JOHN", "1250340.00", ""),
 	},
 	"c2b-confirmation-numeric-amount.json": {
 		decodeC2BAny,
-		c2bSample("SKL51ZDR7J", money.FromMajor(250), hashed149, "54500320905", "JOHN", "1250340.00", "Pay Bill"),
+		c2bSample("SKL51ZDR7J", money.MustFromMajor(250), hashed149, "54500320905", "JOHN", "1250340.00", "Pay Bill"),
 	},
 	"c2b-validation-v1-hashed.json": {
 		func(b []byte) (any, error) { return DecodeC2BValidation(bytes.NewReader(b)) },
-		c2bSample("SKL51ZDR4F", money.FromMajor(500), hashed149, "54500320905", "JOHN", "", "Pay Bill"),
+		c2bSample("SKL51ZDR4F", money.MustFromMajor(500), hashed149, "54500320905", "JOHN", "", "Pay Bill"),
 	},
 	"stk-callback-success.json": {
 		decodeSTKAny,
 		STKCallback{
 			MerchantRequestID: "29115-34620561-1", CheckoutRequestID: "ws_CO_24112026061532123456",
-			ResultDesc: "The service request is processed successfully.", Amount: money.FromMajor(500),
+			ResultDesc: "The service request is processed successfully.", Amount: money.MustFromMajor(500),
 			Receipt: "SKO2AB3CD4", TransactionDate: eat(2026, 11, 24, 6, 16, 12), Phone: "254708374149",
 		},
 	},
@@ -76,7 +76,7 @@ var goldenDecoders = map[string]struct {
 		decodeSTKAny,
 		STKCallback{
 			MerchantRequestID: "29115-34620561-2", CheckoutRequestID: "ws_CO_24112026061533123457",
-			ResultDesc: "The service request is processed successfully.", Amount: money.FromMajor(1000),
+			ResultDesc: "The service request is processed successfully.", Amount: money.MustFromMajor(1000),
 			Receipt: "SKO2AB3CD5", TransactionDate: eat(2026, 11, 24, 6, 17, 1), Phone: "254712345678",
 		},
 	},
@@ -99,7 +99,7 @@ var goldenDecoders = map[string]struct {
 		StatusResult{
 			ResultCode: "0", ResultDesc: "The service request is processed successfully.",
 			OriginatorConversationID: "10571-7910404-1", ConversationID: "AG_20261124_00004e48cf7e3533f581",
-			TransactionID: "SKL51ZDR4F", ReceiptNo: "SKL51ZDR4F", Amount: money.FromMajor(500),
+			TransactionID: "SKL51ZDR4F", ReceiptNo: "SKL51ZDR4F", Amount: money.MustFromMajor(500),
 			TransactionStatus: "Completed", DebitPartyName: "254708374149 - John Doe",
 			CreditPartyName: "888880 - Sample Utility", ReasonType: "Pay Bill Online",
 			InitiatedTime: sampleTime, FinalisedTime: sampleTime.Add(time.Second),
@@ -168,7 +168,7 @@ var goldenDecoders = map[string]struct {
 			// time: it must match the sample byte for byte once decoded.
 			c := &Client{ShortCode: "174379", Passkey: sandboxPasskey, Now: func() time.Time { return sampleTime }}
 			return c.stkPushBody(STKPushRequest{
-				Phone: "0708374149", Amount: money.FromMajor(500), AccountReference: "54500320905",
+				Phone: "0708374149", Amount: money.MustFromMajor(500), AccountReference: "54500320905",
 				Description: "Token", CallbackURL: "https://example.co.ke/daraja/SECRET/stk/callback",
 			})
 		},

@@ -149,7 +149,7 @@ func TestSimulatorUnderLoad(t *testing.T) {
 	receipts := make(chan string, n)
 	for i := range n {
 		wg.Go(func() {
-			r, err := b.sim.PayBill(t.Context(), "0708374149", "54500320905", money.FromMajor(int64(10+i)))
+			r, err := b.sim.PayBill(t.Context(), "0708374149", "54500320905", money.MustFromMajor(int64(10+i)))
 			if err != nil {
 				t.Error(err)
 				return
@@ -157,7 +157,7 @@ func TestSimulatorUnderLoad(t *testing.T) {
 			receipts <- r
 		})
 		wg.Go(func() {
-			resp, err := b.client.STKPush(t.Context(), push(b, "0711000000", money.FromMajor(5)))
+			resp, err := b.client.STKPush(t.Context(), push(b, "0711000000", money.MustFromMajor(5)))
 			if err != nil {
 				t.Error(err)
 				return

@@ -89,10 +89,10 @@ func (c SimConfig) withDefaults() SimConfig {
 		c.ValidationTimeout = 8 * time.Second
 	}
 	if c.MinAmount <= 0 {
-		c.MinAmount = money.FromMajor(1)
+		c.MinAmount = money.MustFromMajor(1)
 	}
 	if c.MaxAmount <= 0 {
-		c.MaxAmount = money.FromMajor(250_000)
+		c.MaxAmount = money.MustFromMajor(250_000)
 	}
 	if c.Now == nil {
 		c.Now = time.Now

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/mteja/mteja/internal/money"
 )
 
 // simHandler serves one API call: it gets the request's fields and returns
@@ -107,10 +109,10 @@ func requireText(f fields, name string) (string, *APIError) {
 }
 
 // wholeAmount reads an Amount field that must be whole shillings in range.
-func (s *Simulator) wholeAmount(f fields) (int64, *APIError) {
+func (s *Simulator) wholeAmount(f fields) (money.Amount, *APIError) {
 	a, ok, err := amount(f.get("Amount"), "Amount")
 	if err != nil || !ok || !a.IsWhole() || a < s.cfg.MinAmount || a > s.cfg.MaxAmount {
 		return 0, badRequest("Amount")
 	}
-	return a.Major(), nil
+	return a, nil
 }

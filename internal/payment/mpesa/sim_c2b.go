@@ -75,7 +75,7 @@ func (s *Simulator) handleSimulate(r *http.Request, f fields) (any, *APIError) {
 		return nil, &APIError{Code: CodeInternal, Message: "No ConfirmationURL registered for the ShortCode"}
 	}
 	s.background(func() {
-		if _, err := s.PayBill(s.ctx, msisdn, billRef, money.FromMajor(amt)); err != nil {
+		if _, err := s.PayBill(s.ctx, msisdn, billRef, amt); err != nil {
 			s.log.Info("daraja sim: simulated payment not made", "err", err)
 		}
 	})

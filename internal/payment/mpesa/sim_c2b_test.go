@@ -25,9 +25,9 @@ func TestPayBillValidatesThenConfirms(t *testing.T) {
 	} {
 		t.Run(tc.version+"/"+tc.want, func(t *testing.T) {
 			t.Parallel()
-			b := setup(t, SimConfig{MSISDNForm: tc.form, OpeningBalance: money.FromMajor(1000)})
+			b := setup(t, SimConfig{MSISDNForm: tc.form, OpeningBalance: money.MustFromMajor(1000)})
 			b.register(t, tc.version)
-			receipt, err := b.sim.PayBill(t.Context(), "0708374149", "545 0032 0905", money.FromMajor(500))
+			receipt, err := b.sim.PayBill(t.Context(), "0708374149", "545 0032 0905", money.MustFromMajor(500))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -40,7 +40,7 @@ func TestPayBillValidatesThenConfirms(t *testing.T) {
 			if c.TransID != receipt || v.TransID != receipt || c.MSISDN != tc.want || v.MSISDN != tc.want {
 				t.Errorf("confirmation %+v", c)
 			}
-			if c.Amount != money.FromMajor(500) || c.BillRef != "545 0032 0905" || c.ShortCode != SandboxShortCode ||
+			if c.Amount != money.MustFromMajor(500) || c.BillRef != "545 0032 0905" || c.ShortCode != SandboxShortCode ||
 				c.TransactionType != "Pay Bill" || !c.TransTime.Equal(sampleTime) || c.FirstName == "" {
 				t.Errorf("confirmation %+v", c)
 			}
@@ -83,14 +83,14 @@ func TestPayBillAmountFormsAlternate(t *testing.T) {
 		b := setup(t, SimConfig{AmountForm: tc.form})
 		b.register(t, "v1")
 		for range 2 {
-			if _, err := b.sim.PayBill(t.Context(), "0708374149", "54500320905", money.FromMajor(500)); err != nil {
+			if _, err := b.sim.PayBill(t.Context(), "0708374149", "54500320905", money.MustFromMajor(500)); err != nil {
 				t.Fatal(err)
 			}
 		}
 		b.sim.Wait()
 		var forms []string
 		for _, g := range b.rcv.at("/c2b/confirmation") {
-			if g.value.(C2B).Amount != money.FromMajor(500) {
+			if g.value.(C2B).Amount != money.MustFromMajor(500) {
 				t.Errorf("decoded amount %v", g.value.(C2B).Amount)
 			}
 			for _, w := range tc.want {
@@ -118,11 +118,11 @@ func TestValidationRejects(t *testing.T) {
 		return ValidationResponse{ResultCode: "0", ResultDesc: "Accepted", ThirdPartyTransID: "mteja-1"}
 	}
 	b.register(t, "v1")
-	_, err := b.sim.PayBill(t.Context(), "0708374149", "BAD", money.FromMajor(100))
+	_, err := b.sim.PayBill(t.Context(), "0708374149", "BAD", money.MustFromMajor(100))
 	if !errors.Is(err, ErrValidationRejected) || !strings.Contains(err.Error(), C2BInvalidAccount) {
 		t.Fatalf("PayBill to a bad account: %v", err)
 	}
-	receipt, err := b.sim.PayBill(t.Context(), "0708374149", "54500320905", money.FromMajor(100))
+	receipt, err := b.sim.PayBill(t.Context(), "0708374149", "54500320905", money.MustFromMajor(100))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestValidationSilenceAppliesResponseType(t *testing.T) {
 			if _, err := b.client.RegisterC2BURLs(t.Context(), b.rcv.url("/c2b/confirmation"), b.rcv.url("/c2b/validation"), rt); err != nil {
 				t.Fatal(err)
 			}
-			_, err := b.sim.PayBill(t.Context(), "0708374149", "54500320905", money.FromMajor(100))
+			_, err := b.sim.PayBill(t.Context(), "0708374149", "54500320905", money.MustFromMajor(100))
 			b.sim.Wait()
 			n := len(b.rcv.at("/c2b/confirmation"))
 			if rt == ResponseCompleted && (err != nil || n != 1) {
@@ -177,7 +177,7 @@ func TestPayBillNeedsRegistration(t *testing.T) {
 	if _, err := b.client.RegisterC2BURLs(t.Context(), b.rcv.url("/c2b/confirmation"), "", ResponseCompleted); err == nil {
 		t.Fatal("the client let an empty validation URL through") // Daraja needs both
 	}
-	if _, err := b.sim.PayBill(t.Context(), "0708374149", "x", money.FromMajor(10)); err == nil {
+	if _, err := b.sim.PayBill(t.Context(), "0708374149", "x", money.MustFromMajor(10)); err == nil {
 		t.Error("PayBill without registered URLs succeeded")
 	}
 }
@@ -187,7 +187,7 @@ func TestSkipValidation(t *testing.T) {
 	b := setup(t, SimConfig{SkipValidation: true})
 	b.rcv.validate = func(C2B) ValidationResponse { return Reject(C2BInvalidAccount) }
 	b.register(t, "v1")
-	if _, err := b.sim.PayBill(t.Context(), "0708374149", "NO SUCH METER", money.FromMajor(10)); err != nil {
+	if _, err := b.sim.PayBill(t.Context(), "0708374149", "NO SUCH METER", money.MustFromMajor(10)); err != nil {
 		t.Fatal(err)
 	}
 	b.sim.Wait()
@@ -204,7 +204,7 @@ func TestPayBillRefusesBadInput(t *testing.T) {
 		phone  string
 		amount money.Amount
 	}{
-		"cents": {"0708374149", 1050}, "zero": {"0708374149", 0}, "too much": {"0708374149", money.FromMajor(250_001)},
+		"cents": {"0708374149", 1050}, "zero": {"0708374149", 0}, "too much": {"0708374149", money.MustFromMajor(250_001)},
 		"bad phone": {"07", 100},
 	} {
 		if _, err := b.sim.PayBill(t.Context(), tc.phone, "x", tc.amount); err == nil {
@@ -255,17 +255,17 @@ func TestSimulatorRefusesRefusedWords(t *testing.T) {
 func TestSimulateC2BEndpoint(t *testing.T) {
 	t.Parallel()
 	b := setup(t, SimConfig{})
-	if _, err := b.client.SimulateC2B(t.Context(), "0708374149", "54500320905", money.FromMajor(10)); err == nil {
+	if _, err := b.client.SimulateC2B(t.Context(), "0708374149", "54500320905", money.MustFromMajor(10)); err == nil {
 		t.Error("simulate before registration succeeded")
 	}
 	b.register(t, "v2")
-	resp, err := b.client.SimulateC2B(t.Context(), "0708374149", "54500320905", money.FromMajor(10))
+	resp, err := b.client.SimulateC2B(t.Context(), "0708374149", "54500320905", money.MustFromMajor(10))
 	if err != nil || resp.ResponseCode != "0" || resp.OriginatorConversationID == "" {
 		t.Fatalf("simulate: %+v, %v", resp, err)
 	}
 	b.sim.Wait()
 	conf := b.rcv.at("/c2b/confirmation")
-	if len(conf) != 1 || conf[0].value.(C2B).MSISDN != "2547 ***** 149" || conf[0].value.(C2B).Amount != money.FromMajor(10) {
+	if len(conf) != 1 || conf[0].value.(C2B).MSISDN != "2547 ***** 149" || conf[0].value.(C2B).Amount != money.MustFromMajor(10) {
 		t.Errorf("confirmations %+v", conf)
 	}
 }

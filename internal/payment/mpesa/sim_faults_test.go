@@ -12,7 +12,7 @@ func TestDroppedConfirmationRecoveredByStatusQuery(t *testing.T) {
 	b := setup(t, SimConfig{})
 	b.register(t, "v1")
 	b.sim.SetFaults(Faults{Drop: true, Kinds: []CallbackKind{KindConfirmation}})
-	receipt, err := b.sim.PayBill(t.Context(), "0708374149", "54500320905", money.FromMajor(500))
+	receipt, err := b.sim.PayBill(t.Context(), "0708374149", "54500320905", money.MustFromMajor(500))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestDroppedConfirmationRecoveredByStatusQuery(t *testing.T) {
 		t.Fatalf("%d results", len(res))
 	}
 	r := res[0].value.(StatusResult)
-	if !r.Completed() || r.ReceiptNo != receipt || r.Amount != money.FromMajor(500) ||
+	if !r.Completed() || r.ReceiptNo != receipt || r.Amount != money.MustFromMajor(500) ||
 		r.ConversationID != acc.ConversationID || r.OriginatorConversationID != acc.OriginatorConversationID ||
 		r.DebitPartyName == "" || r.FinalisedTime.IsZero() || r.ReasonType == "" {
 		t.Errorf("result %+v", r)
@@ -60,7 +60,7 @@ func TestDuplicateCallbacksConcurrently(t *testing.T) {
 		b := setup(t, SimConfig{})
 		b.register(t, "v1")
 		b.sim.SetFaults(Faults{Copies: 3, Concurrent: concurrent})
-		receipt, err := b.sim.PayBill(t.Context(), "0708374149", "54500320905", money.FromMajor(500))
+		receipt, err := b.sim.PayBill(t.Context(), "0708374149", "54500320905", money.MustFromMajor(500))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +93,7 @@ func TestDuplicateSTKCallbacks(t *testing.T) {
 	t.Parallel()
 	b := setup(t, SimConfig{})
 	b.sim.SetFaults(Faults{Copies: 3, Concurrent: true, Kinds: []CallbackKind{KindSTK}})
-	resp, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.FromMajor(10)))
+	resp, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.MustFromMajor(10)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestReorderedCallbacks(t *testing.T) {
 	b.sim.SetFaults(Faults{Reorder: 3, Kinds: []CallbackKind{KindConfirmation}})
 	var receipts []string
 	for i := range 3 {
-		r, err := b.sim.PayBill(t.Context(), "0708374149", "54500320905", money.FromMajor(int64(100+i)))
+		r, err := b.sim.PayBill(t.Context(), "0708374149", "54500320905", money.MustFromMajor(int64(100+i)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,7 +151,7 @@ func TestReleaseHeld(t *testing.T) {
 	b.sim.SetFaults(Faults{Reorder: 10})
 	var ids []string
 	for range 2 {
-		resp, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.FromMajor(10)))
+		resp, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.MustFromMajor(10)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,11 +181,11 @@ func TestFaultsCanBeCleared(t *testing.T) {
 	b := setup(t, SimConfig{})
 	b.register(t, "v1")
 	b.sim.SetFaults(Faults{Drop: true})
-	if _, err := b.sim.PayBill(t.Context(), "0708374149", "1", money.FromMajor(10)); err != nil {
+	if _, err := b.sim.PayBill(t.Context(), "0708374149", "1", money.MustFromMajor(10)); err != nil {
 		t.Fatal(err)
 	}
 	b.sim.SetFaults(Faults{})
-	if _, err := b.sim.PayBill(t.Context(), "0708374149", "2", money.FromMajor(10)); err != nil {
+	if _, err := b.sim.PayBill(t.Context(), "0708374149", "2", money.MustFromMajor(10)); err != nil {
 		t.Fatal(err)
 	}
 	b.sim.Wait()
@@ -200,7 +200,7 @@ func TestDelayedCallbackStillArrives(t *testing.T) {
 	b := setup(t, SimConfig{})
 	b.register(t, "v1")
 	b.sim.SetFaults(Faults{Delay: 10_000_000}) // 10 ms
-	if _, err := b.sim.PayBill(t.Context(), "0708374149", "1", money.FromMajor(10)); err != nil {
+	if _, err := b.sim.PayBill(t.Context(), "0708374149", "1", money.MustFromMajor(10)); err != nil {
 		t.Fatal(err)
 	}
 	b.sim.Wait()

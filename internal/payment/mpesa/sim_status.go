@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/mteja/mteja/internal/money"
 )
 
 // asyncRequest is what the status query and the reversal share.
@@ -180,7 +178,7 @@ func (s *Simulator) handleReversal(r *http.Request, f fields) (any, *APIError) {
 	}
 	s.mu.Lock()
 	tx, ok := s.byReceipt[a.receipt]
-	mismatch := ok && tx.Amount != money.FromMajor(amt)
+	mismatch := ok && tx.Amount != amt
 	s.mu.Unlock()
 	if mismatch {
 		return nil, badRequest("Amount")

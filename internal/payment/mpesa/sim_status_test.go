@@ -28,7 +28,7 @@ func TestQueueTimeoutBeforeResult(t *testing.T) {
 	t.Parallel()
 	b := setup(t, SimConfig{})
 	b.register(t, "v1")
-	receipt, err := b.sim.PayBill(t.Context(), "0708374149", "1", money.FromMajor(10))
+	receipt, err := b.sim.PayBill(t.Context(), "0708374149", "1", money.MustFromMajor(10))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,13 +67,13 @@ func TestReversal(t *testing.T) {
 	t.Parallel()
 	b := setup(t, SimConfig{})
 	b.register(t, "v1")
-	receipt, err := b.sim.PayBill(t.Context(), "0708374149", "1", money.FromMajor(300))
+	receipt, err := b.sim.PayBill(t.Context(), "0708374149", "1", money.MustFromMajor(300))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rev := ReversalRequest{Receipt: receipt, Amount: money.FromMajor(300), ResultURL: b.rcv.url("/reversal/result"), TimeoutURL: b.rcv.url("/reversal/timeout")}
+	rev := ReversalRequest{Receipt: receipt, Amount: money.MustFromMajor(300), ResultURL: b.rcv.url("/reversal/result"), TimeoutURL: b.rcv.url("/reversal/timeout")}
 	wrong := rev
-	wrong.Amount = money.FromMajor(299)
+	wrong.Amount = money.MustFromMajor(299)
 	var e *APIError
 	if _, err := b.client.Reverse(t.Context(), wrong); !errors.As(err, &e) || e.Message != "Bad Request - Invalid Amount" {
 		t.Errorf("reversal of the wrong amount: %v", err)
@@ -89,7 +89,7 @@ func TestReversal(t *testing.T) {
 		t.Fatalf("%d results", len(res))
 	}
 	first, second := res[0].value.(StatusResult), res[1].value.(StatusResult)
-	if !first.Succeeded() || first.Parameters["OriginalTransactionID"] != receipt || first.Amount != money.FromMajor(300) || first.TransactionID == receipt {
+	if !first.Succeeded() || first.Parameters["OriginalTransactionID"] != receipt || first.Amount != money.MustFromMajor(300) || first.TransactionID == receipt {
 		t.Errorf("first reversal %+v", first)
 	}
 	if second.ResultCode != ResultAlreadyReversed {

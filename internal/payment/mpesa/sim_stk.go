@@ -113,7 +113,7 @@ func (s *Simulator) handleSTKPush(r *http.Request, f fields) (any, *APIError) {
 	s.mu.Lock()
 	tx := s.addTx(SimTransaction{
 		Kind: TxSTK, State: TxPending, Phone: msisdn, FirstName: firstNameFor(msisdn), BillRef: ref,
-		Amount: money.FromMajor(amt), Time: now.UTC(),
+		Amount: amt, Time: now.UTC(),
 		CheckoutRequestID: s.checkoutRequestID(now), MerchantRequestID: s.requestID(),
 	})
 	s.pushes++

@@ -21,7 +21,7 @@ func push(b *bundle, phone string, amount money.Amount) STKPushRequest {
 func TestSTKPushCallbackArrives(t *testing.T) {
 	t.Parallel()
 	b := setup(t, SimConfig{})
-	resp, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.FromMajor(500)))
+	resp, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.MustFromMajor(500)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestSTKPushCallbackArrives(t *testing.T) {
 	}
 	want := STKCallback{
 		MerchantRequestID: resp.MerchantRequestID, CheckoutRequestID: resp.CheckoutRequestID,
-		ResultCode: 0, ResultDesc: CustomerPays.ResultDesc, Amount: money.FromMajor(500),
+		ResultCode: 0, ResultDesc: CustomerPays.ResultDesc, Amount: money.MustFromMajor(500),
 		Receipt: tx.Receipt, TransactionDate: sampleTime, Phone: "254708374149",
 	}
 	if cb != want {
@@ -59,7 +59,7 @@ func TestSTKMetadataShapesAlternate(t *testing.T) {
 	t.Parallel()
 	b := setup(t, SimConfig{})
 	for range 2 {
-		if _, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.FromMajor(20))); err != nil {
+		if _, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.MustFromMajor(20))); err != nil {
 			t.Fatal(err)
 		}
 		b.sim.Wait()
@@ -73,7 +73,7 @@ func TestSTKMetadataShapesAlternate(t *testing.T) {
 		if strings.Contains(string(g.raw), `{"Name":"Balance"}`) {
 			withBalance++
 		}
-		if cb := g.value.(STKCallback); cb.Amount != money.FromMajor(20) || cb.Phone != "254708374149" {
+		if cb := g.value.(STKCallback); cb.Amount != money.MustFromMajor(20) || cb.Phone != "254708374149" {
 			t.Errorf("decoded %+v", cb)
 		}
 	}
@@ -94,7 +94,7 @@ func TestSTKPhoneBehaviours(t *testing.T) {
 	}
 	checkout := map[string]string{}
 	for p := range phones {
-		resp, err := b.client.STKPush(t.Context(), push(b, p, money.FromMajor(50)))
+		resp, err := b.client.STKPush(t.Context(), push(b, p, money.MustFromMajor(50)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,13 +125,13 @@ func TestSTKBehaviourFunc(t *testing.T) {
 	t.Parallel()
 	b := setup(t, SimConfig{})
 	b.sim.SetBehaviour(func(_ string, a money.Amount) Behaviour {
-		if a > money.FromMajor(100) {
+		if a > money.MustFromMajor(100) {
 			return InsufficientFunds
 		}
 		return CustomerPays
 	})
 	for _, amt := range []int64{100, 101} {
-		if _, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.FromMajor(amt))); err != nil {
+		if _, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.MustFromMajor(amt))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -148,7 +148,7 @@ func TestSTKBehaviourFunc(t *testing.T) {
 func TestSTKQueryWhilePending(t *testing.T) {
 	t.Parallel()
 	b := setup(t, SimConfig{STKDelay: time.Hour})
-	resp, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.FromMajor(10)))
+	resp, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.MustFromMajor(10)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestDroppedSTKCallbackFoundByQuery(t *testing.T) {
 	t.Parallel()
 	b := setup(t, SimConfig{})
 	b.sim.SetFaults(Faults{Drop: true, Kinds: []CallbackKind{KindSTK}})
-	resp, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.FromMajor(75)))
+	resp, err := b.client.STKPush(t.Context(), push(b, "0708374149", money.MustFromMajor(75)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,32 +196,32 @@ func TestDroppedSTKCallbackFoundByQuery(t *testing.T) {
 	if len(res) != 1 {
 		t.Fatalf("%d results", len(res))
 	}
-	if r := res[0].value.(StatusResult); !r.Completed() || r.ReceiptNo != tx.Receipt || r.Amount != money.FromMajor(75) {
+	if r := res[0].value.(StatusResult); !r.Completed() || r.ReceiptNo != tx.Receipt || r.Amount != money.MustFromMajor(75) {
 		t.Errorf("result %+v", r)
 	}
 }
 
 func TestSimulatorRefusesBadPushes(t *testing.T) {
 	t.Parallel()
-	b := setup(t, SimConfig{MaxAmount: money.FromMajor(1000)})
+	b := setup(t, SimConfig{MaxAmount: money.MustFromMajor(1000)})
 	wrongKey := b.newClient()
 	wrongKey.Passkey = "not-the-passkey"
-	_, err := wrongKey.STKPush(t.Context(), push(b, "0708374149", money.FromMajor(10)))
+	_, err := wrongKey.STKPush(t.Context(), push(b, "0708374149", money.MustFromMajor(10)))
 	var e *APIError
 	if !errors.As(err, &e) || e.Code != CodeInternal || e.Message != "Wrong credentials" || e.HTTPStatus != 500 || e.RequestID == "" {
 		t.Errorf("wrong passkey: %v", err)
 	}
 	wrongCode := b.newClient()
 	wrongCode.ShortCode = "600000"
-	_, err = wrongCode.STKPush(t.Context(), push(b, "0708374149", money.FromMajor(10)))
+	_, err = wrongCode.STKPush(t.Context(), push(b, "0708374149", money.MustFromMajor(10)))
 	if !errors.As(err, &e) || e.Code != CodeBadRequest || e.Message != "Bad Request - Invalid BusinessShortCode" || e.HTTPStatus != 400 {
 		t.Errorf("wrong short code: %v", err)
 	}
-	_, err = b.client.STKPush(t.Context(), push(b, "0708374149", money.FromMajor(1001)))
+	_, err = b.client.STKPush(t.Context(), push(b, "0708374149", money.MustFromMajor(1001)))
 	if !errors.As(err, &e) || e.Message != "Bad Request - Invalid Amount" {
 		t.Errorf("amount above the maximum: %v", err)
 	}
-	r := push(b, "0708374149", money.FromMajor(10))
+	r := push(b, "0708374149", money.MustFromMajor(10))
 	r.CallbackURL = "not a url"
 	if _, err = b.client.STKPush(t.Context(), r); !errors.As(err, &e) || e.Message != "Bad Request - Invalid CallBackURL" {
 		t.Errorf("bad callback url: %v", err)
@@ -257,7 +257,7 @@ func TestClientChecksPushBeforeSending(t *testing.T) {
 func TestBuyGoodsPush(t *testing.T) {
 	t.Parallel()
 	b := setup(t, SimConfig{})
-	r := push(b, "0708374149", money.FromMajor(10))
+	r := push(b, "0708374149", money.MustFromMajor(10))
 	r.TransactionType, r.PartyB = BuyGoodsOnline, "5001234"
 	if _, err := b.client.STKPush(t.Context(), r); err != nil {
 		t.Fatal(err)
