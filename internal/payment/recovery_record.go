@@ -132,22 +132,9 @@ func matchSTK(ctx context.Context, q Querier, msisdn string, amount money.Amount
 	if msisdn == "" {
 		return nil, nil
 	}
-	rows, err := q.QueryContext(ctx, `SELECT checkout_request_id FROM stk_requests WHERE msisdn = $1 AND amount = $2 AND state = 'pending' AND created_at BETWEEN $3 AND $4 LIMIT 2`,
+	ids, err := store.Strings(ctx, q, `SELECT checkout_request_id FROM stk_requests WHERE msisdn = $1 AND amount = $2 AND state = 'pending' AND created_at BETWEEN $3 AND $4 LIMIT 2`,
 		msisdn, int64(amount), store.Micros(paid.Add(-10*time.Minute)), store.Micros(paid.Add(time.Minute)))
-	if err != nil {
-		return nil, fmt.Errorf("match stk push: %w", err)
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(ids) != 1 {
+	if err != nil || len(ids) != 1 {
 		return nil, err
 	}
 	r, err := GetSTK(ctx, q, ids[0])
@@ -175,20 +162,11 @@ func validationOf(ctx context.Context, q Querier, receipt string, amount money.A
 
 // askersOf returns the phones that asked about receipt, first asker first.
 func askersOf(ctx context.Context, q Querier, receipt string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT msisdn FROM receipt_asks WHERE receipt = $1 ORDER BY asked_at, msisdn`, receipt)
+	out, err := store.Strings(ctx, q, `SELECT msisdn FROM receipt_asks WHERE receipt = $1 ORDER BY asked_at, msisdn`, receipt)
 	if err != nil {
 		return nil, fmt.Errorf("who asked about %s: %w", receipt, err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var m string
-		if err := rows.Scan(&m); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RecordValidation keeps what a C2B validation request says of a payment

@@ -201,17 +201,10 @@ func GetSTK(ctx context.Context, q Querier, checkoutID string) (STKRequest, erro
 
 // RecentSTK returns the newest STK requests of a phone.
 func RecentSTK(ctx context.Context, q Querier, msisdn string, limit int) ([]STKRequest, error) {
-	rows, err := q.QueryContext(ctx, `SELECT checkout_request_id FROM stk_requests WHERE msisdn = $1 ORDER BY created_at DESC LIMIT $2`, msisdn, limit)
+	ids, err := store.Strings(ctx, q, `SELECT checkout_request_id FROM stk_requests WHERE msisdn = $1 ORDER BY created_at DESC LIMIT $2`, msisdn, limit)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("stk requests of a phone: %w", err)
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		rows.Scan(&id)
-		ids = append(ids, id)
-	}
-	rows.Close()
 	var out []STKRequest
 	for _, id := range ids {
 		r, err := GetSTK(ctx, q, id)

@@ -38,21 +38,11 @@ func (p *STKPoller) PollOnce(ctx context.Context) (int, error) {
 		after = 90 * time.Second
 	}
 	now := time.Now()
-	rows, err := p.DB.Read().QueryContext(ctx, `SELECT checkout_request_id FROM stk_requests WHERE state = 'pending' AND result_code IS NULL AND created_at < $1 AND created_at > $2 ORDER BY created_at LIMIT 50`,
+	ids, err := store.Strings(ctx, p.DB.Read(), `SELECT checkout_request_id FROM stk_requests WHERE state = 'pending' AND result_code IS NULL AND created_at < $1 AND created_at > $2 ORDER BY created_at LIMIT 50`,
 		store.Micros(now.Add(-after)), store.Micros(now.Add(-24*time.Hour)))
 	if err != nil {
 		return 0, fmt.Errorf("pending stk pushes: %w", err)
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	settled := 0
 	for _, id := range ids {
 		res, err := p.Client.STKQuery(ctx, id)

@@ -2,6 +2,8 @@ package payment
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -70,40 +72,24 @@ func (v *Verifier) VerifyOnce(ctx context.Context) (int, error) {
 	if maxAsks <= 0 {
 		maxAsks = 10
 	}
-	rows, err := rc.DB.Read().QueryContext(ctx, `SELECT id FROM payments WHERE state = 'verifying' AND run_after <= $1 ORDER BY received_at LIMIT 50`,
+	ids, err := store.Strings(ctx, rc.DB.Read(), `SELECT id FROM payments WHERE state = 'verifying' AND run_after <= $1 ORDER BY received_at LIMIT 50`,
 		store.Micros(time.Now()))
 	if err != nil {
 		return 0, fmt.Errorf("payments to verify: %w", err)
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	sent := 0
 	for _, id := range ids {
 		var query, receipt string
 		err := rc.DB.InTx(ctx, func(tx *store.Tx) error {
 			query, receipt = "", ""
-			p, err := scan(tx.QueryRow(`SELECT `+columns+` FROM payments WHERE id = $1 `+tx.ForUpdate(), id))
-			if err != nil {
-				return store.NotFound(err, "payment "+id)
-			}
 			// Another node may have taken it since it was listed.
-			if p.State != Verifying {
+			p, err := scan(tx.QueryRow(`SELECT `+columns+` FROM payments WHERE id = $1 AND state = 'verifying' AND run_after <= $2 `+tx.ForUpdate(),
+				id, store.Micros(tx.Now)))
+			if errors.Is(err, sql.ErrNoRows) {
 				return nil
 			}
-			var runAfter int64
-			if err := tx.QueryRow(`SELECT run_after FROM payments WHERE id = $1`, id).Scan(&runAfter); err != nil {
+			if err != nil {
 				return err
-			}
-			if runAfter > store.Micros(tx.Now) {
-				return nil
 			}
 			if p.Attempts >= maxAsks {
 				return toSuspense(tx, p, fmt.Sprintf("M-Pesa did not confirm it: %d transaction status queries went unanswered", p.Attempts))
