@@ -16,7 +16,13 @@ require (
 )
 
 require (
+	github.com/pquerna/otp v1.5.0 // TOTP (RFC 6238) for staff sign-in, and the otpauth:// QR code at enrolment
+	golang.org/x/crypto v0.59.0 // argon2id for staff passwords
+)
+
+require (
 	github.com/beorn7/perks v1.0.1 // indirect
+	github.com/boombuler/barcode v1.0.1-0.20190219062509-6c824513bacc // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect

@@ -30,6 +30,7 @@ func commands() map[string]command {
 		"import":    {"import meters and customers from CSV: import meters FILE", runImport},
 		"bench":     {"measure vends/s and latency end to end: bench vend", runBench},
 		"ussd-sim":  {"dial the USSD menus by hand from a terminal", runUSSDSim},
+		"user":      {"staff accounts for the console: user add USERNAME ROLE prints a one-time set-up link", runUser},
 		"callbacks": {"print the callback URLs (with their secrets) to configure with M-Pesa and the gateways", runCallbacks},
 	}
 }

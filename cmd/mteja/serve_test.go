@@ -260,3 +260,31 @@ func TestDemoRefusesPublicAddress(t *testing.T) {
 		}
 	}
 }
+
+// The first staff account is made on the command line: a one-time set-up
+// link, which the console then opens.
+func TestUserAdd(t *testing.T) {
+	serveEnv(t)
+	dir := t.TempDir()
+	args := []string{"-data", dir, "-db", filepath.Join(dir, "m.db"), "-public-url", "https://mteja.example"}
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), append([]string{"user", "add", "jkamau", "admin", "-full-name", "John Kamau"}, args...), &out, &errOut); code != 0 {
+		t.Fatalf("user add: exit %d\n%s", code, &errOut)
+	}
+	if !regexp.MustCompile(`^https://mteja\.example/staff/setup/mtu_[a-z2-7]{52}\n$`).MatchString(out.String()) {
+		t.Errorf("set-up link: %q", out.String())
+	}
+	for _, bad := range [][]string{{"user", "add", "jkamau", "root"}, {"user", "add", "J K", "care"}, {"user", "add"}, {"user", "frobnicate", "x"}} {
+		if code := run(context.Background(), append(bad, args...), io.Discard, io.Discard); code != 2 {
+			t.Errorf("%v: exit %d, want 2", bad, code)
+		}
+	}
+	out.Reset()
+	run(context.Background(), append([]string{"user", "list"}, args...), &out, io.Discard)
+	if !strings.Contains(out.String(), "jkamau") || !strings.Contains(out.String(), "setup") {
+		t.Errorf("user list: %q", out.String())
+	}
+	if code := run(context.Background(), append([]string{"user", "reset", "nobody"}, args...), io.Discard, io.Discard); code != 1 {
+		t.Errorf("reset of an unknown user: exit %d", code)
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/payment/mpesa"
 	"github.com/mteja/mteja/internal/peer"
+	"github.com/mteja/mteja/internal/staff"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/sts"
 	"github.com/mteja/mteja/internal/vend"
@@ -51,6 +52,7 @@ type App struct {
 	STK      *payment.STK
 	Recovery *payment.Recovery
 	Verifier *payment.Verifier // nil unless large payments are verified before vending
+	Staff    *staff.Service    // staff accounts and sessions of the console
 	Tariffs  *vend.Tariffs
 	Daraja   *mpesa.Client
 	Sim      *mpesa.Simulator // demo only
@@ -211,7 +213,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		a.metricsServer = &http.Server{Addr: cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	}
 	a.routes()
-	return nil
+	return a.console()
 }
 
 // SafaricomCallbackIPs are the addresses Safaricom publishes for Daraja's

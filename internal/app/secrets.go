@@ -24,6 +24,10 @@ type Gateway struct {
 	What string // who calls, for people
 }
 
+// sealSecret is the seal key's entry among the kept secrets: made and kept
+// like a gateway's, but it opens no URL and is never printed.
+var sealSecret = Gateway{Name: "seal", Env: "MTEJA_SEAL_KEY", What: "the seal key of secrets kept in the database"}
+
 // Gateways lists every gateway, in the order they are printed.
 var Gateways = []Gateway{
 	{Name: "daraja", Env: "MTEJA_DARAJA_SECRET", What: "M-Pesa Daraja (register with Safaricom)"},
@@ -73,14 +77,14 @@ func (a *App) NewSecrets() bool { return a.newSecrets }
 // start: it would answer its gateway's callbacks with 404s, and a payment
 // callback that is refused is money M-Pesa does not send again.
 func LoadSecrets(ctx context.Context, db *store.DB, cfg *config.Config) (made bool, err error) {
-	for _, g := range Gateways {
+	for _, g := range append(Gateways[:len(Gateways):len(Gateways)], sealSecret) {
 		dst := secretField(cfg, g.Name)
 		if *dst == "" {
 			s, m, err := persistentSecret(cfg.DataDir, g.Name+"-secret")
 			if err != nil {
 				return false, err
 			}
-			*dst, made = s, made || m
+			*dst, made = s, made || m && g != sealSecret
 		}
 		if err := checkFingerprint(ctx, db, cfg.DataDir, g, *dst); err != nil {
 			return false, err
@@ -95,6 +99,8 @@ func secretField(cfg *config.Config, name string) *string {
 		return &cfg.DarajaSecret
 	case "ussd":
 		return &cfg.USSDSecret
+	case "seal":
+		return &cfg.SealKey
 	default:
 		return &cfg.SMSSecret
 	}

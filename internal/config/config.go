@@ -84,6 +84,10 @@ type Config struct {
 
 	// AdminKey, if set, is an API key with the admin role created at start.
 	AdminKey string // MTEJA_ADMIN_API_KEY
+
+	// SealKey encrypts the secrets kept in the database that must be read
+	// back (staff TOTP seeds). It is never stored there.
+	SealKey string // MTEJA_SEAL_KEY (or a generated one kept in the data directory)
 }
 
 // Parse reads args (after the subcommand) and the environment.
@@ -145,6 +149,7 @@ func Parse(name string, args []string, getenv func(string) string) (Config, *fla
 	c.USSDSecret = getenv("MTEJA_USSD_SECRET")
 	c.SMSSecret = getenv("MTEJA_SMS_SECRET")
 	c.MetricsToken = getenv("MTEJA_METRICS_TOKEN")
+	c.SealKey = getenv("MTEJA_SEAL_KEY")
 	for _, l := range []struct {
 		flag string
 		in   string
@@ -213,7 +218,7 @@ func (c *Config) finish() error {
 			return fmt.Errorf("-metrics-addr %q: want HOST:PORT", c.MetricsAddr)
 		}
 	}
-	for _, s := range []struct{ name, v string }{{"MTEJA_DARAJA_SECRET", c.DarajaSecret}, {"MTEJA_USSD_SECRET", c.USSDSecret}, {"MTEJA_SMS_SECRET", c.SMSSecret}, {"MTEJA_METRICS_TOKEN", c.MetricsToken}} {
+	for _, s := range []struct{ name, v string }{{"MTEJA_DARAJA_SECRET", c.DarajaSecret}, {"MTEJA_USSD_SECRET", c.USSDSecret}, {"MTEJA_SMS_SECRET", c.SMSSecret}, {"MTEJA_METRICS_TOKEN", c.MetricsToken}, {"MTEJA_SEAL_KEY", c.SealKey}} {
 		if err := checkSecret(s.name, s.v); err != nil {
 			return err
 		}

@@ -1,0 +1,173 @@
+package console
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mteja/mteja/internal/customer"
+	"github.com/mteja/mteja/internal/money"
+	"github.com/mteja/mteja/internal/phone"
+	"github.com/mteja/mteja/internal/staff"
+	"github.com/mteja/mteja/internal/tariff"
+)
+
+//go:embed templates/*.html assets/console.css
+var files embed.FS
+
+// The stylesheet is inlined into every page (one request a page) and named
+// by its hash in the Content-Security-Policy: no script runs at all, and
+// images come only inline (the QR code at set-up, charts are inline SVG).
+var (
+	consoleCSS = template.CSS(mustRead("assets/console.css"))
+	csp        = fmt.Sprintf("default-src 'none'; style-src '%s'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'", hash(string(consoleCSS)))
+)
+
+func mustRead(name string) string {
+	b, err := files.ReadFile(name)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+func hash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+}
+
+var funcs = template.FuncMap{
+	"date":   showDate,
+	"amount": showAmount,
+}
+
+// pages maps each page's name to its template: the layout with the page's
+// "main" block.
+var pages = func() map[string]*template.Template {
+	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html"))
+	names, err := fs.Glob(files, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	out := map[string]*template.Template{}
+	for _, n := range names {
+		name := strings.TrimSuffix(path.Base(n), ".html")
+		if name == "layout" {
+			continue
+		}
+		out[name] = template.Must(template.Must(layout.Clone()).ParseFS(files, n))
+	}
+	return out
+}()
+
+// menuItem is one entry of the menu.
+type menuItem struct{ Key, Path string }
+
+// page is what the layout shows around a page's own data.
+type page struct {
+	Lang    string
+	Title   string
+	Utility string
+	User    *staff.User
+	Menu    []menuItem
+	Path    string
+	Nav     string
+	Err     string
+	Notice  string
+	Data    any
+	CSS     template.CSS
+	mask    bool
+}
+
+// T translates key into the page's language.
+func (p page) T(key string, args ...any) string { return t(p.Lang, key, args...) }
+
+// Phone shows a phone number; masked ("2547****149") for the roles that do
+// not need it.
+func (p page) Phone(msisdn string) string {
+	if p.mask {
+		return phone.Mask(msisdn)
+	}
+	return msisdn
+}
+
+// Name shows a customer's name; initials only for the roles that do not
+// need it.
+func (p page) Name(name string) string {
+	if p.mask {
+		return customer.MaskName(name)
+	}
+	return name
+}
+
+// Masks reports whether role sees phone numbers and names masked: an
+// auditor checks what was done, not who the customers are.
+func Masks(role string) bool { return role == staff.RoleAuditor || role == staff.RoleSupervisor }
+
+// page starts a page titled by the message key title (with args).
+func (h *Handler) page(v *visit, title string, data any, args ...any) page {
+	p := page{Lang: v.lang, Title: t(v.lang, title, args...), Utility: h.Utility, Data: data, Path: v.r.URL.RequestURI(), CSS: consoleCSS}
+	if v.r.Method != http.MethodGet {
+		p.Path = v.r.URL.Path
+	}
+	if v.session != nil {
+		u := v.user()
+		p.User, p.mask, p.Nav = &u, Masks(u.Role), v.route.Menu
+		seen := map[string]bool{}
+		for _, r := range h.routes() {
+			if r.Menu != "" && r.Method == "GET" && !seen[r.Menu] && Allows(r.Roles, u.Role) {
+				seen[r.Menu] = true
+				p.Menu = append(p.Menu, menuItem{Key: r.Menu, Path: strings.TrimSuffix(r.Pattern, "{$}")})
+			}
+		}
+	}
+	return p
+}
+
+// render writes a page whole: built in memory first, so that a template
+// error becomes an error page, not half a page.
+func (h *Handler) render(w http.ResponseWriter, v *visit, status int, name string, p page) error {
+	tmpl, ok := pages[name]
+	if !ok {
+		return fmt.Errorf("render: no page %q", name)
+	}
+	var b bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&b, "layout.html", p); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Content-Length", strconv.Itoa(b.Len()))
+	hd.Set("Content-Security-Policy", csp)
+	// Pages show customers' records: never in a shared cache, nor in the
+	// browser's after sign-out.
+	hd.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// showDate shows a time in the operator's zone.
+func showDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(tariff.Zone).Format("2006-01-02 15:04:05")
+}
+
+// showAmount shows money with its currency, KES when none is stored.
+func showAmount(a money.Amount, currency string) string {
+	if currency == "" {
+		currency = "KES"
+	}
+	return currency + "\u00a0" + a.String()
+}
