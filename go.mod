@@ -8,16 +8,13 @@ require (
 	github.com/google/uuid v1.6.0 // UUIDv7 record ids: time-ordered, made by the app on any node
 	github.com/jackc/pgx/v5 v5.12.0 // PostgreSQL driver (through database/sql), production database
 	github.com/linxGnu/gosmpp v0.3.1 // SMPP 3.4 PDUs and binds; pinned: the proxy refuses @latest, and its quirks are worked around
+	github.com/pquerna/otp v1.5.0 // TOTP (RFC 6238) for staff sign-in, and the otpauth:// QR code at enrolment
 	github.com/pressly/goose/v3 v3.30.0 // embedded migrations, one folder per engine
 	github.com/prometheus/client_golang v1.25.0 // /metrics
 	github.com/prometheus/client_model v0.6.3 // reading metric values back in tests
 	go.yaml.in/yaml/v3 v3.0.6 // tariff files (read node by node, decimals as text, never floats)
-	modernc.org/sqlite v1.62.0 // embedded SQLite without cgo: one static binary; libc follows its go.mod
-)
-
-require (
-	github.com/pquerna/otp v1.5.0 // TOTP (RFC 6238) for staff sign-in, and the otpauth:// QR code at enrolment
 	golang.org/x/crypto v0.59.0 // argon2id for staff passwords
+	modernc.org/sqlite v1.62.0 // embedded SQLite without cgo: one static binary; libc follows its go.mod
 )
 
 require (
