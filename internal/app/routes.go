@@ -1,6 +1,10 @@
 package app
 
 import (
+	"context"
+	"time"
+
+	"github.com/mteja/mteja/internal/care"
 	"github.com/mteja/mteja/internal/peer"
 	"github.com/mteja/mteja/internal/tariff"
 	"github.com/mteja/mteja/internal/ussd"
@@ -9,11 +13,19 @@ import (
 // routes registers the channels that are not the JSON API.
 func (a *App) routes() {
 	ussd.NewHandler(ussdBackend{a}, ussd.Options{Brand: a.Config.Utility, Currency: "KES", Location: tariff.Zone, Logger: a.Log,
-		Gate: peer.Gate{Secret: a.Config.USSDSecret, Allow: a.Config.USSDAllow, Open: true}}).Routes(a.Mux)
+		Gate:    peer.Gate{Secret: a.Config.USSDSecret, Allow: a.Config.USSDAllow, Open: true},
+		OnEvent: a.ussdSession}).Routes(a.Mux)
 	a.inboundRoutes()
 	a.portal()
 	if a.Sink != nil {
 		a.Mux.HandleFunc("GET /demo/sms", a.demoSMS)
 		a.Mux.HandleFunc("POST /demo/pay", a.demoPay)
 	}
+}
+
+// ussdSession keeps the gateway's end-of-session notification, for the
+// customer's timeline in the console.
+func (a *App) ussdSession(ctx context.Context, ev ussd.Event) error {
+	return care.RecordUSSDSession(ctx, a.DB, care.USSDSession{SessionID: ev.SessionID, MSISDN: ev.Phone, Status: ev.Status, Input: ev.Input,
+		Hops: ev.Hops, Duration: time.Duration(ev.DurationMillis) * time.Millisecond, Error: ev.ErrorMessage})
 }

@@ -94,14 +94,14 @@ func ReportFault(ctx context.Context, db *store.DB, msisdn, drn, kind, note stri
 
 // Faults returns the newest faults, optionally of one phone.
 func Faults(ctx context.Context, db *store.DB, msisdn string, limit int) ([]Fault, error) {
-	q, args := `SELECT id, ref, msisdn, meter_drn, kind, note, state, created_at FROM faults`, []any{}
 	if msisdn != "" {
-		q += ` WHERE msisdn = $1`
-		args = append(args, msisdn)
+		return faults(ctx, db, `WHERE msisdn = $1 ORDER BY created_at DESC LIMIT $2`, msisdn, limit)
 	}
-	args = append(args, limit)
-	q += fmt.Sprintf(` ORDER BY created_at DESC LIMIT $%d`, len(args))
-	rows, err := db.Read().QueryContext(ctx, q, args...)
+	return faults(ctx, db, `ORDER BY created_at DESC LIMIT $1`, limit)
+}
+
+func faults(ctx context.Context, db *store.DB, where string, args ...any) ([]Fault, error) {
+	rows, err := db.Read().QueryContext(ctx, `SELECT id, ref, msisdn, meter_drn, kind, note, state, created_at FROM faults `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("faults: %w", err)
 	}
@@ -117,4 +117,13 @@ func Faults(ctx context.Context, db *store.DB, msisdn string, limit int) ([]Faul
 		out = append(out, f)
 	}
 	return out, rows.Err()
+}
+
+// FaultsFor returns the newest faults reported by any of the phones or
+// about any of the meters.
+func FaultsFor(ctx context.Context, db *store.DB, phones, meters []string, limit int) ([]Fault, error) {
+	var args []any
+	pIn, mIn := store.In(&args, phones), store.In(&args, meters)
+	args = append(args, limit)
+	return faults(ctx, db, `WHERE msisdn IN (`+pIn+`) OR meter_drn IN (`+mIn+`) ORDER BY created_at DESC LIMIT $`+fmt.Sprint(len(args)), args...)
 }

@@ -38,7 +38,7 @@ var (
 	careRoles     = []string{staff.RoleCare}
 	financeRoles  = []string{staff.RoleFinance}
 	careOrFinance = []string{staff.RoleCare, staff.RoleFinance}
-	readerRoles   = []string{staff.RoleCare, staff.RoleFinance, staff.RoleAuditor, staff.RoleSupervisor}
+	readerRoles   = []string{staff.RoleCare, staff.RoleFinance, staff.RoleAuditor}
 	auditRoles    = []string{staff.RoleAuditor}
 	adminRoles    = []string{staff.RoleAdmin}
 )
@@ -63,6 +63,11 @@ func (h *Handler) routes() []route {
 		{Method: "POST", Pattern: "/staff/language", Open: true, fn: h.language},
 		{Method: "GET", Pattern: "/staff/setup/{token}", Open: true, fn: h.setupForm},
 		{Method: "POST", Pattern: "/staff/setup/{token}", Open: true, fn: h.setup},
+
+		{Method: "GET", Pattern: "/staff/search", Roles: readerRoles, fn: h.search, Menu: "nav.search"},
+		{Method: "GET", Pattern: "/staff/customers/{id}", Roles: readerRoles, fn: h.customerPage, Menu: "nav.search"},
+		{Method: "GET", Pattern: "/staff/meters/{drn}", Roles: readerRoles, fn: h.meterPage, Menu: "nav.search"},
+		{Method: "POST", Pattern: "/staff/meters/{drn}/resend", Roles: careRoles, fn: h.resend},
 	}
 }
 

@@ -222,9 +222,17 @@ func CreateMeter(tx *store.Tx, m *Meter) error {
 
 // MetersForPhone returns the meters of every customer registered with msisdn.
 func MetersForPhone(ctx context.Context, q Querier, msisdn string) ([]Meter, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+meterColumns+` FROM meters WHERE customer_id IN (SELECT customer_id FROM customer_phones WHERE msisdn = $1) ORDER BY drn`, msisdn)
+	ms, err := meters(ctx, q, `WHERE customer_id IN (SELECT customer_id FROM customer_phones WHERE msisdn = $1) ORDER BY drn`, msisdn)
 	if err != nil {
 		return nil, fmt.Errorf("meters for phone: %w", err)
+	}
+	return ms, nil
+}
+
+func meters(ctx context.Context, q Querier, where string, args ...any) ([]Meter, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+meterColumns+` FROM meters `+where, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []Meter
@@ -326,4 +334,13 @@ func Lookup(ctx context.Context, db *store.DB, msisdn, drn string) (m Meter, own
 	}
 	m, err = GetMeter(ctx, db.Read(), drn)
 	return m, own, err
+}
+
+// MetersOf returns a customer's meters by number.
+func MetersOf(ctx context.Context, q Querier, customerID string) ([]Meter, error) {
+	ms, err := meters(ctx, q, `WHERE customer_id = $1 ORDER BY drn`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("meters of customer %s: %w", customerID, err)
+	}
+	return ms, nil
 }

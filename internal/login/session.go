@@ -82,3 +82,28 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 		return nil
 	})
 }
+
+// SessionsOf returns the newest portal and app sessions of the phones,
+// ended ones included, for the staff console's timeline.
+func SessionsOf(ctx context.Context, db *store.DB, phones []string, limit int) ([]Session, error) {
+	var args []any
+	in := store.In(&args, phones)
+	args = append(args, limit)
+	rows, err := db.Read().QueryContext(ctx, `SELECT id, msisdn, kind, created_at, expires_at FROM login_sessions WHERE msisdn IN (`+in+`)
+		ORDER BY created_at DESC LIMIT $`+fmt.Sprint(len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sessions of phones: %w", err)
+	}
+	defer rows.Close()
+	var out []Session
+	for rows.Next() {
+		var s Session
+		var created, expires int64
+		if err := rows.Scan(&s.ID, &s.MSISDN, &s.Kind, &created, &expires); err != nil {
+			return nil, err
+		}
+		s.CreatedAt, s.ExpiresAt = store.Time(created), store.Time(expires)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

@@ -158,3 +158,14 @@ func QueueDepths(ctx context.Context, db *store.DB) ([]QueueDepth, error) {
 	}
 	return out, rows.Err()
 }
+
+// ForAccount returns the newest messages to any of the numbers, or about
+// any of the records (vends, payments), wherever they went: a token re-sent
+// to another number belongs to the customer's history too.
+func ForAccount(ctx context.Context, db *store.DB, msisdns, refs []string, limit int) ([]Message, error) {
+	var args []any
+	to, about := store.In(&args, msisdns), store.In(&args, refs)
+	args = append(args, limit)
+	return query(ctx, db, `SELECT `+messageColumns+` FROM messages WHERE recipient IN (`+to+`) OR ref IN (`+about+`)
+		ORDER BY queued_at DESC, id DESC LIMIT $`+fmt.Sprint(len(args)), args...)
+}

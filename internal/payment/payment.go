@@ -151,3 +151,26 @@ func Counts(ctx context.Context, q Querier) (map[string]int, error) {
 	}
 	return out, rows.Err()
 }
+
+// ForAccounts returns the newest payments for any of the meters, or whose
+// payer or number to text is any of the phones, newest first.
+func ForAccounts(ctx context.Context, q Querier, meters, phones []string, limit int) ([]Payment, error) {
+	var args []any
+	mIn, pIn := store.In(&args, meters), store.In(&args, phones)
+	args = append(args, limit)
+	rows, err := q.QueryContext(ctx, `SELECT `+columns+` FROM payments WHERE meter_drn IN (`+mIn+`) OR payer IN (`+pIn+`) OR notify_msisdn IN (`+pIn+`)
+		ORDER BY received_at DESC, id DESC LIMIT $`+fmt.Sprint(len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("payments of an account: %w", err)
+	}
+	defer rows.Close()
+	var out []Payment
+	for rows.Next() {
+		p, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

@@ -215,3 +215,25 @@ func RecentSTK(ctx context.Context, q Querier, msisdn string, limit int) ([]STKR
 	}
 	return out, nil
 }
+
+// STKForAccounts returns the newest STK pushes to any of the phones or for
+// any of the meters.
+func STKForAccounts(ctx context.Context, q Querier, meters, phones []string, limit int) ([]STKRequest, error) {
+	var args []any
+	mIn, pIn := store.In(&args, meters), store.In(&args, phones)
+	args = append(args, limit)
+	ids, err := store.Strings(ctx, q, `SELECT checkout_request_id FROM stk_requests WHERE meter_drn IN (`+mIn+`) OR msisdn IN (`+pIn+`)
+		ORDER BY created_at DESC LIMIT $`+fmt.Sprint(len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("stk pushes of an account: %w", err)
+	}
+	out := make([]STKRequest, 0, len(ids))
+	for _, id := range ids {
+		r, err := GetSTK(ctx, q, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}

@@ -45,3 +45,15 @@ func Strings(ctx context.Context, q querier, query string, args ...any) ([]strin
 	}
 	return out, rows.Err()
 }
+
+// In appends vals to args and returns the placeholders of an IN list for
+// them: "$3, $4". An empty list gives "NULL", which matches nothing.
+func In(args *[]any, vals []string) string {
+	if len(vals) == 0 {
+		return "NULL"
+	}
+	for _, v := range vals {
+		*args = append(*args, v)
+	}
+	return Placeholders(len(*args)-len(vals)+1, len(vals))
+}

@@ -1,0 +1,93 @@
+package console_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/mteja/mteja/internal/app"
+	"github.com/mteja/mteja/internal/app/apptest"
+	"github.com/mteja/mteja/internal/payment"
+	"github.com/mteja/mteja/internal/staff"
+	"github.com/mteja/mteja/internal/store"
+)
+
+// Care answers "where is my token?" from one screen: found by the M-Pesa
+// code, the customer's page shows the payment, the vend with its receipt
+// lines, the token, and its SMS with route and state; a re-send shows up
+// there too. Finance sees no token digits; an auditor sees no full phone
+// number; every look-up is audited.
+func TestCustomerPage(t *testing.T) {
+	apptest.Engines(t, func(t *testing.T, d store.Dialect) {
+		a := apptest.Start(t, apptest.Options{Dialect: d})
+		c := app.DemoCustomers[0]
+		receipt := a.PayBill(c.Phone, c.Meter, 500)
+		a.WaitPayment(receipt, payment.Applied)
+		v := a.VendOf(receipt)
+		tok := v.Tokens[len(v.Tokens)-1].Grouped()
+		a.WaitSMS(c.Phone, tok)
+		// Where the SMS is: submitted to the route, or delivered once the
+		// receipt is in (which on PostgreSQL may wait for the receipt sweep).
+		var state string
+		apptest.Eventually(t, "the token SMS to be recorded sent", func() bool {
+			a.DB.Read().QueryRow(`SELECT state FROM messages WHERE recipient = $1 AND lane = 'token'`, c.Phone).Scan(&state)
+			return state == "submitted" || state == "delivered"
+		})
+
+		care := staffMember(t, a, "care1", staff.RoleCare)
+		status, h, _ := care.do("GET", "/staff/search?q="+strings.ToLower(receipt), nil, nil)
+		if status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/staff/customers/") {
+			t.Fatalf("search by receipt: %d %s", status, h.Get("Location"))
+		}
+		page := h.Get("Location")
+		status, body := care.get(page)
+		for _, want := range []string{c.Name, c.Meter, receipt, tok, ">" + state + "<", "sink", "KES\u00a0500.00", "VAT", c.Phone} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the customer page lacks %q", want)
+			}
+		}
+		if status != http.StatusOK || len(body) > 60<<10 {
+			t.Errorf("customer page: %d, %d bytes", status, len(body))
+		}
+		for _, q := range []string{c.Phone, "0" + c.Phone[3:], c.Meter, tok, strings.ToLower(c.Name[:4])} {
+			if status, h, _ := care.do("GET", "/staff/search?q="+url.QueryEscape(q), nil, nil); status != http.StatusSeeOther || h.Get("Location") != page {
+				t.Errorf("search %q: %d %s, want %s", q, status, h.Get("Location"), page)
+			}
+		}
+
+		// Re-send: to another number only with a reason, audited.
+		if status, _, _ := care.post("/staff/meters/"+c.Meter+"/resend", url.Values{"phone": {"0799111222"}}); status != http.StatusBadRequest {
+			t.Errorf("re-send elsewhere without a reason: %d", status)
+		}
+		if status, h, _ := care.post("/staff/meters/"+c.Meter+"/resend", url.Values{"phone": {"0799111222"}, "reason": {"caller lost the phone"}}); status != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "done=resent") {
+			t.Errorf("re-send elsewhere with a reason: %d %v", status, h)
+		}
+		a.WaitSMS("254799111222", tok)
+		if n := a.Count(`SELECT count(*) FROM audit_events WHERE actor = 'staff:care1' AND detail LIKE '%lost the phone%'`); n != 1 {
+			t.Errorf("%d audit events for the re-send", n)
+		}
+		if _, body := care.get(page); !strings.Contains(body, "254799111222") {
+			t.Errorf("the re-send is not on the timeline")
+		}
+
+		fin := staffMember(t, a, "fin1", staff.RoleFinance)
+		if _, body := fin.get(page); strings.Contains(body, tok) || !strings.Contains(body, receipt) {
+			t.Errorf("finance sees the token digits, or not the payment")
+		}
+		if status, _, _ := fin.post("/staff/meters/"+c.Meter+"/resend", url.Values{}); status != http.StatusForbidden {
+			t.Errorf("finance re-sends: %d", status)
+		}
+		aud := staffMember(t, a, "aud1", staff.RoleAuditor)
+		_, body = aud.get(page)
+		if strings.Contains(body, c.Phone) || strings.Contains(body, c.Name) || strings.Contains(body, tok) || strings.Contains(body, "254799111222") {
+			t.Errorf("an auditor sees a full phone number, name or token")
+		}
+		if !strings.Contains(body, receipt) {
+			t.Errorf("an auditor does not see the payment")
+		}
+		if n := a.Count(`SELECT count(*) FROM audit_events WHERE action = 'customer.read'`); n < 4 {
+			t.Errorf("%d customer reads audited", n)
+		}
+	})
+}
