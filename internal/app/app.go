@@ -65,6 +65,7 @@ type App struct {
 	metricsServer   *http.Server // on Config.MetricsAddr, when set
 	metricsListener net.Listener
 	newSecrets      bool // this start made a callback secret
+	keys            *sts.SoftwareGenerator
 	closers         []func() error
 	keywords        *keyword.Responder
 	cancel          context.CancelFunc
@@ -130,6 +131,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("vending key: %w", err)
 	}
+	a.keys = gen
 	if opts.Demo && cfg.DarajaAllow.Empty() {
 		// The demo's Daraja simulator calls from this machine.
 		cfg.DarajaAllow = peer.AllowList{Prefixes: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}

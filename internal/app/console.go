@@ -1,7 +1,11 @@
 package app
 
 import (
+	"context"
 	"strings"
+
+	"github.com/mteja/mteja/internal/customer"
+	"github.com/mteja/mteja/internal/sts"
 
 	"github.com/mteja/mteja/internal/console"
 	"github.com/mteja/mteja/internal/staff"
@@ -16,7 +20,25 @@ func (a *App) console() error {
 	a.Staff = svc
 	h := &console.Handler{DB: a.DB, Staff: svc, Log: a.Log, Utility: a.Config.Utility,
 		Secure:   strings.HasPrefix(a.Config.PublicURL, "https://"),
-		Services: console.Services{OnMessages: a.Delivery.Wake}}
+		Services: console.Services{OnMessages: a.Delivery.Wake, Decode: a.decode}}
 	h.Routes(a.Mux)
 	return nil
+}
+
+// decode reads a token as meter drn would, with its decoder key from the
+// vending key.
+func (a *App) decode(ctx context.Context, drn string, t sts.Token) (sts.Decoded, error) {
+	m, err := customer.GetMeter(ctx, a.DB.Read(), drn)
+	if err != nil {
+		return sts.Decoded{}, err
+	}
+	sm, err := m.STS()
+	if err != nil {
+		return sts.Decoded{}, err
+	}
+	key, err := a.keys.DecoderKey(sm)
+	if err != nil {
+		return sts.Decoded{}, err
+	}
+	return sts.Decode(t, key)
 }

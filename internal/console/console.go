@@ -68,6 +68,7 @@ func (h *Handler) routes() []route {
 		{Method: "GET", Pattern: "/staff/customers/{id}", Roles: readerRoles, fn: h.customerPage, Menu: "nav.search"},
 		{Method: "GET", Pattern: "/staff/meters/{drn}", Roles: readerRoles, fn: h.meterPage, Menu: "nav.search"},
 		{Method: "POST", Pattern: "/staff/meters/{drn}/resend", Roles: careRoles, fn: h.resend},
+		{Method: "GET", Pattern: "/staff/decode", Roles: readerRoles, fn: h.decode, Menu: "nav.decode"},
 	}
 }
 

@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/staff"
 	"github.com/mteja/mteja/internal/store"
+	"github.com/mteja/mteja/internal/sts"
 )
 
 // Care answers "where is my token?" from one screen: found by the M-Pesa
@@ -90,4 +92,36 @@ func TestCustomerPage(t *testing.T) {
 			t.Errorf("%d customer reads audited", n)
 		}
 	})
+}
+
+// A token read out over the phone: ours (which meter, TID, credit, sale);
+// one digit wrong, not a token for this meter; unknown without a meter, a
+// request for one.
+func TestDecodeToken(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{})
+	c := app.DemoCustomers[0]
+	receipt := a.PayBill(c.Phone, c.Meter, 500)
+	a.WaitPayment(receipt, payment.Applied)
+	v := a.VendOf(receipt)
+	tok := v.Tokens[len(v.Tokens)-1]
+	b := staffMember(t, a, "care2", staff.RoleCare)
+	_, body := b.get("/staff/decode?token=" + url.QueryEscape(tok.Grouped()))
+	for _, want := range []string{"Ours: made by us for this meter", c.Meter, fmt.Sprint(tok.TID), sts.FormatTenths(uint64(tok.Tenths)) + " kWh", receipt} {
+		if !strings.Contains(body, want) {
+			t.Errorf("decoding our token: the page lacks %q", want)
+		}
+	}
+	wrong := []byte(tok.Digits)
+	wrong[5] = '0' + (wrong[5]-'0'+1)%10
+	_, body = b.get("/staff/decode?token=" + string(wrong) + "&meter=" + c.Meter)
+	if !strings.Contains(body, "Not a token for this meter") {
+		t.Errorf("a mistyped token is not refused")
+	}
+	_, body = b.get("/staff/decode?token=" + string(wrong))
+	if !strings.Contains(body, "Give the meter number") {
+		t.Errorf("an unknown token without a meter does not ask for one")
+	}
+	if status, _ := b.get("/staff/decode?token=12345"); status != http.StatusBadRequest {
+		t.Errorf("a short token: %d", status)
+	}
 }

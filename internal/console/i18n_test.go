@@ -38,6 +38,7 @@ func TestEveryKeyExists(t *testing.T) {
 		regexp.MustCompile(`Menu: "([a-z0-9_.]+)"`),
 		regexp.MustCompile(`Why: "([a-z0-9_.]+)"`),
 		regexp.MustCompile(`"(search\.by\.[a-z]+)"`),
+		regexp.MustCompile(`"(decode\.[a-z.]+)"`),
 	}
 	files, _ := filepath.Glob("templates/*.html")
 	gofiles, _ := filepath.Glob("*.go")

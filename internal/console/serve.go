@@ -22,6 +22,9 @@ import (
 type Services struct {
 	// OnMessages runs after an action queued an SMS, to wake delivery.
 	OnMessages func()
+	// Decode reads a token with a meter's decoder key; nil: tokens are
+	// only looked up in the records.
+	Decode Decoder
 }
 
 // maxForm bounds a console form post; the largest is a statement upload,

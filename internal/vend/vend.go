@@ -167,3 +167,18 @@ func tokensOf(ctx context.Context, q Querier, vendID string) ([]Token, error) {
 	}
 	return out, rows.Err()
 }
+
+// ByTokenDigits returns the vend that made a token, and the token's kind;
+// store.ErrNotFound when no vend of ours made it.
+func ByTokenDigits(ctx context.Context, q Querier, digits string) (Vend, string, error) {
+	var vendID, kind string
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(vend_id, ''), kind FROM tokens WHERE digits = $1 ORDER BY created_at DESC LIMIT 1`, digits).Scan(&vendID, &kind)
+	if err != nil {
+		return Vend{}, "", store.NotFound(err, "token")
+	}
+	if vendID == "" {
+		return Vend{}, "", fmt.Errorf("token made outside a vend: %w", store.ErrNotFound)
+	}
+	v, err := Get(ctx, q, vendID)
+	return v, kind, err
+}
