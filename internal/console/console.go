@@ -69,6 +69,10 @@ func (h *Handler) routes() []route {
 		{Method: "GET", Pattern: "/staff/meters/{drn}", Roles: readerRoles, fn: h.meterPage, Menu: "nav.search"},
 		{Method: "POST", Pattern: "/staff/meters/{drn}/resend", Roles: careRoles, fn: h.resend},
 		{Method: "GET", Pattern: "/staff/decode", Roles: readerRoles, fn: h.decode, Menu: "nav.decode"},
+		{Method: "GET", Pattern: "/staff/suspense", Roles: readerRoles, fn: h.suspense, Menu: "nav.suspense"},
+		{Method: "POST", Pattern: "/staff/suspense/{id}/assign", Roles: careOrFinance, fn: h.assign},
+		{Method: "POST", Pattern: "/staff/suspense/{id}/refund", Roles: financeRoles, fn: h.refund},
+		{Method: "POST", Pattern: "/staff/payments/{receipt}/reverse", Roles: financeRoles, fn: h.reverse},
 	}
 }
 

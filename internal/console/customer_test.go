@@ -125,3 +125,43 @@ func TestDecodeToken(t *testing.T) {
 		t.Errorf("a short token: %d", status)
 	}
 }
+
+// A payment whose account named no meter waits in suspense with why; care
+// matches it to its meter and the token is made; finance refunds another,
+// with a reason.
+func TestSuspense(t *testing.T) {
+	apptest.Engines(t, func(t *testing.T, d store.Dialect) {
+		a := apptest.Start(t, apptest.Options{Dialect: d})
+		c := app.DemoCustomers[1]
+		typo := apptest.NewReceipt()
+		if status, reply := a.Callback("c2b/confirmation", a.C2B(typo, "5450O320905", c.Phone, 300_00)); status != http.StatusOK {
+			t.Fatalf("confirmation: %d %s", status, reply)
+		}
+		other := apptest.NewReceipt()
+		a.Callback("c2b/confirmation", a.C2B(other, "nonsense", c.Phone, 700_00))
+		p := a.WaitPayment(typo, payment.Suspense)
+		care := staffMember(t, a, "care3", staff.RoleCare)
+		if _, body := care.get("/staff/suspense"); !strings.Contains(body, typo) || !strings.Contains(body, "5450O320905") {
+			t.Errorf("the suspense page lacks the payment or its account")
+		}
+		if status, h, _ := care.post("/staff/suspense/"+p.ID+"/assign", url.Values{"meter": {c.Meter}}); status != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "assigned") {
+			t.Errorf("assign: %d %v", status, h)
+		}
+		a.WaitPayment(typo, payment.Applied)
+		q, _ := a.Payment(other)
+		if status, _, _ := care.post("/staff/suspense/"+q.ID+"/refund", url.Values{"reason": {"customer asked"}}); status != http.StatusForbidden {
+			t.Errorf("care refunds: %d", status)
+		}
+		fin := staffMember(t, a, "fin3", staff.RoleFinance)
+		if status, _, _ := fin.post("/staff/suspense/"+q.ID+"/refund", url.Values{}); status != http.StatusBadRequest {
+			t.Errorf("refund without a reason: %d", status)
+		}
+		if status, _, _ := fin.post("/staff/suspense/"+q.ID+"/refund", url.Values{"reason": {"customer asked, paid twice"}}); status != http.StatusSeeOther {
+			t.Errorf("refund: %d", status)
+		}
+		a.WaitPayment(other, payment.Reversed)
+		if n := a.Count(`SELECT count(*) FROM audit_events WHERE actor IN ('staff:care3', 'staff:fin3') AND action IN ('payment.assign', 'payment.refund')`); n != 2 {
+			t.Errorf("%d audit events for assign and refund", n)
+		}
+	})
+}

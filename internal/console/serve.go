@@ -25,6 +25,9 @@ type Services struct {
 	// Decode reads a token with a meter's decoder key; nil: tokens are
 	// only looked up in the records.
 	Decode Decoder
+	// OnReceived runs after a payment became ready to vend (a suspense
+	// payment assigned), to wake the vend worker.
+	OnReceived func()
 }
 
 // maxForm bounds a console form post; the largest is a statement upload,
