@@ -73,6 +73,13 @@ func (h *Handler) routes() []route {
 		{Method: "POST", Pattern: "/staff/suspense/{id}/assign", Roles: careOrFinance, fn: h.assign},
 		{Method: "POST", Pattern: "/staff/suspense/{id}/refund", Roles: financeRoles, fn: h.refund},
 		{Method: "POST", Pattern: "/staff/payments/{receipt}/reverse", Roles: financeRoles, fn: h.reverse},
+
+		{Method: "GET", Pattern: "/staff/audit", Roles: auditRoles, fn: h.auditLog, Menu: "nav.audit"},
+		{Method: "GET", Pattern: "/staff/users", Roles: adminRoles, fn: h.users, Menu: "nav.users"},
+		{Method: "POST", Pattern: "/staff/users", Roles: adminRoles, fn: h.userCreate},
+		{Method: "POST", Pattern: "/staff/users/{id}/reset", Roles: adminRoles, fn: h.userReset},
+		{Method: "POST", Pattern: "/staff/users/{id}/status", Roles: adminRoles, fn: h.userStatus},
+		{Method: "POST", Pattern: "/staff/users/{id}/role", Roles: adminRoles, fn: h.userRole},
 	}
 }
 
