@@ -64,6 +64,7 @@ func (h *Handler) routes() []route {
 		{Method: "GET", Pattern: "/staff/setup/{token}", Open: true, fn: h.setupForm},
 		{Method: "POST", Pattern: "/staff/setup/{token}", Open: true, fn: h.setup},
 
+		{Method: "GET", Pattern: "/staff/ops", Roles: anyone, fn: h.ops, Menu: "nav.ops"},
 		{Method: "GET", Pattern: "/staff/search", Roles: readerRoles, fn: h.search, Menu: "nav.search"},
 		{Method: "GET", Pattern: "/staff/customers/{id}", Roles: readerRoles, fn: h.customerPage, Menu: "nav.search"},
 		{Method: "GET", Pattern: "/staff/meters/{drn}", Roles: readerRoles, fn: h.meterPage, Menu: "nav.search"},

@@ -197,3 +197,24 @@ func TestUsersPage(t *testing.T) {
 		}
 	}
 }
+
+// The operations page shows the vends of the last hour, SMS latency by lane
+// and route, and what waits; every role may open it.
+func TestOpsPage(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{})
+	c := app.DemoCustomers[0]
+	for range 3 {
+		a.WaitPayment(a.PayBill(c.Phone, c.Meter, 200), payment.Applied)
+	}
+	a.WaitDelivered()
+	b := staffMember(t, a, "aud2", staff.RoleAuditor)
+	status, body := b.get("/staff/ops")
+	for _, want := range []string{"3 in the last hour", "<svg", "token", "sink", "Waiting for staff"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the operations page lacks %q", want)
+		}
+	}
+	if status != http.StatusOK || len(body) > 60<<10 {
+		t.Errorf("operations page: %d, %d bytes", status, len(body))
+	}
+}

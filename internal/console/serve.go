@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mteja/mteja/internal/login"
+	"github.com/mteja/mteja/internal/notify"
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/quota"
 	"github.com/mteja/mteja/internal/staff"
@@ -25,6 +26,8 @@ type Services struct {
 	// Decode reads a token with a meter's decoder key; nil: tokens are
 	// only looked up in the records.
 	Decode Decoder
+	// Routes tells this node's SMS routes' health, for the operations page.
+	Routes func() []notify.RouteStatus
 	// OnReceived runs after a payment became ready to vend (a suspense
 	// payment assigned), to wake the vend worker.
 	OnReceived func()

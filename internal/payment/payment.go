@@ -174,3 +174,19 @@ func ForAccounts(ctx context.Context, q Querier, meters, phones []string, limit 
 	}
 	return out, rows.Err()
 }
+
+// Waiting counts what waits for staff: payments in suspense (and the
+// oldest one's age) and callbacks kept as dead letters.
+func Waiting(ctx context.Context, q Querier, now time.Time) (suspense int, oldest time.Duration, deadLetters int, err error) {
+	var first sql.NullInt64
+	if err = q.QueryRowContext(ctx, `SELECT count(*), MIN(received_at) FROM payments WHERE state = 'suspense'`).Scan(&suspense, &first); err != nil {
+		return 0, 0, 0, fmt.Errorf("suspense: %w", err)
+	}
+	if first.Valid {
+		oldest = now.Sub(store.Time(first.Int64))
+	}
+	if err = q.QueryRowContext(ctx, `SELECT count(*) FROM dead_letters WHERE resolved_at IS NULL`).Scan(&deadLetters); err != nil {
+		return 0, 0, 0, fmt.Errorf("dead letters: %w", err)
+	}
+	return suspense, oldest, deadLetters, nil
+}

@@ -182,3 +182,23 @@ func ByTokenDigits(ctx context.Context, q Querier, digits string) (Vend, string,
 	v, err := Get(ctx, q, vendID)
 	return v, kind, err
 }
+
+// PerMinute counts the vends of each minute since, oldest first; minutes
+// without one are left out.
+func PerMinute(ctx context.Context, q Querier, since time.Time) (map[time.Time]int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT created_at / 60000000, count(*) FROM vends WHERE created_at > $1 GROUP BY created_at / 60000000`, store.Micros(since))
+	if err != nil {
+		return nil, fmt.Errorf("vends per minute: %w", err)
+	}
+	defer rows.Close()
+	out := map[time.Time]int{}
+	for rows.Next() {
+		var m int64
+		var n int
+		if err := rows.Scan(&m, &n); err != nil {
+			return nil, err
+		}
+		out[time.Unix(m*60, 0).UTC()] = n
+	}
+	return out, rows.Err()
+}
