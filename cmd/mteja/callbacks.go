@@ -8,17 +8,20 @@ import (
 
 	"github.com/mteja/mteja/internal/app"
 	"github.com/mteja/mteja/internal/config"
+	"github.com/mteja/mteja/internal/payment/mpesa"
 	"github.com/mteja/mteja/internal/store"
 )
 
 // runCallbacks prints the callback URLs to configure with each gateway,
 // secrets included, on stdout only: `mteja callbacks [-forget NAME] [flags]`.
 func runCallbacks(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	forget := ""
+	forget, register := "", false
 	var rest []string
 	for i := 0; i < len(args); i++ {
 		a := strings.TrimLeft(args[i], "-")
 		switch {
+		case a == "register":
+			register = true
 		case a == "forget" && i+1 < len(args):
 			forget = args[i+1]
 			i++
@@ -62,7 +65,30 @@ func runCallbacks(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if _, err := app.LoadSecrets(ctx, db, &cfg); err != nil {
 		return err
 	}
+	if register {
+		return registerC2B(ctx, cfg, stdout)
+	}
 	printCallbacks(stdout, cfg, true)
+	return nil
+}
+
+// registerC2B registers the C2B confirmation and validation URLs with the
+// configured Daraja (the sandbox, or the simulator of 'mteja sim daraja').
+// Safaricom's production registration is done once, with their help.
+func registerC2B(ctx context.Context, cfg config.Config, stdout io.Writer) error {
+	if cfg.DarajaURL == "" {
+		return fmt.Errorf("%w: -register needs MTEJA_DARAJA_URL and its credentials", errUsage)
+	}
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://" + cfg.Addr
+	}
+	c := &mpesa.Client{BaseURL: cfg.DarajaURL, ConsumerKey: cfg.DarajaKey, ConsumerSecret: cfg.DarajaConsumerSecret, ShortCode: cfg.DarajaShortCode()}
+	base := cfg.PublicURL + "/daraja/" + cfg.DarajaSecret
+	r, err := c.RegisterC2BURLs(ctx, base+"/c2b/confirmation", base+"/c2b/validation", "Completed")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "C2B URLs registered for %s: %s\n", cfg.DarajaShortCode(), r.ResponseDescription)
 	return nil
 }
 

@@ -31,6 +31,7 @@ func commands() map[string]command {
 		"bench":     {"measure vends/s and latency end to end: bench vend", runBench},
 		"ussd-sim":  {"dial the USSD menus by hand from a terminal", runUSSDSim},
 		"user":      {"staff accounts for the console: user add USERNAME ROLE prints a one-time set-up link", runUser},
+		"sim":       {"M-Pesa's side where Safaricom cannot be reached: sim daraja runs the simulator, sim pay makes a Paybill payment", runSim},
 		"callbacks": {"print the callback URLs (with their secrets) to configure with M-Pesa and the gateways", runCallbacks},
 	}
 }
