@@ -3,7 +3,6 @@ package api_test
 import (
 	"bytes"
 	"net/http"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -141,33 +140,9 @@ func staffRoutes(t *testing.T, a *apptest.App) []string {
 // roleColumns.
 func readmeRoles(t *testing.T) [][]string {
 	t.Helper()
-	b, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
+	rows := apptest.ReadmeTable(t, "Roles")
+	if len(rows) == 0 || rows[0][0] != "route" || !slices.Equal(rows[0][1:], roleColumns) {
+		t.Fatalf("README.md's Roles table does not start with the columns route, %v: %v", roleColumns, rows)
 	}
-	_, section, ok := strings.Cut(string(b), "\n## Roles\n")
-	if !ok {
-		t.Fatal(`README.md has no "## Roles" section`)
-	}
-	section, _, _ = strings.Cut(section, "\n## ")
-	var rows [][]string
-	for _, line := range strings.Split(section, "\n") {
-		if !strings.HasPrefix(line, "|") {
-			continue
-		}
-		var cells []string
-		for _, c := range strings.Split(strings.Trim(line, "| "), "|") {
-			cells = append(cells, strings.Trim(strings.TrimSpace(c), "`"))
-		}
-		switch {
-		case cells[0] == "route":
-			if !slices.Equal(cells[1:], roleColumns) {
-				t.Errorf("README.md's Roles table has the columns %v, want %v", cells[1:], roleColumns)
-			}
-		case strings.HasPrefix(cells[0], "---"):
-		default:
-			rows = append(rows, cells)
-		}
-	}
-	return rows
+	return rows[1:]
 }

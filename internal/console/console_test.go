@@ -6,6 +6,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -190,4 +191,36 @@ func TestSessions(t *testing.T) {
 			t.Errorf("sign-in tells a wrong password from an unknown user")
 		}
 	})
+}
+
+// README.md's "Staff console" table is the route table, so that what the
+// README promises each role is what the console does.
+func TestReadmeTable(t *testing.T) {
+	h := &console.Handler{}
+	want := [][]string{append([]string{"route"}, staff.UserRoles...)}
+	for _, r := range h.Table() {
+		if r.Open {
+			continue
+		}
+		row := []string{r.Method + " " + r.Pattern}
+		for _, role := range staff.UserRoles {
+			cell := "no"
+			if console.Allows(r.Roles, role) {
+				cell = "yes"
+			}
+			row = append(row, cell)
+		}
+		want = append(want, row)
+	}
+	got := apptest.ReadmeTable(t, "Staff console")
+	if !slices.EqualFunc(got, want, slices.Equal) {
+		var b strings.Builder
+		for i, row := range want {
+			b.WriteString("| `" + row[0] + "` | " + strings.Join(row[1:], " | ") + " |\n")
+			if i == 0 {
+				b.WriteString("| --- |" + strings.Repeat(" --- |", len(row)-1) + "\n")
+			}
+		}
+		t.Errorf("README.md's Staff console table differs from the routes; it should read:\n%s", strings.ReplaceAll(b.String(), "| `route` |", "| route |"))
+	}
 }
