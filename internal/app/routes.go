@@ -14,7 +14,7 @@ import (
 func (a *App) routes() {
 	ussd.NewHandler(ussdBackend{a}, ussd.Options{Brand: a.Config.Utility, Currency: "KES", Location: tariff.Zone, Logger: a.Log,
 		Gate:    peer.Gate{Secret: a.Config.USSDSecret, Allow: a.Config.USSDAllow, Open: true},
-		OnEvent: a.ussdSession}).Routes(a.Mux)
+		OnEvent: a.ussdSession, Steps: care.USSDSteps{DB: a.DB}}).Routes(a.Mux)
 	a.inboundRoutes()
 	a.portal()
 	if a.Sink != nil {

@@ -139,6 +139,9 @@ func (s *session) act(last bool, f func(ctx context.Context) (string, error)) (s
 		// or a ticket half way: the resend will be answered from the cache.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), s.h.opts.Timeout)
 		defer cancel()
+		if st := s.h.opts.Steps; st != nil {
+			return st.Once(ctx, key, s.h.opts.DedupeTTL, func() (string, error) { return f(ctx) })
+		}
 		return f(ctx)
 	})
 	if err != nil {

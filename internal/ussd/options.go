@@ -35,6 +35,10 @@ type Options struct {
 	DedupeTTL time.Duration
 	// DedupeMax caps the kept answers. Default 10,000.
 	DedupeMax int
+	// Steps, when set, also keeps those answers where every node sees
+	// them, so that a request the gateway resends to another node does not
+	// act twice. nil: this process only.
+	Steps StepStore
 	// Logger gets backend errors (phone numbers masked) and, without OnEvent,
 	// the end-of-session notifications. Default: discard.
 	Logger *slog.Logger
@@ -43,6 +47,12 @@ type Options struct {
 	OnEvent func(context.Context, Event) error
 	// Now is the clock of the dedupe cache. Default time.Now.
 	Now func() time.Time
+}
+
+// StepStore runs a step that changes something once per key within ttl,
+// across every node, and gives each caller the first run's answer.
+type StepStore interface {
+	Once(ctx context.Context, key string, ttl time.Duration, f func() (string, error)) (string, error)
 }
 
 const maxBrand = 16
