@@ -58,8 +58,16 @@ func invalid(problems []string) error {
 	return &InvalidError{Problems: problems}
 }
 
+// conflictError is a change the meter's state forbids; it is ErrConflict
+// without saying so in its text, which names the state already.
+type conflictError struct{ msg string }
+
+func (e *conflictError) Error() string { return e.msg }
+
+func (e *conflictError) Is(target error) bool { return target == ErrConflict }
+
 func conflict(format string, args ...any) error {
-	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), ErrConflict)
+	return &conflictError{fmt.Sprintf(format, args...)}
 }
 
 // change runs fn in a transaction and writes the events it returns with it.
