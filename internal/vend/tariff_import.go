@@ -30,11 +30,13 @@ type TariffImport struct {
 // or, when the file reads, those of the change (from tariff.Plan), as a
 // wrapped *tariff.FileError.
 func ImportTariff(ctx context.Context, db *store.DB, id string, source []byte, actor string, dryRun bool) (TariffImport, error) {
-	if err := CheckTariffID(id); err != nil {
-		return TariffImport{}, err
-	}
+	// The file first: its problems are what the operator must fix, and
+	// an id taken from a file that does not read is no id at all.
 	file, err := tariff.Parse(source)
 	if err != nil {
+		return TariffImport{}, err
+	}
+	if err := CheckTariffID(id); err != nil {
 		return TariffImport{}, err
 	}
 	out := TariffImport{ID: id, Tariff: file}
