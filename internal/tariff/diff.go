@@ -60,10 +60,10 @@ func blocksText(blocks []Block) string {
 	var from int64
 	for _, b := range blocks {
 		if b.UpToWh == 0 {
-			parts = append(parts, fmt.Sprintf("above %s kWh at %s", kwhText(from), b.Rate))
+			parts = append(parts, fmt.Sprintf("above %s kWh at %s", KWhText(from), b.Rate))
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%s-%s kWh at %s", kwhText(from), kwhText(b.UpToWh), b.Rate))
+		parts = append(parts, fmt.Sprintf("%s-%s kWh at %s", KWhText(from), KWhText(b.UpToWh), b.Rate))
 		from = b.UpToWh
 	}
 	return strings.Join(parts, ", ")

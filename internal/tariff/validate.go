@@ -159,15 +159,15 @@ func blockIssues(blocks []Block) []issue {
 		last := i == len(blocks)-1
 		switch {
 		case last && b.UpToWh != 0:
-			add("energy block %d ends at %s kWh, but the last block must be open-ended (no up_to_kwh)", n, kwhText(b.UpToWh))
+			add("energy block %d ends at %s kWh, but the last block must be open-ended (no up_to_kwh)", n, KWhText(b.UpToWh))
 		case last:
 		case b.UpToWh <= 0:
 			add("energy block %d has no upper bound, but only the last block may be open-ended", n)
 		case b.UpToWh > maxWh:
-			add("energy block %d ends at %s kWh, above the supported %s kWh", n, kwhText(b.UpToWh), kwhText(maxWh))
+			add("energy block %d ends at %s kWh, above the supported %s kWh", n, KWhText(b.UpToWh), KWhText(maxWh))
 		case i > 0 && b.UpToWh <= blocks[i-1].UpToWh:
 			add("energy block %d ends at %s kWh, not above block %d's %s kWh: blocks must increase",
-				n, kwhText(b.UpToWh), n-1, kwhText(blocks[i-1].UpToWh))
+				n, KWhText(b.UpToWh), n-1, KWhText(blocks[i-1].UpToWh))
 		}
 	}
 	return out
@@ -222,8 +222,9 @@ func checkFraction(what string, f Fraction) error {
 	return nil
 }
 
-// kwhText shows Wh as kWh without trailing zeros: 30000 is "30".
-func kwhText(wh int64) string {
+// KWhText shows Wh as kWh without trailing zeros: 30000 is "30", 30500
+// "30.5".
+func KWhText(wh int64) string {
 	s := strings.TrimRight(formatScaled(wh, 3), "0")
 	return strings.TrimSuffix(s, ".")
 }
