@@ -96,44 +96,31 @@ func printChange(w io.Writer, imp vend.TariffImport, now time.Time) {
 	} else {
 		fmt.Fprintf(w, "tariff %s (%s, %s): %s\n", imp.ID, imp.Tariff.Name, imp.Tariff.Currency, vend.ChangeSummary(c))
 	}
-	var prev *tariff.Version
 	for i, v := range imp.Tariff.Versions {
-		what := "new"
-		switch {
-		case contains(c.Kept, v):
-			what = "unchanged"
-		case replaced(c, v):
-			what = "changed"
+		// What differs: for a reworked version, from the stored one; for a
+		// new one, from the version before it.
+		what, diff := "new", []string(nil)
+		if i > 0 {
+			diff = imp.Tariff.Versions[i-1].Diff(v)
 		}
-		fmt.Fprintf(w, "  version from %s: %s, %s\n", date(v.EffectiveFrom), what, versionState(imp.Tariff, i, now))
-		if what != "unchanged" && prev != nil {
-			for _, d := range prev.Diff(v) {
-				fmt.Fprintf(w, "    %s\n", d)
+		for _, k := range c.Kept {
+			if k.EffectiveFrom.Equal(v.EffectiveFrom) {
+				what, diff = "unchanged", nil
 			}
 		}
-		prev = &imp.Tariff.Versions[i]
+		for _, r := range c.Replaced {
+			if r.New.EffectiveFrom.Equal(v.EffectiveFrom) {
+				what, diff = "changed", r.Diff
+			}
+		}
+		fmt.Fprintf(w, "  version from %s: %s, %s\n", date(v.EffectiveFrom), what, versionState(imp.Tariff, i, now))
+		for _, d := range diff {
+			fmt.Fprintf(w, "    %s\n", d)
+		}
 	}
 	for _, v := range c.Removed {
 		fmt.Fprintf(w, "  version from %s: removed (it had not started)\n", date(v.EffectiveFrom))
 	}
-}
-
-func contains(vs []tariff.Version, v tariff.Version) bool {
-	for _, x := range vs {
-		if x.EffectiveFrom.Equal(v.EffectiveFrom) {
-			return true
-		}
-	}
-	return false
-}
-
-func replaced(c tariff.Change, v tariff.Version) bool {
-	for _, r := range c.Replaced {
-		if r.New.EffectiveFrom.Equal(v.EffectiveFrom) {
-			return true
-		}
-	}
-	return false
 }
 
 // versionState says whether the i-th version is past, in force or to come.

@@ -132,6 +132,12 @@ func TestTariffImport(t *testing.T) {
 		if code != 0 || !strings.Contains(stdout, "nothing to change") {
 			t.Errorf("the same file again: exit %d\n%s", code, stdout)
 		}
+		// The future version may still be reworked; the dry run says how.
+		reworked := writeFile(t, "reworked.yaml", strings.Replace(july2099(t), "fuel_energy_cost: 2.7800", "fuel_energy_cost: 2.9000", 1))
+		code, stdout, stderr = runCmd(t, "tariff", "import", reworked, "--dry-run", "-db", dsn)
+		if code != 0 || !strings.Contains(stdout, "  version from 2099-07-01: changed, from 2099-07-01\n    fuel_energy_cost 2.7800 per kWh, VAT → 2.9000 per kWh, VAT\n") {
+			t.Errorf("dry run of a reworked future version: exit %d\n%s%s", code, stdout, stderr)
+		}
 	})
 }
 
