@@ -28,6 +28,8 @@ func commands() map[string]command {
 		"migrate":   {"bring the database schema up to date", runMigrate},
 		"apikey":    {"create, list and revoke API keys: apikey create NAME ROLE | list | revoke ID_OR_NAME", runAPIKey},
 		"import":    {"import meters and customers from CSV: import meters FILE", runImport},
+		"meter":     {"register, edit, deactivate, reactivate, move, key change and swap meters: meter register DRN ...", runMeter},
+		"tariff":    {"import a tariff or its new versions, list, show and quote: tariff import FILE | list | show ID | quote ID AMOUNT", runTariff},
 		"bench":     {"measure vends/s and latency end to end: bench vend", runBench},
 		"ussd-sim":  {"dial the USSD menus by hand from a terminal", runUSSDSim},
 		"user":      {"staff accounts for the console: user add USERNAME ROLE prints a one-time set-up link", runUser},

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/money"
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/peer"
@@ -58,6 +59,13 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/meters/{drn}", h.auth(h.meterGet, staff.RoleIntegration, staff.RoleAgent, staff.RoleCare, staff.RoleFinance))
 	mux.Handle("GET /api/v1/meters/{drn}/vends", h.auth(h.meterVends, staff.RoleIntegration, staff.RoleAgent, staff.RoleCare, staff.RoleFinance))
 	mux.Handle("POST /api/v1/meters/{drn}/resend", h.auth(h.meterResend, staff.RoleIntegration, staff.RoleAgent, staff.RoleCare))
+	mux.Handle("POST /api/v1/meters", h.auth(meterChange(h, http.StatusCreated, h.meterRegister)))
+	mux.Handle("PATCH /api/v1/meters/{drn}", h.auth(meterChange(h, http.StatusOK, h.meterEdit), staff.RoleCare))
+	mux.Handle("POST /api/v1/meters/{drn}/deactivate", h.auth(meterChange(h, http.StatusOK, h.meterDeactivate), staff.RoleCare))
+	mux.Handle("POST /api/v1/meters/{drn}/reactivate", h.auth(meterChange(h, http.StatusOK, h.meterReactivate), staff.RoleCare))
+	mux.Handle("POST /api/v1/meters/{drn}/move", h.auth(meterChange(h, http.StatusOK, h.meterMove), staff.RoleCare))
+	mux.Handle("POST /api/v1/meters/{drn}/keychange", h.auth(meterChange(h, http.StatusOK, h.meterKeyChange)))
+	mux.Handle("POST /api/v1/meters/{drn}/swap", h.auth(meterChange(h, http.StatusOK, h.meterSwap)))
 	mux.Handle("GET /api/v1/vends/{id}", h.auth(h.vendGet, staff.RoleIntegration, staff.RoleAgent, staff.RoleCare, staff.RoleFinance))
 	mux.Handle("GET /api/v1/payments", h.auth(h.paymentList, staff.RoleCare, staff.RoleFinance))
 	mux.Handle("GET /api/v1/payments/{receipt}", h.auth(h.paymentGet, staff.RoleIntegration, staff.RoleCare, staff.RoleFinance))
@@ -102,8 +110,10 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		e = meRateLimited(w, ex.RetryAfter).(*Error)
 	case errors.Is(err, store.ErrNotFound):
 		e = &Error{Status: http.StatusNotFound, Code: "not_found", Message: err.Error()}
-	case errors.Is(err, payment.ErrState), errors.Is(err, payment.ErrMeterNotPayable):
+	case errors.Is(err, payment.ErrState), errors.Is(err, payment.ErrMeterNotPayable), errors.Is(err, customer.ErrConflict):
 		e = &Error{Status: http.StatusConflict, Code: "conflict", Message: err.Error()}
+	case errors.Is(err, customer.ErrInvalid):
+		e = &Error{Status: http.StatusBadRequest, Code: "invalid", Message: err.Error()}
 	case errors.Is(err, staff.ErrUnauthorized):
 		e = &Error{Status: http.StatusUnauthorized, Code: "unauthorized", Message: "a valid API key is required (Authorization: Bearer KEY)"}
 	case errors.Is(err, context.Canceled):

@@ -25,6 +25,7 @@ import (
 	"github.com/mteja/mteja/internal/payment/mpesa"
 	"github.com/mteja/mteja/internal/peer"
 	"github.com/mteja/mteja/internal/store"
+	"github.com/mteja/mteja/internal/sts"
 )
 
 // The customer app's routes are checked by their own tests.
@@ -136,6 +137,8 @@ func TestContract(t *testing.T) {
 		a.Sim.SetPhoneBehaviour(owner.Phone, mpesa.CustomerCancels)
 
 		drn := map[string]string{"drn": owner.Meter}
+		fresh, replacement := withCheckDigit(t, "0700000001"), withCheckDigit(t, "0700000002")
+		freshDRN := map[string]string{"drn": fresh}
 		calls := []call{
 			{op: "GET /api/v1/meters/{drn}", params: drn, key: keys["integration"], want: 200},
 			{op: "GET /api/v1/meters/{drn}", params: map[string]string{"drn": "545-0032-0905"}, key: keys["care"], want: 200},
@@ -217,6 +220,38 @@ func TestContract(t *testing.T) {
 			{op: "POST /api/v1/purchases", key: keys["finance"], body: map[string]any{"meter": owner.Meter, "phone": owner.Phone, "amount": 300}, want: 403},
 			{op: "POST /api/v1/purchases", body: map[string]any{"meter": owner.Meter, "phone": owner.Phone, "amount": 300}, want: 401},
 
+			// A meter's life, on a meter of its own.
+			{op: "POST /api/v1/meters", key: keys["admin"], body: map[string]any{"drn": fresh, "sgc": "123456", "tariff": app.SampleTariffID, "area": "Kisumu",
+				"debt_minor": 15050, "customer": map[string]any{"name": "Grace Achieng", "language": "sw", "phones": []string{"0712000111"}}}, want: 201},
+			{op: "POST /api/v1/meters", key: keys["admin"], body: map[string]any{"drn": fresh, "sgc": "123456", "tariff": app.SampleTariffID, "customer_id": "x"}, want: 409},
+			{op: "POST /api/v1/meters", key: keys["admin"], body: map[string]any{"drn": "54500320906", "sgc": "123456", "tariff": "nope", "customer": map[string]any{"phones": []string{"07x"}}}, want: 400},
+			{op: "POST /api/v1/meters", key: keys["admin"], body: map[string]any{"drn": fresh, "sgc": "123456", "tariff": app.SampleTariffID}, want: 400}, // no owner
+			{op: "POST /api/v1/meters", key: keys["admin"], body: map[string]any{"drn": fresh, "sgc": "123456", "tariff": app.SampleTariffID, "colour": "red"}, want: 400, bad: true},
+			{op: "POST /api/v1/meters", key: keys["care"], body: map[string]any{"drn": fresh, "sgc": "123456", "tariff": app.SampleTariffID, "customer_id": "x"}, want: 403},
+			{op: "POST /api/v1/meters", body: map[string]any{"drn": fresh, "sgc": "123456", "tariff": app.SampleTariffID, "customer_id": "x"}, want: 401},
+			{op: "PATCH /api/v1/meters/{drn}", params: freshDRN, key: keys["care"], body: map[string]any{"area": "Kibos", "phones": []string{"0722000222"}}, want: 200},
+			{op: "PATCH /api/v1/meters/{drn}", params: freshDRN, key: keys["care"], body: map[string]any{"tariff": app.SampleTariffID}, want: 403},
+			{op: "PATCH /api/v1/meters/{drn}", params: freshDRN, key: keys["admin"], body: map[string]any{"tariff": app.SampleTariffID}, want: 200},
+			{op: "PATCH /api/v1/meters/{drn}", params: freshDRN, key: keys["care"], body: map[string]any{}, want: 400},
+			{op: "PATCH /api/v1/meters/{drn}", params: map[string]string{"drn": "12345678903"}, key: keys["care"], body: map[string]any{"area": "x"}, want: 404},
+			{op: "PATCH /api/v1/meters/{drn}", params: freshDRN, key: keys["agent"], body: map[string]any{"area": "x"}, want: 403},
+			{op: "POST /api/v1/meters/{drn}/deactivate", params: freshDRN, key: keys["care"], body: map[string]any{"reason": "tenant left"}, want: 200},
+			{op: "POST /api/v1/meters/{drn}/deactivate", params: freshDRN, key: keys["care"], want: 409},
+			{op: "POST /api/v1/meters/{drn}/deactivate", params: freshDRN, key: keys["agent"], want: 403},
+			{op: "POST /api/v1/meters/{drn}/reactivate", params: freshDRN, key: keys["admin"], want: 200},
+			{op: "POST /api/v1/meters/{drn}/reactivate", params: map[string]string{"drn": "12345678903"}, key: keys["care"], want: 404},
+			{op: "POST /api/v1/meters/{drn}/move", params: freshDRN, key: keys["care"], body: map[string]any{"customer": map[string]any{"name": "New Tenant", "phones": []string{"0733000333"}}}, want: 200},
+			{op: "POST /api/v1/meters/{drn}/move", params: freshDRN, key: keys["care"], body: map[string]any{"customer_id": "nobody"}, want: 400},
+			{op: "POST /api/v1/meters/{drn}/move", params: freshDRN, key: keys["finance"], body: map[string]any{"customer_id": "nobody"}, want: 403},
+			{op: "POST /api/v1/meters/{drn}/keychange", params: freshDRN, key: keys["admin"], body: map[string]any{"sgc": "654321", "krn": 2}, want: 200},
+			{op: "POST /api/v1/meters/{drn}/keychange", params: freshDRN, key: keys["admin"], body: map[string]any{"base_date": 1993}, want: 400},
+			{op: "POST /api/v1/meters/{drn}/keychange", params: freshDRN, key: keys["care"], body: map[string]any{"krn": 2}, want: 403},
+			{op: "POST /api/v1/meters/{drn}/swap", params: freshDRN, key: keys["admin"], body: map[string]any{"new_drn": replacement, "krn": 3}, want: 200},
+			{op: "POST /api/v1/meters/{drn}/swap", params: freshDRN, key: keys["admin"], body: map[string]any{"new_drn": replacement}, want: 409},
+			{op: "POST /api/v1/meters/{drn}/swap", params: map[string]string{"drn": replacement}, key: keys["admin"], body: map[string]any{"new_drn": "54500320906"}, want: 400},
+			{op: "PATCH /api/v1/meters/{drn}", params: freshDRN, key: keys["care"], body: map[string]any{"area": "x"}, want: 409},
+			{op: "GET /api/v1/meters/{drn}", params: freshDRN, key: keys["care"], want: 200}, // retired
+
 			// Last: it turns the owner's payment into debt on the meter.
 			{op: "POST /api/v1/payments/{receipt}/reverse", params: map[string]string{"receipt": receipt}, key: keys["care"], body: map[string]any{"reason": "dispute"}, want: 403},
 			{op: "POST /api/v1/payments/{receipt}/reverse", params: map[string]string{"receipt": "SHORT"}, key: keys["finance"], body: map[string]any{"reason": "dispute"}, want: 400, bad: true},
@@ -241,6 +276,15 @@ func TestContract(t *testing.T) {
 			}
 		}
 	})
+}
+
+func withCheckDigit(t *testing.T, digits string) string {
+	t.Helper()
+	d, err := sts.WithCheckDigit(digits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(d)
 }
 
 // requester sends one API request: the test app, or a bare handler.

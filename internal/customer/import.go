@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/mteja/mteja/internal/money"
-	"github.com/mteja/mteja/internal/phone"
 	"github.com/mteja/mteja/internal/store"
 )
 
@@ -153,17 +152,20 @@ func parseRow(get func(name, def string) string, tariffs map[string]bool) (impor
 	m.DRN = NormalizeNumber(get("meter", ""))
 	m.SGC = get("sgc", "")
 	m.TariffID = get("tariff", "")
-	m.Algorithm = strings.ToUpper(get("algorithm", "EA07"))
-	m.DKGA = strings.TrimPrefix(strings.ToUpper(get("dkga", "02")), "DKGA")
+	m.Algorithm = strings.ToUpper(get("algorithm", DefaultKeys.Algorithm))
+	m.DKGA = strings.TrimPrefix(strings.ToUpper(get("dkga", DefaultKeys.DKGA)), "DKGA")
 	m.Area = get("area", "")
 	ints := []struct {
-		name, def string
-		dst       *int
-	}{{"ti", "1", &m.TI}, {"krn", "1", &m.KRN}, {"kt", "2", &m.KT}, {"ken", "255", &m.KEN}, {"base_date", "2014", &m.BaseDate}}
+		name string
+		dst  *int
+		def  int
+	}{{"ti", &m.TI, DefaultKeys.TI}, {"krn", &m.KRN, DefaultKeys.KRN}, {"kt", &m.KT, DefaultKeys.KT},
+		{"ken", &m.KEN, DefaultKeys.KEN}, {"base_date", &m.BaseDate, DefaultKeys.BaseDate}}
 	for _, f := range ints {
-		v, err := strconv.Atoi(get(f.name, f.def))
+		s := get(f.name, strconv.Itoa(f.def))
+		v, err := strconv.Atoi(s)
 		if err != nil {
-			return r, fmt.Errorf("%s %q: not a whole number", f.name, get(f.name, f.def))
+			return r, fmt.Errorf("%s %q: not a whole number", f.name, s)
 		}
 		*f.dst = v
 	}
@@ -183,16 +185,14 @@ func parseRow(get func(name, def string) string, tariffs map[string]bool) (impor
 	m.Debt = debt
 	r.c.Name = get("name", "")
 	r.c.Language = get("language", "en")
-	if r.c.Language != "en" && r.c.Language != "sw" {
-		return r, fmt.Errorf("language %q: want en or sw", r.c.Language)
+	if err := checkLanguage(r.c.Language); err != nil {
+		return r, err
 	}
-	for _, p := range strings.FieldsFunc(get("phones", ""), func(c rune) bool { return c == ';' || c == '|' }) {
-		n, err := phone.Normalize(p)
-		if err != nil {
-			return r, fmt.Errorf("phones: %w", err)
-		}
-		r.c.Phones = append(r.c.Phones, n)
+	phones, err := normalizePhones(strings.FieldsFunc(get("phones", ""), func(c rune) bool { return c == ';' || c == '|' }))
+	if err != nil {
+		return r, err
 	}
+	r.c.Phones = phones
 	return r, nil
 }
 

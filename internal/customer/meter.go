@@ -15,10 +15,14 @@ import (
 	"github.com/mteja/mteja/internal/sts"
 )
 
-// Meter states.
+// Meter states. Payments for a meter that is not active go to suspense
+// (M-Pesa's validation refuses them where it asks), and nothing is vended
+// for it.
 const (
-	MeterActive  = "active"
-	MeterBlocked = "blocked" // payments for it go to suspense; validation refuses them
+	MeterActive   = "active"
+	MeterBlocked  = "blocked"
+	MeterInactive = "inactive" // deactivated by staff; reactivated the same way
+	MeterRetired  = "retired"  // swapped for another meter (ReplacedBy), for good
 )
 
 // Meter is a prepaid meter and the key parameters its tokens need.
@@ -41,16 +45,34 @@ type Meter struct {
 	PendingKey string // JSON PendingKey, or ""
 	Month      string // "2026-11": the month MonthWh counts
 	MonthWh    int64  // energy bought this month, for block tariffs
+	ReplacedBy string // the meter that took a retired one's place
 }
 
 // PendingKey is a key change that rides along with the next credit token.
+// SGC and DKGA are "" when they stay as they are (key changes queued
+// before they could change carry neither).
 type PendingKey struct {
-	TI       int  `json:"ti"`
-	KRN      int  `json:"krn"`
-	KT       int  `json:"kt"`
-	KEN      int  `json:"ken"`
-	BaseDate int  `json:"base_date"`
-	Rollover bool `json:"rollover"`
+	SGC      string `json:"sgc,omitempty"`
+	TI       int    `json:"ti"`
+	KRN      int    `json:"krn"`
+	KT       int    `json:"kt"`
+	KEN      int    `json:"ken"`
+	BaseDate int    `json:"base_date"`
+	DKGA     string `json:"dkga,omitempty"`
+	Rollover bool   `json:"rollover"`
+}
+
+// Apply returns m with the key parameters of the change: the meter as it
+// will be once the key change tokens are entered.
+func (p PendingKey) Apply(m Meter) Meter {
+	m.TI, m.KRN, m.KT, m.KEN, m.BaseDate = p.TI, p.KRN, p.KT, p.KEN, p.BaseDate
+	if p.SGC != "" {
+		m.SGC = p.SGC
+	}
+	if p.DKGA != "" {
+		m.DKGA = p.DKGA
+	}
+	return m
 }
 
 // STS returns the meter's key parameters as the token engine takes them.
@@ -59,8 +81,8 @@ func (m Meter) STS() (sts.Meter, error) {
 	if err != nil {
 		return sts.Meter{}, err
 	}
-	var sgc uint32
-	if _, err := fmt.Sscanf(m.SGC, "%d", &sgc); err != nil || len(m.SGC) != 6 {
+	sgc, err := sts.ParseSGC(m.SGC)
+	if err != nil || len(m.SGC) != 6 {
 		return sts.Meter{}, fmt.Errorf("meter %s: supply group code %q: want 6 digits", m.DRN, m.SGC)
 	}
 	bd, err := sts.ParseBaseDate(fmt.Sprint(m.BaseDate))
@@ -109,13 +131,13 @@ func NormalizeNumber(s string) string {
 	}, strings.TrimSpace(s))
 }
 
-const meterColumns = `drn, COALESCE(customer_id, ''), sgc, ti, krn, kt, ken, base_date, algorithm, dkga, tariff_id, debt, last_tid, status, area, pending_key, month, month_wh`
+const meterColumns = `drn, COALESCE(customer_id, ''), sgc, ti, krn, kt, ken, base_date, algorithm, dkga, tariff_id, debt, last_tid, status, area, pending_key, month, month_wh, replaced_by`
 
 func scanMeter(sc interface{ Scan(...any) error }) (Meter, error) {
 	var m Meter
 	var debt int64
 	err := sc.Scan(&m.DRN, &m.CustomerID, &m.SGC, &m.TI, &m.KRN, &m.KT, &m.KEN, &m.BaseDate, &m.Algorithm, &m.DKGA,
-		&m.TariffID, &debt, &m.LastTID, &m.Status, &m.Area, &m.PendingKey, &m.Month, &m.MonthWh)
+		&m.TariffID, &debt, &m.LastTID, &m.Status, &m.Area, &m.PendingKey, &m.Month, &m.MonthWh, &m.ReplacedBy)
 	m.Debt = money.Amount(debt)
 	return m, err
 }
@@ -174,16 +196,17 @@ func SaveVendStates(tx *store.Tx, ms []*Meter) error {
 		chunk := uniq[lo:min(lo+200, len(uniq))]
 		var b strings.Builder
 		b.WriteString(`UPDATE meters SET updated_at = $1, last_tid = v.column2, debt = v.column3, month = v.column4, month_wh = v.column5,
-			pending_key = v.column6, krn = v.column7, ti = v.column8, kt = v.column9, ken = v.column10, base_date = v.column11 FROM (VALUES `)
+			pending_key = v.column6, krn = v.column7, ti = v.column8, kt = v.column9, ken = v.column10, base_date = v.column11,
+			sgc = v.column12, dkga = v.column13 FROM (VALUES `)
 		args := []any{store.Micros(tx.Now)}
 		for i, m := range chunk {
 			if i > 0 {
 				b.WriteString(", ")
 			}
 			n := len(args) + 1
-			fmt.Fprintf(&b, "(CAST($%d AS TEXT), CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS TEXT), CAST($%d AS BIGINT), CAST($%d AS TEXT), CAST($%d AS INTEGER), CAST($%d AS INTEGER), CAST($%d AS INTEGER), CAST($%d AS INTEGER), CAST($%d AS INTEGER))",
-				n, n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10)
-			args = append(args, m.DRN, m.LastTID, int64(m.Debt), m.Month, m.MonthWh, m.PendingKey, m.KRN, m.TI, m.KT, m.KEN, m.BaseDate)
+			fmt.Fprintf(&b, "(CAST($%d AS TEXT), CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS TEXT), CAST($%d AS BIGINT), CAST($%d AS TEXT), CAST($%d AS INTEGER), CAST($%d AS INTEGER), CAST($%d AS INTEGER), CAST($%d AS INTEGER), CAST($%d AS INTEGER), CAST($%d AS TEXT), CAST($%d AS TEXT))",
+				n, n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10, n+11, n+12)
+			args = append(args, m.DRN, m.LastTID, int64(m.Debt), m.Month, m.MonthWh, m.PendingKey, m.KRN, m.TI, m.KT, m.KEN, m.BaseDate, m.SGC, m.DKGA)
 		}
 		b.WriteString(`) AS v WHERE meters.drn = v.column1`)
 		if _, err := tx.Exec(b.String(), args...); err != nil {

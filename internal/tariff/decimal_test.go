@@ -87,9 +87,9 @@ func TestFormats(t *testing.T) {
 		{formatKWh(4), "0.00"},
 		{formatKWh(5), "0.01"},
 		{formatKWh(118308), "118.31"},
-		{kwhText(30000), "30"},
-		{kwhText(30500), "30.5"},
-		{kwhText(1), "0.001"},
+		{KWhText(30000), "30"},
+		{KWhText(30500), "30.5"},
+		{KWhText(1), "0.001"},
 	}
 	for i, tt := range tests {
 		if tt.got != tt.want {

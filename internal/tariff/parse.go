@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,6 +45,9 @@ import (
 // vat_applies_to names energy, fixed, pass_through (all pass-throughs),
 // levies (all levies) or single charge codes. Rates take up to four decimals,
 // fractions up to six, amounts two; more is an error, never a rounding.
+//
+// Every problem in the file is reported, each with its line, not only the
+// first: the error wraps a *FileError listing them.
 func Parse(b []byte) (Tariff, error) {
 	t, err := parse(b)
 	if err != nil {
@@ -53,91 +58,112 @@ func Parse(b []byte) (Tariff, error) {
 
 var (
 	tariffKeys  = []string{"name", "currency", "labels", "versions"}
-	versionKeys = []string{"effective_from", "energy_blocks", "fixed_monthly_charge", "pass_through_per_kwh",
-		"levies", "vat_pct", "vat_applies_to", "debt_recovery_pct", "min_purchase", "max_purchase"}
+	versionKeys = []string{keyEffective, keyBlocks, keyFixed, keyPassThrough,
+		keyLevies, keyVAT, keyVATOn, keyDebt, keyMin, keyMax}
 	defaultVATOn = []string{CodeEnergy, CodeFixed, vatAllPassThrough}
 )
+
+// yamlLine finds the line in yaml.v3's syntax errors ("yaml: line 3: ...").
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
 func parse(b []byte) (Tariff, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return Tariff{}, errors.New("the file is empty")
+			return Tariff{}, fileError([]Problem{{Msg: "the file is empty"}})
 		}
-		return Tariff{}, err
+		p := Problem{Msg: err.Error()}
+		if m := yamlLine.FindStringSubmatch(p.Msg); m != nil {
+			p.Line, _ = strconv.Atoi(m[1])
+			p.Msg = "yaml: " + strings.TrimPrefix(p.Msg, m[0])
+		}
+		return Tariff{}, fileError([]Problem{p})
 	}
 	var more yaml.Node
 	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
-		return Tariff{}, errors.New("the file holds more than one YAML document; put versions under versions:")
+		return Tariff{}, fileError([]Problem{{Line: more.Line, Msg: "the file holds more than one YAML document; put versions under versions:"}})
 	}
 	if len(doc.Content) == 0 {
-		return Tariff{}, errors.New("the file is empty")
+		return Tariff{}, fileError([]Problem{{Msg: "the file is empty"}})
 	}
-	top, err := fields(doc.Content[0], "tariff", append(tariffKeys, versionKeys...)...)
-	if err != nil {
+	r := &reader{}
+	t := r.tariff(resolve(doc.Content[0]))
+	if err := fileError(r.problems); err != nil {
 		return Tariff{}, err
 	}
-	var t Tariff
-	if t.Name, err = value(top["name"], "name", nonEmpty); err != nil {
-		return Tariff{}, err
-	}
-	if t.Currency, err = value(top["currency"], "currency", nonEmpty); err != nil {
-		return Tariff{}, err
-	}
-	var labels map[string]Label
-	if n, ok := top["labels"]; ok {
-		if labels, err = parseLabels(n); err != nil {
-			return Tariff{}, err
-		}
-	}
-	var docs []versionDoc
-	if n, ok := top["versions"]; ok {
-		for _, k := range versionKeys {
-			if _, also := top[k]; also {
-				return Tariff{}, errAt(top[k], k, "the file has versions:, so %s belongs inside a version", k)
-			}
-		}
-		items, err := list(n, "versions")
-		if err != nil {
-			return Tariff{}, err
-		}
-		if len(items) == 0 {
-			return Tariff{}, errAt(n, "versions", "the list is empty")
-		}
-		for i, item := range items {
-			where := fmt.Sprintf("versions[%d]", i)
-			f, err := fields(item, where, versionKeys...)
-			if err != nil {
-				return Tariff{}, err
-			}
-			d, err := readVersion(f, item, where+".")
-			if err != nil {
-				return Tariff{}, err
-			}
-			docs = append(docs, d)
-		}
-	} else {
-		d, err := readVersion(top, doc.Content[0], "")
-		if err != nil {
-			return Tariff{}, err
-		}
-		docs = append(docs, d)
-	}
-	var prev versionDoc
-	for _, d := range docs {
-		cur := prev.overlay(d)
-		v, err := cur.version(t.Currency, labels)
-		if err != nil {
-			return Tariff{}, err
-		}
-		t.Versions = append(t.Versions, v)
-		prev = cur
-	}
+	// The walk checked everything Validate does; this is the backstop that
+	// keeps a tariff Parse accepts one that prices without surprises.
 	if err := t.Validate(); err != nil {
 		return Tariff{}, err
 	}
 	return t, nil
+}
+
+// tariff reads the whole file, recording every problem in r.
+func (r *reader) tariff(root *yaml.Node) Tariff {
+	top, ok := r.fields(root, "tariff", append(tariffKeys, versionKeys...)...)
+	if !ok {
+		return Tariff{}
+	}
+	var t Tariff
+	for _, f := range []struct {
+		key string
+		dst *string
+	}{{"name", &t.Name}, {"currency", &t.Currency}} {
+		n, given := top[f.key]
+		if !given {
+			r.missing(root, f.key, "")
+			continue
+		}
+		*f.dst, _ = value(r, n, f.key, nonEmpty)
+	}
+	if n, given := top["currency"]; given && t.Currency != "" {
+		if err := checkCurrency(t.Currency); err != nil {
+			r.at(n, "currency", "%v", err)
+		}
+	}
+	var labels map[string]Label
+	if n, given := top["labels"]; given {
+		labels = r.labels(n)
+	}
+	var docs []versionDoc
+	if n, given := top["versions"]; given {
+		for _, k := range versionKeys {
+			if _, also := top[k]; also {
+				r.at(top[k], k, "the file has versions:, so %s belongs inside a version", k)
+			}
+		}
+		items, _ := r.list(n, "versions")
+		if items != nil && len(items) == 0 {
+			r.at(n, "versions", "the list is empty")
+		}
+		for i, item := range items {
+			where := fmt.Sprintf("versions[%d]", i)
+			if f, ok := r.fields(item, where, versionKeys...); ok {
+				docs = append(docs, r.readVersion(f, item, where))
+			}
+		}
+	} else {
+		docs = append(docs, r.readVersion(top, root, ""))
+	}
+	var prev versionDoc
+	var prevDate time.Time
+	for _, d := range docs {
+		if d.effectiveFrom != nil {
+			if !prevDate.IsZero() && !d.effectiveFrom.After(prevDate) {
+				r.at(d.given[keyEffective], d.prefix()+keyEffective, "version from %s does not come after the version from %s: list versions oldest first, one per date",
+					d.effectiveFrom.Format(dateLayout), prevDate.Format(dateLayout))
+			}
+			prevDate = *d.effectiveFrom
+		}
+		cur := prev.overlay(d)
+		if v, ok := r.version(&cur, t.Currency, labels); ok {
+			t.Versions = append(t.Versions, v)
+		}
+		prev = cur
+	}
+	return t
 }
 
 func nonEmpty(s string) (string, error) {
@@ -157,29 +183,31 @@ func parseDate(s string) (time.Time, error) {
 
 func parseMoney(s string) (money.Amount, error) { return money.Parse(s) }
 
-func parseLabels(n *yaml.Node) (map[string]Label, error) {
-	ps, err := pairs(n, "labels")
-	if err != nil {
-		return nil, err
-	}
+func (r *reader) labels(n *yaml.Node) map[string]Label {
+	ps, _ := r.pairs(n, "labels")
 	out := make(map[string]Label, len(ps))
 	for _, p := range ps {
 		where := "labels." + p.key
-		f, err := fields(p.val, where, "en", "sw")
-		if err != nil {
-			return nil, err
+		f, ok := r.fields(p.val, where, "en", "sw")
+		if !ok {
+			continue
+		}
+		en, given := f["en"]
+		if !given {
+			r.missing(p.val, where+".en", "")
+			continue
 		}
 		var l Label
-		if l.EN, err = value(f["en"], where+".en", nonEmpty); err != nil {
-			return nil, err
+		if l.EN, ok = value(r, en, where+".en", nonEmpty); !ok {
+			continue
 		}
 		l.SW = l.EN // a missing Swahili wording falls back to English, not to blank
-		if sw, ok := f["sw"]; ok {
-			if l.SW, err = value(sw, where+".sw", nonEmpty); err != nil {
-				return nil, err
+		if sw, given := f["sw"]; given {
+			if l.SW, ok = value(r, sw, where+".sw", nonEmpty); !ok {
+				continue
 			}
 		}
 		out[p.key] = l
 	}
-	return out, nil
+	return out
 }

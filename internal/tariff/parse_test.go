@@ -1,6 +1,7 @@
 package tariff
 
 import (
+	"errors"
 	"os"
 	"reflect"
 	"strings"
@@ -231,7 +232,7 @@ func TestParseErrors(t *testing.T) {
 		{"first version incomplete", versions("  - effective_from: 2024-01-01\n    vat_pct: 0\n", ""), "line 4: versions[0].energy_blocks is missing"},
 		{"unknown key in a version", versions(v1, "  - effective_from: 2024-02-01\n    name: x\n"), `line 10: versions[1]: unknown key "name"`},
 		{"invalid later version", versions(v1, "  - effective_from: 2024-02-01\n    max_purchase: 5\n"),
-			"line 9: versions[1]: version from 2024-02-01: maximum purchase 5.00 is below the minimum purchase 10.00"},
+			"line 10: versions[1].max_purchase: maximum purchase 5.00 is below the minimum purchase 10.00"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -264,5 +265,68 @@ func TestSample(t *testing.T) {
 	s.Versions[0].Blocks[0].Rate = 1
 	if again := Sample().Versions[0]; again.VAT == 0 || again.Blocks[0].Rate == 1 {
 		t.Error("changing one Sample() changed the next")
+	}
+}
+
+// A file with several mistakes gets every one reported, each at its own
+// line, in line order: a mistake does not hide the ones after it, and a
+// figure a later version inherits is not reported twice.
+func TestParseReportsEveryProblem(t *testing.T) {
+	t.Parallel()
+	const file = `name: t
+currency: kes
+versions:
+  - effective_from: 2024-01-01
+    energy_blocks:
+      - up_to_kwh: 30
+        rate: 10,00
+      - up_to_kwh: 100
+        rate: 12.00
+      - up_to_kwh: 90
+        rate: 15.00
+      - rate: 20.00
+    levies:
+      street_light: 0.10
+    vat_pct: 16
+    min_purchase: 10
+    max_purchase: 1000
+    colour: blue
+  - effective_from: 2024-02-01
+    max_purchase: 5
+  - effective_from: 2024-03-01
+    min_purchase: ten
+`
+	want := []struct {
+		line int
+		text string
+	}{
+		{2, `currency: currency "kes" is not a three-letter code`},
+		{7, `versions[0].energy_blocks[0].rate: "10,00" is not a plain decimal number`},
+		{10, "versions[0].energy_blocks[2]: energy block 3 ends at 90 kWh, not above block 2's 100 kWh"},
+		{14, `versions[0].levies: levy "street_light" must end in _per_kwh or _pct_of_energy`},
+		{15, "versions[0].vat_pct: VAT of 1600% is out of range"},
+		{18, `versions[0]: unknown key "colour"`},
+		{20, "versions[1].max_purchase: maximum purchase 5.00 is below the minimum purchase 10.00"},
+		{22, `versions[2].min_purchase: not an amount: "ten"`},
+	}
+	_, err := Parse([]byte(file))
+	var fe *FileError
+	if !errors.As(err, &fe) {
+		t.Fatalf("Parse = %v; want a *FileError", err)
+	}
+	if len(fe.Problems) != len(want) {
+		t.Errorf("%d problems; want %d:\n%v", len(fe.Problems), len(want), err)
+	}
+	for i, w := range want {
+		if i >= len(fe.Problems) {
+			break
+		}
+		p := fe.Problems[i]
+		if p.Line != w.line || !strings.Contains(p.Error(), w.text) {
+			t.Errorf("problem %d = %q (line %d); want line %d with %q", i, p, p.Line, w.line, w.text)
+		}
+	}
+	if !strings.HasPrefix(err.Error(), "parse tariff: 8 problems:\n  line 2: ") {
+		t.Errorf("error text %q; want it to count the problems and list them one to a line", err)
 	}
 }

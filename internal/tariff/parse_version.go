@@ -2,6 +2,7 @@ package tariff
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -15,111 +16,148 @@ import (
 // given, so the version keeps the figure of the one before it: a monthly
 // pass-through update is then three lines, not a copy of the whole schedule.
 type versionDoc struct {
-	node          *yaml.Node
-	where         string // "versions[2]", or "" for a single-version file
+	node  *yaml.Node
+	where string // "versions[2]", or "" for a single-version file
+
+	// given maps the keys this version writes to their values: a problem
+	// is pointed at the line of a figure the version itself gives.
+	given map[string]*yaml.Node
+	// bad marks keys whose value could not be read, here or in the version
+	// they are inherited from: checks that need them are left out rather
+	// than reported twice, or as missing.
+	bad map[string]bool
+
 	effectiveFrom *time.Time
 	blocks        *[]Block
+	blockNodes    []*yaml.Node // each block's node, when given here
+	badBlocks     map[int]bool
 	fixed         *money.Amount
 	passThrough   *[]Charge
 	levies        *[]Charge
+	chargeNodes   map[string]chargeNode // by code, for charges given here
+	badCodes      map[string]bool       // charges whose figure could not be read
 	vat           *Fraction
 	vatOn         *[]string
-	vatOnLine     int
-	debt          *Fraction
-	min, max      *money.Amount
+	vatOnNodes    []*yaml.Node
+	// vatUnknown are the names of vat_applies_to already reported as
+	// unknown, so that a version inheriting the list does not repeat them.
+	vatUnknown map[string]bool
+	debt       *Fraction
+	min, max   *money.Amount
 }
 
-func ptr[T any](v T, err error) (*T, error) {
-	if err != nil {
-		return nil, err
+// chargeNode is where a charge is written: its value and the path to it.
+type chargeNode struct {
+	node  *yaml.Node
+	where string
+}
+
+func (d versionDoc) prefix() string {
+	if d.where == "" {
+		return ""
 	}
-	return &v, nil
+	return d.where + "."
 }
 
-// readVersion reads the version keys present in f; prefix is the path to
-// the version ("versions[1]." or "").
-func readVersion(f map[string]*yaml.Node, node *yaml.Node, prefix string) (versionDoc, error) {
-	d := versionDoc{node: node, where: strings.TrimSuffix(prefix, ".")}
-	var err error
-	for _, k := range versionKeys {
-		n, ok := f[k]
-		if !ok {
-			continue
-		}
-		where := prefix + k
+// readVersion reads the version keys present in f, recording problems in r.
+func (r *reader) readVersion(f map[string]*yaml.Node, node *yaml.Node, where string) versionDoc {
+	d := versionDoc{node: node, where: where, given: f, bad: map[string]bool{},
+		badBlocks: map[int]bool{}, chargeNodes: map[string]chargeNode{}, badCodes: map[string]bool{}}
+	prefix := d.prefix()
+	for k, n := range f {
+		path := prefix + k
+		read := true
 		switch k {
-		case "effective_from":
-			d.effectiveFrom, err = ptr(value(n, where, parseDate))
-		case "energy_blocks":
-			d.blocks, err = ptr(readBlocks(n, where))
-		case "fixed_monthly_charge":
-			d.fixed, err = ptr(value(n, where, parseMoney))
-		case "pass_through_per_kwh":
-			d.passThrough, err = ptr(readPassThrough(n, where))
-		case "levies":
-			d.levies, err = ptr(readLevies(n, where))
-		case "vat_pct":
-			d.vat, err = ptr(value(n, where, parseFraction))
-		case "vat_applies_to":
-			d.vatOn, err = ptr(readNames(n, where))
-			d.vatOnLine = n.Line
-		case "debt_recovery_pct":
-			d.debt, err = ptr(value(n, where, parseFraction))
-		case "min_purchase":
-			d.min, err = ptr(value(n, where, parseMoney))
-		case "max_purchase":
-			d.max, err = ptr(value(n, where, parseMoney))
+		case keyEffective:
+			d.effectiveFrom, read = ptr(value(r, n, path, parseDate))
+		case keyBlocks:
+			d.blocks, read = r.readBlocks(&d, n, path)
+		case keyFixed:
+			d.fixed, read = ptr(value(r, n, path, parseMoney))
+		case keyPassThrough:
+			d.passThrough, read = r.readPassThrough(&d, n, path)
+		case keyLevies:
+			d.levies, read = r.readLevies(&d, n, path)
+		case keyVAT:
+			d.vat, read = ptr(value(r, n, path, parseFraction))
+		case keyVATOn:
+			d.vatOn, read = r.readNames(&d, n, path)
+		case keyDebt:
+			d.debt, read = ptr(value(r, n, path, parseFraction))
+		case keyMin:
+			d.min, read = ptr(value(r, n, path, parseMoney))
+		case keyMax:
+			d.max, read = ptr(value(r, n, path, parseMoney))
 		}
-		if err != nil {
-			return versionDoc{}, err
+		// A list that read with a bad item is still there: its other items
+		// are checked, and the bad one is marked (badBlocks, badCodes).
+		if !read {
+			d.bad[k] = true
 		}
 	}
-	return d, nil
+	return d
 }
 
-func readBlocks(n *yaml.Node, where string) ([]Block, error) {
-	items, err := list(n, where)
-	if err != nil {
-		return nil, err
+// ptr returns a pointer to v when it was read, nil when not.
+func ptr[T any](v T, ok bool) (*T, bool) {
+	if !ok {
+		return nil, false
+	}
+	return &v, true
+}
+
+// readBlocks reads energy_blocks. A block that does not read is kept with
+// zero figures and marked bad, so that the others keep their numbers and
+// are still checked against their neighbours.
+func (r *reader) readBlocks(d *versionDoc, n *yaml.Node, where string) (*[]Block, bool) {
+	items, ok := r.list(n, where)
+	if !ok {
+		return nil, false
 	}
 	blocks := make([]Block, 0, len(items))
 	for i, item := range items {
 		w := fmt.Sprintf("%s[%d]", where, i)
-		f, err := fields(item, w, "up_to_kwh", "rate")
-		if err != nil {
-			return nil, err
-		}
+		d.blockNodes = append(d.blockNodes, item)
+		before := len(r.problems)
 		var b Block
-		if b.Rate, err = value(f["rate"], w+".rate", parseRate); err != nil {
-			return nil, err
+		if f, ok := r.fields(item, w, "up_to_kwh", "rate"); ok {
+			if rate, given := f["rate"]; given {
+				b.Rate, _ = value(r, rate, w+".rate", parseRate)
+			} else {
+				r.missing(item, w+".rate", "")
+			}
+			if up, given := f["up_to_kwh"]; given {
+				if wh, ok := value(r, up, w+".up_to_kwh", parseKWh); ok && wh == 0 {
+					r.at(up, w+".up_to_kwh", "a block cannot end at 0 kWh")
+				} else {
+					b.UpToWh = wh
+				}
+			}
 		}
-		if up, ok := f["up_to_kwh"]; ok {
-			if b.UpToWh, err = value(up, w+".up_to_kwh", parseKWh); err != nil {
-				return nil, err
-			}
-			if b.UpToWh == 0 {
-				return nil, errAt(up, w+".up_to_kwh", "a block cannot end at 0 kWh")
-			}
+		if len(r.problems) > before {
+			d.badBlocks[i] = true
 		}
 		blocks = append(blocks, b)
 	}
-	return blocks, nil
+	return &blocks, true
 }
 
-func readPassThrough(n *yaml.Node, where string) ([]Charge, error) {
-	ps, err := pairs(n, where)
-	if err != nil {
-		return nil, err
+func (r *reader) readPassThrough(d *versionDoc, n *yaml.Node, where string) (*[]Charge, bool) {
+	ps, ok := r.pairs(n, where)
+	if !ok {
+		return nil, false
 	}
 	out := make([]Charge, 0, len(ps))
 	for _, p := range ps {
-		r, err := value(p.val, where+"."+p.key, parseRate)
-		if err != nil {
-			return nil, err
+		w := where + "." + p.key
+		d.chargeNodes[p.key] = chargeNode{p.val, w}
+		rate, ok := value(r, p.val, w, parseRate)
+		if !ok {
+			d.badCodes[p.key] = true
 		}
-		out = append(out, Charge{Code: p.key, Kind: PassThrough, Rate: r})
+		out = append(out, Charge{Code: p.key, Kind: PassThrough, Rate: rate})
 	}
-	return out, nil
+	return &out, true
 }
 
 // Levy keys say how the levy is charged, as the published schedule words it.
@@ -128,121 +166,135 @@ const (
 	suffixOfEnergy = "_pct_of_energy"
 )
 
-func readLevies(n *yaml.Node, where string) ([]Charge, error) {
-	ps, err := pairs(n, where)
-	if err != nil {
-		return nil, err
+func (r *reader) readLevies(d *versionDoc, n *yaml.Node, where string) (*[]Charge, bool) {
+	ps, ok := r.pairs(n, where)
+	if !ok {
+		return nil, false
 	}
 	out := make([]Charge, 0, len(ps))
 	for _, p := range ps {
 		w := where + "." + p.key
 		if code, ok := strings.CutSuffix(p.key, suffixPerKWh); ok {
-			r, err := value(p.val, w, parseRate)
-			if err != nil {
-				return nil, err
+			d.chargeNodes[code] = chargeNode{p.val, w}
+			rate, ok := value(r, p.val, w, parseRate)
+			if !ok {
+				d.badCodes[code] = true
 			}
-			out = append(out, Charge{Code: code, Kind: LevyPerKWh, Rate: r})
+			out = append(out, Charge{Code: code, Kind: LevyPerKWh, Rate: rate})
 			continue
 		}
 		if code, ok := strings.CutSuffix(p.key, suffixOfEnergy); ok {
-			s, err := value(p.val, w, parseFraction)
-			if err != nil {
-				return nil, err
+			d.chargeNodes[code] = chargeNode{p.val, w}
+			share, ok := value(r, p.val, w, parseFraction)
+			if !ok {
+				d.badCodes[code] = true
 			}
-			out = append(out, Charge{Code: code, Kind: LevyOfEnergy, Share: s})
+			out = append(out, Charge{Code: code, Kind: LevyOfEnergy, Share: share})
 			continue
 		}
-		return nil, fmt.Errorf("line %d: %s: levy %q must end in %s or %s, to say how it is charged",
-			p.line, where, p.key, suffixPerKWh, suffixOfEnergy)
+		d.badCodes[p.key] = true
+		r.problems = append(r.problems, Problem{Line: p.line, Path: where,
+			Msg: fmt.Sprintf("levy %q must end in %s or %s, to say how it is charged", p.key, suffixPerKWh, suffixOfEnergy)})
 	}
-	return out, nil
+	return &out, true
 }
 
-func readNames(n *yaml.Node, where string) ([]string, error) {
-	items, err := list(n, where)
-	if err != nil {
-		return nil, err
+func (r *reader) readNames(d *versionDoc, n *yaml.Node, where string) (*[]string, bool) {
+	items, ok := r.list(n, where)
+	if !ok {
+		return nil, false
 	}
 	out := make([]string, 0, len(items))
 	for i, item := range items {
-		s, err := value(item, fmt.Sprintf("%s[%d]", where, i), nonEmpty)
-		if err != nil {
-			return nil, err
+		if s, ok := value(r, item, fmt.Sprintf("%s[%d]", where, i), nonEmpty); ok {
+			out = append(out, s)
+			d.vatOnNodes = append(d.vatOnNodes, item)
 		}
-		out = append(out, s)
 	}
-	return out, nil
+	return &out, true
 }
 
 // overlay returns d with the fields it leaves out taken from prev. The
 // effective date is never inherited: each version must say when it starts.
+// A key that d gives but could not read is not inherited either.
 func (prev versionDoc) overlay(d versionDoc) versionDoc {
 	out := d
-	if out.blocks == nil {
+	out.bad = maps.Clone(d.bad)
+	inherits := func(key string) bool {
+		if _, given := d.given[key]; given {
+			return false
+		}
+		if prev.bad[key] {
+			out.bad[key] = true
+		}
+		return true
+	}
+	if inherits(keyBlocks) {
 		out.blocks = prev.blocks
 	}
-	if out.fixed == nil {
+	if inherits(keyFixed) {
 		out.fixed = prev.fixed
 	}
-	if out.passThrough == nil {
+	if inherits(keyPassThrough) {
 		out.passThrough = prev.passThrough
 	}
-	if out.levies == nil {
+	if inherits(keyLevies) {
 		out.levies = prev.levies
 	}
-	if out.vat == nil {
+	if inherits(keyVAT) {
 		out.vat = prev.vat
 	}
-	if out.vatOn == nil {
-		out.vatOn, out.vatOnLine = prev.vatOn, prev.vatOnLine
+	if inherits(keyVATOn) {
+		out.vatOn, out.vatUnknown = prev.vatOn, prev.vatUnknown
 	}
-	if out.debt == nil {
+	if inherits(keyDebt) {
 		out.debt = prev.debt
 	}
-	if out.min == nil {
+	if inherits(keyMin) {
 		out.min = prev.min
 	}
-	if out.max == nil {
+	if inherits(keyMax) {
 		out.max = prev.max
 	}
 	return out
 }
 
-// version builds and validates the Version a (merged) versionDoc describes.
-func (d versionDoc) version(currency string, labels map[string]Label) (Version, error) {
-	prefix := ""
-	if d.where != "" {
-		prefix = d.where + "."
+// or returns *p, or the zero value when p is nil.
+func or[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
 	}
-	missing := func(key, hint string) error {
-		return fmt.Errorf("line %d: %s%s is missing%s", d.node.Line, prefix, key, hint)
+	return *p
+}
+
+// version builds the Version a merged versionDoc describes and records its
+// problems in r; ok is false when it has any. It notes in d the names of
+// vat_applies_to it found unknown.
+func (r *reader) version(d *versionDoc, currency string, labels map[string]Label) (Version, bool) {
+	before := len(r.problems)
+	skip := maps.Clone(d.bad)
+	for _, req := range []struct {
+		key, hint string
+		have      bool
+	}{
+		{keyEffective, " (the date it is in force from, like 2023-04-01)", d.effectiveFrom != nil},
+		{keyBlocks, "", d.blocks != nil},
+		{keyVAT, " (write 0 if no VAT applies)", d.vat != nil},
+		{keyMin, "", d.min != nil},
+		{keyMax, "", d.max != nil},
+	} {
+		if !req.have && !d.bad[req.key] {
+			r.missing(d.node, d.prefix()+req.key, req.hint)
+		}
+		if !req.have {
+			skip[req.key] = true
+		}
 	}
-	switch {
-	case d.effectiveFrom == nil:
-		return Version{}, missing("effective_from", " (the date it is in force from, like 2023-04-01)")
-	case d.blocks == nil:
-		return Version{}, missing("energy_blocks", "")
-	case d.vat == nil:
-		return Version{}, missing("vat_pct", " (write 0 if no VAT applies)")
-	case d.min == nil:
-		return Version{}, missing("min_purchase", "")
-	case d.max == nil:
-		return Version{}, missing("max_purchase", "")
-	}
-	v := Version{
-		EffectiveFrom: *d.effectiveFrom,
-		Currency:      currency,
-		Blocks:        slices.Clone(*d.blocks),
-		VAT:           *d.vat,
-		MinPurchase:   *d.min,
-		MaxPurchase:   *d.max,
-		Labels:        labels,
-	}
-	if d.fixed != nil {
-		v.FixedMonthly = *d.fixed
-	}
-	if d.debt != nil {
-		v.DebtRecovery = *d.debt
+	v := Version{EffectiveFrom: or(d.effectiveFrom), Currency: currency, FixedMonthly: or(d.fixed), VAT: or(d.vat),
+		DebtRecovery: or(d.debt), MinPurchase: or(d.min), MaxPurchase: or(d.max), Labels: labels}
+	if d.blocks != nil {
+		v.Blocks = slices.Clone(*d.blocks)
 	}
 	if d.passThrough != nil {
 		v.Charges = append(v.Charges, *d.passThrough...)
@@ -250,25 +302,68 @@ func (d versionDoc) version(currency string, labels map[string]Label) (Version, 
 	if d.levies != nil {
 		v.Charges = append(v.Charges, *d.levies...)
 	}
-	vatOn, line := defaultVATOn, d.node.Line
+	vatOn := defaultVATOn
 	if d.vatOn != nil {
-		vatOn, line = *d.vatOn, d.vatOnLine
+		vatOn = *d.vatOn
 	}
-	if err := v.applyVAT(vatOn); err != nil {
-		return Version{}, fmt.Errorf("line %d: %svat_applies_to: %w", line, prefix, err)
-	}
-	if err := v.Validate(); err != nil {
-		if d.where == "" {
-			return Version{}, err
+	reported := d.vatUnknown
+	d.vatUnknown = map[string]bool{}
+	for _, i := range v.applyVAT(vatOn) {
+		d.vatUnknown[vatOn[i]] = true
+		if d.badCodes[vatOn[i]] || reported[vatOn[i]] {
+			continue // the charge is there with a bad figure, or this was said already
 		}
-		return Version{}, fmt.Errorf("line %d: %s: %w", d.node.Line, d.where, err)
+		is := issue{keys: []string{keyVATOn, keyPassThrough, keyLevies}, block: -1,
+			err: fmt.Errorf("%q is not energy, fixed, pass_through, levies or a charge of this version", vatOn[i])}
+		if _, given := d.given[keyVATOn]; given && i < len(d.vatOnNodes) {
+			r.at(d.vatOnNodes[i], d.prefix()+keyVATOn, "%v", is.err)
+			continue
+		}
+		r.point(*d, skip, is)
 	}
-	return v, nil
+	for _, is := range v.issues() {
+		r.point(*d, skip, is)
+	}
+	return v, len(r.problems) == before
 }
 
-// applyVAT sets the VAT flags from the names in vat_applies_to.
-func (v *Version) applyVAT(names []string) error {
-	for _, name := range names {
+// point records an issue at the line of the figure it concerns. An issue
+// is left out when a figure it needs did not read (that problem is already
+// reported), and when every figure it concerns is inherited: the version
+// they come from reported it.
+func (r *reader) point(d versionDoc, skip map[string]bool, is issue) {
+	if len(is.keys) == 0 {
+		return // the tariff's own (its currency), reported with the tariff
+	}
+	for _, k := range is.keys {
+		if skip[k] {
+			return
+		}
+	}
+	if is.block >= 0 && (d.badBlocks[is.block] || d.badBlocks[is.block-1]) || d.badCodes[is.code] {
+		return
+	}
+	for _, k := range is.keys {
+		n, given := d.given[k]
+		if !given {
+			continue
+		}
+		where := d.prefix() + k
+		switch c, ok := d.chargeNodes[is.code]; {
+		case k == keyBlocks && is.block >= 0 && is.block < len(d.blockNodes):
+			n, where = d.blockNodes[is.block], fmt.Sprintf("%s[%d]", where, is.block)
+		case ok && (k == keyPassThrough || k == keyLevies):
+			n, where = c.node, c.where
+		}
+		r.at(n, where, "%v", is.err)
+		return
+	}
+}
+
+// applyVAT sets the VAT flags from the names in vat_applies_to and returns
+// the indexes of the names that are none of its choices.
+func (v *Version) applyVAT(names []string) (unknown []int) {
+	for i, name := range names {
 		known := false
 		switch name {
 		case CodeEnergy:
@@ -287,8 +382,8 @@ func (v *Version) applyVAT(names []string) error {
 			known = true // a group with no members today is still a valid name
 		}
 		if !known {
-			return fmt.Errorf("%q is not energy, fixed, pass_through, levies or a charge of this version", name)
+			unknown = append(unknown, i)
 		}
 	}
-	return nil
+	return unknown
 }

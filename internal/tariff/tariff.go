@@ -127,6 +127,20 @@ const (
 	LevyOfEnergy
 )
 
+// String names the kind as tariff files and reports do: "pass_through",
+// "levy_per_kwh", "levy_of_energy".
+func (k ChargeKind) String() string {
+	switch k {
+	case PassThrough:
+		return "pass_through"
+	case LevyPerKWh:
+		return "levy_per_kwh"
+	case LevyOfEnergy:
+		return "levy_of_energy"
+	}
+	return fmt.Sprintf("ChargeKind(%d)", uint8(k))
+}
+
 // Charge is one pass-through or levy line. Rate applies to the per-kWh kinds,
 // Share to LevyOfEnergy.
 type Charge struct {

@@ -57,41 +57,77 @@ func (v Version) Validate() error {
 	return nil
 }
 
+// Keys of a version in a tariff file. Validation names the keys whose
+// figures an issue concerns, so that the parser can point at their line.
+const (
+	keyEffective   = "effective_from"
+	keyBlocks      = "energy_blocks"
+	keyFixed       = "fixed_monthly_charge"
+	keyPassThrough = "pass_through_per_kwh"
+	keyLevies      = "levies"
+	keyVAT         = "vat_pct"
+	keyVATOn       = "vat_applies_to"
+	keyDebt        = "debt_recovery_pct"
+	keyMin         = "min_purchase"
+	keyMax         = "max_purchase"
+)
+
+// issue is one thing wrong with a version's figures.
+type issue struct {
+	keys  []string // the file keys it concerns; the first is the one to point at
+	block int      // the energy block's index, or -1
+	code  string   // the charge's code, or ""
+	err   error
+}
+
 func (v Version) validate() error {
-	if err := checkCurrency(v.Currency); err != nil {
-		return err
+	if is := v.issues(); len(is) > 0 {
+		return is[0].err
 	}
-	if err := checkBlocks(v.Blocks); err != nil {
-		return err
+	return nil
+}
+
+// issues returns everything wrong with the version, in the order of the
+// file's keys: Validate reports the first, the parser all of them.
+func (v Version) issues() []issue {
+	var out []issue
+	add := func(err error, keys ...string) {
+		if err != nil {
+			out = append(out, issue{keys: keys, block: -1, err: err})
+		}
 	}
+	add(checkCurrency(v.Currency))
+	out = append(out, blockIssues(v.Blocks)...)
 	if v.FixedMonthly < 0 || v.FixedMonthly > maxAmount {
-		return fmt.Errorf("fixed monthly charge %s is out of range (0 to %s)", v.FixedMonthly, maxAmount)
+		add(fmt.Errorf("fixed monthly charge %s is out of range (0 to %s)", v.FixedMonthly, maxAmount), keyFixed)
 	}
 	seen := make(map[string]bool, len(v.Charges))
 	for _, c := range v.Charges {
+		key := keyLevies
+		if c.Kind == PassThrough {
+			key = keyPassThrough
+		}
 		if err := checkCharge(c); err != nil {
-			return err
+			out = append(out, issue{keys: []string{key}, block: -1, code: c.Code, err: err})
 		}
 		if seen[c.Code] {
-			return fmt.Errorf("charge %q appears twice", c.Code)
+			out = append(out, issue{keys: []string{key, keyPassThrough, keyLevies}, block: -1, code: c.Code,
+				err: fmt.Errorf("charge %q appears twice", c.Code)})
 		}
 		seen[c.Code] = true
 	}
-	if err := checkFraction("VAT", v.VAT); err != nil {
-		return err
-	}
-	if err := checkFraction("debt recovery", v.DebtRecovery); err != nil {
-		return err
+	add(checkFraction("VAT", v.VAT), keyVAT)
+	add(checkFraction("debt recovery", v.DebtRecovery), keyDebt)
+	if v.MinPurchase <= 0 {
+		add(fmt.Errorf("minimum purchase %s must be above zero", v.MinPurchase), keyMin)
 	}
 	switch {
-	case v.MinPurchase <= 0:
-		return fmt.Errorf("minimum purchase %s must be above zero", v.MinPurchase)
 	case v.MaxPurchase > maxAmount:
-		return fmt.Errorf("maximum purchase %s is above the supported %s", v.MaxPurchase, maxAmount)
+		add(fmt.Errorf("maximum purchase %s is above the supported %s", v.MaxPurchase, maxAmount), keyMax)
 	case v.MaxPurchase < v.MinPurchase:
-		return fmt.Errorf("maximum purchase %s is below the minimum purchase %s", v.MaxPurchase, v.MinPurchase)
+		add(fmt.Errorf("maximum purchase %s is below the minimum purchase %s", v.MaxPurchase, v.MinPurchase), keyMax, keyMin)
 	}
-	return nil
+	return out
 }
 
 func checkCurrency(c string) error {
@@ -105,30 +141,36 @@ func checkCurrency(c string) error {
 	return nil
 }
 
-func checkBlocks(blocks []Block) error {
+// blockIssues checks the energy blocks: each rate, and thresholds that
+// rise with only the last block open-ended.
+func blockIssues(blocks []Block) []issue {
 	if len(blocks) == 0 {
-		return fmt.Errorf("there are no energy blocks")
+		return []issue{{keys: []string{keyBlocks}, block: -1, err: fmt.Errorf("there are no energy blocks")}}
 	}
+	var out []issue
 	for i, b := range blocks {
+		add := func(format string, args ...any) {
+			out = append(out, issue{keys: []string{keyBlocks}, block: i, err: fmt.Errorf(format, args...)})
+		}
 		n := i + 1
 		if b.Rate <= 0 || b.Rate > maxRate {
-			return fmt.Errorf("energy block %d: rate %s must be above zero and at most %s", n, b.Rate, maxRate)
+			add("energy block %d: rate %s must be above zero and at most %s", n, b.Rate, maxRate)
 		}
 		last := i == len(blocks)-1
 		switch {
 		case last && b.UpToWh != 0:
-			return fmt.Errorf("energy block %d ends at %s kWh, but the last block must be open-ended (no up_to_kwh)", n, kwhText(b.UpToWh))
+			add("energy block %d ends at %s kWh, but the last block must be open-ended (no up_to_kwh)", n, KWhText(b.UpToWh))
 		case last:
 		case b.UpToWh <= 0:
-			return fmt.Errorf("energy block %d has no upper bound, but only the last block may be open-ended", n)
+			add("energy block %d has no upper bound, but only the last block may be open-ended", n)
 		case b.UpToWh > maxWh:
-			return fmt.Errorf("energy block %d ends at %s kWh, above the supported %s kWh", n, kwhText(b.UpToWh), kwhText(maxWh))
+			add("energy block %d ends at %s kWh, above the supported %s kWh", n, KWhText(b.UpToWh), KWhText(maxWh))
 		case i > 0 && b.UpToWh <= blocks[i-1].UpToWh:
-			return fmt.Errorf("energy block %d ends at %s kWh, not above block %d's %s kWh: blocks must increase",
-				n, kwhText(b.UpToWh), n-1, kwhText(blocks[i-1].UpToWh))
+			add("energy block %d ends at %s kWh, not above block %d's %s kWh: blocks must increase",
+				n, KWhText(b.UpToWh), n-1, KWhText(blocks[i-1].UpToWh))
 		}
 	}
-	return nil
+	return out
 }
 
 func checkCharge(c Charge) error {
@@ -180,8 +222,9 @@ func checkFraction(what string, f Fraction) error {
 	return nil
 }
 
-// kwhText shows Wh as kWh without trailing zeros: 30000 is "30".
-func kwhText(wh int64) string {
+// KWhText shows Wh as kWh without trailing zeros: 30000 is "30", 30500
+// "30.5".
+func KWhText(wh int64) string {
 	s := strings.TrimRight(formatScaled(wh, 3), "0")
 	return strings.TrimSuffix(s, ".")
 }

@@ -9,22 +9,40 @@ import (
 // The tariff file is read by walking yaml.v3's node tree rather than decoding
 // into structs: the walk keeps the file's order of charges (receipts print in
 // that order), sees each number's text as written (no float on the way), and
-// puts the line and the path of the offending key in every error.
+// puts the line and the path of the offending key in every problem.
+//
+// The walk does not stop at the first problem: an operator fixing a file
+// wants every mistake in one report, so each helper records what is wrong
+// with its node in the reader and hands back what it could read.
+
+// reader collects the problems found while walking a file.
+type reader struct {
+	problems []Problem
+}
+
+// at records a problem at node n (line 0 when there is no node).
+func (r *reader) at(n *yaml.Node, where, format string, args ...any) {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	r.problems = append(r.problems, Problem{Line: line, Path: where, Msg: fmt.Sprintf(format, args...)})
+}
+
+// missing records that a required key is absent from the mapping at parent.
+func (r *reader) missing(parent *yaml.Node, where, hint string) {
+	line := 0
+	if parent != nil {
+		line = parent.Line
+	}
+	r.problems = append(r.problems, Problem{Line: line, Msg: where + " is missing" + hint})
+}
 
 // pair is one key and value of a YAML mapping.
 type pair struct {
 	key  string
 	line int
 	val  *yaml.Node
-}
-
-// errAt formats an error with the node's line and the path to it.
-func errAt(n *yaml.Node, where, format string, args ...any) error {
-	line := 0
-	if n != nil {
-		line = n.Line
-	}
-	return fmt.Errorf("line %d: %s: %s", line, where, fmt.Sprintf(format, args...))
 }
 
 // resolve follows aliases (*name) to the node they name.
@@ -51,88 +69,79 @@ func kindName(n *yaml.Node) string {
 	return "something else"
 }
 
-// pairs returns a mapping's entries in file order, refusing repeated keys.
-func pairs(n *yaml.Node, where string) ([]pair, error) {
+// pairs returns a mapping's entries in file order. A repeated key is a
+// problem; its first value is kept. ok is false when n is not a mapping.
+func (r *reader) pairs(n *yaml.Node, where string) (out []pair, ok bool) {
 	n = resolve(n)
-	if n == nil {
-		return nil, fmt.Errorf("%s is missing", where)
+	if n == nil || n.Kind != yaml.MappingNode {
+		r.at(n, where, "want a mapping of keys, found %s", kindName(n))
+		return nil, false
 	}
-	if n.Kind != yaml.MappingNode {
-		return nil, errAt(n, where, "want a mapping of keys, found %s", kindName(n))
-	}
-	out := make([]pair, 0, len(n.Content)/2)
 	seen := make(map[string]int, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := resolve(n.Content[i])
 		if k == nil || k.Kind != yaml.ScalarNode {
-			return nil, errAt(n.Content[i], where, "keys must be plain names")
+			r.at(n.Content[i], where, "keys must be plain names")
+			continue
 		}
 		if first, dup := seen[k.Value]; dup {
-			return nil, errAt(k, where, "key %q appears twice (first on line %d)", k.Value, first)
+			r.at(k, where, "key %q appears twice (first on line %d)", k.Value, first)
+			continue
 		}
 		seen[k.Value] = k.Line
 		out = append(out, pair{key: k.Value, line: k.Line, val: resolve(n.Content[i+1])})
 	}
-	return out, nil
+	return out, true
 }
 
-// fields returns a mapping's entries by key, refusing keys not in known: a
-// misspelt "vat_pc" must not leave VAT silently at zero.
-func fields(n *yaml.Node, where string, known ...string) (map[string]*yaml.Node, error) {
-	ps, err := pairs(n, where)
-	if err != nil {
-		return nil, err
+// fields returns a mapping's entries by key. A key not in known is a
+// problem (a misspelt "vat_pc" must not leave VAT silently at zero) and is
+// left out. ok is false when n is not a mapping.
+func (r *reader) fields(n *yaml.Node, where string, known ...string) (map[string]*yaml.Node, bool) {
+	ps, ok := r.pairs(n, where)
+	if !ok {
+		return nil, false
 	}
 	out := make(map[string]*yaml.Node, len(ps))
 	for _, p := range ps {
-		ok := false
+		isKnown := false
 		for _, k := range known {
-			ok = ok || k == p.key
+			isKnown = isKnown || k == p.key
 		}
-		if !ok {
-			return nil, fmt.Errorf("line %d: %s: unknown key %q (known: %v)", p.line, where, p.key, known)
+		if !isKnown {
+			r.problems = append(r.problems, Problem{Line: p.line, Path: where, Msg: fmt.Sprintf("unknown key %q (known: %v)", p.key, known)})
+			continue
 		}
 		out[p.key] = p.val
 	}
-	return out, nil
+	return out, true
 }
 
-// scalar returns a single value's text.
-func scalar(n *yaml.Node, where string) (string, error) {
-	if n == nil {
-		return "", fmt.Errorf("%s is missing", where)
-	}
-	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		return "", errAt(n, where, "want a single value, found %s", kindName(n))
-	}
-	return n.Value, nil
-}
-
-// list returns a sequence's items.
-func list(n *yaml.Node, where string) ([]*yaml.Node, error) {
-	if n == nil {
-		return nil, fmt.Errorf("%s is missing", where)
-	}
-	if n.Kind != yaml.SequenceNode {
-		return nil, errAt(n, where, "want a list, found %s", kindName(n))
+// list returns a sequence's items, or records that n is not one.
+func (r *reader) list(n *yaml.Node, where string) ([]*yaml.Node, bool) {
+	if n == nil || n.Kind != yaml.SequenceNode {
+		r.at(n, where, "want a list, found %s", kindName(n))
+		return nil, false
 	}
 	out := make([]*yaml.Node, len(n.Content))
 	for i, c := range n.Content {
 		out[i] = resolve(c)
 	}
-	return out, nil
+	return out, true
 }
 
-// value reads a scalar and converts it, adding line and path to any error.
-func value[T any](n *yaml.Node, where string, conv func(string) (T, error)) (T, error) {
-	var zero T
-	s, err := scalar(n, where)
-	if err != nil {
-		return zero, err
+// value reads the single value at n and converts it. A problem (n is not a
+// single value, or conv refuses its text) is recorded with n's line and the
+// path to it, and ok is false.
+func value[T any](r *reader, n *yaml.Node, where string, conv func(string) (T, error)) (v T, ok bool) {
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		r.at(n, where, "want a single value, found %s", kindName(n))
+		return v, false
 	}
-	v, err := conv(s)
+	v, err := conv(n.Value)
 	if err != nil {
-		return zero, errAt(n, where, "%v", err)
+		r.at(n, where, "%v", err)
+		return v, false
 	}
-	return v, nil
+	return v, true
 }

@@ -143,6 +143,14 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 				settled++
 				continue
 			}
+			// Intake sends a payment for a meter that is not active to
+			// suspense; this catches one received before the meter was
+			// deactivated or swapped out, which must not be vended either.
+			if m.Status != customer.MeterActive {
+				b.suspend(p, fmt.Sprintf("meter %s is %s", m.DRN, m.Status))
+				settled++
+				continue
+			}
 			err := w.vend(ctx, b, p, m, phones[m.DRN])
 			var perm permanent
 			switch {
@@ -207,13 +215,9 @@ func (w *Worker) vend(ctx context.Context, b *batch, p payment.Payment, m *custo
 		return permanent{err}
 	}
 	// Block tariffs count energy per calendar month, in the utility's zone.
-	month := p.PaidAt.In(tariff.Zone).Format("2006-01")
-	first := month > m.Month
-	monthWh := m.MonthWh
-	if first {
-		monthWh = 0
-	}
-	q, err := version.Price(tariff.Input{Paid: p.Amount, MonthEnergy: monthWh, FirstVendOfMonth: first, Debt: m.Debt})
+	month := monthOf(p.PaidAt)
+	in := PriceInput(*m, p.Amount, p.PaidAt)
+	q, err := version.Price(in)
 	if err != nil {
 		var le *tariff.LimitError
 		if errors.As(err, &le) {
@@ -235,7 +239,7 @@ func (w *Worker) vend(ctx context.Context, b *batch, p payment.Payment, m *custo
 	if pk, err := m.Pending(); err != nil {
 		return permanent{err}
 	} else if pk != nil {
-		next.TI, next.KRN, next.KT, next.KEN, next.BaseDate = pk.TI, pk.KRN, pk.KT, pk.KEN, pk.BaseDate
+		next = pk.Apply(next)
 		nm, err := next.STS()
 		if err != nil {
 			return permanent{fmt.Errorf("pending key change: %w", err)}
@@ -279,7 +283,7 @@ func (w *Worker) vend(ctx context.Context, b *batch, p payment.Payment, m *custo
 	next.LastTID = int64(tid)
 	if month >= m.Month {
 		next.Month = month
-		next.MonthWh = monthWh + q.Energy
+		next.MonthWh = in.MonthEnergy + q.Energy
 	} else {
 		next.MonthWh = m.MonthWh + q.Energy // a late payment from last month counts in this one
 	}

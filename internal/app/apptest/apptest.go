@@ -61,6 +61,9 @@ type Options struct {
 	PublicURL string
 	// NoStart builds, migrates and seeds the app but does not start it.
 	NoStart bool
+	// NoSeed leaves out the demo utility's tariff and customers: for a
+	// database the test set up itself, as a new utility would.
+	NoSeed bool
 	// AdminKey is MTEJA_ADMIN_API_KEY; "" leaves it unset.
 	AdminKey string
 	// Configure, when set, changes the configuration before the app is
@@ -121,8 +124,10 @@ func Start(t testing.TB, o Options) *App {
 		}
 	})
 	t.Cleanup(ta.finish)
-	if err := a.Seed(ctx); err != nil {
-		t.Fatalf("seed: %v", err)
+	if !o.NoSeed {
+		if err := a.Seed(ctx); err != nil {
+			t.Fatalf("seed: %v", err)
+		}
 	}
 	if !o.NoStart {
 		ta.StartNow()
