@@ -167,7 +167,8 @@ func TestServeCallbackURLs(t *testing.T) {
 func TestServeSecretsAgreeAcrossNodes(t *testing.T) {
 	serveEnv(t)
 	db := filepath.Join(t.TempDir(), "shared.db")
-	serve(t, "-data", t.TempDir(), "-db", db).stop()
+	first := t.TempDir()
+	serve(t, "-data", first, "-db", db).stop()
 
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"serve", "-addr", "127.0.0.1:0", "-data", t.TempDir(), "-db", db}, &out, &errOut)
@@ -179,7 +180,19 @@ func TestServeSecretsAgreeAcrossNodes(t *testing.T) {
 			t.Fatalf("callbacks -forget %s: exit %d", g.Name, code)
 		}
 	}
-	serve(t, "-data", t.TempDir(), "-db", db).stop()
+	// The seal key cannot be forgotten (the staff's TOTP seeds are sealed
+	// with it): a new node refuses to start until it has the first one's.
+	second := t.TempDir()
+	errOut.Reset()
+	if code := run(context.Background(), []string{"serve", "-addr", "127.0.0.1:0", "-data", second, "-db", db}, io.Discard, &errOut); code != 1 || !strings.Contains(errOut.String(), "MTEJA_SEAL_KEY") {
+		t.Errorf("a node with another seal key: exit %d\n%s", code, &errOut)
+	}
+	key, err := os.ReadFile(filepath.Join(first, "seal-secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MTEJA_SEAL_KEY", strings.TrimSpace(string(key)))
+	serve(t, "-data", second, "-db", db).stop()
 }
 
 // /metrics is not public: on the main address only with the metrics token,

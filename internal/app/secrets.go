@@ -125,6 +125,11 @@ func checkFingerprint(ctx context.Context, db *store.DB, dataDir string, g Gatew
 	if err != nil {
 		return fmt.Errorf("%s callback secret: %w", g.Name, err)
 	}
+	if stored != fp && g == sealSecret {
+		return fmt.Errorf("the seal key of this node differs from the one this database has used since %s: give every node the same key "+
+			"(copy %s from the node that made it, or set %s on every node); with another key the staff's TOTP seeds cannot be read",
+			store.Time(at).Format("2006-01-02 15:04 MST"), filepath.Join(dataDir, g.Name+"-secret"), g.Env)
+	}
 	if stored != fp {
 		return fmt.Errorf("the %s callback secret of this node differs from the one this database has used since %s: "+
 			"give every node the same secret (copy %s from the node that made it, or set %s on every node). "+
