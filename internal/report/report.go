@@ -89,3 +89,20 @@ func (r Range) check() error {
 
 // micros are the period's bounds as stored.
 func (r Range) micros() (int64, int64) { return r.From.UnixMicro(), r.To.UnixMicro() }
+
+// Report is one report: its name, title and the function that makes it.
+type Report struct {
+	ID    string // for URLs and file names
+	Title Label
+	Run   func(ctx context.Context, q Querier, r Range) (Table, error)
+}
+
+// All lists the reports in the order a console shows them.
+var All = []Report{
+	{"revenue", titleRevenue, Revenue},
+	{"latency", titleLatency, Latency},
+	{"messages", titleMessages, Messages},
+	{"suspense", titleSuspense, Suspense},
+	{"faults", titleFaults, Faults},
+	{"usage", titleUsage, Usage},
+}
