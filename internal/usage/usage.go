@@ -47,6 +47,13 @@ const (
 	Help      = "help"
 	OptOut    = "stop"  // STOP: no more notices
 	OptIn     = "start" // START: notices again
+
+	// Staff work on customers' behalf.
+	PaymentList  = "payments" // look payments up
+	SuspenseList = "suspense" // read the suspense list
+	Assign       = "assign"   // assign a payment in suspense to a meter
+	Refund       = "refund"   // refund a payment in suspense
+	Reverse      = "reverse"  // record an M-Pesa reversal
 )
 
 // keywordActions names the SMS keywords' canonical commands (package
