@@ -35,6 +35,12 @@ var actionLabels = map[string]Label{
 	usage.Help:      {"Help", "Msaada"},
 	usage.OptOut:    {"Stop notices", "Sitisha matangazo"},
 	usage.OptIn:     {"Notices again", "Anza matangazo"},
+	// Staff on customers' behalf.
+	usage.PaymentList:  {"Payment look-ups", "Kutafuta malipo"},
+	usage.SuspenseList: {"Suspense list", "Orodha ya malipo yaliyosimamishwa"},
+	usage.Assign:       {"Assign from suspense", "Kuhamisha kutoka malipo yaliyosimamishwa"},
+	usage.Refund:       {"Refunds", "Kurejesha pesa"},
+	usage.Reverse:      {"Reversals", "Kubatilisha malipo"},
 }
 
 // Usage counts the uses of self-service functions by day, channel and
