@@ -43,14 +43,13 @@ func Latency(ctx context.Context, q Querier, r Range) (Table, error) {
 	if err != nil {
 		return Table{}, fmt.Errorf("latency report: payment to token: %w", err)
 	}
-	err = scanRows(ctx, q, `SELECT v.created_at, m.state, CASE m.state WHEN 'delivered' THEN m.delivered_at WHEN 'submitted' THEN m.submitted_at END
+	err = scanRows(ctx, q, `SELECT v.created_at, CASE m.state WHEN 'delivered' THEN m.delivered_at WHEN 'submitted' THEN m.submitted_at END
 		FROM vends v JOIN messages m ON m.ref = v.id
 		WHERE v.created_at >= $1 AND v.created_at < $2 AND m.lane = 'token' AND m.template = 'token'`, []any{from, to},
 		func(scan func(...any) error) error {
 			var at int64
-			var state string
 			var done *int64
-			if err := scan(&at, &state, &done); err != nil {
+			if err := scan(&at, &done); err != nil {
 				return err
 			}
 			d := dayOf(at) - first
@@ -68,7 +67,7 @@ func Latency(ctx context.Context, q Querier, r Range) (Table, error) {
 	t := Table{ID: "latency", Title: titleLatency,
 		Note: Label{"Percentiles by nearest rank: p95 is the wait that 95% of samples did not exceed.",
 			"Asilimia kwa nafasi ya karibu: p95 ni muda ambao 95% ya sampuli hazikuuzidi."},
-		Columns: []Column{colDay, {"tokens", Label{"Tokens", "Tokeni"}, Count}}}
+		Columns: []Column{colDay, {"tokens", Label{"Tokens timed", "Tokeni zilizopimwa"}, Count}}}
 	for i, p := range pctLabels {
 		t.Columns = append(t.Columns, Column{fmt.Sprintf("token_p%d", pcts[i]), Label{"Payment to token " + p.EN, "Malipo hadi tokeni " + p.SW}, Duration})
 	}
@@ -107,19 +106,4 @@ func allMissing(n int) []bool {
 		m[i] = true
 	}
 	return m
-}
-
-// scanRows runs a query and hands each row's Scan to fn.
-func scanRows(ctx context.Context, q Querier, query string, args []any, fn func(scan func(...any) error) error) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }

@@ -57,7 +57,7 @@ func TestLatencyPercentilesByDay(t *testing.T) {
 
 		tbl := run(t, report.Latency, db, report.Days(eat(3, 2, 0, 0, 0), eat(3, 4, 0, 0, 0)))
 		checkRecords(t, records(t, tbl, report.EN), []string{
-			"Day | Tokens | Payment to token p50 (s) | Payment to token p95 (s) | Payment to token p99 (s) | Token SMS sent | Token to SMS p50 (s) | Token to SMS p95 (s) | Token to SMS p99 (s) | Token SMS not sent",
+			"Day | Tokens timed | Payment to token p50 (s) | Payment to token p95 (s) | Payment to token p99 (s) | Token SMS sent | Token to SMS p50 (s) | Token to SMS p95 (s) | Token to SMS p99 (s) | Token SMS not sent",
 			"2026-03-02 | 10 | 5.000 | 10.000 | 10.000 | 9 | 5.000 | 20.000 | 20.000 | 2",
 			"2026-03-03 | 0 |  |  |  | 1 | 2.500 | 2.500 | 2.500 | 0",
 		})

@@ -106,3 +106,18 @@ var All = []Report{
 	{"faults", titleFaults, Faults},
 	{"usage", titleUsage, Usage},
 }
+
+// scanRows runs a query and hands each row's Scan to fn.
+func scanRows(ctx context.Context, q Querier, query string, args []any, fn func(scan func(...any) error) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -13,8 +13,9 @@ import (
 
 // Chart geometry, in viewBox units. The chart has a viewBox and no size of
 // its own, so it takes the width of its container: 400 units wide, its
-// 11-unit text reads at 10 px on a 360 px phone. A page on a wide screen
-// should cap the container (about 40rem), or the text grows with it.
+// 11-unit text reads at 10 px on a 360 px phone. On a wide screen the page
+// should cap the container (32rem keeps the text at 14 px), or the text
+// grows with it: a chart 1280 px wide would letter at 35 px.
 const (
 	svgW      = 400
 	plotH     = 170 // the plotting area's height
@@ -41,9 +42,9 @@ var chartKinds = map[PlotKind]Label{
 }
 
 // WriteSVG draws p as an SVG chart, labelled in lang: value axis with
-// ticks, category labels (thinned or shortened to fit), a legend, and a
-// <title> and <desc> for screen readers. The output depends only on p and
-// lang, byte for byte.
+// ticks, category labels (on two lines, shortened or thinned to fit), a
+// legend, and a <title> and <desc> for screen readers. All text is
+// escaped. The output depends only on p and lang, byte for byte.
 func WriteSVG(w io.Writer, p Plot, lang Lang) error {
 	var b bytes.Buffer
 	c := chart{b: &b, p: p, lang: lang, id: safeID(p.ID)}
