@@ -27,6 +27,7 @@ import (
 	"github.com/mteja/mteja/internal/staff"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/sts"
+	"github.com/mteja/mteja/internal/usage"
 	"github.com/mteja/mteja/internal/vend"
 )
 
@@ -55,6 +56,7 @@ type App struct {
 	Staff    *staff.Service    // staff accounts and sessions of the console
 	Tariffs  *vend.Tariffs
 	Daraja   *mpesa.Client
+	Usage    *usage.Counter   // self-service uses, for the reports
 	Sim      *mpesa.Simulator // demo only
 	Sink     *notify.Sink     // demo only
 	Mux      *http.ServeMux
@@ -151,6 +153,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	}
 
 	a.Tariffs = &vend.Tariffs{DB: a.DB}
+	a.Usage = &usage.Counter{DB: a.DB}
 	a.Intake = payment.NewIntake(a.DB)
 	a.Vend = &vend.Worker{DB: a.DB, Generator: gen, Tariffs: a.Tariffs, Log: a.Log, Utility: cfg.Utility, USSD: cfg.USSDCode}
 	a.Intake.OnReceived = a.Vend.Wake
@@ -298,6 +301,7 @@ func (a *App) Start(ctx context.Context) error {
 		a.run(ctx, a.Vend.Run)
 	}
 	a.run(ctx, a.Delivery.Run)
+	a.run(ctx, a.countUsage)
 	a.startDelivery(ctx)
 	if a.Verifier != nil {
 		a.run(ctx, a.Verifier.Run)

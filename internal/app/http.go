@@ -17,6 +17,7 @@ const maxBody = 64<<10 + 1<<10
 // (through trusted proxies only), the headers every answer carries, and a
 // bound on every body, around the routes.
 func (a *App) handler() http.Handler {
+	routes := a.countUses(a.Mux)
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		// No page of ours is meant to be framed (clickjacking) or sniffed
@@ -30,7 +31,7 @@ func (a *App) handler() http.Handler {
 		if r.Body != nil && r.Body != http.NoBody {
 			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		}
-		a.Mux.ServeHTTP(w, r)
+		routes.ServeHTTP(w, r)
 	})
 	return peer.Resolver{Trusted: a.Config.TrustedProxies}.Wrap(inner)
 }

@@ -16,7 +16,7 @@ import (
 // messages (keywords) and delivery reports, behind the gateway's own secret
 // path segment and optional source allow-list.
 func (a *App) inboundRoutes() {
-	a.keywords = &keyword.Responder{DB: a.DB, Utility: a.Config.Utility, USSDCode: a.Config.USSDCode}
+	a.keywords = &keyword.Responder{DB: a.DB, Utility: a.Config.Utility, USSDCode: a.Config.USSDCode, Usage: a.Usage}
 	gate := peer.Gate{Secret: a.Config.SMSSecret, Allow: a.Config.SMSAllow, Open: true}
 	guard := func(fn func(w http.ResponseWriter, r *http.Request)) http.Handler {
 		return gate.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

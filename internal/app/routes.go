@@ -12,7 +12,7 @@ import (
 
 // routes registers the channels that are not the JSON API.
 func (a *App) routes() {
-	ussd.NewHandler(ussdBackend{a}, ussd.Options{Brand: a.Config.Utility, Currency: "KES", Location: tariff.Zone, Logger: a.Log,
+	ussd.NewHandler(newCountedUSSD(ussdBackend{a}, a.Usage), ussd.Options{Brand: a.Config.Utility, Currency: "KES", Location: tariff.Zone, Logger: a.Log,
 		Gate:    peer.Gate{Secret: a.Config.USSDSecret, Allow: a.Config.USSDAllow, Open: true},
 		OnEvent: a.ussdSession, Steps: care.USSDSteps{DB: a.DB}}).Routes(a.Mux)
 	a.inboundRoutes()

@@ -15,6 +15,7 @@ import (
 	"github.com/mteja/mteja/internal/quota"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/tariff"
+	"github.com/mteja/mteja/internal/usage"
 	"github.com/mteja/mteja/internal/vend"
 )
 
@@ -24,6 +25,8 @@ type Responder struct {
 	Utility  string
 	USSDCode string
 	Keyword  string // the short code or number customers text, for the help text
+
+	Usage *usage.Counter // counts the keywords used; nil counts nothing
 }
 
 type command struct {
@@ -63,6 +66,7 @@ func (r *Responder) Answer(ctx context.Context, msisdn, text string) (Reply, err
 	if cmd.lang == "sw" {
 		lang = "sw"
 	}
+	r.Usage.Add(usage.SMS, cmd.name)
 	var body string
 	switch cmd.name {
 	case "token":

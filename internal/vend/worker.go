@@ -321,12 +321,20 @@ func postings(v Vend, q tariff.Quote, fixedMonthly money.Amount) ledger.Txn {
 		t.Postings = append(t.Postings, ledger.Posting{Account: acct, Amount: -l.Amount})
 	}
 	if q.FixedCarried > 0 {
-		fixed := min(max(fixedMonthly-q.FixedCharge, 0), q.FixedCarried)
+		fixed, vat := CarriedFixed(q, fixedMonthly)
 		t.Postings = append(t.Postings, ledger.Posting{Account: ledger.DebtReceivable, Amount: q.FixedCarried},
 			ledger.Posting{Account: ledger.FixedRevenue, Amount: -fixed},
-			ledger.Posting{Account: ledger.VATPayable, Amount: -(q.FixedCarried - fixed)})
+			ledger.Posting{Account: ledger.VATPayable, Amount: -vat})
 	}
 	return t
+}
+
+// CarriedFixed splits the part of the month's fixed charge a payment could
+// not cover (q.FixedCarried, VAT included) into the charge and its VAT, as
+// the vend's postings book them.
+func CarriedFixed(q tariff.Quote, fixedMonthly money.Amount) (fixed, vat money.Amount) {
+	fixed = min(max(fixedMonthly-q.FixedCharge, 0), q.FixedCarried)
+	return fixed, q.FixedCarried - fixed
 }
 
 func (w *Worker) tokenMessages(v Vend, p payment.Payment, recipients []customer.Recipient) []notify.Message {
