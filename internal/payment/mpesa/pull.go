@@ -81,9 +81,9 @@ type PullPage struct {
 }
 
 // PullTransactions lists the payments to the short code completed between
-// from and to, skipping the first offset (the query's OffSetValue): ask
-// again with offset plus the rows received until a page comes back empty.
-// Only the last 48 hours can be had.
+// from and to (whole seconds: to is rounded up), skipping the first offset
+// (the query's OffSetValue): ask again with offset plus the rows received
+// until a page comes back empty. Only the last 48 hours can be had.
 func (c *Client) PullTransactions(ctx context.Context, from, to time.Time, offset int) (PullPage, error) {
 	if offset < 0 || !from.Before(to) {
 		return PullPage{}, fmt.Errorf("pull transactions: %w: want from before to and an offset of 0 or more", ErrInvalidRequest)
@@ -93,7 +93,7 @@ func (c *Client) PullTransactions(ctx context.Context, from, to time.Time, offse
 		StartDate   string
 		EndDate     string
 		OffSetValue string
-	}{c.ShortCode, from.In(EAT).Format(pullDateLayout), to.In(EAT).Format(pullDateLayout), strconv.Itoa(offset)}
+	}{c.ShortCode, from.In(EAT).Format(pullDateLayout), to.Add(time.Second - time.Nanosecond).In(EAT).Format(pullDateLayout), strconv.Itoa(offset)}
 	f, err := c.callExpecting(ctx, "/pulltransactions/v1/query", body, expect{code: pullSuccess, limit: MaxPullBytes})
 	if err != nil {
 		return PullPage{}, fmt.Errorf("pull transactions from offset %d: %w", offset, err)
