@@ -31,6 +31,7 @@ func commands() map[string]command {
 		"bench":     {"measure vends/s and latency end to end: bench vend", runBench},
 		"ussd-sim":  {"dial the USSD menus by hand from a terminal", runUSSDSim},
 		"callbacks": {"print the callback URLs (with their secrets) to configure with M-Pesa and the gateways", runCallbacks},
+		"reconcile": {"hold payments to M-Pesa's records: reconcile statement FILE | pull | exceptions | close DAY", runReconcile},
 	}
 }
 
