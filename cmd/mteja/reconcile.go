@@ -101,7 +101,11 @@ func reconcilePull(ctx context.Context, flags []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "pulled %s to %s (EAT): %s\n", res.From.In(mpesa.EAT).Format(time.DateTime), res.To.In(mpesa.EAT).Format(time.DateTime), res.Outcome)
+	eat := func(t time.Time) string { return t.In(mpesa.EAT).Format(time.DateTime) }
+	fmt.Fprintf(stdout, "pulled %s to %s (EAT): %s\n", eat(res.From), eat(res.To), res.Outcome)
+	if res.Gap > 0 {
+		fmt.Fprintf(stdout, "M-Pesa no longer holds %s to %s (EAT), since the last pull: import a statement for it\n", eat(res.From.Add(-res.Gap)), eat(res.From))
+	}
 	return printOutcome(stdout, res.Outcome)
 }
 

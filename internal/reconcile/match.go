@@ -26,6 +26,9 @@ type matcher struct {
 	found    []string
 	recorded int
 	days     map[string]bool
+	// unlisted are the receipts of open "missing in M-Pesa" exceptions,
+	// which a record of M-Pesa's closes.
+	unlisted map[string]bool
 }
 
 func newMatcher(ctx context.Context, tx *store.Tx, source string) *matcher {
@@ -54,6 +57,14 @@ func (m *matcher) records(recs []Record, differ map[string]money.Amount) error {
 	pays, err := payment.ByReceipts(m.ctx, m.tx, receipts)
 	if err != nil {
 		return err
+	}
+	unlisted, err := store.Strings(m.ctx, m.tx, `SELECT receipt FROM recon_exceptions WHERE kind = 'missing_in_mpesa' AND state = 'open'`)
+	if err != nil {
+		return fmt.Errorf("exceptions open: %w", err)
+	}
+	m.unlisted = map[string]bool{}
+	for _, r := range unlisted {
+		m.unlisted[r] = true
 	}
 	for _, r := range recs {
 		if !r.completed() {
@@ -97,8 +108,10 @@ func amountOf(pays map[string]payment.Payment, receipt string) *money.Amount {
 
 // compare holds a payment Mteja has to M-Pesa's record of it.
 func (m *matcher) compare(r Record, p payment.Payment) error {
-	if err := found(m.tx, r.Receipt, m.source); err != nil {
-		return err
+	if m.unlisted[r.Receipt] {
+		if err := found(m.tx, r.Receipt, m.source); err != nil {
+			return err
+		}
 	}
 	if p.Amount == r.Amount {
 		return nil

@@ -64,7 +64,10 @@ type Pulled struct {
 	// Covered is where Mteja's payments were held to M-Pesa's list up to
 	// (To less Lag), and where the next pull starts.
 	Covered time.Time
-	Pages   int
+	// Gap is the time since the last pull that M-Pesa no longer holds
+	// (nothing pulled for more than 48 hours): a statement must cover it.
+	Gap   time.Duration
+	Pages int
 	Outcome
 }
 
@@ -112,6 +115,10 @@ func (p *Puller) Run(ctx context.Context) {
 		case err == nil && !res.Skipped:
 			p.Log.Info("reconcile: pulled from M-Pesa", "from", res.From, "to", res.To, "outcome", res.Outcome.String())
 		}
+		if res.Gap > 0 {
+			p.Log.Warn("reconcile: M-Pesa no longer holds part of the time since the last pull; import a statement for it",
+				"from", res.From.Add(-res.Gap), "to", res.From)
+		}
 	}
 }
 
@@ -137,6 +144,9 @@ func (p *Puller) pull(ctx context.Context, force bool) (Pulled, error) {
 	// M-Pesa measures its 48 hours by its own clock: keep a margin.
 	if oldest := now.Add(-mpesa.PullWindow + 5*time.Minute); out.From.Before(oldest) {
 		out.From = oldest
+		if !covered.IsZero() && covered.Before(oldest) {
+			out.Gap = oldest.Sub(covered)
+		}
 	}
 	if err := p.read(ctx, &out); err != nil {
 		return out, errors.Join(err, p.release(context.WithoutCancel(ctx)))

@@ -129,8 +129,19 @@ func TestPullOneNodeAtATime(t *testing.T) {
 				t.Errorf("after a failed pull the cursor is %d (was %d) and the lease runs to %d; want them unmoved and free", after, covered, lease)
 			}
 			b.Every = time.Nanosecond // due at once
-			if res, err := b.pull(t.Context(), false); err != nil || res.Skipped || res.Rows != 2 {
-				t.Errorf("a scheduled pull after the failed one: %+v, %v", res, err)
+			if res, err := b.pull(t.Context(), false); err != nil || res.Skipped || res.Rows != 2 || res.Gap != 0 {
+				t.Errorf("a scheduled pull after the failed one: %v, gap %s, %v", res.Outcome, res.Gap, err)
+			}
+
+			// Nodes down for 50 hours: the pull says which time M-Pesa no
+			// longer holds (it keeps 48 hours; the pull keeps 5 minutes
+			// clear of that edge).
+			if _, err := db1.Write().Exec(`UPDATE recon_pull_cursor SET covered_to = $1`, now.Add(-50*time.Hour).UnixMicro()); err != nil {
+				t.Fatal(err)
+			}
+			res, err := a.Pull(t.Context())
+			if err != nil || res.Gap < 125*time.Minute || res.Gap > 126*time.Minute {
+				t.Errorf("a pull 50 hours after the last: gap %s, %v; want about 2 h 5 min", res.Gap, err)
 			}
 		})
 	}
