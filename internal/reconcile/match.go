@@ -87,7 +87,7 @@ func (m *matcher) records(recs []Record, differ map[string]money.Amount) error {
 			}
 		}
 		if err != nil {
-			return fmt.Errorf("reconcile %s (line %d): %w", r.Receipt, r.Line, err)
+			return fmt.Errorf("reconcile %s (%s): %w", r.Receipt, r.where(m.source), err)
 		}
 	}
 	return nil

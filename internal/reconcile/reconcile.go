@@ -60,6 +60,14 @@ type Record struct {
 	Linked     string // the receipt a charge or reversal belongs to
 }
 
+// where names the record in messages: its line, or its source.
+func (r Record) where(source string) string {
+	if r.Line > 0 {
+		return fmt.Sprintf("line %d", r.Line)
+	}
+	return source
+}
+
 // completed reports whether the record is of money that moved.
 func (r Record) completed() bool {
 	return r.Status == "" || strings.EqualFold(r.Status, "completed")

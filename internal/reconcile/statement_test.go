@@ -161,3 +161,35 @@ func TestParseStatementLayout(t *testing.T) {
 		})
 	}
 }
+
+// Whatever a file holds, reading it ends in a statement whose every record
+// is well formed, or in an error that says the file is at fault.
+func FuzzParseStatement(f *testing.F) {
+	for _, s := range []string{
+		"",
+		"Receipt No.,Completion Time,Paid In\nSL1A2B3C4D,01-12-2026 08:15:02,\"1,500.00\"\n",
+		"Title\nReceipt No,Completion Time,Paid In,Withdrawn,Reason Type,Linked Transaction ID\nSL1A2B3C4D,2026-12-01 8:15,,-5.00,Charge,SL1A2B3C4D\n",
+		"Receipt No.,Completion Time,Paid In\n\"SL1A2B3C4D,01-12-2026 08:15:02,5\n",
+		"Receipt No.,Completion Time,Paid In\nSL1A2B3C4D,01-12-2026 08:15:02,999999999999999999.99\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		st, err := ParseStatement(strings.NewReader(s))
+		var se *StatementError
+		if err != nil {
+			if !errors.Is(err, ErrLayout) && !errors.As(err, &se) {
+				t.Fatalf("error of another kind: %v", err)
+			}
+			return
+		}
+		if len(st.Records) == 0 || st.To.Before(st.From) {
+			t.Fatalf("statement %+v", st)
+		}
+		for _, r := range st.Records {
+			if len(r.Receipt) != 10 || r.Amount < 0 || r.CompletedAt.IsZero() || r.Kind == "" {
+				t.Fatalf("record %+v", r)
+			}
+		}
+	})
+}
