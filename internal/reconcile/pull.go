@@ -96,22 +96,28 @@ func (p *Puller) defaults() {
 }
 
 // Run pulls whenever the last pull, of any node, is Every old, until ctx
-// ends.
+// ends. After a failure (M-Pesa busy, the short code not registered for
+// the Pull API) it tries again a third of Every later, not at every tick.
 func (p *Puller) Run(ctx context.Context) {
 	p.defaults()
-	tick := min(max(p.Every/12, time.Minute), 15*time.Minute)
+	tick := min(max(p.Every/12, 100*time.Millisecond), 15*time.Minute)
 	t := time.NewTicker(tick)
 	defer t.Stop()
+	var retry time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+		if time.Now().Before(retry) {
+			continue
+		}
 		res, err := p.pull(ctx, false)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			p.Log.Warn("reconcile: pull from M-Pesa", "err", err)
+			retry = time.Now().Add(p.Every / 3)
+			p.Log.Warn("reconcile: pull from M-Pesa", "err", err, "again_at", retry)
 		case err == nil && !res.Skipped:
 			p.Log.Info("reconcile: pulled from M-Pesa", "from", res.From, "to", res.To, "outcome", res.Outcome.String())
 		}

@@ -146,3 +146,33 @@ func TestPullOneNodeAtATime(t *testing.T) {
 		})
 	}
 }
+
+// Run pulls by itself once a pull is due, on every engine.
+func TestRunPulls(t *testing.T) {
+	for _, d := range storetest.Engines() {
+		t.Run(string(d), func(t *testing.T) {
+			db := storetest.Open(t, d)
+			f := &fakePull{txs: []mpesa.PullTransaction{{TransactionID: "TRUN000001", Time: time.Now().Add(-time.Minute), MSISDN: "254708374149",
+				BillReference: "x", Amount: money.MustFromMajor(100)}}}
+			woke := make(chan struct{}, 10)
+			p := &Puller{DB: db, Client: f, Every: time.Second, Lag: time.Millisecond, OnRecorded: func() { woke <- struct{}{} }}
+			ctx, cancel := context.WithCancel(t.Context())
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				p.Run(ctx)
+			}()
+			select {
+			case <-woke:
+			case <-time.After(20 * time.Second):
+				t.Fatal("Run did not pull")
+			}
+			cancel()
+			<-done
+			var n int
+			if err := db.Read().QueryRow(`SELECT count(*) FROM payments WHERE receipt = 'TRUN000001'`).Scan(&n); err != nil || n != 1 {
+				t.Errorf("%d payments recorded by Run's pull (%v), want 1", n, err)
+			}
+		})
+	}
+}
