@@ -35,6 +35,7 @@ func commands() map[string]command {
 		"user":      {"staff accounts for the console: user add USERNAME ROLE prints a one-time set-up link", runUser},
 		"sim":       {"M-Pesa's side where Safaricom cannot be reached: sim daraja runs the simulator, sim pay makes a Paybill payment", runSim},
 		"callbacks": {"print the callback URLs (with their secrets) to configure with M-Pesa and the gateways", runCallbacks},
+		"reconcile": {"hold payments to M-Pesa's records: reconcile statement FILE | pull | exceptions | close DAY", runReconcile},
 	}
 }
 

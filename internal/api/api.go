@@ -74,6 +74,10 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/suspense/{id}/assign", h.auth(h.suspenseAssign, staff.RoleCare, staff.RoleFinance))
 	mux.Handle("POST /api/v1/suspense/{id}/refund", h.auth(h.suspenseRefund, staff.RoleFinance))
 	mux.Handle("POST /api/v1/purchases", h.auth(h.purchase, staff.RoleIntegration, staff.RoleAgent, staff.RoleCare))
+	mux.Handle("POST /api/v1/reconcile/statements", h.auth(h.statementImport, staff.RoleFinance))
+	mux.Handle("GET /api/v1/reconcile/exceptions", h.auth(h.exceptionList, staff.RoleFinance))
+	mux.Handle("POST /api/v1/reconcile/exceptions/{id}/resolve", h.auth(h.exceptionResolve, staff.RoleFinance))
+	mux.Handle("POST /api/v1/reconcile/days/{day}/close", h.auth(h.dayClose, staff.RoleFinance))
 	h.meRoutes(mux)
 }
 
@@ -133,8 +137,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 }
 
 // decodeJSON reads a small JSON request body strictly.
-func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10))
+func decodeJSON(r *http.Request, v any) error { return decodeJSONMax(r, v, 64<<10) }
+
+// decodeJSONMax reads a JSON request body of at most max bytes strictly.
+func decodeJSONMax(r *http.Request, v any, max int64) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, max))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return invalid("request body: %v", err)

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mteja/mteja/internal/api"
 	"github.com/mteja/mteja/internal/app"
@@ -135,6 +136,29 @@ func TestContract(t *testing.T) {
 		}
 		// The walk's STK push is cancelled, so it leaves nothing to vend.
 		a.Sim.SetPhoneBehaviour(owner.Phone, mpesa.CustomerCancels)
+		// A statement that disagrees on the vended payment's amount, for an
+		// exception to act on; and another to import in the walk.
+		stmt := func(rows ...string) string {
+			return "Receipt No.,Completion Time,Paid In,Reason Type,A/C No.\n" + strings.Join(rows, "\n") + "\n"
+		}
+		row := func(receipt, paid, account string) string {
+			return receipt + "," + time.Now().In(mpesa.EAT).Format("2006-01-02 15:04:05") + "," + paid + ",Pay Bill," + account
+		}
+		var imported struct {
+			Exceptions []struct{ ID, Receipt string } `json:"exceptions"`
+		}
+		a.JSON("POST", "/api/v1/reconcile/statements", keys["finance"], map[string]string{"csv": stmt(row(receipt, "600.00", owner.Meter))}, 200, &imported)
+		exc := map[string]string{}
+		for _, e := range imported.Exceptions {
+			if e.Receipt == receipt {
+				exc["id"] = e.ID
+			}
+		}
+		if exc["id"] == "" {
+			t.Fatalf("the statement's exceptions: %+v; want one about %s", imported.Exceptions, receipt)
+		}
+		walkCSV := stmt(row(apptest.NewReceipt(), "1,000.00", "no such meter"))
+		today := time.Now().In(mpesa.EAT).Format(time.DateOnly)
 
 		drn := map[string]string{"drn": owner.Meter}
 		fresh, replacement := withCheckDigit(t, "0700000001"), withCheckDigit(t, "0700000002")
@@ -251,6 +275,39 @@ func TestContract(t *testing.T) {
 			{op: "POST /api/v1/meters/{drn}/swap", params: map[string]string{"drn": replacement}, key: keys["admin"], body: map[string]any{"new_drn": "54500320906"}, want: 400},
 			{op: "PATCH /api/v1/meters/{drn}", params: freshDRN, key: keys["care"], body: map[string]any{"area": "x"}, want: 409},
 			{op: "GET /api/v1/meters/{drn}", params: freshDRN, key: keys["care"], want: 200}, // retired
+			{op: "POST /api/v1/reconcile/statements", key: keys["finance"], body: map[string]any{"name": "walk.csv", "csv": walkCSV}, want: 200},
+			{op: "POST /api/v1/reconcile/statements", key: keys["admin"], body: map[string]any{"csv": walkCSV}, want: 200}, // already imported
+			{op: "POST /api/v1/reconcile/statements", key: keys["finance"], body: map[string]any{"csv": "Date,Amount\n2026-12-01,5\n"}, want: 400},
+			{op: "POST /api/v1/reconcile/statements", key: keys["finance"], body: map[string]any{"csv": stmt("NOT-A-RECEIPT,yesterday,5,Pay Bill,1")}, want: 400},
+			{op: "POST /api/v1/reconcile/statements", key: keys["finance"], body: map[string]any{"name": "empty.csv"}, want: 400, bad: true},
+			{op: "POST /api/v1/reconcile/statements", key: keys["care"], body: map[string]any{"csv": walkCSV}, want: 403},
+			{op: "POST /api/v1/reconcile/statements", body: map[string]any{"csv": walkCSV}, want: 401},
+
+			{op: "GET /api/v1/reconcile/exceptions", key: keys["finance"], want: 200},
+			{op: "GET /api/v1/reconcile/exceptions", query: "state=open&day=" + today + "&limit=5", key: keys["admin"], want: 200},
+			{op: "GET /api/v1/reconcile/exceptions", query: "state=auto", key: keys["finance"], want: 200},
+			{op: "GET /api/v1/reconcile/exceptions", query: "state=lost", key: keys["finance"], want: 400, bad: true},
+			{op: "GET /api/v1/reconcile/exceptions", query: "day=2026-13-01", key: keys["finance"], want: 400},
+			{op: "GET /api/v1/reconcile/exceptions", query: "limit=0", key: keys["finance"], want: 400, bad: true},
+			{op: "GET /api/v1/reconcile/exceptions", key: keys["care"], want: 403},
+			{op: "GET /api/v1/reconcile/exceptions", want: 401},
+
+			{op: "POST /api/v1/reconcile/exceptions/{id}/resolve", params: exc, key: keys["finance"], body: map[string]any{"action": "fly"}, want: 400, bad: true},
+			{op: "POST /api/v1/reconcile/exceptions/{id}/resolve", params: exc, key: keys["finance"], body: map[string]any{"action": "dismiss"}, want: 400},
+			{op: "POST /api/v1/reconcile/exceptions/{id}/resolve", params: exc, key: keys["finance"], body: map[string]any{"action": "assign", "meter": third.Meter}, want: 400},
+			{op: "POST /api/v1/reconcile/exceptions/{id}/resolve", params: map[string]string{"id": "no-such-exception"}, key: keys["finance"], body: map[string]any{"action": "dismiss", "note": "x"}, want: 404},
+			{op: "POST /api/v1/reconcile/exceptions/{id}/resolve", params: exc, key: keys["care"], body: map[string]any{"action": "dismiss", "note": "x"}, want: 403},
+			{op: "POST /api/v1/reconcile/exceptions/{id}/resolve", params: exc, body: map[string]any{"action": "dismiss", "note": "x"}, want: 401},
+			{op: "POST /api/v1/reconcile/exceptions/{id}/resolve", params: exc, key: keys["finance"], body: map[string]any{"action": "dismiss", "note": "the statement was wrong"}, want: 200},
+			{op: "POST /api/v1/reconcile/exceptions/{id}/resolve", params: exc, key: keys["finance"], body: map[string]any{"action": "dismiss", "note": "again"}, want: 409},
+
+			{op: "POST /api/v1/reconcile/days/{day}/close", params: map[string]string{"day": "2020-01-01"}, key: keys["finance"], want: 200},
+			{op: "POST /api/v1/reconcile/days/{day}/close", params: map[string]string{"day": "2020-01-01"}, key: keys["admin"], want: 409},
+			{op: "POST /api/v1/reconcile/days/{day}/close", params: map[string]string{"day": today}, key: keys["finance"], want: 400},
+			{op: "POST /api/v1/reconcile/days/{day}/close", params: map[string]string{"day": "2020-02-31"}, key: keys["finance"], want: 400},
+			{op: "POST /api/v1/reconcile/days/{day}/close", params: map[string]string{"day": "yesterday"}, key: keys["finance"], want: 400, bad: true},
+			{op: "POST /api/v1/reconcile/days/{day}/close", params: map[string]string{"day": "2020-01-02"}, key: keys["care"], want: 403},
+			{op: "POST /api/v1/reconcile/days/{day}/close", params: map[string]string{"day": "2020-01-02"}, want: 401},
 
 			// Last: it turns the owner's payment into debt on the meter.
 			{op: "POST /api/v1/payments/{receipt}/reverse", params: map[string]string{"receipt": receipt}, key: keys["care"], body: map[string]any{"reason": "dispute"}, want: 403},

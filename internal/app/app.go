@@ -24,6 +24,7 @@ import (
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/payment/mpesa"
 	"github.com/mteja/mteja/internal/peer"
+	"github.com/mteja/mteja/internal/reconcile"
 	"github.com/mteja/mteja/internal/staff"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/sts"
@@ -52,6 +53,7 @@ type App struct {
 	Watchdog *notify.Watchdog // delay notices and delivery incidents; tune before Start
 	STK      *payment.STK
 	Recovery *payment.Recovery
+	Pull     *reconcile.Puller // nil without a Daraja client
 	Verifier *payment.Verifier // nil unless large payments are verified before vending
 	Staff    *staff.Service    // staff accounts and sessions of the console
 	Tariffs  *vend.Tariffs
@@ -193,6 +195,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		a.STK = &payment.STK{DB: a.DB, Client: a.Daraja, Intake: a.Intake, CallbackURL: a.CallbackURL("stk/callback"), Limits: a.limits}
 		a.Recovery.Client, a.Recovery.ResultURL, a.Recovery.TimeoutURL = a.Daraja, a.CallbackURL("status/result"), a.CallbackURL("status/timeout")
 		a.STK.VerifyAbove = cfg.DarajaVerifyAbove
+		a.Pull = &reconcile.Puller{DB: a.DB, Client: a.Daraja, ShortCode: a.Daraja.ShortCode, Log: a.Log, OnRecorded: a.Vend.Wake}
 	}
 	if cfg.DarajaVerifyAbove > 0 {
 		if a.Daraja == nil {
@@ -324,6 +327,13 @@ func (a *App) Start(ctx context.Context) error {
 			a.Close()
 			return fmt.Errorf("register C2B URLs with the simulator: %w", err)
 		}
+		if _, err := a.Daraja.RegisterPull(ctx, "254722000000", a.CallbackURL("pull")); err != nil {
+			a.Close()
+			return fmt.Errorf("register for the Pull API with the simulator: %w", err)
+		}
+	}
+	if a.Pull != nil {
+		a.run(ctx, a.Pull.Run) // M-Pesa keeps what can be pulled 48 hours
 	}
 	close(a.ready)
 	return nil

@@ -81,17 +81,7 @@ func TestLostCallbackRecovered(t *testing.T) {
 		}
 
 		// The lost confirmation arrives after all.
-		if status, reply := a.Callback("c2b/confirmation", lost[0].Body); status != http.StatusOK {
-			t.Fatalf("late confirmation: %d %s", status, reply)
-		}
-		a.Settle()
-		a.WaitDelivered()
-		if n := len(a.Vends(c.Meter)); n != 1 {
-			t.Errorf("%d vends, want 1", n)
-		}
-		if n := len(a.SMSTo(c.Phone)); n != 1 {
-			t.Errorf("%d SMS, want 1", n)
-		}
+		lateCallbackChangesNothing(a, "c2b/confirmation", lost[0].Body, c.Meter, c.Phone, 1)
 	})
 }
 

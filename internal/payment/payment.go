@@ -95,6 +95,35 @@ func ByReceipt(ctx context.Context, q Querier, receipt string) (Payment, error) 
 	return p, store.NotFound(err, "payment "+receipt)
 }
 
+// ByReceipts returns the stored payments among receipts, by receipt.
+func ByReceipts(ctx context.Context, q Querier, receipts []string) (map[string]Payment, error) {
+	out := map[string]Payment{}
+	for lo := 0; lo < len(receipts); lo += 500 {
+		chunk := receipts[lo:min(lo+500, len(receipts))]
+		args := make([]any, len(chunk))
+		for i, r := range chunk {
+			args[i] = r
+		}
+		rows, err := q.QueryContext(ctx, `SELECT `+columns+` FROM payments WHERE receipt IN (`+store.Placeholders(1, len(args))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("payments by receipt: %w", err)
+		}
+		for rows.Next() {
+			p, err := scan(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("payments by receipt: %w", err)
+			}
+			out[p.Receipt] = p
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("payments by receipt: %w", err)
+		}
+	}
+	return out, nil
+}
+
 // Filter selects payments for List.
 type Filter struct {
 	State    string // "" for all

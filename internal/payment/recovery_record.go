@@ -34,22 +34,25 @@ func (rc *Recovery) record(ctx context.Context, receipt string, res mpesa.Status
 	if _, err := phone.Normalize(payer); err == nil {
 		p.NotifyMSISDN = payer
 	}
-	stk, err := matchSTK(ctx, q, p.NotifyMSISDN, res.Amount, paid)
+	stk, err := MatchSTK(ctx, q, p.NotifyMSISDN, res.Amount, paid)
 	if err != nil {
 		return Recorded{}, err
 	}
-	val, err := validationOf(ctx, q, receipt, res.Amount)
+	val, err := ValidationOf(ctx, q, receipt)
 	if err != nil {
 		return Recorded{}, err
+	}
+	if val != nil && val.Amount != res.Amount {
+		val = nil // not a record of this payment
 	}
 	owner := ""
 	switch {
 	case stk != nil:
 		p.Provider, p.AccountRef, p.MeterDRN, owner = MpesaSTK, stk.MeterDRN, stk.MeterDRN, stk.MSISDN
 	case val != nil:
-		p.AccountRef, p.MeterDRN = val.accountRef, customer.NormalizeNumber(val.accountRef)
-		if p.NotifyMSISDN == "" && phone.IsHash(val.payer) {
-			p.Payer = val.payer // the hash is how the payer can prove it is them
+		p.AccountRef, p.MeterDRN = val.AccountRef, customer.NormalizeNumber(val.AccountRef)
+		if p.NotifyMSISDN == "" && phone.IsHash(val.Payer) {
+			p.Payer = val.Payer // the hash is how the payer can prove it is them
 		}
 	}
 	askers, err := askersOf(ctx, q, receipt)
@@ -90,12 +93,21 @@ func (rc *Recovery) record(ctx context.Context, receipt string, res mpesa.Status
 	}
 	if stk != nil {
 		err = rc.DB.InTx(ctx, func(tx *store.Tx) error {
-			_, err := tx.Exec(`UPDATE stk_requests SET state = 'paid', receipt = $2, result_desc = 'paid (found by a transaction status query)', updated_at = $3
-				WHERE checkout_request_id = $1 AND state = 'pending'`, stk.CheckoutRequestID, receipt, store.Micros(tx.Now))
-			return err
+			return MarkSTKPaid(tx, stk.CheckoutRequestID, receipt, "paid (found by a transaction status query)")
 		})
 	}
 	return rec, err
+}
+
+// MarkSTKPaid records that a push still pending was paid with receipt,
+// found some other way than its callback (which then changes nothing).
+func MarkSTKPaid(tx *store.Tx, checkoutID, receipt, desc string) error {
+	_, err := tx.Exec(`UPDATE stk_requests SET state = 'paid', receipt = $2, result_desc = $3, updated_at = $4
+		WHERE checkout_request_id = $1 AND state = 'pending'`, checkoutID, receipt, store.Truncate(desc, 200), store.Micros(tx.Now))
+	if err != nil {
+		return fmt.Errorf("stk push %s paid: %w", checkoutID, err)
+	}
+	return nil
 }
 
 // Rightful reports whether msisdn has a right to see all of payment p: it
@@ -125,38 +137,64 @@ func party(s string) (id, name string) {
 	return store.Truncate(strings.TrimSpace(id), 64), store.Truncate(strings.TrimSpace(name), 100)
 }
 
-// matchSTK finds the one STK push Mteja sent to msisdn for amount shortly
-// before paid that is still waiting for its callback; nil when there is
-// none, or more than one to choose from.
-func matchSTK(ctx context.Context, q Querier, msisdn string, amount money.Amount, paid time.Time) (*STKRequest, error) {
-	if msisdn == "" {
+// MatchSTK finds the one STK push Mteja sent to payer for amount shortly
+// before paid that is still waiting for its callback (pending, whether or
+// not the STK query poller has heard since that it was paid); nil when
+// there is none, or more than one to choose from. payer is a plain number,
+// or a mask as M-Pesa shows it ("2547*****149"), which must fit the number
+// Mteja prompted.
+func MatchSTK(ctx context.Context, q Querier, payer string, amount money.Amount, paid time.Time) (*STKRequest, error) {
+	masked := phone.IsMasked(payer)
+	if payer == "" || !masked && phone.IsHash(payer) {
 		return nil, nil
 	}
-	ids, err := store.Strings(ctx, q, `SELECT checkout_request_id FROM stk_requests WHERE msisdn = $1 AND amount = $2 AND state = 'pending' AND created_at BETWEEN $3 AND $4 LIMIT 2`,
-		msisdn, int64(amount), store.Micros(paid.Add(-10*time.Minute)), store.Micros(paid.Add(time.Minute)))
-	if err != nil || len(ids) != 1 {
-		return nil, err
+	number := payer
+	if masked {
+		number = "" // matched below, on the numbers of the pushes found
 	}
-	r, err := GetSTK(ctx, q, ids[0])
+	ids, err := store.Strings(ctx, q, `SELECT checkout_request_id FROM stk_requests WHERE ($1 = '' OR msisdn = $1) AND amount = $2 AND state = 'pending' AND receipt = ''
+		AND created_at BETWEEN $3 AND $4 ORDER BY created_at LIMIT 50`,
+		number, int64(amount), store.Micros(paid.Add(-10*time.Minute)), store.Micros(paid.Add(time.Minute)))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("stk pushes paid by %s: %w", phone.Mask(payer), err)
 	}
-	return &r, nil
+	var found []STKRequest
+	for _, id := range ids {
+		r, err := GetSTK(ctx, q, id)
+		if err != nil {
+			return nil, err
+		}
+		if !masked || phone.Fits(payer, r.MSISDN) {
+			found = append(found, r)
+		}
+	}
+	if len(found) != 1 {
+		return nil, nil
+	}
+	return &found[0], nil
 }
 
-type validation struct{ accountRef, payer string }
+// Validation is what M-Pesa's C2B validation request said of a payment
+// before it was made.
+type Validation struct {
+	AccountRef string // as the customer typed it
+	Payer      string // the hash or mask M-Pesa sent
+	Amount     money.Amount
+}
 
-// validationOf returns the C2B validation request M-Pesa sent for receipt
-// with the same amount, or nil.
-func validationOf(ctx context.Context, q Querier, receipt string, amount money.Amount) (*validation, error) {
-	var v validation
-	err := q.QueryRowContext(ctx, `SELECT account_ref, payer FROM c2b_validations WHERE receipt = $1 AND amount = $2`, receipt, int64(amount)).Scan(&v.accountRef, &v.payer)
+// ValidationOf returns the C2B validation request M-Pesa sent for receipt,
+// or nil when none was kept.
+func ValidationOf(ctx context.Context, q Querier, receipt string) (*Validation, error) {
+	var v Validation
+	var amount int64
+	err := q.QueryRowContext(ctx, `SELECT account_ref, payer, amount FROM c2b_validations WHERE receipt = $1`, receipt).Scan(&v.AccountRef, &v.Payer, &amount)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("c2b validation of %s: %w", receipt, err)
 	}
+	v.Amount = money.Amount(amount)
 	return &v, nil
 }
 

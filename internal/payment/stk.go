@@ -97,11 +97,7 @@ func (s *STK) Start(ctx context.Context, msisdn, drn string, amount money.Amount
 			return STKRequest{}, &LimitError{Amount: amount, Min: lo, Max: hi}
 		}
 	}
-	ref := drn
-	if len(ref) > mpesa.MaxAccountReference {
-		ref = ref[len(ref)-mpesa.MaxAccountReference:]
-	}
-	resp, err := s.Client.STKPush(ctx, mpesa.STKPushRequest{Phone: num, Amount: amount, AccountReference: ref, Description: "Token", CallbackURL: s.CallbackURL})
+	resp, err := s.Client.STKPush(ctx, mpesa.STKPushRequest{Phone: num, Amount: amount, AccountReference: STKAccountReference(drn), Description: "Token", CallbackURL: s.CallbackURL})
 	if err != nil {
 		return STKRequest{}, fmt.Errorf("stk push to %s: %w", phone.Mask(num), err)
 	}
@@ -118,6 +114,16 @@ func (s *STK) Start(ctx context.Context, msisdn, drn string, amount money.Amount
 		return STKRequest{}, fmt.Errorf("store stk request %s: %w", r.CheckoutRequestID, err)
 	}
 	return r, nil
+}
+
+// STKAccountReference is the AccountReference Mteja sends with a push for
+// meter drn, as the customer's prompt and M-Pesa's records show it: the
+// meter number, or its last 12 digits, all Daraja takes.
+func STKAccountReference(drn string) string {
+	if len(drn) > mpesa.MaxAccountReference {
+		return drn[len(drn)-mpesa.MaxAccountReference:]
+	}
+	return drn
 }
 
 // ErrUnknownCheckout is returned for a callback whose CheckoutRequestID we

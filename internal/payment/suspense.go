@@ -18,33 +18,44 @@ var ErrState = errors.New("payment is not in a state that allows this")
 // Assign resolves a suspense payment by matching it to a meter: it becomes
 // received and the vend worker makes its token. by names the staff member.
 func Assign(ctx context.Context, db *store.DB, id, drn, by string) (Payment, error) {
+	return inTx(ctx, db, func(tx *store.Tx) (Payment, error) { return AssignTx(ctx, tx, id, drn, by) })
+}
+
+// AssignTx is Assign in the caller's transaction.
+func AssignTx(ctx context.Context, tx *store.Tx, id, drn, by string) (Payment, error) {
+	p, err := lockForResolve(tx, id)
+	if err != nil {
+		return Payment{}, err
+	}
+	m, err := customer.GetMeter(ctx, tx, drn)
+	if err != nil {
+		return Payment{}, fmt.Errorf("assign payment %s: %w", p.Receipt, err)
+	}
+	if m.Status != customer.MeterActive {
+		return Payment{}, fmt.Errorf("assign payment %s: meter %s is %s: %w", p.Receipt, drn, m.Status, ErrMeterNotPayable)
+	}
+	now := store.Micros(tx.Now)
+	if _, err := tx.Exec(`UPDATE payments SET state = 'received', meter_drn = $2, reason = '', resolved_at = $3, resolved_by = $4, run_after = 0 WHERE id = $1`,
+		p.ID, drn, now, by); err != nil {
+		return Payment{}, fmt.Errorf("assign payment %s: %w", p.Receipt, err)
+	}
+	if err := ledger.Post(tx, ledger.Transfer("assign:"+p.ID, "suspense_assign", p.ID, ledger.Suspense, ledger.CustomerCredit, p.Amount)); err != nil {
+		return Payment{}, err
+	}
+	if err := Audit(tx, by, "payment.assign", p.ID, fmt.Sprintf("receipt %s to meter %s", p.Receipt, drn)); err != nil {
+		return Payment{}, err
+	}
+	p.State, p.MeterDRN, p.Reason, p.ResolvedBy = Received, drn, "", by
+	return p, nil
+}
+
+// inTx runs fn in a transaction of its own and returns its payment.
+func inTx(ctx context.Context, db *store.DB, fn func(tx *store.Tx) (Payment, error)) (Payment, error) {
 	var out Payment
 	err := db.InTx(ctx, func(tx *store.Tx) error {
-		p, err := lockForResolve(tx, id)
-		if err != nil {
-			return err
-		}
-		m, err := customer.GetMeter(ctx, tx, drn)
-		if err != nil {
-			return fmt.Errorf("assign payment %s: %w", p.Receipt, err)
-		}
-		if m.Status != customer.MeterActive {
-			return fmt.Errorf("assign payment %s: meter %s is %s: %w", p.Receipt, drn, m.Status, ErrMeterNotPayable)
-		}
-		now := store.Micros(tx.Now)
-		if _, err := tx.Exec(`UPDATE payments SET state = 'received', meter_drn = $2, reason = '', resolved_at = $3, resolved_by = $4, run_after = 0 WHERE id = $1`,
-			p.ID, drn, now, by); err != nil {
-			return fmt.Errorf("assign payment %s: %w", p.Receipt, err)
-		}
-		if err := ledger.Post(tx, ledger.Transfer("assign:"+p.ID, "suspense_assign", p.ID, ledger.Suspense, ledger.CustomerCredit, p.Amount)); err != nil {
-			return err
-		}
-		if err := Audit(tx, by, "payment.assign", p.ID, fmt.Sprintf("receipt %s to meter %s", p.Receipt, drn)); err != nil {
-			return err
-		}
-		p.State, p.MeterDRN, p.Reason, p.ResolvedBy = Received, drn, "", by
-		out = p
-		return nil
+		var err error
+		out, err = fn(tx)
+		return err
 	})
 	return out, err
 }
@@ -52,71 +63,71 @@ func Assign(ctx context.Context, db *store.DB, id, drn, by string) (Payment, err
 // Refund resolves a suspense payment by giving the money back (the M-Pesa
 // reversal itself is started by the caller); the payment ends reversed.
 func Refund(ctx context.Context, db *store.DB, id, by, reason string) (Payment, error) {
-	var out Payment
-	err := db.InTx(ctx, func(tx *store.Tx) error {
-		p, err := lockForResolve(tx, id)
-		if err != nil {
-			return err
-		}
-		if reason == "" {
-			reason = "refunded"
-		}
-		if _, err := tx.Exec(`UPDATE payments SET state = 'reversed', reason = $2, resolved_at = $3, resolved_by = $4 WHERE id = $1`,
-			p.ID, reason, store.Micros(tx.Now), by); err != nil {
-			return fmt.Errorf("refund payment %s: %w", p.Receipt, err)
-		}
-		if err := ledger.Post(tx, ledger.Transfer("refund:"+p.ID, "refund", p.ID, ledger.Suspense, ledger.MpesaClearing, p.Amount)); err != nil {
-			return err
-		}
-		if err := Audit(tx, by, "payment.refund", p.ID, reason); err != nil {
-			return err
-		}
-		p.State, p.Reason, p.ResolvedBy = Reversed, reason, by
-		out = p
-		return nil
-	})
-	return out, err
+	return inTx(ctx, db, func(tx *store.Tx) (Payment, error) { return RefundTx(tx, id, by, reason) })
+}
+
+// RefundTx is Refund in the caller's transaction.
+func RefundTx(tx *store.Tx, id, by, reason string) (Payment, error) {
+	p, err := lockForResolve(tx, id)
+	if err != nil {
+		return Payment{}, err
+	}
+	if reason == "" {
+		reason = "refunded"
+	}
+	if _, err := tx.Exec(`UPDATE payments SET state = 'reversed', reason = $2, resolved_at = $3, resolved_by = $4 WHERE id = $1`,
+		p.ID, reason, store.Micros(tx.Now), by); err != nil {
+		return Payment{}, fmt.Errorf("refund payment %s: %w", p.Receipt, err)
+	}
+	if err := ledger.Post(tx, ledger.Transfer("refund:"+p.ID, "refund", p.ID, ledger.Suspense, ledger.MpesaClearing, p.Amount)); err != nil {
+		return Payment{}, err
+	}
+	if err := Audit(tx, by, "payment.refund", p.ID, reason); err != nil {
+		return Payment{}, err
+	}
+	p.State, p.Reason, p.ResolvedBy = Reversed, reason, by
+	return p, nil
 }
 
 // Reverse records that M-Pesa reversed an applied payment. The token has
 // been issued and may already be in the meter, so the money becomes debt on
 // the meter, recovered from its next purchases.
 func Reverse(ctx context.Context, db *store.DB, receipt, by, reason string) (Payment, error) {
-	var out Payment
-	err := db.InTx(ctx, func(tx *store.Tx) error {
-		p, err := scan(tx.QueryRow(`SELECT `+columns+` FROM payments WHERE receipt = $1 `+tx.ForUpdate(), receipt))
-		if err != nil {
-			return store.NotFound(err, "payment "+receipt)
+	return inTx(ctx, db, func(tx *store.Tx) (Payment, error) { return ReverseTx(tx, receipt, by, reason) })
+}
+
+// ReverseTx is Reverse in the caller's transaction.
+func ReverseTx(tx *store.Tx, receipt, by, reason string) (Payment, error) {
+	p, err := scan(tx.QueryRow(`SELECT `+columns+` FROM payments WHERE receipt = $1 `+tx.ForUpdate(), receipt))
+	if err != nil {
+		return Payment{}, store.NotFound(err, "payment "+receipt)
+	}
+	switch p.State {
+	case Suspense:
+		if _, err := tx.Exec(`UPDATE payments SET state = 'reversed', reason = $2, resolved_at = $3, resolved_by = $4 WHERE id = $1`, p.ID, reason, store.Micros(tx.Now), by); err != nil {
+			return Payment{}, err
 		}
-		switch p.State {
-		case Suspense:
-			if _, err := tx.Exec(`UPDATE payments SET state = 'reversed', reason = $2, resolved_at = $3, resolved_by = $4 WHERE id = $1`, p.ID, reason, store.Micros(tx.Now), by); err != nil {
-				return err
-			}
-			if err := ledger.Post(tx, ledger.Transfer("reverse:"+p.ID, "reversal", p.ID, ledger.Suspense, ledger.MpesaClearing, p.Amount)); err != nil {
-				return err
-			}
-		case Applied:
-			if _, err := tx.Exec(`UPDATE payments SET state = 'reversed', reason = $2, resolved_at = $3, resolved_by = $4 WHERE id = $1`, p.ID, reason, store.Micros(tx.Now), by); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(`UPDATE meters SET debt = debt + $2 WHERE drn = $1`, p.MeterDRN, int64(p.Amount)); err != nil {
-				return err
-			}
-			if err := ledger.Post(tx, ledger.Transfer("reverse:"+p.ID, "reversal", p.ID, ledger.DebtReceivable, ledger.MpesaClearing, p.Amount)); err != nil {
-				return err
-			}
-		default:
-			return fmt.Errorf("reverse payment %s (%s): %w", receipt, p.State, ErrState)
+		if err := ledger.Post(tx, ledger.Transfer("reverse:"+p.ID, "reversal", p.ID, ledger.Suspense, ledger.MpesaClearing, p.Amount)); err != nil {
+			return Payment{}, err
 		}
-		if err := Audit(tx, by, "payment.reverse", p.ID, reason); err != nil {
-			return err
+	case Applied:
+		if _, err := tx.Exec(`UPDATE payments SET state = 'reversed', reason = $2, resolved_at = $3, resolved_by = $4 WHERE id = $1`, p.ID, reason, store.Micros(tx.Now), by); err != nil {
+			return Payment{}, err
 		}
-		p.State, p.Reason = Reversed, reason
-		out = p
-		return nil
-	})
-	return out, err
+		if _, err := tx.Exec(`UPDATE meters SET debt = debt + $2 WHERE drn = $1`, p.MeterDRN, int64(p.Amount)); err != nil {
+			return Payment{}, err
+		}
+		if err := ledger.Post(tx, ledger.Transfer("reverse:"+p.ID, "reversal", p.ID, ledger.DebtReceivable, ledger.MpesaClearing, p.Amount)); err != nil {
+			return Payment{}, err
+		}
+	default:
+		return Payment{}, fmt.Errorf("reverse payment %s (%s): %w", receipt, p.State, ErrState)
+	}
+	if err := Audit(tx, by, "payment.reverse", p.ID, reason); err != nil {
+		return Payment{}, err
+	}
+	p.State, p.Reason = Reversed, reason
+	return p, nil
 }
 
 func lockForResolve(tx *store.Tx, id string) (Payment, error) {

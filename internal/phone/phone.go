@@ -92,3 +92,20 @@ func IsHash(s string) bool {
 // IsMasked reports whether s is a masked number such as "2547 ***** 149", the
 // form M-Pesa C2B v2 sends.
 func IsMasked(s string) bool { return strings.Contains(s, "*") }
+
+// Fits reports whether a masked number as M-Pesa shows it ("2547 ***** 149",
+// "2547****149") could be msisdn: the same number of digits, and every digit
+// shown the same. A mask shows too little to tell two numbers apart that
+// share those digits; callers that pick a record by it must find only one.
+func Fits(mask, msisdn string) bool {
+	mask = strings.ReplaceAll(mask, " ", "")
+	if !IsMasked(mask) || len(mask) != len(msisdn) {
+		return false
+	}
+	for i := range len(mask) {
+		if mask[i] != '*' && mask[i] != msisdn[i] {
+			return false
+		}
+	}
+	return true
+}

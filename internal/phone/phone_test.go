@@ -37,3 +37,22 @@ func TestMask(t *testing.T) {
 		t.Error("IsMasked")
 	}
 }
+
+func TestFits(t *testing.T) {
+	for _, c := range []struct {
+		mask, msisdn string
+		want         bool
+	}{
+		{"2547 ***** 149", "254708374149", true},
+		{"2547*****149", "254708374149", true},
+		{"254708***149", "254708374149", true},
+		{"2547*****148", "254708374149", false},
+		{"2547****149", "254708374149", false},  // one digit short
+		{"254708374149", "254708374149", false}, // not a mask
+		{"2547*****149", "", false},
+	} {
+		if got := Fits(c.mask, c.msisdn); got != c.want {
+			t.Errorf("Fits(%q, %q) = %v, want %v", c.mask, c.msisdn, got, c.want)
+		}
+	}
+}

@@ -68,6 +68,18 @@ func (c *Client) httpClient() *http.Client {
 // token answer makes it drop the token, fetch a new one and try once more:
 // tokens die early when another process of the same app asks for one.
 func (c *Client) call(ctx context.Context, path string, in any) (fields, error) {
+	return c.callExpecting(ctx, path, in, expect{code: "0", limit: MaxBodyBytes})
+}
+
+// expect is what a successful reply looks like: its ResponseCode ("0" for
+// most of Daraja, "1000" for the Pull API) and how large it may be.
+type expect struct {
+	code  string
+	limit int64
+}
+
+// callExpecting is call for an API whose replies differ from the usual.
+func (c *Client) callExpecting(ctx context.Context, path string, in any, ok expect) (fields, error) {
 	body, err := json.Marshal(in)
 	if err != nil {
 		return nil, fmt.Errorf("encode request: %w", err)
@@ -77,7 +89,7 @@ func (c *Client) call(ctx context.Context, path string, in any) (fields, error) 
 		if err != nil {
 			return nil, err
 		}
-		f, err := c.post(ctx, path, tok, body)
+		f, err := c.post(ctx, path, tok, body, ok)
 		if IsInvalidToken(err) && attempt == 0 {
 			c.dropToken(tok)
 			continue
@@ -86,34 +98,38 @@ func (c *Client) call(ctx context.Context, path string, in any) (fields, error) 
 	}
 }
 
-func (c *Client) post(ctx context.Context, path, token string, body []byte) (fields, error) {
+func (c *Client) post(ctx context.Context, path, token string, body []byte, ok expect) (fields, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url(path), bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
-	status, b, err := c.send(req)
+	status, b, err := c.send(req, ok.limit)
 	if err != nil {
 		return nil, err
 	}
-	return replyFields(status, b)
+	return replyFieldsExpecting(status, b, ok.code)
 }
 
 func (c *Client) url(path string) string {
 	return strings.TrimRight(c.BaseURL, "/") + path
 }
 
-// send does the request and reads a bounded reply.
-func (c *Client) send(req *http.Request) (int, []byte, error) {
+// send does the request and reads a reply of at most limit bytes; a longer
+// one is an error rather than a truncated body that fails to parse later.
+func (c *Client) send(req *http.Request, limit int64) (int, []byte, error) {
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
 		return 0, nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, err)
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return 0, nil, fmt.Errorf("%s %s: read reply: %w", req.Method, req.URL.Path, err)
+	}
+	if int64(len(b)) > limit {
+		return 0, nil, fmt.Errorf("%s %s: reply larger than %d bytes", req.Method, req.URL.Path, limit)
 	}
 	return resp.StatusCode, b, nil
 }
@@ -121,7 +137,10 @@ func (c *Client) send(req *http.Request) (int, []byte, error) {
 // replyFields turns a reply into fields, or into an *APIError when Daraja
 // says no: a non-2xx status, an error envelope, or a ResponseCode other
 // than "0".
-func replyFields(status int, b []byte) (fields, error) {
+func replyFields(status int, b []byte) (fields, error) { return replyFieldsExpecting(status, b, "0") }
+
+// replyFieldsExpecting is replyFields for an API whose success code is ok.
+func replyFieldsExpecting(status int, b []byte, ok string) (fields, error) {
 	f, parseErr := parseBody(b)
 	if status < 200 || status > 299 || (f != nil && f.get("errorCode") != nil) {
 		return nil, decodeAPIError(status, b)
@@ -129,7 +148,7 @@ func replyFields(status int, b []byte) (fields, error) {
 	if parseErr != nil {
 		return nil, fmt.Errorf("reply: %w", parseErr)
 	}
-	if rc, ok, _ := scalar(f.get("ResponseCode"), "ResponseCode"); ok && strings.TrimSpace(rc) != "0" {
+	if rc, has, _ := scalar(f.get("ResponseCode"), "ResponseCode"); has && strings.TrimSpace(rc) != ok {
 		return nil, &APIError{HTTPStatus: status, Code: strings.TrimSpace(rc), Message: f.str("ResponseDescription")}
 	}
 	return f, nil

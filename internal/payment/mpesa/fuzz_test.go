@@ -85,3 +85,21 @@ func FuzzDecodeStatusResult(f *testing.F) {
 		}
 	})
 }
+
+func FuzzDecodePullPage(f *testing.F) {
+	addSeeds(f, "pull-")
+	f.Add([]byte(`{"ResponseCode":"1000","Response":[[{"transactionId":"OHR4GAU4GQ","trxDate":"2020-08-27T11:27:31Z","msisdn":254722000000,"amount":"10"}]]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fs, err := parseBody(b)
+		if err != nil {
+			return
+		}
+		page, err := decodePullPage(fs)
+		checkDecodeErr(t, err)
+		for _, tx := range page.Transactions {
+			if !isReceipt(tx.TransactionID) || tx.Amount <= 0 || tx.Time.IsZero() {
+				t.Fatalf("transaction %+v", tx)
+			}
+		}
+	})
+}

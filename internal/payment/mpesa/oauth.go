@@ -50,7 +50,7 @@ func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) 
 		return "", 0, fmt.Errorf("oauth: %w", err)
 	}
 	req.SetBasicAuth(c.ConsumerKey, c.ConsumerSecret)
-	status, b, err := c.send(req)
+	status, b, err := c.send(req, MaxBodyBytes)
 	if err != nil {
 		return "", 0, fmt.Errorf("oauth: %w", err)
 	}

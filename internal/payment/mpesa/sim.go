@@ -47,6 +47,7 @@ type SimConfig struct {
 	MinAmount         money.Amount // default KES 1
 	MaxAmount         money.Amount // default KES 250,000
 	OpeningBalance    money.Amount // OrgAccountBalance before the first payment
+	PullPageSize      int          // rows in a page of the Pull API; default 1000
 	Now               func() time.Time
 	HTTP              *http.Client // for callbacks; default a client with a 10 s timeout
 	Logger            *slog.Logger // default: discard
@@ -103,6 +104,9 @@ func (c SimConfig) withDefaults() SimConfig {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if c.PullPageSize <= 0 {
+		c.PullPageSize = 1000
+	}
 	if c.Seed == 0 {
 		c.Seed = rand.Uint64()
 	}
@@ -143,6 +147,9 @@ type Simulator struct {
 	failNext   int
 	failWith   APIError
 	originIDs  map[string]bool // OriginatorConversationIDs seen
+	// pullRegistered is set once the short code is registered for the
+	// Pull API, which refuses queries before.
+	pullRegistered bool
 
 	busyMu sync.Mutex
 	busy   int // deliveries and scheduled results in flight
@@ -191,6 +198,8 @@ func (s *Simulator) routes() {
 	m.HandleFunc("POST /mpesa/stkpushquery/v1/query", s.api(s.handleSTKQuery))
 	m.HandleFunc("POST /mpesa/transactionstatus/v1/query", s.api(s.handleStatusQuery))
 	m.HandleFunc("POST /mpesa/reversal/v1/request", s.api(s.handleReversal))
+	m.HandleFunc("POST /pulltransactions/v1/register", s.api(s.handleRegisterPull))
+	m.HandleFunc("POST /pulltransactions/v1/query", s.api(s.handlePullQuery))
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, &APIError{Code: CodeNotFound, Message: "Resource not found"})
 	})
