@@ -19,7 +19,7 @@ func (a *App) console() error {
 	}
 	a.Staff = svc
 	h := &console.Handler{DB: a.DB, Staff: svc, Log: a.Log, Utility: a.Config.Utility,
-		Secure:   strings.HasPrefix(a.Config.PublicURL, "https://"),
+		Secure: strings.HasPrefix(a.Config.PublicURL, "https://"),
 		Services: console.Services{OnMessages: a.Delivery.Wake, OnReceived: a.Intake.Wake, Decode: a.decode,
 			Routes: a.Delivery.RouteStatus}}
 	h.Routes(a.Mux)
