@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // DefaultChromium is Debian's chromium; MTEJA_CHROMIUM names another.
@@ -73,6 +74,9 @@ type Tab struct {
 	Base     string // the app's URL: every request must stay under it
 	Screen   Screen
 	MaxBytes int // the most a page may transfer, headers included
+	// DataURIs lets pages show data: URIs (an image inline), which no
+	// request leaves the browser for; otherwise they count as outside.
+	DataURIs bool
 
 	mu      sync.Mutex
 	bytes   float64
@@ -190,10 +194,10 @@ func (tb *Tab) Load(name string, steps ...chromedp.Action[chromedp.Void]) Page {
 		tb.T.Fatalf("%s: %v", name, err)
 	}
 	p.Response = resp
+	p.Console, p.CSP = tb.Problems()
 	tb.mu.Lock()
-	p.Bytes, p.Console, p.CSP = tb.bytes, tb.console, tb.csp
+	p.Bytes = tb.bytes
 	urls := tb.urls
-	tb.console, tb.csp = nil, nil
 	tb.mu.Unlock()
 	if p.Bytes > float64(tb.MaxBytes) {
 		tb.T.Errorf("%s (%s): %.0f bytes transferred; at most %d", name, p.Path, p.Bytes, tb.MaxBytes)
@@ -202,11 +206,17 @@ func (tb *Tab) Load(name string, steps ...chromedp.Action[chromedp.Void]) Page {
 		tb.T.Errorf("%s (%s): no transfer counted: is the network listener broken?", name, p.Path)
 	}
 	for _, u := range urls {
-		if !strings.HasPrefix(u, tb.Base+"/") {
+		if !strings.HasPrefix(u, tb.Base+"/") && !(tb.DataURIs && strings.HasPrefix(u, "data:")) {
 			tb.T.Errorf("%s: requested %s, outside the app", name, u)
 		}
 	}
-	if w := tb.Screen.Width; p.Width != w || p.Scroll > p.Width {
+	// A desk's window loses a scrollbar's width to a long page; a phone's
+	// scrollbars take none.
+	gutter := 0
+	if !tb.Screen.Mobile {
+		gutter = 20
+	}
+	if w := tb.Screen.Width; p.Width > w || p.Width < w-gutter || p.Scroll > p.Width {
 		tb.T.Errorf("%s (%s): %d px of content in a %d px window; want %d with no sideways scroll", name, p.Path, p.Scroll, p.Width, w)
 	}
 	if len(p.Unlabeled) > 0 {
@@ -214,6 +224,30 @@ func (tb *Tab) Load(name string, steps ...chromedp.Action[chromedp.Void]) Page {
 	}
 	tb.T.Logf("%-22s %-36s %5.0f bytes", name, p.Path, p.Bytes)
 	return p
+}
+
+// Problems returns the console errors and the policy violations reported
+// since the last call (or the last page loaded), and forgets them.
+func (tb *Tab) Problems() (console, csp []string) {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	console, csp = tb.console, tb.csp
+	tb.console, tb.csp = nil, nil
+	return console, csp
+}
+
+// CheckSkipLink checks, on the page open, that the first Tab focuses a
+// link to #main with a visible outline, and that Enter on it goes there.
+func (tb *Tab) CheckSkipLink() {
+	tb.T.Helper()
+	tb.Do(chromedp.KeyEvent(kb.Tab))
+	if got := tb.Eval(`document.activeElement.getAttribute('href') + ' ' + getComputedStyle(document.activeElement).outlineStyle`); got != "#main solid" {
+		tb.T.Errorf("first Tab focuses %q; want the skip link, with a visible outline", got)
+	}
+	tb.Do(chromedp.KeyEvent(kb.Enter))
+	if got := tb.Eval(`location.hash`); got != "#main" {
+		tb.T.Errorf("Enter on the skip link: at %q; want #main", got)
+	}
 }
 
 // Open loads the app's page at path.

@@ -47,14 +47,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("keyboard", func(t *testing.T) {
 		tb.T = t
 		tb.Open("login", "/login")
-		tb.Do(chromedp.KeyEvent(kb.Tab))
-		if got := tb.Eval(`document.activeElement.getAttribute('href') + ' ' + getComputedStyle(document.activeElement).outlineStyle`); got != "#main solid" {
-			t.Errorf("first Tab focuses %q; want the skip link, with a visible outline", got)
-		}
-		tb.Do(chromedp.KeyEvent(kb.Enter))
-		if got := tb.Eval(`location.hash`); got != "#main" {
-			t.Errorf("Enter on the skip link: at %q; want #main", got)
-		}
+		tb.CheckSkipLink()
 	})
 
 	t.Run("login with code", func(t *testing.T) {
