@@ -24,18 +24,7 @@ func TestCustomerPage(t *testing.T) {
 	apptest.Engines(t, func(t *testing.T, d store.Dialect) {
 		a := apptest.Start(t, apptest.Options{Dialect: d})
 		c := app.DemoCustomers[0]
-		receipt := a.PayBill(c.Phone, c.Meter, 500)
-		a.WaitPayment(receipt, payment.Applied)
-		v := a.VendOf(receipt)
-		tok := v.Tokens[len(v.Tokens)-1].Grouped()
-		a.WaitSMS(c.Phone, tok)
-		// Where the SMS is: submitted to the route, or delivered once the
-		// receipt is in (which on PostgreSQL may wait for the receipt sweep).
-		var state string
-		apptest.Eventually(t, "the token SMS to be recorded sent", func() bool {
-			a.DB.Read().QueryRow(`SELECT state FROM messages WHERE recipient = $1 AND lane = 'token'`, c.Phone).Scan(&state)
-			return state == "submitted" || state == "delivered"
-		})
+		receipt, tok, state := tokenSent(t, a, c)
 
 		care := staffMember(t, a, "care1", staff.RoleCare)
 		status, h, _ := care.do("GET", "/staff/search?q="+strings.ToLower(receipt), nil, nil)
@@ -99,6 +88,24 @@ func TestCustomerPage(t *testing.T) {
 			t.Errorf("%d customer reads audited", n)
 		}
 	})
+}
+
+// tokenSent pays for c's meter by Paybill and waits until the token's SMS
+// is with its route: submitted, or delivered once the receipt is in (which
+// on PostgreSQL may wait for the receipt sweep). It returns the M-Pesa
+// receipt, the token and where the SMS is.
+func tokenSent(t *testing.T, a *apptest.App, c app.DemoCustomer) (receipt, tok, state string) {
+	t.Helper()
+	receipt = a.PayBill(c.Phone, c.Meter, 500)
+	a.WaitPayment(receipt, payment.Applied)
+	v := a.VendOf(receipt)
+	tok = v.Tokens[len(v.Tokens)-1].Grouped()
+	a.WaitSMS(c.Phone, tok)
+	apptest.Eventually(t, "the token SMS to be recorded sent", func() bool {
+		a.DB.Read().QueryRow(`SELECT state FROM messages WHERE recipient = $1 AND lane = 'token'`, c.Phone).Scan(&state)
+		return state == "submitted" || state == "delivered"
+	})
+	return receipt, tok, state
 }
 
 // A token read out over the phone: ours (which meter, TID, credit, sale);

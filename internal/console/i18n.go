@@ -62,5 +62,16 @@ func (h *Handler) language(w http.ResponseWriter, v *visit) error {
 		lang = langEN
 	}
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/staff/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: h.Secure, SameSite: http.SameSiteLaxMode})
-	return redirect(w, v, safeNext(v.r.PostFormValue("back")))
+	return redirect(w, v, languageBack(v.r.PostFormValue("back")))
+}
+
+// languageBack is the page the language switch returns to: the one it was
+// on, the set-up and sign-in pages too, which safeNext refuses as places to
+// go after signing in (someone new to the console must not lose their
+// set-up link by reading it in Swahili); anything else, the console home.
+func languageBack(back string) string {
+	if (strings.HasPrefix(back, "/staff/setup/") || strings.HasPrefix(back, "/staff/signin")) && !strings.ContainsAny(back, "\\\r\n\t") {
+		return back
+	}
+	return safeNext(back)
 }

@@ -66,3 +66,21 @@ func TestEveryKeyExists(t *testing.T) {
 		}
 	}
 }
+
+// The language switch returns to the page it was on, set-up and sign-in
+// included, and never off the console.
+func TestLanguageBack(t *testing.T) {
+	for back, want := range map[string]string{
+		"/staff/setup/mtu_abc":              "/staff/setup/mtu_abc",
+		"/staff/signin?next=%2Fstaff%2Fops": "/staff/signin?next=%2Fstaff%2Fops",
+		"/staff/ops":                        "/staff/ops",
+		"https://evil.example/staff/":       "/staff/",
+		"//evil.example/staff/":             "/staff/",
+		"/staff/setup/x\r\nLocation: /":     "/staff/",
+		"":                                  "/staff/",
+	} {
+		if got := languageBack(back); got != want {
+			t.Errorf("languageBack(%q) = %q, want %q", back, got, want)
+		}
+	}
+}
