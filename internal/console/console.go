@@ -53,8 +53,16 @@ type route struct {
 	Menu            string // the menu entry it belongs to, if any
 }
 
-// routes is the one table of the console's pages and actions.
+// routes is the one table of the console's pages and actions: the core
+// here, the operator's set-up (tariffs, meters, faults) and finance's
+// (reconciliation, reports) in files of their own.
 func (h *Handler) routes() []route {
+	out := h.coreRoutes()
+	out = append(out, h.operatorRoutes()...)
+	return append(out, h.financeRoutes()...)
+}
+
+func (h *Handler) coreRoutes() []route {
 	return []route{
 		{Method: "GET", Pattern: "/staff/{$}", Roles: anyone, fn: h.home},
 		{Method: "GET", Pattern: "/staff/signin", Open: true, fn: h.signinForm},

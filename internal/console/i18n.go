@@ -16,6 +16,20 @@ const (
 // that both languages have the same keys.
 var messages = map[string]map[string]string{langEN: english, langSW: swahili}
 
+// join merges phrase maps; a key given twice is a mistake the tests catch.
+func join(parts ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, p := range parts {
+		for k, v := range p {
+			if _, dup := out[k]; dup {
+				panic("console: phrase " + k + " given twice")
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // t translates key into lang, filling verbs from args. A missing key shows
 // as itself, which the tests catch.
 func t(lang, key string, args ...any) string {

@@ -1,6 +1,9 @@
 package console
 
-var english = map[string]string{
+// english is every phrase, from the core and each part of the console.
+var english = join(englishCore, englishOperator, englishFinance)
+
+var englishCore = map[string]string{
 	"console":    "Staff console",
 	"skip":       "Skip to content",
 	"nav":        "Menu",

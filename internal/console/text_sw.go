@@ -1,6 +1,9 @@
 package console
 
-var swahili = map[string]string{
+// swahili is every phrase, from the core and each part of the console.
+var swahili = join(swahiliCore, swahiliOperator, swahiliFinance)
+
+var swahiliCore = map[string]string{
 	"console":    "Dashibodi ya wafanyakazi",
 	"skip":       "Ruka hadi maudhui",
 	"nav":        "Menyu",
