@@ -34,6 +34,7 @@ type customerData struct {
 	Events     []event
 	SeesTokens bool // the role may see token digits and token SMS
 	CanAct     bool // the role may re-send, register phones, raise faults
+	CanReverse bool // the role may record M-Pesa's reversal of a payment
 }
 
 // timelineLimit bounds each kind of record on one page; a customer with
@@ -74,7 +75,7 @@ func (h *Handler) meterPage(w http.ResponseWriter, v *visit) error {
 func (h *Handler) timeline(w http.ResponseWriter, v *visit, c *customer.Customer, ms []customer.Meter, phones []string, subject string) error {
 	role := v.user().Role
 	d := customerData{Customer: c, Meters: ms, Phones: phones,
-		SeesTokens: Allows(careRoles, role), CanAct: Allows(careRoles, role)}
+		SeesTokens: Allows(careRoles, role), CanAct: Allows(careRoles, role), CanReverse: Allows(financeRoles, role)}
 	drns := make([]string, len(ms))
 	for i, m := range ms {
 		drns[i] = m.DRN

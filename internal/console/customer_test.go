@@ -225,3 +225,31 @@ func TestOpsPage(t *testing.T) {
 		t.Errorf("operations page: %d, %d bytes", status, len(body))
 	}
 }
+
+// Finance records M-Pesa's reversal of a vended payment from the customer's
+// page, with a reason: the money becomes debt on the meter, audited.
+func TestReverseFromCustomerPage(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{})
+	c := app.DemoCustomers[0]
+	receipt := a.PayBill(c.Phone, c.Meter, 500)
+	a.WaitPayment(receipt, payment.Applied)
+	fin := staffMember(t, a, "fin4", staff.RoleFinance)
+	status, h, _ := fin.do("GET", "/staff/search?q="+receipt, nil, nil)
+	if status != http.StatusSeeOther {
+		t.Fatalf("search: %d", status)
+	}
+	if _, body := fin.get(h.Get("Location")); !strings.Contains(body, "/staff/payments/"+receipt+"/reverse") {
+		t.Errorf("finance is offered no reversal on the payment")
+	}
+	care := staffMember(t, a, "care4", staff.RoleCare)
+	if _, body := care.get(h.Get("Location")); strings.Contains(body, "/reverse") {
+		t.Errorf("care is offered a reversal")
+	}
+	if status, _, _ := fin.post("/staff/payments/"+receipt+"/reverse", url.Values{"reason": {"M-Pesa reversed it: customer dispute"}}); status != http.StatusSeeOther {
+		t.Fatalf("reverse: %d", status)
+	}
+	a.WaitPayment(receipt, payment.Reversed)
+	if n := a.Count(`SELECT count(*) FROM meters WHERE drn = $1 AND debt = 50000`, c.Meter); n != 1 {
+		t.Errorf("the reversed payment is not debt on the meter")
+	}
+}

@@ -192,4 +192,6 @@ var englishCore = map[string]string{
 	"ops.queues":             "Queues",
 	"ops.count":              "Messages",
 	"ops.empty":              "Nothing queued.",
+	"reverse.reason":         "M-Pesa reversed it; why",
+	"reverse.go":             "Record the reversal",
 }

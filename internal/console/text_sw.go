@@ -192,4 +192,6 @@ var swahiliCore = map[string]string{
 	"ops.queues":             "Foleni",
 	"ops.count":              "Jumbe",
 	"ops.empty":              "Hakuna kilicho kwenye foleni.",
+	"reverse.reason":         "M-Pesa imeyarejesha; kwa nini",
+	"reverse.go":             "Rekodi urejeshaji",
 }
