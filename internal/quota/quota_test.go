@@ -3,6 +3,7 @@ package quota_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -100,4 +101,22 @@ func TestTakeConcurrent(t *testing.T) {
 			t.Errorf("%d of 40 concurrent takes passed a limit of %d", passed, rule.Max)
 		}
 	})
+}
+
+// BenchmarkTake measures one counted request (a login code asked for, a
+// meter looked up): a write transaction with its count.
+func BenchmarkTake(b *testing.B) {
+	for _, d := range storetest.Engines() {
+		b.Run(string(d), func(b *testing.B) {
+			db := storetest.Open(b, d)
+			rule := quota.Rule{Name: "bench", Max: 1 << 30, Per: time.Hour}
+			i := 0
+			for b.Loop() {
+				i++
+				if err := quota.Take(context.Background(), db, rule.Of(fmt.Sprint(i%1000))); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
