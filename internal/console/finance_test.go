@@ -248,7 +248,7 @@ func TestExceptionThroughConsole(t *testing.T) {
 			t.Errorf("an auditor resolves: %d", status)
 		}
 		masked := exceptionOf(t, a, phoneRow.Receipt)
-		for _, path := range []string{"/staff/reconcile", "/staff/reconcile/exceptions?state=", "/staff/reconcile/exceptions/" + masked.ID, detail} {
+		for _, path := range []string{"/staff/reconcile", "/staff/reconcile/exceptions?state=", "/staff/reconcile/exceptions/" + masked.ID, detail, "/staff/suspense"} {
 			status, page := aud.get(path)
 			checkPage(t, path+" (auditor)", status, http.StatusOK, page)
 			if strings.Contains(page, typed) || strings.Contains(page, "254"+typed[1:]) || strings.Contains(page, c.Phone) || strings.Contains(page, `name="action"`) {
