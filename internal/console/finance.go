@@ -3,7 +3,9 @@ package console
 import "github.com/mteja/mteja/internal/staff"
 
 // financeReaders may read finance's pages: finance works them, auditors
-// check what was done. M-Pesa's records are not care's work.
+// check what was done. Care has the live operations page and the
+// customer's own records; the period reports and M-Pesa's records are not
+// its work.
 var financeReaders = []string{staff.RoleFinance, staff.RoleAuditor}
 
 // maxStatement bounds a statement upload, as the API does: a statement is
@@ -21,5 +23,9 @@ func (h *Handler) financeRoutes() []route {
 		{Method: "POST", Pattern: "/staff/reconcile/exceptions/{id}/resolve", Roles: financeRoles, fn: h.resolve},
 		{Method: "GET", Pattern: "/staff/reconcile/days", Roles: financeReaders, fn: h.days, Menu: "nav.reconcile"},
 		{Method: "POST", Pattern: "/staff/reconcile/days/{day}/close", Roles: financeRoles, fn: h.closeDay},
+
+		{Method: "GET", Pattern: "/staff/reports", Roles: financeReaders, fn: h.reports, Menu: "nav.reports"},
+		{Method: "GET", Pattern: "/staff/reports/{id}", Roles: financeReaders, fn: h.report, Menu: "nav.reports"},
+		{Method: "GET", Pattern: "/staff/reports/{id}/csv", Roles: financeReaders, fn: h.reportCSV},
 	}
 }

@@ -2,6 +2,10 @@ package console_test
 
 import (
 	"bytes"
+	"encoding/csv"
+	"encoding/xml"
+	"errors"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -16,6 +20,7 @@ import (
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/payment/mpesa"
 	"github.com/mteja/mteja/internal/reconcile"
+	"github.com/mteja/mteja/internal/report"
 	"github.com/mteja/mteja/internal/staff"
 	"github.com/mteja/mteja/internal/store"
 )
@@ -331,6 +336,138 @@ func TestDayCloseThroughConsole(t *testing.T) {
 		}
 		if status, _, _ := aud.post("/staff/reconcile/days/"+day+"/close", url.Values{}); status != http.StatusForbidden {
 			t.Errorf("an auditor closes a day: %d", status)
+		}
+	})
+}
+
+var svgRE = regexp.MustCompile(`(?s)<svg.*?</svg>`)
+
+// wellFormed checks that an SVG is well-formed XML.
+func wellFormed(s string) error {
+	dec := xml.NewDecoder(strings.NewReader(s))
+	for {
+		_, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// Every report, for the default period (the last week, which has this
+// test's payments): its page shows its charts as well-formed inline SVG
+// and its table; its CSV downloads as an attachment, parses, and holds the
+// same rows, its header in the page's language. An auditor sees no phone
+// number in any of it; care is not let in. A malformed date, a period
+// ending before it starts or longer than report.MaxDays is a 400 page
+// that says what to change.
+func TestReportsThroughConsole(t *testing.T) {
+	apptest.Engines(t, func(t *testing.T, d store.Dialect) {
+		a := apptest.Start(t, apptest.Options{Dialect: d})
+		c := app.DemoCustomers[0]
+		for _, major := range []int64{200, 300} {
+			a.WaitPayment(a.PayBill(c.Phone, c.Meter, major), payment.Applied)
+		}
+		a.WaitDelivered()
+		fin := staffMember(t, a, "fin4", staff.RoleFinance)
+		aud := staffMember(t, a, "aud4", staff.RoleAuditor)
+		status, page := fin.get("/staff/reports")
+		checkPage(t, "the reports", status, http.StatusOK, page)
+		for _, r := range report.All {
+			if !strings.Contains(page, `href="/staff/reports/`+r.ID+`"`) {
+				t.Errorf("the reports page lacks %s", r.ID)
+			}
+		}
+		for _, r := range report.All {
+			for _, who := range []*browser{fin, aud} {
+				status, page := who.get("/staff/reports/" + r.ID)
+				checkPage(t, r.ID, status, http.StatusOK, page)
+				svgs := svgRE.FindAllString(page, -1)
+				if len(svgs) == 0 {
+					t.Errorf("%s: no chart", r.ID)
+				}
+				for _, s := range svgs {
+					if err := wellFormed(s); err != nil {
+						t.Errorf("%s: a chart is not well-formed XML: %v\n%s", r.ID, err, s)
+					}
+				}
+				if !strings.Contains(page, "<table>") || !strings.Contains(page, `/staff/reports/`+r.ID+`/csv?from=`) {
+					t.Errorf("%s: no table or no CSV link", r.ID)
+				}
+				status, hd, body := who.do("GET", "/staff/reports/"+r.ID+"/csv", nil, nil)
+				if status != http.StatusOK || hd.Get("Content-Type") != "text/csv; charset=utf-8" ||
+					!regexp.MustCompile(`^attachment; filename="`+r.ID+`_\d{4}-\d\d-\d\d_\d{4}-\d\d-\d\d\.csv"$`).MatchString(hd.Get("Content-Disposition")) {
+					t.Errorf("%s CSV: %d %v", r.ID, status, hd)
+				}
+				recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+				if err != nil || len(recs) < 1 {
+					t.Errorf("%s CSV does not parse: %v\n%s", r.ID, err, body)
+				}
+				if who == aud {
+					for _, s := range []string{page, body} {
+						if strings.Contains(s, c.Phone) || strings.Contains(s, "0"+c.Phone[3:]) || strings.Contains(s, c.Phone[3:]) {
+							t.Errorf("%s shows an auditor the customer's phone number", r.ID)
+						}
+					}
+				}
+			}
+		}
+
+		// The revenue of the period has this test's payments, in the table
+		// and the CSV; the CSV's header is in the page's language.
+		_, page = fin.get("/staff/reports/revenue")
+		if !strings.Contains(page, "500.00") {
+			t.Errorf("the revenue page does not show the week's collections:\n%s", page)
+		}
+		_, _, body := fin.do("GET", "/staff/reports/revenue/csv", nil, http.Header{"Accept-Language": {"sw"}})
+		recs, _ := csv.NewReader(strings.NewReader(body)).ReadAll()
+		var collected int
+		for i, h := range recs[0] {
+			if h == "Makusanyo" {
+				collected = i
+			}
+		}
+		var sum float64
+		for _, rec := range recs[1:] {
+			var v float64
+			fmt.Sscan(rec[collected], &v)
+			sum += v
+		}
+		if recs[0][0] != "Siku" || collected == 0 || sum != 500 {
+			t.Errorf("the revenue CSV in Swahili: header %q, collected %v; want Siku ... Makusanyo adding up to 500", recs[0], sum)
+		}
+		if n := a.Count(`SELECT count(*) FROM audit_events WHERE action = 'report.download' AND actor = 'staff:fin4' AND subject = 'revenue'`); n != 2 {
+			t.Errorf("%d audit events of finance's revenue downloads, want 2", n)
+		}
+
+		long := time.Now().In(mpesa.EAT).AddDate(0, 0, -report.MaxDays)
+		for query, want := range map[string]string{
+			"from=2026-13-01":                                     `&#34;2026-13-01&#34; is not a date`,
+			"to=1%2F12%2F2026":                                    `&#34;1/12/2026&#34; is not a date`,
+			"from=2026-12-01&to=2026-11-01":                       "ends before it starts",
+			"from=" + long.Format(time.DateOnly):                  fmt.Sprintf("at most %d days; this period has %d", report.MaxDays, report.MaxDays+1),
+			"from=" + long.AddDate(0, 0, 1).Format(time.DateOnly): "", // the longest period
+		} {
+			status, page := fin.get("/staff/reports/revenue?" + query)
+			if want == "" {
+				checkPage(t, "?"+query, status, http.StatusOK, page)
+				continue
+			}
+			checkPage(t, "?"+query, status, http.StatusBadRequest, page)
+			if !strings.Contains(page, want) || !strings.Contains(page, `id="from"`) || strings.Contains(page, "<svg") {
+				t.Errorf("?%s: want the form and %q, and no chart:\n%s", query, want, page)
+			}
+			if status, _, _ := fin.do("GET", "/staff/reports/revenue/csv?"+query, nil, nil); status != http.StatusBadRequest {
+				t.Errorf("CSV ?%s: %d, want 400", query, status)
+			}
+		}
+		if status, _ := fin.get("/staff/reports/nothing"); status != http.StatusNotFound {
+			t.Errorf("a report that does not exist: %d", status)
+		}
+		if status, _ := staffMember(t, a, "care4", staff.RoleCare).get("/staff/reports/revenue"); status != http.StatusForbidden {
+			t.Errorf("care reads a report: %d", status)
 		}
 	})
 }

@@ -4,6 +4,7 @@ package console
 var (
 	englishFinance = map[string]string{
 		"nav.reconcile": "Reconciliation",
+		"nav.reports":   "Reports",
 
 		"recon.title":            "Reconciliation with M-Pesa",
 		"recon.intro":            "Mteja's payments held to M-Pesa's own records: the statements you import from the M-Pesa business portal, and the Pull API, read every three hours. What is safe is done at once; the rest waits for you as an exception.",
@@ -133,10 +134,26 @@ var (
 		"recon.line.mpesa_payments":  "M-Pesa: payments",
 		"recon.line.mpesa_charges":   "M-Pesa: charges",
 		"recon.line.mpesa_reversals": "M-Pesa: reversals",
+
+		"rep.title":       "Reports",
+		"rep.intro":       "Each report for a period you choose (the last week unless you choose), as charts, a table, and a CSV file for a spreadsheet.",
+		"rep.all":         "All reports",
+		"rep.page.title":  "Report: %s",
+		"rep.from":        "From",
+		"rep.to":          "To (included)",
+		"rep.period.hint": "Days as YYYY-MM-DD, East Africa Time; at most %d days.",
+		"rep.table":       "Table",
+		"rep.csv":         "Download the table (CSV)",
+		"rep.empty":       "Nothing in this period.",
+		"rep.more":        "The first %d of %d rows are shown; the CSV has them all.",
+		"rep.baddate":     "%q is not a date: write it as YYYY-MM-DD, e.g. 2026-03-07.",
+		"rep.reversed":    "The period ends before it starts: put the earlier day first.",
+		"rep.toolong":     "A report covers at most %d days; this period has %d. Choose a shorter one.",
 	}
 
 	swahiliFinance = map[string]string{
 		"nav.reconcile": "Ulinganishaji",
+		"nav.reports":   "Ripoti",
 
 		"recon.title":            "Ulinganishaji na M-Pesa",
 		"recon.intro":            "Malipo ya Mteja yakilinganishwa na kumbukumbu za M-Pesa zenyewe: taarifa unazopakia kutoka tovuti ya biashara ya M-Pesa, na Pull API, inayosomwa kila saa tatu. Kilicho salama hufanywa mara moja; kilichobaki kinakusubiri kama tofauti.",
@@ -266,5 +283,20 @@ var (
 		"recon.line.mpesa_payments":  "M-Pesa: malipo",
 		"recon.line.mpesa_charges":   "M-Pesa: ada",
 		"recon.line.mpesa_reversals": "M-Pesa: marejesho",
+
+		"rep.title":       "Ripoti",
+		"rep.intro":       "Kila ripoti kwa kipindi unachochagua (wiki iliyopita usipochagua), kama grafu, jedwali, na faili ya CSV kwa lahajedwali.",
+		"rep.all":         "Ripoti zote",
+		"rep.page.title":  "Ripoti: %s",
+		"rep.from":        "Kuanzia",
+		"rep.to":          "Hadi (ikijumuishwa)",
+		"rep.period.hint": "Siku kama YYYY-MM-DD, saa za Afrika Mashariki; zisizozidi %d.",
+		"rep.table":       "Jedwali",
+		"rep.csv":         "Pakua jedwali (CSV)",
+		"rep.empty":       "Hakuna kitu katika kipindi hiki.",
+		"rep.more":        "Zinaonyeshwa safu %d za kwanza kati ya %d; CSV ina zote.",
+		"rep.baddate":     "%q si tarehe: iandike kama YYYY-MM-DD, kwa mfano 2026-03-07.",
+		"rep.reversed":    "Kipindi kinaisha kabla ya kuanza: weka siku ya mapema kwanza.",
+		"rep.toolong":     "Ripoti inashughulikia siku zisizozidi %d; kipindi hiki kina %d. Chagua kifupi zaidi.",
 	}
 )
