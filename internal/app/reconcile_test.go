@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"encoding/csv"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,50 +11,9 @@ import (
 	"github.com/mteja/mteja/internal/money"
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/payment/mpesa"
-	"github.com/mteja/mteja/internal/phone"
 	"github.com/mteja/mteja/internal/reconcile"
 	"github.com/mteja/mteja/internal/store"
 )
-
-// stmtRow is one row of a hand-built organisation statement, its amounts
-// written as the export writes them ("1,500.00", "-15.00").
-type stmtRow struct {
-	receipt                        string
-	at                             time.Time
-	details, paidIn, withdrawn     string
-	reason, party, linked, account string
-}
-
-// statement writes rows as the M-Pesa portal exports them: heading lines
-// above the header, and without the optional Initiation Time and Balance
-// Confirmed columns.
-func statement(a *apptest.App, rows ...stmtRow) string {
-	var b strings.Builder
-	b.WriteString("Organization Name:,Mteja Power\nOrganization Short Code:," + a.Config.DarajaShortCode() + "\nOperator:,finance\n\n")
-	b.WriteString("Receipt No.,Completion Time,Details,Transaction Status,Paid In,Withdrawn,Balance,Reason Type,Other Party Info,Linked Transaction ID,A/C No.\n")
-	w := csv.NewWriter(&b)
-	for _, r := range rows {
-		w.Write([]string{r.receipt, r.at.In(mpesa.EAT).Format("02-01-2006 15:04:05"), r.details, "Completed", r.paidIn, r.withdrawn, "", r.reason, r.party, r.linked, r.account})
-	}
-	w.Flush()
-	return b.String()
-}
-
-// paidRow is the statement's row of a payment the simulator made, the
-// payer masked as real statements show it.
-func paidRow(a *apptest.App, receipt string) stmtRow {
-	a.T.Helper()
-	tx, ok := a.Sim.Transaction(receipt)
-	if !ok {
-		a.T.Fatalf("the simulator has no transaction %s", receipt)
-	}
-	reason := "Pay Bill"
-	if tx.Kind == mpesa.TxSTK {
-		reason = "Pay Bill Online"
-	}
-	return stmtRow{receipt: receipt, at: tx.Time, details: reason + " from " + phone.Mask(tx.Phone), paidIn: tx.Amount.String(),
-		reason: reason, party: strings.Replace(phone.Mask(tx.Phone), "*", "*", -1) + " - " + tx.FirstName, account: tx.BillRef}
-}
 
 type importReply struct {
 	StatementID string         `json:"statement_id"`
@@ -122,7 +80,7 @@ func TestReconcileLostConfirmationVendedOnce(t *testing.T) {
 			t.Fatalf("dropped confirmation: %+v", lost)
 		}
 
-		csv := statement(a, paidRow(a, receipt))
+		csv := a.Statement(a.PaidRow(receipt))
 		r := importStatement(a, finance, "statement.csv", csv)
 		if r.Already || r.Rows != 1 || r.New != 1 || r.Recorded != 1 || len(r.Exceptions) != 1 {
 			t.Fatalf("import: %+v", r)
@@ -263,23 +221,23 @@ func TestReconcileStatement(t *testing.T) {
 		noMeter, reversedBefore, reversal1, reversal2, transfer := apptest.NewReceipt(), apptest.NewReceipt(), apptest.NewReceipt(), apptest.NewReceipt(), apptest.NewReceipt()
 		now := time.Now()
 
-		rowDiffers := paidRow(a, differs)
-		rowDiffers.paidIn = "650.00"
-		rowDisputed := paidRow(a, lostDisputed)
-		rowDisputed.paidIn = "950.00"
-		csv := statement(a,
-			paidRow(a, agrees),
-			stmtRow{receipt: agrees, at: paidRow(a, agrees).at, details: "Pay Bill Charge", withdrawn: "-5.00", reason: "Pay Utility Charge", linked: agrees},
+		rowDiffers := a.PaidRow(differs)
+		rowDiffers.PaidIn = "650.00"
+		rowDisputed := a.PaidRow(lostDisputed)
+		rowDisputed.PaidIn = "950.00"
+		csv := a.Statement(
+			a.PaidRow(agrees),
+			apptest.StatementRow{Receipt: agrees, At: a.PaidRow(agrees).At, Details: "Pay Bill Charge", Withdrawn: "-5.00", Reason: "Pay Utility Charge", Linked: agrees},
 			rowDiffers,
-			paidRow(a, reversedThere),
-			paidRow(a, lostC2B),
+			a.PaidRow(reversedThere),
+			a.PaidRow(lostC2B),
 			rowDisputed,
-			paidRow(a, stkTx.Receipt),
-			stmtRow{receipt: noMeter, at: now, details: "Pay Bill", paidIn: "1,200.00", reason: "Pay Bill", party: "2547*****001 - PETER", account: "99999999999"},
-			stmtRow{receipt: reversedBefore, at: now, details: "Pay Bill", paidIn: "250.00", reason: "Pay Bill", party: "2547*****002 - JANE", account: john.Meter},
-			stmtRow{receipt: reversal1, at: now, details: "Reversal", withdrawn: "-250.00", reason: "Reversal", linked: reversedBefore},
-			stmtRow{receipt: reversal2, at: now, details: "Reversal", withdrawn: "-400.00", reason: "Reversal", linked: reversedThere},
-			stmtRow{receipt: transfer, at: now, details: "Business Transfer to Working", withdrawn: "-10,000.00", reason: "Organization Move Funds", party: "888880 - Mteja Power"},
+			a.PaidRow(stkTx.Receipt),
+			apptest.StatementRow{Receipt: noMeter, At: now, Details: "Pay Bill", PaidIn: "1,200.00", Reason: "Pay Bill", Party: "2547*****001 - PETER", Account: "99999999999"},
+			apptest.StatementRow{Receipt: reversedBefore, At: now, Details: "Pay Bill", PaidIn: "250.00", Reason: "Pay Bill", Party: "2547*****002 - JANE", Account: john.Meter},
+			apptest.StatementRow{Receipt: reversal1, At: now, Details: "Reversal", Withdrawn: "-250.00", Reason: "Reversal", Linked: reversedBefore},
+			apptest.StatementRow{Receipt: reversal2, At: now, Details: "Reversal", Withdrawn: "-400.00", Reason: "Reversal", Linked: reversedThere},
+			apptest.StatementRow{Receipt: transfer, At: now, Details: "Business Transfer to Working", Withdrawn: "-10,000.00", Reason: "Organization Move Funds", Party: "888880 - Mteja Power"},
 		)
 		if !strings.Contains(csv, "\n\nReceipt No.,") || strings.Contains(csv, "Initiation Time") {
 			t.Fatalf("the statement is not shaped as meant:\n%s", csv)

@@ -2,7 +2,10 @@ package console_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +19,7 @@ import (
 	"github.com/mteja/mteja/internal/app/apptest"
 	"github.com/mteja/mteja/internal/browsertest"
 	"github.com/mteja/mteja/internal/console"
+	"github.com/mteja/mteja/internal/report"
 	"github.com/mteja/mteja/internal/staff"
 )
 
@@ -207,7 +211,10 @@ func noPhone(t *testing.T, tb tab, name string, numbers ...string) {
 // TestBrowser drives the staff console in headless Chromium at a desk's
 // width and a phone's: set-up through the link and sign-in by keyboard;
 // care finds a payment by its M-Pesa code, decodes its token and re-sends
-// it elsewhere with a reason; an auditor sees no full phone number; signed
+// it elsewhere with a reason; finance imports a statement by the form (a
+// file from disk), opens the exception it finds, a day's figures and every
+// report, each chart no wider than its 32rem box; an auditor sees no full
+// phone number, in reconciliation and the reports either; signed
 // out, every page sends to sign-in, and the back button shows no page
 // from before the sign-out. Every page is checked as tab.load says, and
 // switched to Swahili and back.
@@ -293,6 +300,43 @@ func TestBrowser(t *testing.T) {
 				t.FailNow()
 			}
 
+			t.Run("finance", func(t *testing.T) {
+				tb := enrol(t, ctx, a, sc.Screen, "fin-"+sc.name, staff.RoleFinance)
+				tb.visit("reconciliation", chromedp.Click(chromedp.CSS(`nav a[href="/staff/reconcile"]`)))
+				// A statement that spans the care test's payment without
+				// listing it, chosen from disk and sent by the form.
+				at := a.PaidRow(receipt).At
+				file := filepath.Join(t.TempDir(), "statement-"+sc.name+".csv")
+				rows := append(transfers(at.Add(-time.Minute), 1), transfers(at.Add(time.Minute), 1)...)
+				if err := os.WriteFile(file, []byte(a.Statement(rows...)), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				p := tb.load("statement imported", chromedp.SetUploadFiles(chromedp.CSS(`#statement`), []string{file}),
+					chromedp.Click(chromedp.CSS(`main form[enctype] button`)))
+				if p.H1 != "Statement import" || !strings.Contains(p.Text, "Imported and reconciled.") {
+					t.Errorf("after the upload: %q:\n%s", p.H1, p.Text)
+				}
+				tb.load("back to reconciliation", chromedp.Click(chromedp.CSS(`main a[href="/staff/reconcile"]`)))
+				p = tb.visit("open exceptions", chromedp.Click(chromedp.CSS(`main a[href="/staff/reconcile/exceptions"]`)))
+				if !strings.Contains(p.Text, receipt) || !strings.Contains(p.Text, "Missing in M-Pesa") {
+					t.Errorf("the open exceptions lack the payment M-Pesa's statement does not list:\n%s", p.Text)
+				}
+				tb.visit("exception", chromedp.Click(chromedp.CSS(`main td a`)))
+				tb.visit("days", chromedp.Click(chromedp.CSS(`main a[href^="/staff/reconcile/days"]`)))
+				tb.visit("reports", chromedp.Click(chromedp.CSS(`nav a[href="/staff/reports"]`)))
+				for _, r := range report.All {
+					p := tb.open("report "+r.ID, "/staff/reports/"+r.ID)
+					if !strings.Contains(p.Text, "Download the table (CSV)") {
+						t.Errorf("report %s:\n%s", r.ID, p.Text)
+					}
+					// A chart is as wide as its box, which stops at 32rem.
+					if w, _ := strconv.Atoi(tb.Eval(`String(Math.round(document.querySelector('.chart svg').getBoundingClientRect().width))`)); w < 300 || w > 512 {
+						t.Errorf("report %s: a chart %d px wide; want 300 to 512", r.ID, w)
+					}
+				}
+				tb.visit("revenue", chromedp.Navigate(a.URL()+"/staff/reports/revenue"))
+			})
+
 			t.Run("auditor", func(t *testing.T) {
 				tb := enrol(t, ctx, a, sc.Screen, "aud-"+sc.name, staff.RoleAuditor)
 				p := tb.visit("customer (auditor)", chromedp.Navigate(a.URL()+customerPage))
@@ -305,6 +349,10 @@ func TestBrowser(t *testing.T) {
 					t.Errorf("the audit log lacks care's actions:\n%s", p.Text)
 				}
 				noPhone(t, tb, "the audit log", c.Phone, elsewhere)
+				for _, path := range []string{"/staff/reconcile", "/staff/reconcile/exceptions?state=", "/staff/reports/revenue", "/staff/reports/messages"} {
+					tb.open(path, path)
+					noPhone(t, tb, path, c.Phone, elsewhere)
+				}
 			})
 
 			t.Run("admin", func(t *testing.T) {

@@ -1,14 +1,14 @@
 package console
 
 import (
-	"fmt"
 	"html/template"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/mteja/mteja/internal/notify"
 	"github.com/mteja/mteja/internal/payment"
+	"github.com/mteja/mteja/internal/report"
+	"github.com/mteja/mteja/internal/tariff"
 	"github.com/mteja/mteja/internal/vend"
 )
 
@@ -48,7 +48,9 @@ func (h *Handler) ops(w http.ResponseWriter, v *visit) error {
 		}
 	}
 	d.VendsMinute = counts[59]
-	d.Vends = bars(counts, t(v.lang, "ops.vends.chart"))
+	if d.Vends, err = chart(vendsPlot(since, counts), v.lang); err != nil {
+		return err
+	}
 	if d.Payments, err = payment.Counts(ctx, h.DB.Read()); err != nil {
 		return err
 	}
@@ -72,22 +74,15 @@ func (h *Handler) ops(w http.ResponseWriter, v *visit) error {
 	return h.render(w, v, http.StatusOK, "ops", h.page(v, "ops.title", d))
 }
 
-// bars draws counts as a bar chart, oldest on the left, scaled to the
-// largest; the title names it for screen readers.
-func bars(counts []int, title string) template.HTML {
-	top := 1
-	for _, n := range counts {
-		top = max(top, n)
-	}
-	const w, h = 600, 120
-	bw := float64(w) / float64(len(counts))
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg"><title>%s</title>`, w, h+14, template.HTMLEscapeString(title), template.HTMLEscapeString(title))
-	fmt.Fprintf(&b, `<line x1="0" y1="%d" x2="%d" y2="%d" stroke="#999"/>`, h, w, h)
+// vendsPlot is the last hour's vends per minute, oldest on the left, each
+// minute named by its time in the operator's zone.
+func vendsPlot(since time.Time, counts []int) report.Plot {
+	p := report.Plot{ID: "ops-vends", Title: label("ops.vends.chart"), Kind: report.Bars, Unit: report.Count,
+		Series: []report.Series{{Name: label("ops.vends"), Values: make([]int64, len(counts))}}}
 	for i, n := range counts {
-		bh := float64(n) / float64(top) * float64(h-4)
-		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#12355b"><title>%d</title></rect>`, float64(i)*bw+1, float64(h)-bh, bw-2, bh, n)
+		at := since.Add(time.Duration(i) * time.Minute).In(tariff.Zone).Format("15:04")
+		p.X = append(p.X, report.Label{EN: at, SW: at})
+		p.Series[0].Values[i] = int64(n)
 	}
-	fmt.Fprintf(&b, `<text x="0" y="%d" font-size="11">-60 min</text><text x="%d" y="%d" font-size="11" text-anchor="end">%d/min max</text></svg>`, h+12, w, h+12, top)
-	return template.HTML(b.String())
+	return p
 }

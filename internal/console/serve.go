@@ -78,7 +78,11 @@ var (
 func (h *Handler) begin(w http.ResponseWriter, v *visit) error {
 	r := v.r
 	if r.Method == http.MethodPost {
-		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+		limit := int64(maxForm)
+		if v.route.MaxBody > 0 {
+			limit = v.route.MaxBody
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 	}
 	v.lang = chooseLanguage(r)
 	if err := h.csrf.Check(r); err != nil {

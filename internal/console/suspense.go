@@ -23,6 +23,11 @@ func (h *Handler) suspense(w http.ResponseWriter, v *visit) error {
 		return err
 	}
 	role := v.user().Role
+	if Masks(role) { // a customer may type their phone number as the account
+		for i := range ps {
+			ps[i].AccountRef, ps[i].Reason = maskDetail("", ps[i].AccountRef), maskDetail("", ps[i].Reason)
+		}
+	}
 	d := suspenseData{Payments: ps, Now: time.Now(), CanAssign: Allows(careOrFinance, role), CanRefund: Allows(financeRoles, role)}
 	p := h.page(v, "suspense.title", d)
 	switch v.r.URL.Query().Get("done") {

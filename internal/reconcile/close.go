@@ -133,12 +133,12 @@ func correct(ctx context.Context, tx *store.Tx, day, by, note string) (*Entry, e
 	for _, l := range now {
 		b := booked[l.Name]
 		delete(booked, l.Name)
-		if !snapshot(l.Name) && (l.Count != b.Count || l.Amount != b.Amount) {
+		if !Snapshot(l.Name) && (l.Count != b.Count || l.Amount != b.Amount) {
 			delta = append(delta, Line{Name: l.Name, Count: l.Count - b.Count, Amount: l.Amount - b.Amount})
 		}
 	}
 	for name, b := range booked { // a channel with no payments now
-		if !snapshot(name) && (b.Count != 0 || b.Amount != 0) {
+		if !Snapshot(name) && (b.Count != 0 || b.Amount != 0) {
 			delta = append(delta, Line{Name: name, Count: -b.Count, Amount: -b.Amount})
 		}
 	}
@@ -150,7 +150,10 @@ func correct(ctx context.Context, tx *store.Tx, day, by, note string) (*Entry, e
 	return &e, err
 }
 
-func snapshot(line string) bool { return line == LineSuspense || line == LineExceptionsOpen }
+// Snapshot reports whether a line says how things stood at the close (the
+// suspense, the exceptions open): staff work changes it, so it is never
+// corrected.
+func Snapshot(line string) bool { return line == LineSuspense || line == LineExceptionsOpen }
 
 // lineOrder keeps lines in the order Figures gives them.
 func lineOrder(name string) int {

@@ -147,8 +147,7 @@ func (p *Puller) pull(ctx context.Context, force bool) (Pulled, error) {
 	}
 	now := p.DB.Now()
 	out := Pulled{From: covered.Add(-p.Overlap), To: now, Covered: now.Add(-p.Lag), Outcome: Outcome{Kinds: map[string]int{}}}
-	// M-Pesa measures its 48 hours by its own clock: keep a margin.
-	if oldest := now.Add(-mpesa.PullWindow + 5*time.Minute); out.From.Before(oldest) {
+	if oldest := pullOldest(now); out.From.Before(oldest) {
 		out.From = oldest
 		if !covered.IsZero() && covered.Before(oldest) {
 			out.Gap = oldest.Sub(covered)

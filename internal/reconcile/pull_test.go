@@ -135,13 +135,28 @@ func TestPullOneNodeAtATime(t *testing.T) {
 
 			// Nodes down for 50 hours: the pull says which time M-Pesa no
 			// longer holds (it keeps 48 hours; the pull keeps 5 minutes
-			// clear of that edge).
-			if _, err := db1.Write().Exec(`UPDATE recon_pull_cursor SET covered_to = $1`, now.Add(-50*time.Hour).UnixMicro()); err != nil {
+			// clear of that edge), and so does the state staff see, before
+			// the pull and after it.
+			down := now.Add(-50 * time.Hour)
+			if _, err := db1.Write().Exec(`UPDATE recon_pull_cursor SET covered_to = $1`, down.UnixMicro()); err != nil {
 				t.Fatal(err)
+			}
+			if _, err := db1.Write().Exec(`UPDATE recon_pulls SET window_to = $1 WHERE finished_at = (SELECT max(finished_at) FROM recon_pulls)`, down.UnixMicro()); err != nil {
+				t.Fatal(err)
+			}
+			gap := func(s Span) time.Duration { return s.To.Sub(s.From) }
+			st, err := GetPullState(t.Context(), db1.Read(), time.Now(), 10)
+			if err != nil || !st.Pending.From.Equal(down) || gap(st.Pending) < 125*time.Minute || gap(st.Pending) > 126*time.Minute || len(st.Gaps) != 0 {
+				t.Errorf("state 50 hours after the last pull: %+v, %v; want about 2 h 5 min pending from %s, and no gap yet", st, err, down)
 			}
 			res, err := a.Pull(t.Context())
 			if err != nil || res.Gap < 125*time.Minute || res.Gap > 126*time.Minute {
 				t.Errorf("a pull 50 hours after the last: gap %s, %v; want about 2 h 5 min", res.Gap, err)
+			}
+			st, err = GetPullState(t.Context(), db1.Read(), time.Now(), 10)
+			if err != nil || !st.Pending.From.IsZero() || len(st.Gaps) != 1 || !st.Gaps[0].From.Equal(down) || gap(st.Gaps[0]) < 125*time.Minute || gap(st.Gaps[0]) > 126*time.Minute ||
+				len(st.Pulls) != 4 || !st.CoveredTo.Equal(res.Covered.Truncate(time.Microsecond)) {
+				t.Errorf("state after that pull: %+v, %v; want the gap of about 2 h 5 min from %s between the last two of 4 pulls, none pending", st, err, down)
 			}
 		})
 	}

@@ -70,6 +70,21 @@ func (a *App) PayBill(msisdn, billRef string, major int64) string {
 	return r
 }
 
+// PayBillUnconfirmed makes a Paybill payment whose confirmation M-Pesa
+// never delivers, as when Mteja's database restarts or the network cuts,
+// and returns its receipt: M-Pesa has the money, Mteja no payment.
+func (a *App) PayBillUnconfirmed(msisdn, billRef string, major int64) string {
+	a.T.Helper()
+	a.Sim.SetFaults(mpesa.Faults{Kinds: []mpesa.CallbackKind{mpesa.KindConfirmation}, Drop: true})
+	defer a.Sim.SetFaults(mpesa.Faults{})
+	receipt := a.PayBill(msisdn, billRef, major)
+	a.Sim.Wait()
+	if _, ok := a.Payment(receipt); ok {
+		a.T.Fatalf("payment %s exists though its confirmation was dropped", receipt)
+	}
+	return receipt
+}
+
 // Decode reads a token as meter drn would: with the decoder key derived
 // from the demo vending key and the meter's stored key parameters.
 func (a *App) Decode(drn, digits string) (sts.Decoded, error) {
