@@ -74,7 +74,7 @@ func (s *Service) BeginSetup(ctx context.Context, token string) (Enrolment, erro
 			return err
 		}
 		if sealed != "" {
-			e.Secret, err = s.seal.open(sealed, u.ID)
+			e.Secret, err = s.seal.Open(sealed, u.ID)
 			return err
 		}
 		key, err := totp.Generate(totp.GenerateOpts{Issuer: s.Issuer, AccountName: u.Username})
@@ -82,7 +82,7 @@ func (s *Service) BeginSetup(ctx context.Context, token string) (Enrolment, erro
 			return fmt.Errorf("TOTP seed: %w", err)
 		}
 		e.Secret = key.Secret()
-		if sealed, err = s.seal.seal(e.Secret, u.ID); err != nil {
+		if sealed, err = s.seal.Seal(e.Secret, u.ID); err != nil {
 			return err
 		}
 		_, err = tx.Exec(`UPDATE users SET totp_sealed = $2 WHERE id = $1`, u.ID, sealed)
@@ -136,7 +136,7 @@ func (s *Service) CompleteSetup(ctx context.Context, token, password, code strin
 			verdict = ErrSetupLink // the page that shows the seed was never opened
 			return nil
 		}
-		secret, err := s.seal.open(sealed, u.ID)
+		secret, err := s.seal.Open(sealed, u.ID)
 		if err != nil {
 			return err
 		}
@@ -249,7 +249,7 @@ func (s *Service) SignIn(ctx context.Context, username, password, code, address 
 	if !checkPassword(hash, password) {
 		return Session{}, "", ErrSignIn
 	}
-	secret, err := s.seal.open(sealed, u.ID)
+	secret, err := s.seal.Open(sealed, u.ID)
 	if err != nil {
 		return Session{}, "", fmt.Errorf("sign in %s: %w", u.Username, err)
 	}

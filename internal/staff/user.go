@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/mteja/mteja/internal/payment"
+	"github.com/mteja/mteja/internal/seal"
 	"github.com/mteja/mteja/internal/store"
 )
 
@@ -64,13 +65,17 @@ type Service struct {
 	DB *store.DB
 	// Issuer names the utility in authenticator apps ("Mteja Power").
 	Issuer string
-	seal   *sealer
+	seal   *seal.Sealer
 }
+
+// ErrSealKey is returned when a sealed TOTP seed does not open: the seal
+// key is not the one it was sealed with.
+var ErrSealKey = seal.ErrKey
 
 // NewService returns the accounts service; sealKey (from the data
 // directory or MTEJA_SEAL_KEY) encrypts TOTP seeds at rest.
 func NewService(db *store.DB, issuer string, sealKey []byte) (*Service, error) {
-	s, err := newSealer(sealKey)
+	s, err := seal.New(sealKey)
 	if err != nil {
 		return nil, err
 	}
