@@ -35,6 +35,19 @@ const (
 	// tariff line code: "liability:levy:<code>" or "revenue:pass_through:<code>".
 )
 
+// Accounts of an ISP's books, apart from a utility's: a deployment may sell
+// both, each through its own short codes.
+const (
+	ISPClearing  = "asset:isp:mpesa_clearing" // money M-Pesa holds for the ISP's short codes
+	ISPVouchers  = "asset:isp:voucher_sales"  // face value of redeemed vouchers, held by whoever sold them
+	ISPUnapplied = "liability:isp:unapplied"  // paid, not yet given to a subscriber
+	ISPSuspense  = "liability:isp:suspense"   // paid, matched to no subscriber
+	ISPWallet    = "liability:isp:wallet"     // subscribers' prepaid credit, not yet spent on a plan
+	ISPVAT       = "liability:isp:vat_payable"
+	ISPExcise    = "liability:isp:excise_payable" // excise duty on internet data services
+	ISPRevenue   = "revenue:isp:service"
+)
+
 // Posting is one line of a transaction.
 type Posting struct {
 	Account string

@@ -24,6 +24,9 @@ type Recorded struct {
 type Intake struct {
 	db *store.DB
 	gc *store.GroupCommitter[Payment, Recorded]
+	// Services maps short codes to the service their payments buy; a
+	// payment to any other short code buys electricity. Set before Run.
+	Services map[string]string
 	// OnReceived runs after a commit that stored new received payments (to
 	// wake the vend worker).
 	OnReceived func()
@@ -81,6 +84,12 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 	drns := make([]string, 0, len(ps))
 	for i := range ps {
 		p := &ps[i]
+		if p.Service == "" {
+			p.Service = in.serviceOf(p.ShortCode)
+		}
+		if p.Service != Electricity {
+			continue
+		}
 		if p.MeterDRN == "" {
 			p.MeterDRN = customer.NormalizeNumber(p.AccountRef)
 		}
@@ -103,6 +112,17 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 			p.PaidAt = tx.Now
 		}
 		p.State, p.Reason = Received, ""
+		if p.Service != Electricity {
+			// The service's own worker finds the account the payment
+			// names (the ISP's applier, a subscriber). Verification asks
+			// M-Pesa as the utility's short code, which cannot see another
+			// short code's payments, so it is for electricity only.
+			p.MeterDRN, p.Verify = "", false
+			if p.Hold != "" {
+				p.State, p.Reason = Suspense, p.Hold
+			}
+			continue
+		}
 		switch st, ok := status[p.MeterDRN]; {
 		case p.Hold != "":
 			p.State, p.Reason = Suspense, p.Hold
@@ -125,8 +145,8 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 	for lo := 0; lo < len(ps); lo += 500 {
 		chunk := ps[lo:min(lo+500, len(ps))]
 		var b strings.Builder
-		b.WriteString(`INSERT INTO payments (id, provider, receipt, amount, currency, payer, payer_name, notify_msisdn, account_ref, meter_drn, short_code, state, reason, paid_at, received_at) VALUES `)
-		args := make([]any, 0, len(chunk)*15)
+		b.WriteString(`INSERT INTO payments (id, provider, receipt, amount, currency, payer, payer_name, notify_msisdn, account_ref, meter_drn, short_code, service, checkout_id, state, reason, paid_at, received_at) VALUES `)
+		args := make([]any, 0, len(chunk)*17)
 		for i, p := range chunk {
 			var meter any
 			if p.MeterDRN != "" {
@@ -135,9 +155,9 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			fmt.Fprintf(&b, "(%s)", store.Placeholders(len(args)+1, 15))
+			fmt.Fprintf(&b, "(%s)", store.Placeholders(len(args)+1, 17))
 			args = append(args, p.ID, p.Provider, p.Receipt, int64(p.Amount), p.Currency, p.Payer, p.PayerName, p.NotifyMSISDN, store.Truncate(p.AccountRef, 40),
-				meter, p.ShortCode, p.State, p.Reason, store.Micros(p.PaidAt), store.Micros(p.ReceivedAt))
+				meter, p.ShortCode, p.Service, store.Truncate(p.CheckoutID, 100), p.State, p.Reason, store.Micros(p.PaidAt), store.Micros(p.ReceivedAt))
 		}
 		b.WriteString(` ON CONFLICT (receipt) DO NOTHING RETURNING id`)
 		rows, err := tx.Query(b.String(), args...)
@@ -168,11 +188,12 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 			out[i] = Recorded{Payment: existing, Duplicate: true}
 			continue
 		}
-		credit := ledger.CustomerCredit
+		books := BooksOf(p.Service)
+		credit := books.Credit
 		if p.State == Suspense || p.State == Verifying {
-			credit = ledger.Suspense
+			credit = books.Suspense
 		}
-		txns = append(txns, ledger.Transfer("pay:"+p.ID, "payment", p.ID, ledger.MpesaClearing, credit, p.Amount))
+		txns = append(txns, ledger.Transfer("pay:"+p.ID, "payment", p.ID, books.Clearing, credit, p.Amount))
 		out[i] = Recorded{Payment: p}
 	}
 	if err := ledger.Post(tx, txns...); err != nil {
@@ -201,7 +222,7 @@ func duplicate(tx *store.Tx, p Payment, payable bool) (Payment, error) {
 		}
 		existing.NotifyMSISDN = p.NotifyMSISDN
 	}
-	if payable && existing.State == Suspense && existing.MeterDRN == "" && p.MeterDRN != "" && p.Amount == existing.Amount {
+	if payable && existing.Service == Electricity && existing.State == Suspense && existing.MeterDRN == "" && p.MeterDRN != "" && p.Amount == existing.Amount {
 		res, err := tx.Exec(`UPDATE payments SET state = 'received', meter_drn = $2, reason = '' WHERE id = $1 AND state = 'suspense' AND meter_drn IS NULL`, existing.ID, p.MeterDRN)
 		if err != nil {
 			return Payment{}, fmt.Errorf("record payment %s: match to meter %s: %w", p.Receipt, p.MeterDRN, err)
@@ -243,6 +264,13 @@ func meterStatus(tx *store.Tx, drns []string) (map[string]string, error) {
 		out[d] = s
 	}
 	return out, rows.Err()
+}
+
+func (in *Intake) serviceOf(shortCode string) string {
+	if s, ok := in.Services[shortCode]; ok {
+		return s
+	}
+	return Electricity
 }
 
 // Wake runs OnReceived, for payments made receivable outside intake (a

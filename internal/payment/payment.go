@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mteja/mteja/internal/ledger"
 	"github.com/mteja/mteja/internal/money"
 	"github.com/mteja/mteja/internal/store"
 )
@@ -21,6 +22,29 @@ const (
 	Agent    = "agent"
 	Cash     = "cash"
 )
+
+// Services: what a payment buys. Each has its own short codes and its own
+// ledger accounts (Books); a received payment is the work item of its
+// service's worker (the vend worker for electricity, the ISP's applier).
+const (
+	Electricity = "electricity"
+	Internet    = "isp"
+)
+
+// Books are the ledger accounts a service's payments pass through.
+type Books struct {
+	Clearing string // the money M-Pesa holds for the service's short codes
+	Suspense string // paid, matched to no account
+	Credit   string // paid and matched, not yet applied (vended, or given to a subscriber)
+}
+
+// BooksOf returns the accounts of a service's payments.
+func BooksOf(service string) Books {
+	if service == Internet {
+		return Books{Clearing: ledger.ISPClearing, Suspense: ledger.ISPSuspense, Credit: ledger.ISPUnapplied}
+	}
+	return Books{Clearing: ledger.MpesaClearing, Suspense: ledger.Suspense, Credit: ledger.CustomerCredit}
+}
 
 // States: received → applied | suspense | reversed. A received payment is
 // the vend worker's work item. With verification on, a large payment from
@@ -48,6 +72,8 @@ type Payment struct {
 	AccountRef   string // as the customer typed it
 	MeterDRN     string // the matched meter, "" when none
 	ShortCode    string
+	Service      string // Electricity or Internet; intake decides by short code when ""
+	CheckoutID   string // the STK push it answers, if any
 	State        string
 	Reason       string // why it is in suspense or reversed
 	// Hold, set by whoever records the payment, keeps it in suspense with
@@ -65,14 +91,14 @@ type Payment struct {
 	ResolvedBy string
 }
 
-const columns = `id, provider, receipt, amount, currency, payer, payer_name, notify_msisdn, account_ref, COALESCE(meter_drn, ''), short_code, state, reason, attempts, last_error, paid_at, received_at, resolved_at, resolved_by`
+const columns = `id, provider, receipt, amount, currency, payer, payer_name, notify_msisdn, account_ref, COALESCE(meter_drn, ''), short_code, service, checkout_id, state, reason, attempts, last_error, paid_at, received_at, resolved_at, resolved_by`
 
 func scan(sc interface{ Scan(...any) error }) (Payment, error) {
 	var p Payment
 	var amount, paid, recv int64
 	var resolved sql.NullInt64
 	err := sc.Scan(&p.ID, &p.Provider, &p.Receipt, &amount, &p.Currency, &p.Payer, &p.PayerName, &p.NotifyMSISDN, &p.AccountRef,
-		&p.MeterDRN, &p.ShortCode, &p.State, &p.Reason, &p.Attempts, &p.LastError, &paid, &recv, &resolved, &p.ResolvedBy)
+		&p.MeterDRN, &p.ShortCode, &p.Service, &p.CheckoutID, &p.State, &p.Reason, &p.Attempts, &p.LastError, &paid, &recv, &resolved, &p.ResolvedBy)
 	p.Amount, p.PaidAt, p.ReceivedAt, p.ResolvedAt = money.Amount(amount), store.Time(paid), store.Time(recv), store.NullTime(resolved)
 	return p, err
 }

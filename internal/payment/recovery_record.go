@@ -137,9 +137,10 @@ func party(s string) (id, name string) {
 	return store.Truncate(strings.TrimSpace(id), 64), store.Truncate(strings.TrimSpace(name), 100)
 }
 
-// MatchSTK finds the one STK push Mteja sent to payer for amount shortly
-// before paid that is still waiting for its callback (pending, whether or
-// not the STK query poller has heard since that it was paid); nil when
+// MatchSTK finds the one STK push for a meter Mteja sent to payer for
+// amount shortly before paid that is still waiting for its callback
+// (pending, whether or not the STK query poller has heard since that it was
+// paid); nil when
 // there is none, or more than one to choose from. payer is a plain number,
 // or a mask as M-Pesa shows it ("2547*****149"), which must fit the number
 // Mteja prompted.
@@ -152,7 +153,7 @@ func MatchSTK(ctx context.Context, q Querier, payer string, amount money.Amount,
 	if masked {
 		number = "" // matched below, on the numbers of the pushes found
 	}
-	ids, err := store.Strings(ctx, q, `SELECT checkout_request_id FROM stk_requests WHERE ($1 = '' OR msisdn = $1) AND amount = $2 AND state = 'pending' AND receipt = ''
+	ids, err := store.Strings(ctx, q, `SELECT checkout_request_id FROM stk_requests WHERE ($1 = '' OR msisdn = $1) AND amount = $2 AND state = 'pending' AND service = 'electricity' AND receipt = ''
 		AND created_at BETWEEN $3 AND $4 ORDER BY created_at LIMIT 50`,
 		number, int64(amount), store.Micros(paid.Add(-10*time.Minute)), store.Micros(paid.Add(time.Minute)))
 	if err != nil {

@@ -26,7 +26,8 @@ type STKRequest struct {
 	CheckoutRequestID string
 	MerchantRequestID string
 	MSISDN            string
-	MeterDRN          string
+	MeterDRN          string // the meter, or for another service the account (a subscriber's username)
+	Service           string // Electricity, Internet
 	Amount            money.Amount
 	Channel           string // ussd, web, app, agent
 	State             string
@@ -97,17 +98,50 @@ func (s *STK) Start(ctx context.Context, msisdn, drn string, amount money.Amount
 			return STKRequest{}, &LimitError{Amount: amount, Min: lo, Max: hi}
 		}
 	}
-	resp, err := s.Client.STKPush(ctx, mpesa.STKPushRequest{Phone: num, Amount: amount, AccountReference: STKAccountReference(drn), Description: "Token", CallbackURL: s.CallbackURL})
+	return s.push(ctx, s.Client, STKRequest{MSISDN: num, MeterDRN: drn, Service: Electricity, Amount: amount, Channel: channel}, "Token")
+}
+
+// Push is an STK push for another service than electricity: a
+// subscriber's bundle, through the ISP's own short code.
+type Push struct {
+	Service     string
+	Client      STKPusher // the service's Daraja client: its short code and passkey
+	MSISDN      string
+	Account     string // what is paid for (a username); the prompt shows its last 12 characters, as for a meter
+	Amount      money.Amount
+	Channel     string
+	Description string // TransactionDesc: at most 13 characters
+}
+
+// StartFor starts a push for another service; the caller has checked the
+// account and the amount. Its callback comes to Settle like any other, and
+// the payment it records is that service's.
+func (s *STK) StartFor(ctx context.Context, p Push) (STKRequest, error) {
+	num, err := phone.Normalize(p.MSISDN)
 	if err != nil {
-		return STKRequest{}, fmt.Errorf("stk push to %s: %w", phone.Mask(num), err)
+		return STKRequest{}, err
 	}
-	r := STKRequest{CheckoutRequestID: resp.CheckoutRequestID, MerchantRequestID: resp.MerchantRequestID, MSISDN: num, MeterDRN: drn,
-		Amount: amount, Channel: channel, State: STKPending}
+	if p.Service == "" || p.Service == Electricity || p.Client == nil {
+		return STKRequest{}, fmt.Errorf("stk push for %q: name another service and its Daraja client", p.Service)
+	}
+	if !p.Amount.IsWhole() || p.Amount <= 0 {
+		return STKRequest{}, fmt.Errorf("amount %s: M-Pesa takes whole shillings", p.Amount)
+	}
+	return s.push(ctx, p.Client, STKRequest{MSISDN: num, MeterDRN: p.Account, Service: p.Service, Amount: p.Amount, Channel: p.Channel}, p.Description)
+}
+
+// push sends r's prompt through client and stores it once Daraja accepts.
+func (s *STK) push(ctx context.Context, client STKPusher, r STKRequest, desc string) (STKRequest, error) {
+	resp, err := client.STKPush(ctx, mpesa.STKPushRequest{Phone: r.MSISDN, Amount: r.Amount, AccountReference: STKAccountReference(r.MeterDRN), Description: desc, CallbackURL: s.CallbackURL})
+	if err != nil {
+		return STKRequest{}, fmt.Errorf("stk push to %s: %w", phone.Mask(r.MSISDN), err)
+	}
+	r.CheckoutRequestID, r.MerchantRequestID, r.State = resp.CheckoutRequestID, resp.MerchantRequestID, STKPending
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		r.CreatedAt = tx.Now
-		_, err := tx.Exec(`INSERT INTO stk_requests (checkout_request_id, merchant_request_id, msisdn, meter_drn, amount, channel, state, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (checkout_request_id) DO NOTHING`,
-			r.CheckoutRequestID, r.MerchantRequestID, r.MSISDN, r.MeterDRN, int64(r.Amount), r.Channel, r.State, store.Micros(tx.Now))
+		_, err := tx.Exec(`INSERT INTO stk_requests (checkout_request_id, merchant_request_id, msisdn, meter_drn, amount, channel, state, created_at, updated_at, service)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) ON CONFLICT (checkout_request_id) DO NOTHING`,
+			r.CheckoutRequestID, r.MerchantRequestID, r.MSISDN, r.MeterDRN, int64(r.Amount), r.Channel, r.State, store.Micros(tx.Now), r.Service)
 		return err
 	})
 	if err != nil {
@@ -160,7 +194,7 @@ func (s *STK) Settle(ctx context.Context, cb mpesa.STKCallback) (Recorded, error
 		notify := r.MSISDN // the phone we prompted; the callback's is only its word
 		rec, err = s.Intake.Record(ctx, Payment{Provider: MpesaSTK, Receipt: cb.Receipt, Amount: cb.Amount, Payer: notify,
 			NotifyMSISDN: notify, AccountRef: r.MeterDRN, MeterDRN: r.MeterDRN, PaidAt: cb.TransactionDate, Hold: mismatch(r, cb),
-			Verify: s.VerifyAbove > 0 && cb.Amount >= s.VerifyAbove})
+			Verify: s.VerifyAbove > 0 && cb.Amount >= s.VerifyAbove, Service: r.Service, CheckoutID: r.CheckoutRequestID})
 		if err != nil {
 			return Recorded{}, err
 		}
@@ -193,8 +227,8 @@ func GetSTK(ctx context.Context, q Querier, checkoutID string) (STKRequest, erro
 	var r STKRequest
 	var amount, created int64
 	var code *int64
-	err := q.QueryRowContext(ctx, `SELECT checkout_request_id, merchant_request_id, msisdn, meter_drn, amount, channel, state, result_code, result_desc, receipt, created_at FROM stk_requests WHERE checkout_request_id = $1`, checkoutID).
-		Scan(&r.CheckoutRequestID, &r.MerchantRequestID, &r.MSISDN, &r.MeterDRN, &amount, &r.Channel, &r.State, &code, &r.ResultDesc, &r.Receipt, &created)
+	err := q.QueryRowContext(ctx, `SELECT checkout_request_id, merchant_request_id, msisdn, meter_drn, service, amount, channel, state, result_code, result_desc, receipt, created_at FROM stk_requests WHERE checkout_request_id = $1`, checkoutID).
+		Scan(&r.CheckoutRequestID, &r.MerchantRequestID, &r.MSISDN, &r.MeterDRN, &r.Service, &amount, &r.Channel, &r.State, &code, &r.ResultDesc, &r.Receipt, &created)
 	if err != nil {
 		return STKRequest{}, store.NotFound(err, "stk request "+checkoutID)
 	}

@@ -31,14 +31,15 @@ type STKPoller struct {
 }
 
 // PollOnce looks at up to 50 pushes past their wait and returns how many it
-// settled.
+// settled. Only electricity's: it asks M-Pesa as the utility's short code,
+// which cannot see another short code's pushes.
 func (p *STKPoller) PollOnce(ctx context.Context) (int, error) {
 	after := p.After
 	if after == 0 {
 		after = 90 * time.Second
 	}
 	now := time.Now()
-	ids, err := store.Strings(ctx, p.DB.Read(), `SELECT checkout_request_id FROM stk_requests WHERE state = 'pending' AND result_code IS NULL AND created_at < $1 AND created_at > $2 ORDER BY created_at LIMIT 50`,
+	ids, err := store.Strings(ctx, p.DB.Read(), `SELECT checkout_request_id FROM stk_requests WHERE state = 'pending' AND service = 'electricity' AND result_code IS NULL AND created_at < $1 AND created_at > $2 ORDER BY created_at LIMIT 50`,
 		store.Micros(now.Add(-after)), store.Micros(now.Add(-24*time.Hour)))
 	if err != nil {
 		return 0, fmt.Errorf("pending stk pushes: %w", err)

@@ -15,6 +15,11 @@ import (
 // ErrState is returned when an action does not fit the payment's state.
 var ErrState = errors.New("payment is not in a state that allows this")
 
+// ErrService is returned when an action does not fit what the payment buys
+// (a meter named for a payment to the ISP); ErrState is wrapped with it, so
+// callers that know only ErrState answer as for a state that does not fit.
+var ErrService = errors.New("payment is for another service")
+
 // Assign resolves a suspense payment by matching it to a meter: it becomes
 // received and the vend worker makes its token. by names the staff member.
 func Assign(ctx context.Context, db *store.DB, id, drn, by string) (Payment, error) {
@@ -26,6 +31,9 @@ func AssignTx(ctx context.Context, tx *store.Tx, id, drn, by string) (Payment, e
 	p, err := lockForResolve(tx, id)
 	if err != nil {
 		return Payment{}, err
+	}
+	if p.Service != Electricity {
+		return Payment{}, fmt.Errorf("assign payment %s: it was paid to the %s short code %s, not for a meter: %w (%w)", p.Receipt, p.Service, p.ShortCode, ErrService, ErrState)
 	}
 	m, err := customer.GetMeter(ctx, tx, drn)
 	if err != nil {
@@ -79,7 +87,8 @@ func RefundTx(tx *store.Tx, id, by, reason string) (Payment, error) {
 		p.ID, reason, store.Micros(tx.Now), by); err != nil {
 		return Payment{}, fmt.Errorf("refund payment %s: %w", p.Receipt, err)
 	}
-	if err := ledger.Post(tx, ledger.Transfer("refund:"+p.ID, "refund", p.ID, ledger.Suspense, ledger.MpesaClearing, p.Amount)); err != nil {
+	books := BooksOf(p.Service)
+	if err := ledger.Post(tx, ledger.Transfer("refund:"+p.ID, "refund", p.ID, books.Suspense, books.Clearing, p.Amount)); err != nil {
 		return Payment{}, err
 	}
 	if err := Audit(tx, by, "payment.refund", p.ID, reason); err != nil {
@@ -102,15 +111,20 @@ func ReverseTx(tx *store.Tx, receipt, by, reason string) (Payment, error) {
 	if err != nil {
 		return Payment{}, store.NotFound(err, "payment "+receipt)
 	}
-	switch p.State {
-	case Suspense:
+	books := BooksOf(p.Service)
+	switch {
+	case p.State == Applied && p.Service != Electricity:
+		// Its money is in a subscriber's wallet or spent on a plan: the
+		// service's own books must take it back, which they cannot yet.
+		return Payment{}, fmt.Errorf("reverse payment %s: applied to the %s's subscriber; record its reversal there: %w (%w)", receipt, p.Service, ErrService, ErrState)
+	case p.State == Suspense:
 		if _, err := tx.Exec(`UPDATE payments SET state = 'reversed', reason = $2, resolved_at = $3, resolved_by = $4 WHERE id = $1`, p.ID, reason, store.Micros(tx.Now), by); err != nil {
 			return Payment{}, err
 		}
-		if err := ledger.Post(tx, ledger.Transfer("reverse:"+p.ID, "reversal", p.ID, ledger.Suspense, ledger.MpesaClearing, p.Amount)); err != nil {
+		if err := ledger.Post(tx, ledger.Transfer("reverse:"+p.ID, "reversal", p.ID, books.Suspense, books.Clearing, p.Amount)); err != nil {
 			return Payment{}, err
 		}
-	case Applied:
+	case p.State == Applied:
 		if _, err := tx.Exec(`UPDATE payments SET state = 'reversed', reason = $2, resolved_at = $3, resolved_by = $4 WHERE id = $1`, p.ID, reason, store.Micros(tx.Now), by); err != nil {
 			return Payment{}, err
 		}

@@ -153,7 +153,8 @@ func (rc *Recovery) confirm(ctx context.Context, query string, p Payment, res mp
 		if _, err := tx.Exec(`UPDATE payments SET state = 'received', reason = '', attempts = 0, run_after = 0 WHERE id = $1`, cur.ID); err != nil {
 			return err
 		}
-		if err := ledger.Post(tx, ledger.Transfer("verify:"+cur.ID, "verified", cur.ID, ledger.Suspense, ledger.CustomerCredit, cur.Amount)); err != nil {
+		books := BooksOf(cur.Service)
+		if err := ledger.Post(tx, ledger.Transfer("verify:"+cur.ID, "verified", cur.ID, books.Suspense, books.Credit, cur.Amount)); err != nil {
 			return err
 		}
 		woke = true

@@ -321,3 +321,32 @@ func TestPendingKeyChangeRidesAlong(t *testing.T) {
 		b.checkLedger(t)
 	})
 }
+
+// A payment to the ISP's short code is the ISP's work item: the vend worker
+// leaves it alone, even when its account is one of our meters' numbers.
+func TestWorkerLeavesOtherServices(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		b := setup(t, db)
+		b.intake.Services = map[string]string{"600100": payment.Internet}
+		isp := c2b("SKL51ZDRI1", "54500320905", 50)
+		isp.ShortCode = "600100"
+		if _, err := b.intake.Record(ctx, isp); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.intake.Record(ctx, c2b("SKL51ZDRE1", "54500320905", 500)); err != nil {
+			t.Fatal(err)
+		}
+		b.drain(t)
+		if p, _ := payment.ByReceipt(ctx, db.Read(), "SKL51ZDRI1"); p.State != payment.Received || p.Service != payment.Internet {
+			t.Fatalf("the ISP's payment is %s (%s); want it received, waiting for the ISP", p.State, p.Service)
+		}
+		if _, err := vend.ByReceipt(ctx, db.Read(), "SKL51ZDRI1"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("the ISP's payment was vended: %v", err)
+		}
+		if p, _ := payment.ByReceipt(ctx, db.Read(), "SKL51ZDRE1"); p.State != payment.Applied {
+			t.Fatalf("the utility's payment is %s; want applied", p.State)
+		}
+		b.checkLedger(t)
+	})
+}

@@ -177,9 +177,11 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	return settled, nil
 }
 
+// claim takes electricity's received payments; another service's (the
+// ISP's) are its own worker's.
 func claim(tx *store.Tx, n int) ([]payment.Payment, error) {
 	rows, err := tx.Query(`SELECT id, receipt, amount, currency, notify_msisdn, meter_drn, attempts, paid_at FROM payments
-		WHERE state = 'received' AND run_after <= $1 ORDER BY received_at LIMIT $2 `+tx.SkipLocked(), store.Micros(tx.Now), n)
+		WHERE state = 'received' AND service = 'electricity' AND run_after <= $1 ORDER BY received_at LIMIT $2 `+tx.SkipLocked(), store.Micros(tx.Now), n)
 	if err != nil {
 		return nil, fmt.Errorf("claim payments: %w", err)
 	}

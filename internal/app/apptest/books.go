@@ -20,9 +20,10 @@ func createKey(db *store.DB, role string) (string, error) {
 // CheckBooks proves what must hold after any sequence of payments, vends and
 // resolutions, once the pipeline has settled:
 //   - every ledger transaction balances (ledger.Check);
-//   - M-Pesa clearing holds every payment not given back, suspense every
-//     payment in suspense, customer credit every payment not yet vended,
-//     debt receivable what the meters owe;
+//   - for each service (electricity, the ISP), its M-Pesa clearing account
+//     holds every payment not given back, its suspense every payment in
+//     suspense, its credit every payment not yet vended or applied; debt
+//     receivable holds what the meters owe;
 //   - an applied payment has exactly one vend, of its amount, and no other
 //     payment has one unless it was applied and then reversed;
 //   - every vend has exactly one credit token, TIDs never repeat on a meter,
@@ -57,20 +58,24 @@ func (a *App) Books() error {
 		err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM payments WHERE `+where).Scan(&n)
 		return money.Amount(n), err
 	}
-	for _, c := range []struct {
-		account, where string
-		sign           money.Amount
-	}{
-		{ledger.MpesaClearing, `state <> 'reversed'`, 1},
-		{ledger.Suspense, `state IN ('suspense', 'verifying')`, -1},
-		{ledger.CustomerCredit, `state = 'received'`, -1},
-	} {
-		s, err := sum(c.where)
-		if err != nil {
-			return err
-		}
-		if bal[c.account] != c.sign*s {
-			return fmt.Errorf("account %s holds %s; the payments (%s) say %s", c.account, bal[c.account], c.where, c.sign*s)
+	for _, service := range []string{payment.Electricity, payment.Internet} {
+		books := payment.BooksOf(service)
+		for _, c := range []struct {
+			account, where string
+			sign           money.Amount
+		}{
+			{books.Clearing, `state <> 'reversed'`, 1},
+			{books.Suspense, `state IN ('suspense', 'verifying')`, -1},
+			{books.Credit, `state = 'received'`, -1},
+		} {
+			where := c.where + ` AND service = '` + service + `'`
+			s, err := sum(where)
+			if err != nil {
+				return err
+			}
+			if bal[c.account] != c.sign*s {
+				return fmt.Errorf("account %s holds %s; the payments (%s) say %s", c.account, bal[c.account], where, c.sign*s)
+			}
 		}
 	}
 	var debt int64
