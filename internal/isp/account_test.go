@@ -229,6 +229,9 @@ func TestAccountFairUse(t *testing.T) {
 		if sub := b.live(t, b.bob); !sub.Throttled || sub.State != isp.Active {
 			t.Fatalf("subscription %+v", sub)
 		}
+		if txt, _ := b.svc.UsageText(context.Background(), bobPhone, "en", nil); !strings.Contains(txt, "Data: unlimited. (fair-use speed) Until 15/06/2025 10:00.") {
+			t.Fatalf("usage: %q", txt)
+		}
 	})
 }
 

@@ -82,12 +82,12 @@ func (s *Service) UsageText(ctx context.Context, msisdn, lang string, args []str
 			}
 		}
 		if len(mine) == 0 {
-			return usageWord(lang, "not_yours", name), nil
+			return say(lang, "not_yours", name), nil
 		}
 		subs = mine
 	}
 	if len(subs) == 0 {
-		return usageWord(lang, "none"), nil
+		return say(lang, "none"), nil
 	}
 	var lines []string
 	for _, u := range subs[:min(len(subs), 3)] {
@@ -102,43 +102,21 @@ func (s *Service) UsageText(ctx context.Context, msisdn, lang string, args []str
 
 func usageLine(lang string, u Usage) string {
 	if u.Plan == "" {
-		return usageWord(lang, "no_plan", u.Username, kes(u.Wallet))
+		return say(lang, "no_plan", u.Username, kes(u.Wallet))
 	}
-	data := usageWord(lang, "unlimited")
+	data := say(lang, "unlimited")
 	if !u.Unlimited {
-		data = usageWord(lang, "data_left", Bytes(u.DataLeft), Bytes(u.DataLimit))
+		data = say(lang, "data_left", Bytes(u.DataLeft), Bytes(u.DataLimit))
 	}
 	if u.Throttled {
-		data += usageWord(lang, "fair_use")
+		data += " " + say(lang, "fair_use")
 	}
-	left := usageWord(lang, "no_end")
+	left := say(lang, "no_end")
 	switch {
 	case u.State != Active && u.State != Grace:
-		left = usageWord(lang, "no_service")
+		left = say(lang, "no_service")
 	case !u.EndsAt.IsZero():
-		left = usageWord(lang, "until", until(u.EndsAt))
+		left = say(lang, "until", until(u.EndsAt))
 	}
-	return usageWord(lang, "line", u.Username, u.Plan, data, left, kes(u.Wallet))
-}
-
-var usageWords = map[string][2]string{
-	"line":       {"%s: %s. %s %s Wallet: %s.", "%s: %s. %s %s Pochi: %s."},
-	"data_left":  {"Data left: %s of %s.", "Data iliyobaki: %s kati ya %s."},
-	"unlimited":  {"Data: unlimited.", "Data: bila kikomo."},
-	"fair_use":   {" (fair-use speed)", " (kasi ya matumizi ya haki)"},
-	"until":      {"Until %s.", "Hadi %s."},
-	"no_end":     {"", ""},
-	"no_service": {"No service until paid.", "Hakuna huduma hadi ulipe."},
-	"no_plan":    {"%s: no plan. Wallet: %s.", "%s: hakuna kifurushi. Pochi: %s."},
-	"none":       {"No internet account is registered to this phone.", "Hakuna akaunti ya intaneti iliyosajiliwa kwa simu hii."},
-	"not_yours":  {"The usage of %s is sent only to its registered phones.", "Matumizi ya %s hutumwa kwa simu zake zilizosajiliwa tu."},
-}
-
-func usageWord(lang, key string, args ...any) string {
-	t := usageWords[key]
-	s := t[0]
-	if lang == "sw" {
-		s = t[1]
-	}
-	return strings.TrimSpace(strings.ReplaceAll(fmt.Sprintf(s, args...), "  ", " "))
+	return say(lang, "line", u.Username, u.Plan, data, left, kes(u.Wallet))
 }

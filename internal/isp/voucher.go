@@ -271,6 +271,15 @@ func (s *Service) voucherLogin(ctx context.Context, r radius.AuthRequest, code s
 	if r.Check == nil || !r.Check(code) && !r.Check("") {
 		return reject, nil
 	}
+	// A code that is no voucher (a guess, a typo) is answered from a
+	// read, without a write transaction.
+	var n int
+	if err := s.DB.Read().QueryRowContext(ctx, `SELECT count(*) FROM isp_vouchers WHERE digest = $1`, s.seal.Digest(code)).Scan(&n); err != nil {
+		return radius.AuthDecision{}, fmt.Errorf("voucher login: %w", err)
+	}
+	if n == 0 {
+		return reject, nil
+	}
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		b, err := s.takeVoucher(tx, code)
 		if err != nil {

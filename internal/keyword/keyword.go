@@ -1,7 +1,8 @@
 // Package keyword answers SMS sent to the utility's short code: TOKEN
 // [meter], BAL, HELP, STOP and START, in English or Swahili (TOKENI, SALIO,
 // MSAADA, SITISHA, ANZA), so that a customer with a basic phone can get a
-// token again without an app or an office.
+// token again without an app or an office. Where an ISP is served too,
+// USAGE (MATUMIZI) and VOUCHER (VOCHA) are its subscribers'.
 package keyword
 
 import (
@@ -27,6 +28,18 @@ type Responder struct {
 	Keyword  string // the short code or number customers text, for the help text
 
 	Usage *usage.Counter // counts the keywords used; nil counts nothing
+	// Internet answers the ISP's keywords; nil where no ISP is served,
+	// and they are then unknown words.
+	Internet Internet
+}
+
+// Internet is what the ISP's billing (package isp) answers by SMS.
+type Internet interface {
+	// UsageText is a subscriber's remaining data and time, to their own
+	// phones: USAGE [username].
+	UsageText(ctx context.Context, msisdn, lang string, args []string) (string, error)
+	// RedeemText uses a voucher: VOUCHER code [username].
+	RedeemText(ctx context.Context, msisdn, lang string, args []string) (string, error)
 }
 
 type command struct {
@@ -40,6 +53,8 @@ var keywords = map[string]command{
 	"HELP": {"help", "en"}, "MSAADA": {"help", "sw"},
 	"STOP": {"stop", "en"}, "SITISHA": {"stop", "sw"},
 	"START": {"start", "en"}, "ANZA": {"start", "sw"},
+	"USAGE": {"usage", "en"}, "MATUMIZI": {"usage", "sw"},
+	"VOUCHER": {"voucher", "en"}, "VOCHA": {"voucher", "sw"},
 }
 
 // Reply is the answer to one inbound SMS.
@@ -60,6 +75,9 @@ func (r *Responder) Answer(ctx context.Context, msisdn, text string) (Reply, err
 		return Reply{Body: r.help(lang), Language: lang}, nil
 	}
 	cmd, ok := keywords[fields[0]]
+	if ok && r.Internet == nil && (cmd.name == "usage" || cmd.name == "voucher") {
+		ok = false
+	}
 	if !ok {
 		return Reply{Body: r.text(lang, "unknown", fields[0]) + " " + r.help(lang), Language: lang}, nil
 	}
@@ -73,6 +91,10 @@ func (r *Responder) Answer(ctx context.Context, msisdn, text string) (Reply, err
 		body, err = r.tokens(ctx, msisdn, lang, fields[1:])
 	case "bal":
 		body, err = r.balance(ctx, msisdn, lang, fields[1:])
+	case "usage":
+		body, err = r.Internet.UsageText(ctx, msisdn, lang, fields[1:])
+	case "voucher":
+		body, err = r.Internet.RedeemText(ctx, msisdn, lang, fields[1:])
 	case "help":
 		body = r.help(lang)
 	case "stop", "start":
