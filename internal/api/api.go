@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/mteja/mteja/internal/customer"
+	"github.com/mteja/mteja/internal/isp"
 	"github.com/mteja/mteja/internal/money"
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/peer"
@@ -38,6 +39,10 @@ type Handler struct {
 	// ShortCodes are our Paybill and till numbers: a C2B payment to any
 	// other is not ours to take.
 	ShortCodes []string
+	// ISP, when set, is the ISP served beside the utility: payments to its
+	// short codes (among ShortCodes) are for its subscribers, and their
+	// validation asks it.
+	ISP *isp.Service
 	// VerifyAbove, when positive, has confirmations of at least this amount
 	// confirmed by a transaction status query before they are vended.
 	VerifyAbove money.Amount

@@ -59,6 +59,9 @@ func (h *Handler) c2bValidation(w http.ResponseWriter, r *http.Request, body []b
 	if !h.ours(c.ShortCode) {
 		return writeJSON(w, http.StatusOK, mpesa.Reject(mpesa.C2BInvalidShortCode))
 	}
+	if h.ISP != nil && h.ISP.Ours(c.ShortCode) {
+		return h.ispValidation(w, r, c)
+	}
 	drn := customer.NormalizeNumber(c.BillRef)
 	m, err := customer.GetMeter(r.Context(), h.DB.Read(), drn)
 	switch {
@@ -85,6 +88,26 @@ func (h *Handler) c2bValidation(w http.ResponseWriter, r *http.Request, body []b
 	}
 	// The account typed is kept: if the confirmation is then lost, it is the
 	// one thing a transaction status query cannot tell.
+	if err := payment.RecordValidation(r.Context(), h.DB, c); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, mpesa.Accept())
+}
+
+// ispValidation decides a payment to the ISP's short code: its account
+// must name a subscriber; any whole amount buys something (what a plan
+// does not take waits in the wallet).
+func (h *Handler) ispValidation(w http.ResponseWriter, r *http.Request, c mpesa.C2B) error {
+	if c.CheckAmount() != nil {
+		return writeJSON(w, http.StatusOK, mpesa.Reject(mpesa.C2BInvalidAmount))
+	}
+	ok, err := h.ISP.Payable(r.Context(), c.BillRef)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return writeJSON(w, http.StatusOK, mpesa.Reject(mpesa.C2BInvalidAccount))
+	}
 	if err := payment.RecordValidation(r.Context(), h.DB, c); err != nil {
 		return err
 	}

@@ -11,12 +11,14 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/mteja/mteja/internal/api"
 	"github.com/mteja/mteja/internal/config"
 	"github.com/mteja/mteja/internal/customer"
+	"github.com/mteja/mteja/internal/isp"
 	"github.com/mteja/mteja/internal/keyword"
 	"github.com/mteja/mteja/internal/money"
 	"github.com/mteja/mteja/internal/notify"
@@ -58,10 +60,14 @@ type App struct {
 	Staff    *staff.Service    // staff accounts and sessions of the console
 	Tariffs  *vend.Tariffs
 	Daraja   *mpesa.Client
-	Usage    *usage.Counter   // self-service uses, for the reports
-	Sim      *mpesa.Simulator // demo only
-	Sink     *notify.Sink     // demo only
-	Mux      *http.ServeMux
+	Usage    *usage.Counter // self-service uses, for the reports
+	// ISP is the ISP's billing (plans, subscribers, payments to its short
+	// codes) and the Decider the RADIUS server asks.
+	ISP    *isp.Service
+	Sim    *mpesa.Simulator // demo only
+	ISPSim *mpesa.Simulator // demo only: M-Pesa as the ISP's short code
+	Sink   *notify.Sink     // demo only
+	Mux    *http.ServeMux
 
 	listener net.Listener
 	server   *http.Server
@@ -72,6 +78,7 @@ type App struct {
 	keys            *sts.SoftwareGenerator
 	closers         []func() error
 	keywords        *keyword.Responder
+	ispDaraja       *mpesa.Client // the ISP's, as its own short code; nil without Daraja or ISP
 	cancel          context.CancelFunc
 	wg              sync.WaitGroup
 	ready           chan struct{}
@@ -158,7 +165,10 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	a.Usage = &usage.Counter{DB: a.DB}
 	a.Intake = payment.NewIntake(a.DB)
 	a.Vend = &vend.Worker{DB: a.DB, Generator: gen, Tariffs: a.Tariffs, Log: a.Log, Utility: cfg.Utility, USSD: cfg.USSDCode}
-	a.Intake.OnReceived = a.Vend.Wake
+	if opts.Demo && len(cfg.ISPShortCodes) == 0 {
+		a.Config.ISPShortCodes = []string{DemoISPShortCode}
+		cfg = a.Config
+	}
 
 	routes := opts.Routes
 	if opts.Demo && routes == nil {
@@ -184,6 +194,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		a.Config.DarajaURL = cfg.PublicURL + "/sim/daraja"
 		a.Config.DarajaKey, a.Config.DarajaConsumerSecret, a.Config.DarajaPasskey = "demo", "demo", a.Sim.Passkey()
 		a.Config.DarajaInitiator, a.Config.DarajaCredential = "demo", "demo-credential"
+		a.demoISPSim()
 		cfg = a.Config
 	}
 	// Without a Daraja client, receipts are looked up among the payments we
@@ -197,6 +208,13 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		a.STK.VerifyAbove = cfg.DarajaVerifyAbove
 		a.Pull = &reconcile.Puller{DB: a.DB, Client: a.Daraja, ShortCode: a.Daraja.ShortCode, Log: a.Log, OnRecorded: a.Vend.Wake}
 	}
+	if err := a.buildISP(); err != nil {
+		return err
+	}
+	a.Intake.OnReceived = func() {
+		a.Vend.Wake()
+		a.ISP.Wake()
+	}
 	if cfg.DarajaVerifyAbove > 0 {
 		if a.Daraja == nil {
 			return errors.New("-daraja-verify-above needs the Daraja client to ask M-Pesa: set MTEJA_DARAJA_URL and its credentials")
@@ -207,7 +225,8 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	}
 
 	h := &api.Handler{DB: a.DB, Intake: a.Intake, STK: a.STK, Recovery: a.Recovery, Tariffs: a.Tariffs, Log: a.Log,
-		Utility: cfg.Utility, Daraja: peer.Gate{Secret: cfg.DarajaSecret, Allow: cfg.DarajaAllow}, ShortCodes: cfg.DarajaShortCodes,
+		Utility: cfg.Utility, Daraja: peer.Gate{Secret: cfg.DarajaSecret, Allow: cfg.DarajaAllow},
+		ShortCodes: append(slices.Clip(cfg.DarajaShortCodes), cfg.ISPShortCodes...), ISP: a.ISP,
 		VerifyAbove: cfg.DarajaVerifyAbove, OnMessages: a.Delivery.Wake}
 	h.Routes(a.Mux)
 	a.Mux.HandleFunc("GET /healthz", a.healthz)
@@ -304,6 +323,7 @@ func (a *App) Start(ctx context.Context) error {
 		a.run(ctx, a.Vend.Run)
 	}
 	a.run(ctx, a.Delivery.Run)
+	a.run(ctx, a.ISP.Run)
 	a.run(ctx, a.countUsage)
 	a.startDelivery(ctx)
 	if a.Verifier != nil {
@@ -330,6 +350,10 @@ func (a *App) Start(ctx context.Context) error {
 		if _, err := a.Daraja.RegisterPull(ctx, "254722000000", a.CallbackURL("pull")); err != nil {
 			a.Close()
 			return fmt.Errorf("register for the Pull API with the simulator: %w", err)
+		}
+		if err := a.registerISPSim(ctx); err != nil {
+			a.Close()
+			return err
 		}
 	}
 	if a.Pull != nil {
@@ -373,8 +397,10 @@ func (a *App) Close() error {
 	for _, c := range a.closers {
 		c()
 	}
-	if a.Sim != nil {
-		a.Sim.Close()
+	for _, sim := range []*mpesa.Simulator{a.Sim, a.ISPSim} {
+		if sim != nil {
+			sim.Close()
+		}
 	}
 	return a.DB.Close()
 }

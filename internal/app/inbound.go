@@ -17,6 +17,9 @@ import (
 // path segment and optional source allow-list.
 func (a *App) inboundRoutes() {
 	a.keywords = &keyword.Responder{DB: a.DB, Utility: a.Config.Utility, USSDCode: a.Config.USSDCode, Usage: a.Usage}
+	if len(a.Config.ISPShortCodes) > 0 {
+		a.keywords.Internet = a.ISP // USAGE and VOUCHER, for the ISP's subscribers
+	}
 	gate := peer.Gate{Secret: a.Config.SMSSecret, Allow: a.Config.SMSAllow, Open: true}
 	guard := func(fn func(w http.ResponseWriter, r *http.Request)) http.Handler {
 		return gate.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

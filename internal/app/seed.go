@@ -27,8 +27,16 @@ var DemoCustomers = []DemoCustomer{
 const SampleTariffID = "domestic"
 
 // Seed loads the sample utility into an empty database: its tariff and its
-// customers with their meters. It does nothing if the tariff exists.
+// customers with their meters, and the sample ISP (seedISP). Each does
+// nothing if it is there already.
 func (a *App) Seed(ctx context.Context) error {
+	if err := a.seedUtility(ctx); err != nil {
+		return err
+	}
+	return a.seedISP(ctx)
+}
+
+func (a *App) seedUtility(ctx context.Context) error {
 	var n int
 	if err := a.DB.Read().QueryRowContext(ctx, `SELECT count(*) FROM tariffs WHERE id = $1`, SampleTariffID).Scan(&n); err != nil {
 		return fmt.Errorf("seed: %w", err)

@@ -58,6 +58,19 @@ type Config struct {
 	// amount checked by a transaction status query before a token is made.
 	DarajaVerifyAbove money.Amount // -daraja-verify-above, MTEJA_DARAJA_VERIFY_ABOVE; KES; 0 (off)
 
+	// An ISP served beside the utility: its own Paybill numbers (payments
+	// to them buy internet, not electricity), its name on messages and the
+	// router address list of users who must pay. Its STK pushes go to the
+	// Daraja above as its own short code, with its own passkey and, when it
+	// has a Daraja app of its own, its own consumer key and secret.
+	ISPShortCodes   []string      // -isp-shortcode, MTEJA_ISP_SHORTCODE; comma-separated; none (no ISP payments); the first is named in messages
+	ISPName         string        // -isp-name, MTEJA_ISP_NAME; "Mteja Net"
+	ISPWalledGarden string        // -isp-walled-garden, MTEJA_ISP_WALLED_GARDEN; "mteja-pay-now"
+	ISPPasskey      string        // MTEJA_ISP_PASSKEY; the Lipa na M-Pesa Online passkey of the ISP's short code
+	ISPKey          string        // MTEJA_ISP_CONSUMER_KEY; the utility's (MTEJA_DARAJA_CONSUMER_KEY) when unset
+	ISPSecret       string        // MTEJA_ISP_CONSUMER_SECRET; the utility's when unset
+	ISPInterim      time.Duration // -isp-interim, MTEJA_ISP_INTERIM; 5m: Acct-Interim-Interval told to routers
+
 	// The USSD gateway's and the HTTP SMS gateway's callbacks, each behind
 	// its own secret path segment and an optional source allow-list.
 	USSDSecret string         // MTEJA_USSD_SECRET (or a generated one kept in the data directory)
@@ -110,6 +123,14 @@ func Parse(name string, args []string, getenv func(string) string) (Config, *fla
 	fs.StringVar(&c.DarajaURL, "daraja-url", env("MTEJA_DARAJA_URL", ""), "Daraja base `URL` (MTEJA_DARAJA_URL)")
 	shortCodes := fs.String("daraja-shortcode", env("MTEJA_DARAJA_SHORTCODE", "888880"), "our Paybill or till `numbers`, comma-separated; the first is used for requests (MTEJA_DARAJA_SHORTCODE)")
 	allow := fs.String("daraja-allow", env("MTEJA_DARAJA_ALLOW", ""), "comma-separated `CIDRs` allowed to call the Daraja callbacks, or \"any\" (MTEJA_DARAJA_ALLOW)")
+	ispCodes := fs.String("isp-shortcode", env("MTEJA_ISP_SHORTCODE", ""), "the ISP's Paybill `numbers`, comma-separated: payments to them buy internet (MTEJA_ISP_SHORTCODE)")
+	fs.StringVar(&c.ISPName, "isp-name", env("MTEJA_ISP_NAME", "Mteja Net"), "the ISP's name on messages (MTEJA_ISP_NAME)")
+	fs.StringVar(&c.ISPWalledGarden, "isp-walled-garden", env("MTEJA_ISP_WALLED_GARDEN", "mteja-pay-now"), "the routers' address `list` of users who must pay (MTEJA_ISP_WALLED_GARDEN)")
+	interim, err := time.ParseDuration(env("MTEJA_ISP_INTERIM", "5m"))
+	if err != nil {
+		return Config{}, fs, fmt.Errorf("MTEJA_ISP_INTERIM=%q: want a duration such as 5m", getenv("MTEJA_ISP_INTERIM"))
+	}
+	fs.DurationVar(&c.ISPInterim, "isp-interim", interim, "Acct-Interim-Interval told to the ISP's routers (MTEJA_ISP_INTERIM)")
 	verifyAbove := fs.String("daraja-verify-above", env("MTEJA_DARAJA_VERIFY_ABOVE", ""), "check confirmations of at least this many `KES` with M-Pesa before vending (MTEJA_DARAJA_VERIFY_ABOVE; default off)")
 	ussdAllow := fs.String("ussd-allow", env("MTEJA_USSD_ALLOW", ""), "comma-separated `CIDRs` allowed to call the USSD callbacks (MTEJA_USSD_ALLOW; default any holding the secret)")
 	smsAllow := fs.String("sms-allow", env("MTEJA_SMS_ALLOW", ""), "comma-separated `CIDRs` allowed to call the HTTP SMS gateway callbacks (MTEJA_SMS_ALLOW; default any holding the secret)")
@@ -150,6 +171,8 @@ func Parse(name string, args []string, getenv func(string) string) (Config, *fla
 	c.SMSSecret = getenv("MTEJA_SMS_SECRET")
 	c.MetricsToken = getenv("MTEJA_METRICS_TOKEN")
 	c.SealKey = getenv("MTEJA_SEAL_KEY")
+	c.ISPPasskey = getenv("MTEJA_ISP_PASSKEY")
+	c.ISPKey, c.ISPSecret = getenv("MTEJA_ISP_CONSUMER_KEY"), getenv("MTEJA_ISP_CONSUMER_SECRET")
 	for _, l := range []struct {
 		flag string
 		in   string
@@ -168,11 +191,7 @@ func Parse(name string, args []string, getenv func(string) string) (Config, *fla
 		return Config{}, fs, fmt.Errorf("-trusted-proxies: want the proxies' CIDRs (not \"any\": a client could then write its own address): %q", *proxies)
 	}
 	c.TrustedProxies = tp.Prefixes
-	for _, sc := range strings.Split(*shortCodes, ",") {
-		if sc = strings.TrimSpace(sc); sc != "" {
-			c.DarajaShortCodes = append(c.DarajaShortCodes, sc)
-		}
-	}
+	c.DarajaShortCodes, c.ISPShortCodes = splitList(*shortCodes), splitList(*ispCodes)
 	if *verifyAbove != "" {
 		a, err := money.Parse(*verifyAbove)
 		if err != nil || a < 0 {
@@ -181,6 +200,16 @@ func Parse(name string, args []string, getenv func(string) string) (Config, *fla
 		c.DarajaVerifyAbove = a
 	}
 	return c, fs, c.finish()
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // DarajaShortCode is the short code requests are made for.
@@ -212,6 +241,19 @@ func (c *Config) finish() error {
 	}
 	if len(c.DarajaShortCodes) == 0 {
 		return errors.New("-daraja-shortcode: name at least one Paybill or till number")
+	}
+	for _, sc := range c.ISPShortCodes {
+		if len(sc) < 5 || len(sc) > 7 || strings.Trim(sc, "0123456789") != "" {
+			return fmt.Errorf("-isp-shortcode %q: want 5 to 7 digits", sc)
+		}
+		for _, u := range c.DarajaShortCodes {
+			if sc == u {
+				return fmt.Errorf("-isp-shortcode %s is also the utility's (-daraja-shortcode): a payment to it would buy both electricity and internet", sc)
+			}
+		}
+	}
+	if c.ISPInterim < 30*time.Second || c.ISPInterim > time.Hour {
+		return fmt.Errorf("-isp-interim %v: want 30s to 1h", c.ISPInterim)
 	}
 	if c.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {

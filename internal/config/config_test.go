@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -82,6 +83,32 @@ func TestSecuritySettingsRefused(t *testing.T) {
 		_, _, err := Parse("serve", tt.args, env(tt.env))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Parse(%v, %v) error = %v; want it to mention %q", tt.args, tt.env, err, tt.want)
+		}
+	}
+}
+
+// An ISP beside the utility: its own short codes, never the utility's.
+func TestISPSettings(t *testing.T) {
+	c, _, err := Parse("serve", []string{"-isp-walled-garden", "pay-first"}, env(map[string]string{"MTEJA_ISP_SHORTCODE": "600100, 600101",
+		"MTEJA_ISP_PASSKEY": "isp-passkey", "MTEJA_ISP_NAME": "Kijiji Net", "MTEJA_ISP_INTERIM": "2m"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.ISPShortCodes) != 2 || c.ISPShortCodes[1] != "600101" || c.ISPPasskey != "isp-passkey" || c.ISPName != "Kijiji Net" ||
+		c.ISPWalledGarden != "pay-first" || c.ISPInterim != 2*time.Minute {
+		t.Errorf("ISP settings: %+v", c)
+	}
+	if c, _, _ := Parse("serve", nil, env(nil)); len(c.ISPShortCodes) != 0 || c.ISPName != "Mteja Net" || c.ISPWalledGarden != "mteja-pay-now" || c.ISPInterim != 5*time.Minute {
+		t.Errorf("ISP defaults: %+v", c)
+	}
+	for _, bad := range []map[string]string{
+		{"MTEJA_ISP_SHORTCODE": "888880"}, // the utility's
+		{"MTEJA_ISP_SHORTCODE": "12ab5"},
+		{"MTEJA_ISP_INTERIM": "10s"},
+		{"MTEJA_ISP_INTERIM": "often"},
+	} {
+		if _, _, err := Parse("serve", nil, env(bad)); err == nil {
+			t.Errorf("%v was taken", bad)
 		}
 	}
 }

@@ -61,6 +61,16 @@ func (s *Service) RunApplier(ctx context.Context) {
 // ApplyOnce applies one batch of received payments and returns how many
 // it settled (applied or sent to suspense).
 func (s *Service) ApplyOnce(ctx context.Context) (int, error) {
+	// A read answers the usual case, nothing waiting, without taking the
+	// writer (SQLite has one) several times a second.
+	var waiting int
+	if err := s.DB.Read().QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM payments WHERE state = 'received' AND service = 'isp' AND run_after <= $1 LIMIT 1) x`,
+		store.Micros(s.now())).Scan(&waiting); err != nil {
+		return 0, fmt.Errorf("isp payments waiting: %w", err)
+	}
+	if waiting == 0 {
+		return 0, nil
+	}
 	var ids []string
 	var queued bool
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
@@ -200,23 +210,39 @@ func (s *Service) accountOf(ctx context.Context, tx *store.Tx, p payment.Payment
 			return Subscriber{}, "", "", err
 		}
 	}
-	ref := strings.Join(strings.Fields(p.AccountRef), "")
-	sub, err = getSubscriber(ctx, tx, `username = $1`, NormalizeUsername(ref))
+	sub, why, err = findAccount(ctx, tx, p.AccountRef)
+	return sub, "", why, err
+}
+
+// findAccount finds the subscriber an account typed in M-Pesa names: a
+// username (spaces and case aside), or a phone registered to exactly one
+// subscriber. why says, when none is found, why not.
+func findAccount(ctx context.Context, q querier, typed string) (sub Subscriber, why string, err error) {
+	ref := strings.Join(strings.Fields(typed), "")
+	sub, err = getSubscriber(ctx, q, `username = $1`, NormalizeUsername(ref))
 	if err == nil || !errors.Is(err, store.ErrNotFound) {
-		return sub, "", "", err
+		return sub, "", err
 	}
 	if n, perr := phone.Normalize(ref); perr == nil {
-		subs, err := byPhone(ctx, tx, n)
+		subs, err := byPhone(ctx, q, n)
 		switch {
 		case err != nil:
-			return Subscriber{}, "", "", err
+			return Subscriber{}, "", err
 		case len(subs) == 1:
-			return subs[0], "", "", nil
+			return subs[0], "", nil
 		case len(subs) > 1:
-			return Subscriber{}, "", fmt.Sprintf("phone %s (the account typed) is registered to %d subscribers: which one?", phone.Mask(n), len(subs)), nil
+			return Subscriber{}, fmt.Sprintf("phone %s (the account typed) is registered to %d subscribers: which one?", phone.Mask(n), len(subs)), nil
 		}
 	}
-	return Subscriber{}, "", fmt.Sprintf("no subscriber %q (account typed as %q)", store.Truncate(NormalizeUsername(ref), 40), store.Truncate(p.AccountRef, 40)), nil
+	return Subscriber{}, fmt.Sprintf("no subscriber %q (account typed as %q)", store.Truncate(NormalizeUsername(ref), 40), store.Truncate(typed, 40)), nil
+}
+
+// Payable reports whether an account typed in M-Pesa names a subscriber,
+// as the applier will match it: M-Pesa's validation asks before the
+// money moves.
+func (s *Service) Payable(ctx context.Context, account string) (bool, error) {
+	_, why, err := findAccount(ctx, s.DB.Read(), account)
+	return err == nil && why == "", err
 }
 
 // credit puts payment p in sub's wallet (its money moving from the ledger

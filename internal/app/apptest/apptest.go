@@ -276,12 +276,13 @@ func Eventually(t testing.TB, what string, cond func() bool) {
 	}
 }
 
-// Settle waits until the simulator has delivered its callbacks and the
-// vend worker has taken every received payment.
+// Settle waits until the simulators have delivered their callbacks and the
+// vend worker and the ISP's applier have taken every received payment.
 func (a *App) Settle() {
 	a.T.Helper()
 	a.Sim.Wait()
-	Eventually(a.T, "every received payment to be vended", func() bool {
+	a.ISPSim.Wait()
+	Eventually(a.T, "every received payment to be vended or applied", func() bool {
 		return a.count(`SELECT count(*) FROM payments WHERE state = 'received'`) == 0
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/mteja/mteja/internal/isp"
 	"github.com/mteja/mteja/internal/ledger"
 	"github.com/mteja/mteja/internal/money"
 	"github.com/mteja/mteja/internal/payment"
@@ -19,13 +20,15 @@ func createKey(db *store.DB, role string) (string, error) {
 
 // CheckBooks proves what must hold after any sequence of payments, vends and
 // resolutions, once the pipeline has settled:
-//   - every ledger transaction balances (ledger.Check);
+//   - every ledger transaction balances (ledger.Check), and the ISP's
+//     books agree with its wallets, purchases and vouchers (isp.CheckBooks);
 //   - for each service (electricity, the ISP), its M-Pesa clearing account
 //     holds every payment not given back, its suspense every payment in
 //     suspense, its credit every payment not yet vended or applied; debt
 //     receivable holds what the meters owe;
-//   - an applied payment has exactly one vend, of its amount, and no other
-//     payment has one unless it was applied and then reversed;
+//   - an applied electricity payment has exactly one vend, of its amount,
+//     and no other payment has one unless it was applied and then reversed
+//     (the ISP's never);
 //   - every vend has exactly one credit token, TIDs never repeat on a meter,
 //     and the receipt lines add up to the amount paid.
 func (a *App) CheckBooks() {
@@ -40,6 +43,9 @@ func (a *App) Books() error {
 	ctx := context.Background()
 	q := a.DB.Read()
 	if err := ledger.Check(ctx, q); err != nil {
+		return err
+	}
+	if err := isp.CheckBooks(ctx, q); err != nil {
 		return err
 	}
 	bal, err := ledger.Balances(ctx, q)
@@ -86,7 +92,8 @@ func (a *App) Books() error {
 		return fmt.Errorf("account %s holds %s; the meters owe %s", ledger.DebtReceivable, bal[ledger.DebtReceivable], money.Amount(debt))
 	}
 	for _, c := range []struct{ what, query string }{
-		{"applied payments without a vend", `SELECT count(*) FROM payments p WHERE p.state = 'applied' AND NOT EXISTS (SELECT 1 FROM vends v WHERE v.payment_id = p.id)`},
+		{"applied electricity payments without a vend", `SELECT count(*) FROM payments p WHERE p.state = 'applied' AND p.service = 'electricity' AND NOT EXISTS (SELECT 1 FROM vends v WHERE v.payment_id = p.id)`},
+		{"vends of payments for another service", `SELECT count(*) FROM vends v JOIN payments p ON p.id = v.payment_id WHERE p.service <> 'electricity'`},
 		{"vends of payments never applied", `SELECT count(*) FROM vends v JOIN payments p ON p.id = v.payment_id WHERE p.state NOT IN ('applied', 'reversed')`},
 		{"vends whose amount is not the payment's", `SELECT count(*) FROM vends v JOIN payments p ON p.id = v.payment_id WHERE v.amount <> p.amount`},
 		{"vends without exactly one credit token", `SELECT count(*) FROM vends v WHERE (SELECT count(*) FROM tokens t WHERE t.vend_id = v.id AND t.kind = 'credit') <> 1`},

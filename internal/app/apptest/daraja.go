@@ -34,12 +34,18 @@ func NewReceipt() string {
 // string with two decimals, the time in EAT without a zone.
 func (a *App) C2B(receipt, billRef, msisdn string, amount money.Amount) []byte {
 	a.T.Helper()
+	return a.C2BTo(a.Config.DarajaShortCode(), receipt, billRef, msisdn, amount)
+}
+
+// C2BTo is C2B for a payment to shortCode (the ISP's, another's).
+func (a *App) C2BTo(shortCode, receipt, billRef, msisdn string, amount money.Amount) []byte {
+	a.T.Helper()
 	b, err := json.Marshal(map[string]string{
 		"TransactionType":   "Pay Bill",
 		"TransID":           receipt,
 		"TransTime":         mpesa.Timestamp(time.Now()),
 		"TransAmount":       amount.Plain(),
-		"BusinessShortCode": a.Config.DarajaShortCode(),
+		"BusinessShortCode": shortCode,
 		"BillRefNumber":     billRef,
 		"InvoiceNumber":     "",
 		"OrgAccountBalance": "",
@@ -59,13 +65,25 @@ func (a *App) C2B(receipt, billRef, msisdn string, amount money.Amount) []byte {
 // receipt; the test fails if M-Pesa refused it.
 func (a *App) PayBill(msisdn, billRef string, major int64) string {
 	a.T.Helper()
+	return a.payBill(a.Sim, msisdn, billRef, major)
+}
+
+// PayISP makes a Paybill payment to the ISP's short code through its
+// simulator and returns its receipt; the test fails if M-Pesa refused it.
+func (a *App) PayISP(msisdn, account string, major int64) string {
+	a.T.Helper()
+	return a.payBill(a.ISPSim, msisdn, account, major)
+}
+
+func (a *App) payBill(sim *mpesa.Simulator, msisdn, billRef string, major int64) string {
+	a.T.Helper()
 	amt, err := money.FromMajor(major)
 	if err != nil {
 		a.T.Fatalf("paybill %d for %s: %v", major, billRef, err)
 	}
-	r, err := a.Sim.PayBill(context.Background(), msisdn, billRef, amt)
+	r, err := sim.PayBill(context.Background(), msisdn, billRef, amt)
 	if err != nil {
-		a.T.Fatalf("paybill %d for %s: %v", major, billRef, err)
+		a.T.Fatalf("paybill %d to %s for %s: %v", major, sim.ShortCode(), billRef, err)
 	}
 	return r
 }
