@@ -168,6 +168,9 @@ func TestBuyBundleBySTK(t *testing.T) {
 			t.Fatal(err)
 		}
 		b.apply(t)
+		if p, _ := payment.ByReceipt(ctx, db.Read(), "SKR0000502"); p.ShortCode != ispShortCode || p.State != payment.Applied {
+			t.Fatalf("the push's payment: %+v; want it applied, to the ISP's short code", p)
+		}
 		sub := b.live(t, b.alice)
 		if sub.State != isp.Active || sub.PlanID != week.ID || b.wallet(t, b.alice) != 0 {
 			t.Fatalf("after the push: %s on %s, wallet %s", sub.State, sub.PlanID, b.wallet(t, b.alice))

@@ -46,7 +46,7 @@ func (s *Service) BuyBundle(ctx context.Context, msisdn, username, planID, chann
 	if rest := amount % 100; rest != 0 {
 		amount += 100 - rest
 	}
-	r, err := s.cfg.STK.StartFor(ctx, payment.Push{Service: payment.Internet, Client: s.cfg.Daraja, MSISDN: num, Account: to.Username,
+	r, err := s.cfg.STK.StartFor(ctx, payment.Push{Service: payment.Internet, Client: s.cfg.Daraja, ShortCode: s.shortCode(), MSISDN: num, Account: to.Username,
 		Amount: amount, Channel: channel, Description: "Internet"})
 	if err != nil {
 		return payment.STKRequest{}, err

@@ -103,7 +103,7 @@ func TestSTKForAnotherService(t *testing.T) {
 		if _, err := stk.StartFor(ctx, payment.Push{Service: payment.Internet, Client: isp, MSISDN: "0708374149", Amount: 5050}); err == nil {
 			t.Fatal("StartFor took cents")
 		}
-		r, err := stk.StartFor(ctx, payment.Push{Service: payment.Internet, Client: isp, MSISDN: "0708374149", Account: "alice.wanjiru.home",
+		r, err := stk.StartFor(ctx, payment.Push{Service: payment.Internet, Client: isp, ShortCode: ispShortCode, MSISDN: "0708374149", Account: "alice.wanjiru.home",
 			Amount: money.MustFromMajor(50), Channel: "portal", Description: "Internet"})
 		if err != nil {
 			t.Fatal(err)
@@ -120,7 +120,7 @@ func TestSTKForAnotherService(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := rec.Payment
-		if p.Service != payment.Internet || p.State != payment.Received || p.MeterDRN != "" || p.AccountRef != "alice.wanjiru.home" || p.CheckoutID != "ws_CO_isp1" {
+		if p.Service != payment.Internet || p.State != payment.Received || p.MeterDRN != "" || p.AccountRef != "alice.wanjiru.home" || p.CheckoutID != "ws_CO_isp1" || p.ShortCode != ispShortCode {
 			t.Fatalf("recorded %+v", p)
 		}
 	})

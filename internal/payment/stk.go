@@ -28,6 +28,7 @@ type STKRequest struct {
 	MSISDN            string
 	MeterDRN          string // the meter, or for another service the account (a subscriber's username)
 	Service           string // Electricity, Internet
+	ShortCode         string // the short code pushed for, when another service's ("" for the utility's)
 	Amount            money.Amount
 	Channel           string // ussd, web, app, agent
 	State             string
@@ -106,6 +107,7 @@ func (s *STK) Start(ctx context.Context, msisdn, drn string, amount money.Amount
 type Push struct {
 	Service     string
 	Client      STKPusher // the service's Daraja client: its short code and passkey
+	ShortCode   string    // the client's short code, which the payment is recorded to
 	MSISDN      string
 	Account     string // what is paid for (a username); the prompt shows its last 12 characters, as for a meter
 	Amount      money.Amount
@@ -127,7 +129,7 @@ func (s *STK) StartFor(ctx context.Context, p Push) (STKRequest, error) {
 	if !p.Amount.IsWhole() || p.Amount <= 0 {
 		return STKRequest{}, fmt.Errorf("amount %s: M-Pesa takes whole shillings", p.Amount)
 	}
-	return s.push(ctx, p.Client, STKRequest{MSISDN: num, MeterDRN: p.Account, Service: p.Service, Amount: p.Amount, Channel: p.Channel}, p.Description)
+	return s.push(ctx, p.Client, STKRequest{MSISDN: num, MeterDRN: p.Account, Service: p.Service, ShortCode: p.ShortCode, Amount: p.Amount, Channel: p.Channel}, p.Description)
 }
 
 // push sends r's prompt through client and stores it once Daraja accepts.
@@ -139,9 +141,9 @@ func (s *STK) push(ctx context.Context, client STKPusher, r STKRequest, desc str
 	r.CheckoutRequestID, r.MerchantRequestID, r.State = resp.CheckoutRequestID, resp.MerchantRequestID, STKPending
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		r.CreatedAt = tx.Now
-		_, err := tx.Exec(`INSERT INTO stk_requests (checkout_request_id, merchant_request_id, msisdn, meter_drn, amount, channel, state, created_at, updated_at, service)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) ON CONFLICT (checkout_request_id) DO NOTHING`,
-			r.CheckoutRequestID, r.MerchantRequestID, r.MSISDN, r.MeterDRN, int64(r.Amount), r.Channel, r.State, store.Micros(tx.Now), r.Service)
+		_, err := tx.Exec(`INSERT INTO stk_requests (checkout_request_id, merchant_request_id, msisdn, meter_drn, amount, channel, state, created_at, updated_at, service, short_code)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10) ON CONFLICT (checkout_request_id) DO NOTHING`,
+			r.CheckoutRequestID, r.MerchantRequestID, r.MSISDN, r.MeterDRN, int64(r.Amount), r.Channel, r.State, store.Micros(tx.Now), r.Service, r.ShortCode)
 		return err
 	})
 	if err != nil {
@@ -194,7 +196,7 @@ func (s *STK) Settle(ctx context.Context, cb mpesa.STKCallback) (Recorded, error
 		notify := r.MSISDN // the phone we prompted; the callback's is only its word
 		rec, err = s.Intake.Record(ctx, Payment{Provider: MpesaSTK, Receipt: cb.Receipt, Amount: cb.Amount, Payer: notify,
 			NotifyMSISDN: notify, AccountRef: r.MeterDRN, MeterDRN: r.MeterDRN, PaidAt: cb.TransactionDate, Hold: mismatch(r, cb),
-			Verify: s.VerifyAbove > 0 && cb.Amount >= s.VerifyAbove, Service: r.Service, CheckoutID: r.CheckoutRequestID})
+			Verify: s.VerifyAbove > 0 && cb.Amount >= s.VerifyAbove, Service: r.Service, ShortCode: r.ShortCode, CheckoutID: r.CheckoutRequestID})
 		if err != nil {
 			return Recorded{}, err
 		}
@@ -227,8 +229,8 @@ func GetSTK(ctx context.Context, q Querier, checkoutID string) (STKRequest, erro
 	var r STKRequest
 	var amount, created int64
 	var code *int64
-	err := q.QueryRowContext(ctx, `SELECT checkout_request_id, merchant_request_id, msisdn, meter_drn, service, amount, channel, state, result_code, result_desc, receipt, created_at FROM stk_requests WHERE checkout_request_id = $1`, checkoutID).
-		Scan(&r.CheckoutRequestID, &r.MerchantRequestID, &r.MSISDN, &r.MeterDRN, &r.Service, &amount, &r.Channel, &r.State, &code, &r.ResultDesc, &r.Receipt, &created)
+	err := q.QueryRowContext(ctx, `SELECT checkout_request_id, merchant_request_id, msisdn, meter_drn, service, short_code, amount, channel, state, result_code, result_desc, receipt, created_at FROM stk_requests WHERE checkout_request_id = $1`, checkoutID).
+		Scan(&r.CheckoutRequestID, &r.MerchantRequestID, &r.MSISDN, &r.MeterDRN, &r.Service, &r.ShortCode, &amount, &r.Channel, &r.State, &code, &r.ResultDesc, &r.Receipt, &created)
 	if err != nil {
 		return STKRequest{}, store.NotFound(err, "stk request "+checkoutID)
 	}

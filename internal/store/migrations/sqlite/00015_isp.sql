@@ -10,8 +10,10 @@ ALTER TABLE payments ADD COLUMN service TEXT NOT NULL DEFAULT 'electricity';
 -- The STK push a payment answers (its CheckoutRequestID), which names the
 -- bundle a customer ordered.
 ALTER TABLE payments ADD COLUMN checkout_id TEXT NOT NULL DEFAULT '';
--- An STK push for the ISP keeps the subscriber's username in meter_drn.
+-- An STK push for the ISP keeps the subscriber's username in meter_drn,
+-- and the short code it was made for, which its payment is then to.
 ALTER TABLE stk_requests ADD COLUMN service TEXT NOT NULL DEFAULT 'electricity';
+ALTER TABLE stk_requests ADD COLUMN short_code TEXT NOT NULL DEFAULT '';
 
 -- Prices include VAT and excise duty. Rates are bits per second from the
 -- router's side (rx is the client's upload), as Mikrotik-Rate-Limit has them.
@@ -241,6 +243,7 @@ DROP TABLE isp_subscriptions;
 DROP TABLE isp_subscriber_phones;
 DROP TABLE isp_subscribers;
 DROP TABLE isp_plans;
+ALTER TABLE stk_requests DROP COLUMN short_code;
 ALTER TABLE stk_requests DROP COLUMN service;
 ALTER TABLE payments DROP COLUMN checkout_id;
 ALTER TABLE payments DROP COLUMN service;
