@@ -3,6 +3,7 @@ package isp_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,5 +141,34 @@ func TestTimeRules(t *testing.T) {
 			t.Fatalf("wallet %s after three months", b.wallet(t, b.bob))
 		}
 		b.checkBooks(t)
+	})
+}
+
+// When 80% of a period's time has gone, the subscriber is told when it
+// ends, once, unless the wallet will renew it.
+func TestTimeAlert(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		b := setup(t, db)
+		b.pay(t, "SKR0001601", "alice", kes(50)) // 10:00 to 10:00 the next day
+		b.pay(t, "SKR0001602", "bob", kes(4000)) // a month, and the next in the wallet
+		count := func(phone string) int { return len(b.messages(t, phone)) }
+		before, bobBefore := count(alicePhone), count(bobPhone)
+		b.clock.Set(eat(2025, 5, 16, 5, 11)) // 19h11m of 24h: not yet 80%
+		b.sweep(t)
+		if count(alicePhone) != before {
+			t.Fatal("told before 80% of the day had gone")
+		}
+		b.clock.Set(eat(2025, 5, 16, 5, 13))
+		b.sweep(t)
+		b.sweep(t)
+		msgs := b.messages(t, alicePhone)
+		if len(msgs) != before+1 || !strings.Contains(msgs[len(msgs)-1], "Daily 1 GB for alice ends at 16/05/2025 10:00. To renew, pay KES 50.00 to Paybill 600100, account alice.") {
+			t.Fatalf("time alert: %q", msgs[before:])
+		}
+		b.clock.Set(eat(2025, 6, 10, 10, 0))
+		b.sweep(t)
+		if count(bobPhone) != bobBefore {
+			t.Fatal("told of an end the wallet will renew")
+		}
 	})
 }
