@@ -195,6 +195,11 @@ func TestAccountQuota(t *testing.T) {
 		if d := b.auth(t, "bob", pap(password), "AA:BB:CC:00:00:01"); d.Verdict != radius.Accept || d.RateLimit != "64k/64k" {
 			t.Fatalf("on the fallback: %+v", d)
 		}
+		// Paying again buys back the week, not the free plan.
+		b.pay(t, "SKR0001004", "bob", kes(300))
+		if sub := b.live(t, b.bob); sub.PlanID != week.ID || sub.DataLimit != 5*isp.GB || b.wallet(t, b.bob) != 0 {
+			t.Fatalf("paid on the fallback: %s, data %d, wallet %s", sub.PlanID, sub.DataLimit, b.wallet(t, b.bob))
+		}
 		b.checkBooks(t)
 	})
 }

@@ -276,7 +276,8 @@ func (s *Service) credit(ctx context.Context, tx *store.Tx, p payment.Payment, t
 
 // planFor locks the subscriber's live subscription (made pending for the
 // plan ordered when there is none) and returns the plan to buy: the one
-// ordered, else the subscription's. nil when there is none to buy.
+// ordered, else the subscription's, or, on a free plan (a fallback), the
+// one last paid for. nil when there is none to buy.
 func (s *Service) planFor(ctx context.Context, tx *store.Tx, subscriberID, ordered string) (Subscription, *Plan, error) {
 	sub, err := liveOf(ctx, tx, subscriberID, tx.ForUpdate())
 	switch {
@@ -296,6 +297,19 @@ func (s *Service) planFor(ctx context.Context, tx *store.Tx, subscriberID, order
 	plan, err := getPlan(ctx, tx, id)
 	if err != nil {
 		return Subscription{}, nil, err
+	}
+	if plan.Price == 0 && ordered == "" {
+		var last string
+		err := tx.QueryRow(`SELECT plan_id FROM isp_purchases WHERE subscription_id = $1 AND price > 0 ORDER BY created_at DESC, id DESC LIMIT 1`, sub.ID).Scan(&last)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return Subscription{}, nil, err
+		default:
+			if plan, err = getPlan(ctx, tx, last); err != nil {
+				return Subscription{}, nil, err
+			}
+		}
 	}
 	return sub, &plan, nil
 }

@@ -172,3 +172,23 @@ func TestTimeAlert(t *testing.T) {
 		}
 	})
 }
+
+// A monthly plan paid for in its grace runs on from where the unpaid
+// period ended: the service went on meanwhile.
+func TestPaidInGrace(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		b := setup(t, db)
+		b.pay(t, "SKR0001701", "bob", kes(2000)) // 15 May to 15 June
+		b.clock.Set(eat(2025, 6, 16, 9, 0))
+		b.sweep(t)
+		if sub := b.live(t, b.bob); sub.State != isp.Grace {
+			t.Fatalf("after its end: %s", sub.State)
+		}
+		b.pay(t, "SKR0001702", "bob", kes(2000))
+		sub := b.live(t, b.bob)
+		if sub.State != isp.Active || !sub.PeriodStart.Equal(eat(2025, 6, 15, 10, 0)) || !sub.EndsAt.Equal(eat(2025, 7, 15, 10, 0)) {
+			t.Fatalf("paid in grace: %s from %s to %s", sub.State, sub.PeriodStart, sub.EndsAt)
+		}
+		b.checkBooks(t)
+	})
+}
