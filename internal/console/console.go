@@ -51,6 +51,7 @@ type route struct {
 	Open            bool
 	fn              handlerFunc
 	Menu            string // the menu entry it belongs to, if any
+	Body            int64  // the most a post may send, for an upload; 0: maxForm
 }
 
 // routes is the one table of the console's pages and actions: the core
