@@ -82,12 +82,17 @@ func (h *Handler) managePage(v *visit, action string, f *form, problems []string
 	if f != nil {
 		d.Form = f.values
 	}
+	subject := m.DRN
 	if m.CustomerID != "" {
 		c, err := customer.Get(ctx, h.DB.Read(), m.CustomerID)
 		if err != nil {
 			return page{}, err
 		}
-		d.Customer = &c
+		d.Customer, subject = &c, c.ID
+	}
+	// The page shows whose the meter is, and their phones.
+	if err := h.audit(v, "customer.read", subject, "meter "+m.DRN); err != nil {
+		return page{}, err
 	}
 	pk, err := m.Pending()
 	if err != nil {

@@ -145,6 +145,11 @@ func TestTariffImportPage(t *testing.T) {
 			t.Errorf("a bad file: %d, and a form to import it", status)
 		}
 
+		if status, _, page := adm.postFile(preview, url.Values{"id": {"Domestic Tariff"}}, "bad.yaml", bad); status != http.StatusBadRequest ||
+			!strings.Contains(text(page), "The file has 4 problems") || !strings.Contains(page, "lower-case letters") {
+			t.Errorf("a bad file under a bad id: %d; want the id's problem with the file's", status)
+		}
+
 		// Too large a file, and too large a post, are refused as such.
 		for _, size := range []int{70 << 10, 200 << 10} {
 			if status, _, _ := adm.postFile(preview, nil, "big.yaml", strings.Repeat("#\n", size/2)); status != http.StatusRequestEntityTooLarge {
@@ -295,6 +300,7 @@ func TestMeterForms(t *testing.T) {
 		if status, body := care.get(manage); status != http.StatusOK || strings.Contains(body, "/keychange") || strings.Contains(body, `name="tariff"`) {
 			t.Errorf("care's meter page: %d, or it offers what is the admin's", status)
 		}
+		audited(t, a, "staff:care-m", "customer.read", strings.TrimPrefix(customerPage, "/staff/customers/"), "meter "+newMeter)
 		status, h, _ = care.post("/staff/meters/"+newMeter+"/edit", url.Values{"area": {"Kibos"}, "phones": {"0712000111\n0733 000 333"}})
 		if status != http.StatusSeeOther || h.Get("Location") != manage+"?done=edited" {
 			t.Errorf("care edits: %d %s", status, h.Get("Location"))

@@ -173,16 +173,19 @@ func tariffUpload(v *visit) (src []byte, name string, err error) {
 }
 
 // tariffProblems lists what is wrong with a file or its id, each at its
-// line, when err is about them; ok is false for any other error.
+// line, when err is about them; ok is false for any other error. The id
+// is judged too when it was typed, or when the file read (its name is the
+// id): an id taken from a file that does not read is no id at all.
 func tariffProblems(err error, id string) (problems []tariff.Problem, ok bool) {
 	if err == nil {
 		return nil, false
 	}
 	var fe *tariff.FileError
-	if errors.As(err, &fe) {
+	file := errors.As(err, &fe)
+	if file {
 		problems = fe.Problems
 	}
-	if idErr := vend.CheckTariffID(id); idErr != nil {
+	if idErr := vend.CheckTariffID(id); idErr != nil && (id != "" || !file) {
 		problems = append([]tariff.Problem{{Msg: idErr.Error()}}, problems...)
 	}
 	return problems, len(problems) > 0
