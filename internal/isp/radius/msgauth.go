@@ -14,8 +14,9 @@ import (
 // HMAC-MD5 of the whole packet under the shared secret. Since BlastRADIUS
 // (CVE-2024-3596) it is what keeps a man in the middle from turning an
 // Access-Reject into an Accept by an MD5 collision: we require it on every
-// Access-Request and put it first in every packet we send. layeh.com/radius
-// does neither, so it is done here on the wire bytes.
+// Access-Request and put it first in every Access reply and every CoA and
+// Disconnect we send (not in an Accounting-Response: see account).
+// layeh.com/radius does neither, so it is done here on the wire bytes.
 
 const msgAuthLen = 16
 
@@ -89,8 +90,9 @@ func checkReplyMsgAuth(b, secret []byte, reqAuth [16]byte) bool {
 // its first attribute. An Access-Request keeps p's (random) authenticator;
 // every other code gets the one RFC 2865, 2866 and 5176 prescribe, for
 // which p.Authenticator must be the request's in a reply and zero in a
-// request. The server signs its replies and CoA this way; clients and fake
-// NAS in tests and the benchmark use it too.
+// request. The server signs its Access-Accepts and -Rejects and its CoA
+// and Disconnect requests this way; clients and fake NAS in tests and the
+// benchmark use it too.
 func Encode(p *radius.Packet) ([]byte, error) {
 	b, err := withMsgAuth(p).MarshalBinary()
 	if err != nil {
