@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/mteja/mteja/internal/isp/radius"
 )
@@ -23,6 +24,7 @@ type Decider struct {
 	keep    bool
 	result  func(radius.AcctRecord) radius.AcctResult
 	fail    error
+	delay   time.Duration
 
 	AuthCalls, AcctCalls atomic.Int64
 }
@@ -71,6 +73,14 @@ func (d *Decider) Fail(err error) {
 	d.fail = err
 }
 
+// Delay makes every Authorize and Account take d, as a slow database
+// would.
+func (d *Decider) Delay(delay time.Duration) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.delay = delay
+}
+
 // Records returns the accounting records kept so far.
 func (d *Decider) Records() []radius.AcctRecord {
 	d.mu.RLock()
@@ -89,8 +99,9 @@ func (d *Decider) Authorize(_ context.Context, r radius.AuthRequest) (radius.Aut
 	d.AuthCalls.Add(1)
 	d.mu.RLock()
 	u, ok := d.users[r.Username]
-	err := d.fail
+	err, delay := d.fail, d.delay
 	d.mu.RUnlock()
+	time.Sleep(delay)
 	if err != nil {
 		return radius.AuthDecision{}, err
 	}
@@ -102,6 +113,10 @@ func (d *Decider) Authorize(_ context.Context, r radius.AuthRequest) (radius.Aut
 
 func (d *Decider) Account(_ context.Context, r radius.AcctRecord) (radius.AcctResult, error) {
 	d.AcctCalls.Add(1)
+	d.mu.RLock()
+	delay := d.delay
+	d.mu.RUnlock()
+	time.Sleep(delay)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.fail != nil {
