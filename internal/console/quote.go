@@ -11,6 +11,7 @@ import (
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/tariff"
 	"github.com/mteja/mteja/internal/vend"
+	"github.com/mteja/mteja/internal/webpage"
 )
 
 type quoteData struct {
@@ -92,9 +93,9 @@ func (h *Handler) priceQuote(v *visit, d *quoteData) (status int, key string, ar
 	var le *tariff.LimitError
 	switch {
 	case errors.As(err, &le) && errors.Is(err, tariff.ErrBelowMinimum):
-		return http.StatusBadRequest, "quote.below", []any{showAmount(le.Limit, le.Currency)}, nil
+		return http.StatusBadRequest, "quote.below", []any{webpage.Amount(le.Limit, le.Currency)}, nil
 	case errors.As(err, &le):
-		return http.StatusBadRequest, "quote.above", []any{showAmount(le.Limit, le.Currency)}, nil
+		return http.StatusBadRequest, "quote.above", []any{webpage.Amount(le.Limit, le.Currency)}, nil
 	case errors.Is(err, tariff.ErrNoVersion):
 		return http.StatusConflict, "quote.noversion", nil, nil
 	case err != nil:
