@@ -14,6 +14,7 @@ require (
 	github.com/prometheus/client_model v0.6.3 // reading metric values back in tests
 	go.yaml.in/yaml/v3 v3.0.6 // tariff files (read node by node, decimals as text, never floats)
 	golang.org/x/crypto v0.59.0 // argon2id for staff passwords
+	layeh.com/radius v0.0.0-20231213012653-1006025d24f8 // RADIUS packets and dictionaries (MikroTik, WISPr, RFC 5176); a pseudo-version because it has no tagged release, pinned to the commit the proxy serves; Message-Authenticator, CHAP and the reply cache are ours
 	modernc.org/sqlite v1.62.0 // embedded SQLite without cgo: one static binary; libc follows its go.mod
 )
 

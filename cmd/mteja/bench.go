@@ -12,11 +12,19 @@ import (
 	"github.com/mteja/mteja/internal/bench"
 )
 
-// runBench runs a benchmark: `mteja bench vend [flags]`.
+// runBench runs a benchmark: `mteja bench vend|radius [flags]`.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "vend" {
-		return fmt.Errorf("%w: mteja bench vend [-payments N] [-rate R] [-db DSN] [-json]", errUsage)
+	switch {
+	case len(args) > 0 && args[0] == "vend":
+		return runBenchVend(ctx, args, stdout, stderr)
+	case len(args) > 0 && args[0] == "radius":
+		return runBenchRadius(ctx, args, stdout, stderr)
 	}
+	return fmt.Errorf("%w: mteja bench vend [-payments N] [-rate R] [-db DSN] [-json] | bench radius [-auth N] [-acct N] [-nas N] [-ports N] [-radclient] [-json]", errUsage)
+}
+
+// runBenchVend: `mteja bench vend [flags]`.
+func runBenchVend(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench vend", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o bench.Options
@@ -33,17 +41,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(*cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	o.SMPPPassword = os.Getenv("MTEJA_SMPP_PASSWORD")
 	if o.Payments <= 0 || o.Rate < 0 || o.Replays <= 0 {
 		return fmt.Errorf("%w: -payments and -replays must be positive, -rate zero or more", errUsage)
@@ -54,9 +56,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(res)
+		printJSON(stdout, res)
 	} else {
 		fmt.Fprintf(stdout, "%s: %d payments in %.1f s: %.0f vends/s\n", res.DB, res.Payments, res.Seconds, res.VendsPerSecond)
 		fmt.Fprintf(stdout, "callback -> token stored: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms\n", res.P50, res.P95, res.P99)
@@ -66,4 +66,28 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			res.Stored, res.Vends, res.Messages, res.Lost, res.Doubled, res.LedgerOK, res.Errors)
 	}
 	return res.Check()
+}
+
+// startCPUProfile writes a CPU profile to path until stop; "" profiles
+// nothing.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// printJSON prints a benchmark's result as one indented JSON object.
+func printJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
 }

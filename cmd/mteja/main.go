@@ -30,7 +30,7 @@ func commands() map[string]command {
 		"import":    {"import meters and customers from CSV: import meters FILE", runImport},
 		"meter":     {"register, edit, deactivate, reactivate, move, key change and swap meters: meter register DRN ...", runMeter},
 		"tariff":    {"import a tariff or its new versions, list, show and quote: tariff import FILE | list | show ID | quote ID AMOUNT", runTariff},
-		"bench":     {"measure vends/s and latency end to end: bench vend", runBench},
+		"bench":     {"measure vends/s and latency end to end (bench vend), or the RADIUS server (bench radius)", runBench},
 		"ussd-sim":  {"dial the USSD menus by hand from a terminal", runUSSDSim},
 		"user":      {"staff accounts for the console: user add USERNAME ROLE prints a one-time set-up link", runUser},
 		"sim":       {"M-Pesa's side where Safaricom cannot be reached: sim daraja runs the simulator, sim pay makes a Paybill payment", runSim},

@@ -96,25 +96,9 @@ func printChange(w io.Writer, imp vend.TariffImport, now time.Time) {
 	} else {
 		fmt.Fprintf(w, "tariff %s (%s, %s): %s\n", imp.ID, imp.Tariff.Name, imp.Tariff.Currency, vend.ChangeSummary(c))
 	}
-	for i, v := range imp.Tariff.Versions {
-		// What differs: for a reworked version, from the stored one; for a
-		// new one, from the version before it.
-		what, diff := "new", []string(nil)
-		if i > 0 {
-			diff = imp.Tariff.Versions[i-1].Diff(v)
-		}
-		for _, k := range c.Kept {
-			if k.EffectiveFrom.Equal(v.EffectiveFrom) {
-				what, diff = "unchanged", nil
-			}
-		}
-		for _, r := range c.Replaced {
-			if r.New.EffectiveFrom.Equal(v.EffectiveFrom) {
-				what, diff = "changed", r.Diff
-			}
-		}
-		fmt.Fprintf(w, "  version from %s: %s, %s\n", date(v.EffectiveFrom), what, versionState(imp.Tariff, i, now))
-		for _, d := range diff {
+	for i, vc := range c.Versions(imp.Tariff) {
+		fmt.Fprintf(w, "  version from %s: %s, %s\n", date(vc.Version.EffectiveFrom), vc.What, versionState(imp.Tariff, i, now))
+		for _, d := range vc.Diff {
 			fmt.Fprintf(w, "    %s\n", d)
 		}
 	}
@@ -125,11 +109,10 @@ func printChange(w io.Writer, imp vend.TariffImport, now time.Time) {
 
 // versionState says whether the i-th version is past, in force or to come.
 func versionState(t tariff.Tariff, i int, now time.Time) string {
-	v := t.Versions[i]
-	switch {
-	case v.EffectiveFrom.After(now):
-		return "from " + date(v.EffectiveFrom)
-	case i+1 < len(t.Versions) && !t.Versions[i+1].EffectiveFrom.After(now):
+	switch t.State(i, now) {
+	case tariff.StateFuture:
+		return "from " + date(t.Versions[i].EffectiveFrom)
+	case tariff.StatePast:
 		return "past"
 	}
 	return "in force"
@@ -149,13 +132,8 @@ func date(t time.Time) string { return t.In(tariff.Zone).Format("2006-01-02") }
 // and under each new or changed version, line by line.
 func printPreview(w io.Writer, imp vend.TariffImport, amounts []money.Amount) {
 	c := imp.Change
-	var next []tariff.Version
-	next = append(next, c.Added...)
-	for _, r := range c.Replaced {
-		next = append(next, r.New)
-	}
 	cur := imp.Tariff.Currency
-	for _, v := range next {
+	for _, v := range c.Upcoming() {
 		fmt.Fprintf(w, "\npreview of the version from %s", date(v.EffectiveFrom))
 		if c.InForce != nil {
 			fmt.Fprintf(w, " against the version in force (from %s)", date(c.InForce.EffectiveFrom))

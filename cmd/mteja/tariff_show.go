@@ -136,11 +136,7 @@ func tariffView(s vend.StoredTariff, now time.Time) tariffJSON {
 	t := s.Tariff
 	out := tariffJSON{ID: s.ID, Name: t.Name, Currency: t.Currency, Meters: s.Meters, UpdatedAt: s.UpdatedAt.UTC()}
 	for i, v := range t.Versions {
-		state := strings.ReplaceAll(versionState(t, i, now), " ", "_")
-		if v.EffectiveFrom.After(now) {
-			state = "future"
-		}
-		vj := versionJSON{EffectiveFrom: date(v.EffectiveFrom), State: state, FixedMonthly: moneyView(v.FixedMonthly, t.Currency),
+		vj := versionJSON{EffectiveFrom: date(v.EffectiveFrom), State: t.State(i, now), FixedMonthly: moneyView(v.FixedMonthly, t.Currency),
 			VAT: v.VAT.String(), VATOnEnergy: v.VATOnEnergy, VATOnFixed: v.VATOnFixed, DebtRecovery: v.DebtRecovery.String(),
 			MinPurchase: moneyView(v.MinPurchase, t.Currency), MaxPurchase: moneyView(v.MaxPurchase, t.Currency)}
 		var from int64

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/mteja/mteja/internal/phone"
 	"github.com/mteja/mteja/internal/store"
 )
 
@@ -62,6 +63,23 @@ func newRef() string {
 // from the same phone for the same meter and kind within 10 minutes returns
 // the first one (a resent USSD request or an impatient customer).
 func ReportFault(ctx context.Context, db *store.DB, msisdn, drn, kind, note string) (Fault, error) {
+	return report(ctx, db, msisdn, drn, kind, note, "")
+}
+
+// RaiseFault records a fault that staff member by reports for a customer
+// (who called, or came to the office) as ReportFault does, with an audit
+// event in the same transaction; a repeat within 10 minutes returns the
+// first report, and the event says so. msisdn is the number the customer
+// reported from, "" for none.
+func RaiseFault(ctx context.Context, db *store.DB, msisdn, drn, kind, note, by string) (Fault, error) {
+	if by == "" {
+		return Fault{}, errors.New("raise fault: no staff member to record")
+	}
+	return report(ctx, db, msisdn, drn, kind, note, by)
+}
+
+// report records a fault; by, when set, is audited as having raised it.
+func report(ctx context.Context, db *store.DB, msisdn, drn, kind, note, by string) (Fault, error) {
 	if !ValidFaultKind(kind) {
 		return Fault{}, fmt.Errorf("fault kind %q: want no_power, token_rejected, meter or other", kind)
 	}
@@ -74,17 +92,35 @@ func ReportFault(ctx context.Context, db *store.DB, msisdn, drn, kind, note stri
 		var created int64
 		err := tx.QueryRow(`SELECT id, ref, created_at FROM faults WHERE msisdn = $1 AND meter_drn = $2 AND kind = $3 AND created_at > $4 ORDER BY created_at LIMIT 1`,
 			msisdn, drn, kind, since).Scan(&f.ID, &f.Ref, &created)
-		if err == nil {
+		repeat := err == nil
+		switch {
+		case repeat:
 			f.CreatedAt = store.Time(created)
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		default:
+			f.ID, f.Ref, f.CreatedAt = uuid.Must(uuid.NewV7()).String(), newRef(), tx.Now
+			_, err = tx.Exec(`INSERT INTO faults (id, ref, msisdn, meter_drn, kind, note, state, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+				f.ID, f.Ref, f.MSISDN, f.MeterDRN, f.Kind, f.Note, f.State, store.Micros(tx.Now))
+			if err != nil {
+				return err
+			}
+		}
+		if by == "" {
 			return nil
 		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
+		from := "no phone"
+		if msisdn != "" {
+			from = "phone " + phone.Mask(msisdn)
 		}
-		f.ID, f.Ref, f.CreatedAt = uuid.Must(uuid.NewV7()).String(), newRef(), tx.Now
-		_, err = tx.Exec(`INSERT INTO faults (id, ref, msisdn, meter_drn, kind, note, state, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			f.ID, f.Ref, f.MSISDN, f.MeterDRN, f.Kind, f.Note, f.State, store.Micros(tx.Now))
-		return err
+		detail := fmt.Sprintf("%s %s, meter %s, %s", f.Ref, kind, drn, from)
+		if repeat {
+			detail += ", a repeat of the report made " + tx.Now.Sub(f.CreatedAt).Round(time.Second).String() + " before"
+		}
+		if f.Note != "" {
+			detail += ": " + f.Note
+		}
+		return audit(tx, by, "fault.report", f.ID, detail)
 	})
 	if err != nil {
 		return Fault{}, fmt.Errorf("report fault: %w", err)
@@ -117,6 +153,19 @@ func faults(ctx context.Context, db *store.DB, where string, args ...any) ([]Fau
 		out = append(out, f)
 	}
 	return out, rows.Err()
+}
+
+// OpenFaults returns the faults still open, oldest first: the queue care
+// works through.
+func OpenFaults(ctx context.Context, db *store.DB, limit int) ([]Fault, error) {
+	return faults(ctx, db, `WHERE state = 'open' ORDER BY created_at LIMIT $1`, limit)
+}
+
+// audit writes an audit event in tx.
+func audit(tx *store.Tx, actor, action, subject, detail string) error {
+	_, err := tx.Exec(`INSERT INTO audit_events (id, at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
+		uuid.Must(uuid.NewV7()).String(), store.Micros(tx.Now), actor, action, subject, store.Truncate(detail, 500))
+	return err
 }
 
 // FaultsFor returns the newest faults reported by any of the phones or

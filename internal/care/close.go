@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/google/uuid"
-
 	"github.com/mteja/mteja/internal/store"
 )
 
@@ -33,9 +31,7 @@ func CloseFault(ctx context.Context, db *store.DB, id, by, note string) error {
 			}
 			return fmt.Errorf("fault %s is %s: %w", id, state, ErrClosed)
 		}
-		_, err = tx.Exec(`INSERT INTO audit_events (id, at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
-			uuid.Must(uuid.NewV7()).String(), now, by, "fault.close", id, store.Truncate(note, 500))
-		return err
+		return audit(tx, by, "fault.close", id, note)
 	})
 	if err != nil {
 		return fmt.Errorf("close fault: %w", err)

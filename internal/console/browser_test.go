@@ -256,6 +256,24 @@ func TestBrowser(t *testing.T) {
 				}
 				tb.visit("customer", chromedp.Reload())
 
+				// A fault reported from the meter's actions shows open on the
+				// customer's timeline, and in the queue (of a kind of its own
+				// at each screen: a report like one made minutes before is
+				// that one).
+				kind := map[string]string{"desk": "token_rejected", "phone": "meter"}[sc.name]
+				tb.visit("meter actions", chromedp.Click(chromedp.CSS(`a[href="/staff/meters/`+c.Meter+`/manage"]`)))
+				p = tb.visit("fault reported",
+					chromedp.SetValue(chromedp.ID("f-kind"), kind),
+					chromedp.SendKeys(chromedp.ID("f-note"), "the meter shows reject, "+sc.name),
+					chromedp.Click(chromedp.CSS(`form[action$="/faults"] button`)))
+				if p.Path != customerPage+"?done=fault" || !regexp.MustCompile(kind+` · `+c.Meter+` · open`).MatchString(p.Text) {
+					t.Errorf("after reporting a fault: %s; want the customer page with the fault open:\n%s", p.Path, p.Text)
+				}
+				p = tb.visit("open faults", chromedp.Click(chromedp.CSS(`nav a[href="/staff/faults"]`)))
+				if !strings.Contains(p.Text, "the meter shows reject, "+sc.name) {
+					t.Errorf("the open faults lack the one reported:\n%s", p.Text)
+				}
+
 				tb.visit("decode form", chromedp.Click(chromedp.CSS(`nav a[href="/staff/decode"]`)))
 				p = tb.visit("decoded", chromedp.SendKeys(chromedp.ID("token"), tok+kb.Enter))
 				if !strings.Contains(p.Text, "Ours: made by us for this meter") || !strings.Contains(p.Text, receipt) {
@@ -361,6 +379,7 @@ func TestBrowser(t *testing.T) {
 				if !strings.Contains(p.Text, "care-"+sc.name) {
 					t.Errorf("the staff page lacks care-%s:\n%s", sc.name, p.Text)
 				}
+				operatorPages(t, tb, c, sc.name)
 			})
 
 			t.Run("signed out", func(t *testing.T) {
@@ -376,5 +395,46 @@ func TestBrowser(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// operatorPages walks an admin through the operator's set-up: the tariffs,
+// one tariff's figures, a quote; a tariff file checked then imported (each
+// screen's file with a version of its own date); the form that registers a
+// meter, and a meter's actions with every form.
+func operatorPages(t *testing.T, tb tab, c app.DemoCustomer, screen string) {
+	t.Helper()
+	tb.visit("tariffs", chromedp.Click(chromedp.CSS(`nav a[href="/staff/tariffs"]`)))
+	tb.visit("tariff", chromedp.Click(chromedp.CSS(`a[href="/staff/tariffs/`+app.SampleTariffID+`"]`)))
+	tb.visit("quote form", chromedp.Click(chromedp.CSS(`main a[href^="/staff/quote"]`)))
+	p := tb.visit("quote", chromedp.SendKeys(chromedp.ID("amount"), "500"+kb.Enter))
+	if !strings.Contains(p.Text, "Token Amt") || !strings.Contains(p.Text, "291.22") {
+		t.Errorf("the quote of KES 500 lacks its receipt lines:\n%s", p.Text)
+	}
+
+	date := map[string]string{"desk": "2099-07-01", "phone": "2098-07-01"}[screen]
+	file := filepath.Join(t.TempDir(), "next.yaml")
+	if err := os.WriteFile(file, []byte(strings.Replace(nextVersion, "2099-07-01", date, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tb.open("tariffs", "/staff/tariffs")
+	p = tb.load("tariff file checked",
+		chromedp.SetUploadFiles(chromedp.ID("file"), []string{file}),
+		chromedp.SendKeys(chromedp.ID("tariff-id"), app.SampleTariffID),
+		chromedp.Click(chromedp.CSS(`form[action="/staff/tariffs/preview"] button`)))
+	if !strings.Contains(p.Text, "What customers get from "+date) || !strings.Contains(p.Text, "Units (kWh)") {
+		t.Errorf("the dry run of a tariff file:\n%s", p.Text)
+	}
+	p = tb.visit("tariff imported", chromedp.Click(chromedp.CSS(`form[action="/staff/tariffs/import"] button`)))
+	if p.Path != "/staff/tariffs/"+app.SampleTariffID+"?done=imported" || !strings.Contains(p.Text, "Version from "+date) {
+		t.Errorf("after the import: %s:\n%s", p.Path, p.Text)
+	}
+
+	tb.visit("register a meter", chromedp.Click(chromedp.CSS(`nav a[href="/staff/meters/new"]`)))
+	p = tb.visit("meter actions (admin)", chromedp.Navigate(tb.Base+"/staff/meters/"+c.Meter+"/manage"))
+	for _, form := range []string{"edit", "deactivate", "faults", "move", "keychange", "swap"} {
+		if !strings.Contains(tb.Eval(`[...document.forms].map(f => f.getAttribute('action')).join(' ')`), "/"+form) {
+			t.Errorf("the admin's meter page lacks the %s form", form)
+		}
 	}
 }

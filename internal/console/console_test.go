@@ -50,6 +50,12 @@ func (b *browser) do(method, path string, form url.Values, header http.Header) (
 	for k, v := range header {
 		req.Header[k] = v
 	}
+	return b.send(req)
+}
+
+// send sends a request and reads the answer whole.
+func (b *browser) send(req *http.Request) (int, http.Header, string) {
+	b.t.Helper()
 	resp, err := b.http.Do(req)
 	if err != nil {
 		b.t.Fatal(err)

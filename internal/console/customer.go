@@ -28,14 +28,20 @@ type event struct {
 }
 
 type customerData struct {
-	Customer   *customer.Customer // nil for a meter without a customer
-	Meters     []customer.Meter
-	Phones     []string
-	Events     []event
-	SeesTokens bool // the role may see token digits and token SMS
-	CanAct     bool // the role may re-send, register phones, raise faults
-	CanReverse bool // the role may record M-Pesa's reversal of a payment
+	Customer    *customer.Customer // nil for a meter without a customer
+	Meters      []customer.Meter
+	Phones      []string
+	Events      []event
+	SeesTokens  bool // the role may see token digits and token SMS
+	CanAct      bool // the role may re-send, register phones, raise faults
+	CanReverse  bool // the role may record M-Pesa's reversal of a payment
+	CanRegister bool // the role may register a meter for the customer
 }
+
+// customerDone words what was just done on a customer's page, by the
+// done= an action returned with.
+var customerDone = map[string]string{"resent": "resend.done", "phone": "phone.added", "registered": "register.done",
+	"fault": "fault.raised", "closed": "fault.closed"}
 
 // timelineLimit bounds each kind of record on one page; a customer with
 // years of history shows the newest.
@@ -46,16 +52,21 @@ const timelineLimit = 40
 // receipts and tokens, every message and its delivery, USSD and portal
 // sessions, and faults.
 func (h *Handler) customerPage(w http.ResponseWriter, v *visit) error {
-	ctx := v.r.Context()
-	c, err := customer.Get(ctx, h.DB.Read(), v.r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	ms, err := customer.MetersOf(ctx, h.DB.Read(), c.ID)
+	c, ms, err := h.customerOf(v)
 	if err != nil {
 		return err
 	}
 	return h.timeline(w, v, &c, ms, c.Phones, c.ID)
+}
+
+// customerOf reads the customer a page is about, with their meters.
+func (h *Handler) customerOf(v *visit) (customer.Customer, []customer.Meter, error) {
+	c, err := customer.Get(v.r.Context(), h.DB.Read(), v.r.PathValue("id"))
+	if err != nil {
+		return c, nil, err
+	}
+	ms, err := customer.MetersOf(v.r.Context(), h.DB.Read(), c.ID)
+	return c, ms, err
 }
 
 // meterPage is the same for a meter, with its customer's phones if it has
@@ -75,7 +86,8 @@ func (h *Handler) meterPage(w http.ResponseWriter, v *visit) error {
 func (h *Handler) timeline(w http.ResponseWriter, v *visit, c *customer.Customer, ms []customer.Meter, phones []string, subject string) error {
 	role := v.user().Role
 	d := customerData{Customer: c, Meters: ms, Phones: phones,
-		SeesTokens: Allows(careRoles, role), CanAct: Allows(careRoles, role), CanReverse: Allows(financeRoles, role)}
+		SeesTokens: Allows(careRoles, role), CanAct: Allows(careRoles, role), CanReverse: Allows(financeRoles, role),
+		CanRegister: Allows(adminRoles, role)}
 	drns := make([]string, len(ms))
 	for i, m := range ms {
 		drns[i] = m.DRN
@@ -95,8 +107,8 @@ func (h *Handler) timeline(w http.ResponseWriter, v *visit, c *customer.Customer
 		}
 	}
 	p := h.page(v, title, d, arg)
-	if v.r.URL.Query().Get("done") == "resent" {
-		p.Notice = t(v.lang, "resend.done")
+	if key, ok := customerDone[v.r.URL.Query().Get("done")]; ok {
+		p.Notice = t(v.lang, key)
 	}
 	return h.render(w, v, http.StatusOK, "customer", p)
 }

@@ -1,24 +1,18 @@
 package console
 
 import (
-	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/base64"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
-	"path"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/mteja/mteja/internal/customer"
-	"github.com/mteja/mteja/internal/money"
 	"github.com/mteja/mteja/internal/phone"
 	"github.com/mteja/mteja/internal/staff"
 	"github.com/mteja/mteja/internal/tariff"
+	"github.com/mteja/mteja/internal/webpage"
 )
 
 //go:embed templates/*.html assets/console.css
@@ -28,46 +22,16 @@ var files embed.FS
 // by its hash in the Content-Security-Policy: no script runs at all, and
 // images come only inline (the QR code at set-up, charts are inline SVG).
 var (
-	consoleCSS = template.CSS(mustRead("assets/console.css"))
-	csp        = fmt.Sprintf("default-src 'none'; style-src '%s'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'", hash(string(consoleCSS)))
+	consoleCSS = template.CSS(webpage.Read(files, "assets/console.css"))
+	csp        = fmt.Sprintf("default-src 'none'; style-src %s; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'", webpage.Hash(string(consoleCSS)))
 )
-
-func mustRead(name string) string {
-	b, err := files.ReadFile(name)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
-
-func hash(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
-}
 
 var funcs = template.FuncMap{
 	"date":   showDate,
-	"amount": showAmount,
+	"amount": webpage.Amount,
 }
 
-// pages maps each page's name to its template: the layout with the page's
-// "main" block.
-var pages = func() map[string]*template.Template {
-	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html"))
-	names, err := fs.Glob(files, "templates/*.html")
-	if err != nil {
-		panic(err)
-	}
-	out := map[string]*template.Template{}
-	for _, n := range names {
-		name := strings.TrimSuffix(path.Base(n), ".html")
-		if name == "layout" {
-			continue
-		}
-		out[name] = template.Must(template.Must(layout.Clone()).ParseFS(files, n))
-	}
-	return out
-}()
+var pages = webpage.Parse(files, funcs)
 
 // menuItem is one entry of the menu.
 type menuItem struct{ Key, Path string }
@@ -133,27 +97,9 @@ func (h *Handler) page(v *visit, title string, data any, args ...any) page {
 	return p
 }
 
-// render writes a page whole: built in memory first, so that a template
-// error becomes an error page, not half a page.
+// render writes a page whole, or an error and nothing.
 func (h *Handler) render(w http.ResponseWriter, v *visit, status int, name string, p page) error {
-	tmpl, ok := pages[name]
-	if !ok {
-		return fmt.Errorf("render: no page %q", name)
-	}
-	var b bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&b, "layout.html", p); err != nil {
-		return fmt.Errorf("render %s: %w", name, err)
-	}
-	hd := w.Header()
-	hd.Set("Content-Type", "text/html; charset=utf-8")
-	hd.Set("Content-Length", strconv.Itoa(b.Len()))
-	hd.Set("Content-Security-Policy", csp)
-	// Pages show customers' records: never in a shared cache, nor in the
-	// browser's after sign-out.
-	hd.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, err := w.Write(b.Bytes())
-	return err
+	return pages.Write(w, status, name, csp, p)
 }
 
 // showDate shows a time in the operator's zone.
@@ -162,12 +108,4 @@ func showDate(t time.Time) string {
 		return ""
 	}
 	return t.In(tariff.Zone).Format("2006-01-02 15:04:05")
-}
-
-// showAmount shows money with its currency, KES when none is stored.
-func showAmount(a money.Amount, currency string) string {
-	if currency == "" {
-		currency = "KES"
-	}
-	return currency + "\u00a0" + a.String()
 }

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -33,8 +34,8 @@ type Services struct {
 	OnReceived func()
 }
 
-// maxForm bounds a console form post; the largest is a statement upload,
-// which has its own bound.
+// maxForm bounds a console form post; a route that takes an upload (a
+// statement, a tariff file) sets its own bound.
 const maxForm = 32 << 10
 
 // visit is one request as the handlers see it.
@@ -78,11 +79,7 @@ var (
 func (h *Handler) begin(w http.ResponseWriter, v *visit) error {
 	r := v.r
 	if r.Method == http.MethodPost {
-		limit := int64(maxForm)
-		if v.route.MaxBody > 0 {
-			limit = v.route.MaxBody
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		r.Body = http.MaxBytesReader(w, r.Body, cmp.Or(v.route.MaxBody, maxForm))
 	}
 	v.lang = chooseLanguage(r)
 	if err := h.csrf.Check(r); err != nil {

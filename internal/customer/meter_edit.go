@@ -17,20 +17,28 @@ type Edit struct {
 	// tokens of every meter the customer has, and identify them on USSD
 	// and SMS.
 	Phones *[]string
+	// AddPhones are numbers to add to the customer's phones (to Phones,
+	// when given too), keeping the ones they have: read in the change's
+	// transaction, with the customer locked, so that two additions made
+	// at once both stay.
+	AddPhones []string
 }
 
 // Edit changes meter drn as e says.
 func (r *Registry) Edit(ctx context.Context, actor, drn string, e Edit) (Meter, error) {
-	var phones []string
+	var phones *[]string
 	if e.Phones != nil {
-		var err error
-		if phones, err = normalizePhones(*e.Phones); err != nil {
+		p, err := normalizePhones(*e.Phones)
+		if err != nil {
 			return Meter{}, invalid([]string{err.Error()})
 		}
-		slices.Sort(phones)
-		phones = slices.Compact(phones)
+		phones = &p
 	}
-	if e.Area == nil && e.TariffID == nil && e.Phones == nil {
+	add, err := normalizePhones(e.AddPhones)
+	if err != nil {
+		return Meter{}, invalid([]string{err.Error()})
+	}
+	if e.Area == nil && e.TariffID == nil && e.Phones == nil && len(add) == 0 {
 		return Meter{}, invalid([]string{"nothing to change: give an area, a tariff or phones"})
 	}
 	return r.changeMeter(ctx, actor, drn, func(tx *store.Tx, m *Meter) ([]event, error) {
@@ -52,8 +60,8 @@ func (r *Registry) Edit(ctx context.Context, actor, drn string, e Edit) (Meter, 
 			m.DRN, m.Area, m.TariffID, store.Micros(tx.Now)); err != nil {
 			return nil, fmt.Errorf("edit meter %s: %w", m.DRN, err)
 		}
-		if e.Phones != nil {
-			changed, err := setPhones(ctx, tx, m, phones)
+		if phones != nil || len(add) > 0 {
+			changed, err := setPhones(ctx, tx, m, phones, add)
 			if err != nil {
 				return nil, err
 			}
@@ -68,16 +76,28 @@ func (r *Registry) Edit(ctx context.Context, actor, drn string, e Edit) (Meter, 
 	})
 }
 
-// setPhones replaces the phones of m's customer and says what changed, ""
-// for nothing.
-func setPhones(ctx context.Context, tx *store.Tx, m *Meter, phones []string) (string, error) {
+// setPhones sets the phones of m's customer to replace (nil: the ones they
+// have) and add, and says what changed, "" for nothing.
+func setPhones(ctx context.Context, tx *store.Tx, m *Meter, replace *[]string, add []string) (string, error) {
 	if m.CustomerID == "" {
 		return "", invalid([]string{fmt.Sprintf("meter %s has no customer whose phones to set: move it to one", m.DRN)})
+	}
+	// Locked on PostgreSQL: changes through two meters of one customer are
+	// made one after the other, each on what the other left.
+	if _, err := tx.Exec(`SELECT id FROM customers WHERE id = $1 `+tx.ForUpdate(), m.CustomerID); err != nil {
+		return "", fmt.Errorf("lock customer %s: %w", m.CustomerID, err)
 	}
 	c, err := Get(ctx, tx, m.CustomerID)
 	if err != nil {
 		return "", err
 	}
+	phones := c.Phones
+	if replace != nil {
+		phones = *replace
+	}
+	phones = append(slices.Clone(phones), add...)
+	slices.Sort(phones)
+	phones = slices.Compact(phones)
 	if slices.Equal(c.Phones, phones) {
 		return "", nil
 	}

@@ -200,6 +200,25 @@ func TestEditMeter(t *testing.T) {
 		}
 		checkEvent(t, db, meterA, "meter.edit", `area "Kisumu" → "Kibos"`, "tariff domestic → commercial", "2547*****111 → 2547*****222, 2547*****333")
 
+		// A phone added keeps the others; added again, it changes nothing.
+		if _, err := r.Edit(ctx, staffActor, meterA, customer.Edit{AddPhones: []string{"0711 000 444"}}); err != nil {
+			t.Fatal(err)
+		}
+		if rs := recipients(t, db, meterA); rs != "254711000444/en,254722000222/en,254733000333/en" {
+			t.Errorf("token recipients after a phone was added = %s", rs)
+		}
+		checkEvent(t, db, meterA, "meter.edit", "2547*****222, 2547*****333 → 2547*****444, 2547*****222, 2547*****333")
+		var n int
+		db.Read().QueryRow(`SELECT count(*) FROM audit_events`).Scan(&n)
+		if _, err := r.Edit(ctx, staffActor, meterA, customer.Edit{AddPhones: []string{"+254711000444"}}); err != nil {
+			t.Fatal(err)
+		}
+		var n2 int
+		db.Read().QueryRow(`SELECT count(*) FROM audit_events`).Scan(&n2)
+		if n2 != n {
+			t.Errorf("a phone the customer has already was recorded as a change")
+		}
+
 		for _, c := range []struct {
 			name string
 			e    customer.Edit
@@ -208,6 +227,7 @@ func TestEditMeter(t *testing.T) {
 			{"nothing", customer.Edit{}, customer.ErrInvalid},
 			{"unknown tariff", customer.Edit{TariffID: ptr("industrial")}, customer.ErrInvalid},
 			{"bad phone", customer.Edit{Phones: &[]string{"07x"}}, customer.ErrInvalid},
+			{"bad phone to add", customer.Edit{AddPhones: []string{"07x"}}, customer.ErrInvalid},
 		} {
 			if _, err := r.Edit(ctx, staffActor, meterA, c.e); !errors.Is(err, c.want) {
 				t.Errorf("%s: %v; want %v", c.name, err, c.want)

@@ -9,6 +9,7 @@ import (
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/money"
 	"github.com/mteja/mteja/internal/payment"
+	"github.com/mteja/mteja/internal/webpage"
 )
 
 // buyStart sends the M-Pesa prompt (STK push) to the customer's phone and
@@ -46,7 +47,7 @@ func (h *Handler) buyStart(w http.ResponseWriter, v *visit) error {
 	var le *payment.LimitError
 	switch {
 	case errors.As(err, &le):
-		return refuse(http.StatusBadRequest, "err.limits", showAmount(le.Min, ""), showAmount(le.Max, ""))
+		return refuse(http.StatusBadRequest, "err.limits", webpage.Amount(le.Min, ""), webpage.Amount(le.Max, ""))
 	case errors.Is(err, payment.ErrMeterNotPayable):
 		return refuse(http.StatusBadRequest, "err.meter")
 	case err != nil:

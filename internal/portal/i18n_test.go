@@ -11,6 +11,7 @@ import (
 
 	"github.com/mteja/mteja/internal/care"
 	"github.com/mteja/mteja/internal/payment"
+	"github.com/mteja/mteja/internal/webpage"
 )
 
 func TestLanguagesHaveTheSameKeys(t *testing.T) {
@@ -157,7 +158,7 @@ func TestShow(t *testing.T) {
 // The layout inlines the CSS and script whose hashes the policy names; a
 // changed asset must change the policy with it.
 func TestContentSecurityPolicy(t *testing.T) {
-	for _, want := range []string{hash(string(siteCSS)), hash(string(copyJS)), "default-src 'none'", "form-action 'self'", "frame-ancestors 'none'"} {
+	for _, want := range []string{webpage.Hash(string(siteCSS)), webpage.Hash(string(copyJS)), "default-src 'none'", "form-action 'self'", "frame-ancestors 'none'"} {
 		if !regexp.MustCompile(regexp.QuoteMeta(want)).MatchString(csp) {
 			t.Errorf("policy %q lacks %q", csp, want)
 		}

@@ -1,22 +1,16 @@
 package portal
 
 import (
-	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/base64"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
-	"path"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/mteja/mteja/internal/money"
 	"github.com/mteja/mteja/internal/tariff"
 	"github.com/mteja/mteja/internal/vend"
+	"github.com/mteja/mteja/internal/webpage"
 )
 
 //go:embed templates/*.html assets/site.css assets/copy.js
@@ -27,28 +21,15 @@ var files embed.FS
 // far under the 30 KB a page may weigh. The Content-Security-Policy names
 // their hashes, so no other script or style can run.
 var (
-	siteCSS = template.CSS(mustRead("assets/site.css"))
-	copyJS  = template.JS(mustRead("assets/copy.js"))
-	csp     = fmt.Sprintf("default-src 'none'; style-src '%s'; script-src '%s'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-		hash(string(siteCSS)), hash(string(copyJS)))
+	siteCSS = template.CSS(webpage.Read(files, "assets/site.css"))
+	copyJS  = template.JS(webpage.Read(files, "assets/copy.js"))
+	csp     = fmt.Sprintf("default-src 'none'; style-src %s; script-src %s; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+		webpage.Hash(string(siteCSS)), webpage.Hash(string(copyJS)))
 )
-
-func mustRead(name string) string {
-	b, err := files.ReadFile(name)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
-
-func hash(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
-}
 
 var funcs = template.FuncMap{
 	"date":   showDate,
-	"amount": showAmount,
+	"amount": webpage.Amount,
 	"phone":  showPhone,
 	"tokenKey": func(kind string) string {
 		switch kind {
@@ -61,24 +42,7 @@ var funcs = template.FuncMap{
 	},
 }
 
-// pages maps each page's name to its template: the layout with the page's
-// "main" block.
-var pages = func() map[string]*template.Template {
-	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html"))
-	names, err := fs.Glob(files, "templates/*.html")
-	if err != nil {
-		panic(err)
-	}
-	out := map[string]*template.Template{}
-	for _, n := range names {
-		name := strings.TrimSuffix(path.Base(n), ".html")
-		if name == "layout" {
-			continue
-		}
-		out[name] = template.Must(template.Must(layout.Clone()).ParseFS(files, n))
-	}
-	return out
-}()
+var pages = webpage.Parse(files, funcs)
 
 // page is what the layout shows around a page's own data.
 type page struct {
@@ -112,30 +76,10 @@ func (v *visit) page(title string, data any, args ...any) page {
 	return p
 }
 
-// render writes a page whole: it is built in memory first, so that a
-// template error becomes an error page, not half a page.
+// render writes a page whole, or an error and nothing.
 func (h *Handler) render(w http.ResponseWriter, v *visit, status int, name string, p page) error {
-	tmpl, ok := pages[name]
-	if !ok {
-		return fmt.Errorf("render: no page %q", name)
-	}
 	p.Utility, p.USSD = h.Utility, h.USSDCode
-	var b bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&b, "layout.html", p); err != nil {
-		return fmt.Errorf("render %s: %w", name, err)
-	}
-	hd := w.Header()
-	hd.Set("Content-Type", "text/html; charset=utf-8")
-	hd.Set("Content-Length", strconv.Itoa(b.Len()))
-	hd.Set("Content-Security-Policy", csp)
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Referrer-Policy", "same-origin")
-	// Pages show tokens and phone numbers: never keep them in a shared
-	// cache, nor in the browser's after logout.
-	hd.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, err := w.Write(b.Bytes())
-	return err
+	return pages.Write(w, status, name, csp, p)
 }
 
 // showDate shows a time in the operator's zone, as customers read it.
@@ -144,15 +88,6 @@ func showDate(t time.Time) string {
 		return ""
 	}
 	return t.In(tariff.Zone).Format("02/01/2006 15:04")
-}
-
-// showAmount shows money with its currency, KES when none is stored.
-func showAmount(a money.Amount, currency string) string {
-	if currency == "" {
-		currency = "KES"
-	}
-	// A no-break space keeps "KES" and its number on one line.
-	return currency + "\u00a0" + a.String()
 }
 
 // showPhone writes a Kenyan number the way its owner does ("0708 374

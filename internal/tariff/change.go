@@ -3,6 +3,7 @@ package tariff
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -121,6 +122,59 @@ func Plan(stored *Tariff, file Tariff, lines []int, now time.Time) (Change, erro
 		return Change{}, err
 	}
 	return c, nil
+}
+
+// What a change does to a version of the file, as VersionChange.What says.
+const (
+	VersionNew       = "new"
+	VersionUnchanged = "unchanged"
+	VersionChanged   = "changed" // a future version reworked
+)
+
+// VersionChange is what a change does to one version of the file.
+type VersionChange struct {
+	Version Version
+	What    string // VersionNew, VersionUnchanged or VersionChanged
+	// Diff says how the version differs: a changed one from the stored
+	// version it replaces; a new one from the version before it in the
+	// file (nothing for the first).
+	Diff []string
+}
+
+// Versions lists what c does to each version of file, the tariff it was
+// planned with, in the file's order. The stored versions it drops are
+// c.Removed.
+func (c Change) Versions(file Tariff) []VersionChange {
+	out := make([]VersionChange, len(file.Versions))
+	for i, v := range file.Versions {
+		vc := VersionChange{Version: v, What: VersionNew}
+		if i > 0 {
+			vc.Diff = file.Versions[i-1].Diff(v)
+		}
+		for _, k := range c.Kept {
+			if k.EffectiveFrom.Equal(v.EffectiveFrom) {
+				vc.What, vc.Diff = VersionUnchanged, nil
+			}
+		}
+		for _, r := range c.Replaced {
+			if r.New.EffectiveFrom.Equal(v.EffectiveFrom) {
+				vc.What, vc.Diff = VersionChanged, r.Diff
+			}
+		}
+		out[i] = vc
+	}
+	return out
+}
+
+// Upcoming are the versions c adds or reworks, by date: those whose
+// figures customers have not paid yet, which a preview prices.
+func (c Change) Upcoming() []Version {
+	out := slices.Clone(c.Added)
+	for _, r := range c.Replaced {
+		out = append(out, r.New)
+	}
+	slices.SortFunc(out, func(a, b Version) int { return a.EffectiveFrom.Compare(b.EffectiveFrom) })
+	return out
 }
 
 // insertAt returns the index of the file's first version after date: where

@@ -169,3 +169,42 @@ func TestDiff(t *testing.T) {
 		t.Errorf("diff:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// A change says, for each version of the file, whether it is new (with
+// how it differs from the one before), unchanged or reworked (with how it
+// differs from the stored one); Upcoming are those a preview prices.
+func TestChangeVersions(t *testing.T) {
+	t.Parallel()
+	versions := readTestdata(t, "kenya-domestic-versions.yaml")
+	stored, file := mustParse(t, versions), mustParse(t, edit(t, versions, "fuel_energy_cost: 2.7800", "fuel_energy_cost: 2.9000"))
+	june := time.Date(2024, 6, 15, 10, 0, 0, 0, Zone)
+	c, err := Plan(&stored, file, nil, june)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.Versions(file)
+	if len(got) != 2 || got[0].What != VersionUnchanged || got[0].Diff != nil || got[1].What != VersionChanged ||
+		strings.Join(got[1].Diff, "; ") != "fuel_energy_cost 2.7800 per kWh, VAT → 2.9000 per kWh, VAT" {
+		t.Errorf("a reworked future version: %+v", got)
+	}
+	c, err = Plan(nil, stored, nil, june)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = c.Versions(stored)
+	if len(got) != 2 || got[0].What != VersionNew || got[0].Diff != nil || got[1].What != VersionNew || !strings.Contains(strings.Join(got[1].Diff, "; "), "minimum purchase 100.00 → 50.00") {
+		t.Errorf("a new tariff: %+v", got)
+	}
+	if up := c.Upcoming(); len(up) != 2 || !up[0].EffectiveFrom.Before(up[1].EffectiveFrom) {
+		t.Errorf("upcoming of a new tariff: %+v", up)
+	}
+}
+
+func mustParse(t *testing.T, s string) Tariff {
+	t.Helper()
+	tf, err := Parse([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tf
+}

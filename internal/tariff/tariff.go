@@ -57,6 +57,26 @@ func (t Tariff) At(at time.Time) (Version, error) {
 		at.In(Zone).Format("2006-01-02 15:04 MST"), t.Versions[0].EffectiveFrom.Format(dateLayout))
 }
 
+// Where a version stands at a time, as State says.
+const (
+	StatePast    = "past"     // a later version has started
+	StateInForce = "in_force" // the version vends are priced with
+	StateFuture  = "future"   // its date has not come
+)
+
+// State says where the i-th version stands at now: StateFuture before its
+// date, StatePast once the next version's date has come, else
+// StateInForce.
+func (t Tariff) State(i int, now time.Time) string {
+	switch {
+	case t.Versions[i].EffectiveFrom.After(now):
+		return StateFuture
+	case i+1 < len(t.Versions) && !t.Versions[i+1].EffectiveFrom.After(now):
+		return StatePast
+	}
+	return StateInForce
+}
+
 // MinPurchase returns the smallest payment the version in force at t accepts;
 // payment intake uses it to refuse an M-Pesa payment before it is taken.
 func (t Tariff) MinPurchase(at time.Time) (money.Amount, error) {

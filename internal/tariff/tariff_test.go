@@ -55,6 +55,25 @@ func TestAt(t *testing.T) {
 	}
 }
 
+// A version is future before its date, in force from it, past once the
+// next one starts.
+func TestState(t *testing.T) {
+	t.Parallel()
+	tf := mustParseFile(t, "kenya-domestic-versions.yaml")
+	for _, tt := range []struct {
+		at           time.Time
+		first, later string
+	}{
+		{time.Date(2023, 3, 31, 23, 59, 0, 0, Zone), StateFuture, StateFuture},
+		{time.Date(2023, 4, 1, 0, 0, 0, 0, Zone), StateInForce, StateFuture},
+		{time.Date(2024, 7, 1, 0, 0, 0, 0, Zone), StatePast, StateInForce},
+	} {
+		if a, b := tf.State(0, tt.at), tf.State(1, tt.at); a != tt.first || b != tt.later {
+			t.Errorf("at %s: %s, %s; want %s, %s", tt.at, a, b, tt.first, tt.later)
+		}
+	}
+}
+
 func TestMonthStart(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ at, want string }{

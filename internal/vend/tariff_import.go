@@ -2,7 +2,9 @@ package vend
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -20,7 +22,16 @@ type TariffImport struct {
 	// Stored is true when the file was stored: not on a dry run, nor when
 	// it changes nothing.
 	Stored bool
+	// Basis names the stored tariff the change was judged against (a hash
+	// of its source; "" when there was none). A dry run's Basis, given to
+	// ImportPreviewed, imports the file only onto that same stored tariff.
+	Basis string
 }
+
+// ErrTariffChanged is returned by ImportPreviewed when the stored tariff is
+// no longer the one the preview was judged against: another import came in
+// between, and what the preview showed is not what this import would do.
+var ErrTariffChanged = errors.New("the stored tariff changed since the preview")
 
 // ImportTariff takes source as the definition of tariff id: a new tariff,
 // or new dated versions of the stored one under the rules of
@@ -30,6 +41,24 @@ type TariffImport struct {
 // or, when the file reads, those of the change (from tariff.Plan), as a
 // wrapped *tariff.FileError.
 func ImportTariff(ctx context.Context, db *store.DB, id string, source []byte, actor string, dryRun bool) (TariffImport, error) {
+	return importTariff(ctx, db, id, source, actor, dryRun, nil)
+}
+
+// ImportPreviewed imports source as ImportTariff does, provided the stored
+// tariff is still the one a dry run judged it against (its Basis), checked
+// in the import's transaction; otherwise it returns ErrTariffChanged and
+// stores nothing. It imports exactly what the dry run showed.
+func ImportPreviewed(ctx context.Context, db *store.DB, id string, source []byte, actor, basis string) (TariffImport, error) {
+	return importTariff(ctx, db, id, source, actor, false, &basis)
+}
+
+// SourceBasis is the Basis of a stored tariff's source.
+func SourceBasis(source string) string {
+	sum := sha256.Sum256([]byte(source))
+	return hex.EncodeToString(sum[:])
+}
+
+func importTariff(ctx context.Context, db *store.DB, id string, source []byte, actor string, dryRun bool, basis *string) (TariffImport, error) {
 	// The file first: its problems are what the operator must fix, and
 	// an id taken from a file that does not read is no id at all.
 	file, err := tariff.Parse(source)
@@ -41,7 +70,7 @@ func ImportTariff(ctx context.Context, db *store.DB, id string, source []byte, a
 	}
 	out := TariffImport{ID: id, Tariff: file}
 	err = db.InTx(ctx, func(tx *store.Tx) error {
-		out.Stored = false
+		out.Stored, out.Basis = false, ""
 		// Locked on PostgreSQL: two imports of one tariff are judged one
 		// after the other, each against what the other stored.
 		var src string
@@ -56,7 +85,10 @@ func ImportTariff(ctx context.Context, db *store.DB, id string, source []byte, a
 			if err != nil {
 				return fmt.Errorf("stored tariff %s: %w", id, err)
 			}
-			stored = &t
+			stored, out.Basis = &t, SourceBasis(src)
+		}
+		if basis != nil && *basis != out.Basis {
+			return fmt.Errorf("tariff %s: %w", id, ErrTariffChanged)
 		}
 		c, err := tariff.Plan(stored, file, tariff.VersionLines(source), tx.Now)
 		if err != nil {

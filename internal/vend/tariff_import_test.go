@@ -105,3 +105,41 @@ func checkAudit(t *testing.T, db *store.DB, subject, actor, action, detail strin
 		t.Errorf("audit event for %s: %s %s %q (%v); want %s %s %q", subject, a, act, d, err, actor, action, detail)
 	}
 }
+
+// A previewed import stores the file only onto the stored tariff its dry
+// run was judged against: another import in between refuses it, and
+// nothing is stored.
+func TestImportPreviewed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		db.Now = func() time.Time { return time.Date(2024, 6, 15, 9, 0, 0, 0, tariff.Zone) }
+		sample, versions := readFile(t, "kenya-domestic-sample.yaml"), readFile(t, "kenya-domestic-versions.yaml")
+
+		dry, err := vend.ImportTariff(ctx, db, "domestic", sample, "staff:ops", true)
+		if err != nil || dry.Basis != "" {
+			t.Fatalf("dry run of a new tariff = %+v, %v; want no basis", dry, err)
+		}
+		if imp, err := vend.ImportPreviewed(ctx, db, "domestic", sample, "staff:ops", dry.Basis); err != nil || !imp.Stored {
+			t.Fatalf("previewed import of a new tariff = %+v, %v", imp, err)
+		}
+		if _, err := vend.ImportPreviewed(ctx, db, "domestic", versions, "staff:ops", dry.Basis); !errors.Is(err, vend.ErrTariffChanged) {
+			t.Fatalf("a preview made before the tariff existed: %v; want ErrTariffChanged", err)
+		}
+
+		dry, err = vend.ImportTariff(ctx, db, "domestic", versions, "staff:ops", true)
+		if err != nil || dry.Basis != vend.SourceBasis(string(sample)) {
+			t.Fatalf("dry run = %+v, %v; want the stored sample as its basis", dry, err)
+		}
+		// Someone else imports a reworked July first.
+		other := strings.Replace(string(versions), "fuel_energy_cost: 2.7800", "fuel_energy_cost: 2.9000", 1)
+		if _, err := vend.ImportTariff(ctx, db, "domestic", []byte(other), "staff:other", false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := vend.ImportPreviewed(ctx, db, "domestic", versions, "staff:ops", dry.Basis); !errors.Is(err, vend.ErrTariffChanged) {
+			t.Fatalf("a preview overtaken by another import: %v; want ErrTariffChanged", err)
+		}
+		if storedSource(t, db, "domestic") != other {
+			t.Fatal("a refused previewed import was stored")
+		}
+	})
+}

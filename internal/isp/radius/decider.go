@@ -69,6 +69,11 @@ const (
 	AcctStart   AcctStatus = 1
 	AcctStop    AcctStatus = 2
 	AcctInterim AcctStatus = 3
+	// Accounting-On and -Off (added to the seam): the NAS started or is
+	// stopping, so every session it had open has ended, without a Stop.
+	// Their records carry only the NAS and the time.
+	AcctOn  AcctStatus = 7
+	AcctOff AcctStatus = 8
 )
 
 // AcctRecord is one accounting packet, counters already joined with their
