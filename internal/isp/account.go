@@ -11,13 +11,6 @@ import (
 	"github.com/mteja/mteja/internal/store"
 )
 
-// Accounting-On and Accounting-Off (RFC 2866): the router started or is
-// stopping, and every session it had open has ended without a Stop.
-const (
-	acctOn  radius.AcctStatus = 7
-	acctOff radius.AcctStatus = 8
-)
-
 // Account records one accounting packet. Counters are cumulative per
 // session: the last ones are kept and the difference is billed against
 // the subscription's data, so a repeated packet (the same counters) bills
@@ -31,7 +24,7 @@ const (
 func (s *Service) Account(ctx context.Context, r radius.AcctRecord) (radius.AcctResult, error) {
 	switch r.Status {
 	case radius.AcctStart, radius.AcctInterim, radius.AcctStop:
-	case acctOn, acctOff:
+	case radius.AcctOn, radius.AcctOff:
 		return radius.AcctResult{}, s.routerRestarted(ctx, r)
 	default:
 		return radius.AcctResult{}, fmt.Errorf("accounting: Acct-Status-Type %d is not one billing knows", r.Status)

@@ -12,14 +12,17 @@ import (
 	"github.com/mteja/mteja/internal/store"
 )
 
-// The changes queue: CoA and Disconnect requests billing wants sent to the
-// routers, written in the transaction that decides them (a subscription
-// expires, runs out of data, is paid out of the walled garden, changes
-// plan or crosses its fair-use threshold). The RADIUS server claims them
-// (ClaimChanges), sends them and records what came back (RecordChange).
-// A Disconnect the router acknowledged is confirmed by the session's
-// Accounting-Stop: an ACK alone does not prove the user went offline, so
-// one whose session is still open a while later is sent again.
+// The changes queue (radius.ChangeQueue): CoA and Disconnect requests
+// billing wants sent to the routers, written in the transaction that
+// decides them (a subscription expires, runs out of data, is paid out of
+// the walled garden, changes plan or crosses its fair-use threshold). The
+// RADIUS server claims them (ClaimChanges), sends them and records every
+// attempt (RecordChange). A Disconnect the router acknowledged is
+// confirmed by the session's Accounting-Stop: an ACK alone does not prove
+// the user went offline, so one whose session is still open a while later
+// is sent again.
+
+var _ radius.ChangeQueue = (*Service)(nil)
 
 // Change states.
 const (
@@ -29,39 +32,19 @@ const (
 	ChangeFailed  = "failed" // gave up after MaxChangeAttempts
 )
 
-// MaxChangeAttempts is how often a change is sent before it is given up.
+// MaxChangeAttempts is how many times a change is claimed and sent (each
+// with the server's own retransmissions) before it is given up.
 const MaxChangeAttempts = 6
 
 // claimFor is how long a claimed change is the claimer's: if the server
-// does not record its result by then, another may send it.
+// records no attempt in that time (it stopped), another may send it. The
+// server's retransmissions of one send take 15 s by default, each
+// attempt recorded, each extending the claim.
 const claimFor = 30 * time.Second
 
 // confirmWithin is how long an acknowledged Disconnect waits for the
 // session's Stop before it is sent again.
 const confirmWithin = 2 * time.Minute
-
-// ClaimedChange is a change for the server to send; ID goes back with its
-// result.
-type ClaimedChange struct {
-	ID      string
-	Attempt int // 1 for the first send
-	Reason  string
-	radius.Change
-}
-
-// ChangeResult is what came of sending a change.
-type ChangeResult struct {
-	ACK bool // Disconnect-ACK or CoA-ACK
-	// ErrorCause is a NAK's Error-Cause (RFC 5176); 503 (Session-Context-
-	// Not-Found) means the session is gone, which ends a Disconnect too.
-	ErrorCause int
-	// Err is set when no answer came, or the request could not be sent.
-	Err error
-}
-
-// SessionNotFound is the Error-Cause of a NAK for a session the router no
-// longer has.
-const SessionNotFound = 503
 
 // disconnectAll queues a Disconnect for every open session of a
 // subscriber but the one named except. A session with one pending already
@@ -114,28 +97,33 @@ func (s *Service) queueChanges(tx *store.Tx, subscriberID, except string, discon
 
 // ClaimChanges claims up to n changes due to be sent, oldest first, for
 // claimFor; several servers may claim at once without taking the same.
-func (s *Service) ClaimChanges(ctx context.Context, n int) ([]ClaimedChange, error) {
+func (s *Service) ClaimChanges(ctx context.Context, n int) ([]radius.QueuedChange, error) {
 	if n <= 0 {
 		return nil, nil
 	}
-	return inTx(ctx, s.DB, func(tx *store.Tx) ([]ClaimedChange, error) {
+	return inTx(ctx, s.DB, func(tx *store.Tx) ([]radius.QueuedChange, error) {
 		now := store.Micros(tx.Now)
-		rows, err := tx.Query(`SELECT id, nas_id, username, session_id, framed_ip, disconnect, rate_limit, address_list, reason, attempts FROM isp_changes
-			WHERE state = 'pending' AND next_at <= $1 AND claimed_until <= $1 ORDER BY created_at, id LIMIT $2 `+tx.SkipLocked(), now, n)
+		rows, err := tx.Query(`SELECT c.id, c.nas_id, c.username, c.session_id, c.framed_ip, c.disconnect, c.rate_limit, c.address_list,
+				COALESCE((SELECT 1 FROM isp_sessions x WHERE x.id = c.session_key AND x.stopped_at IS NOT NULL), 0)
+			FROM isp_changes c WHERE c.state = 'pending' AND c.next_at <= $1 AND c.claimed_until <= $1 ORDER BY c.created_at, c.id LIMIT $2 `+tx.SkipLocked(), now, n)
 		if err != nil {
 			return nil, fmt.Errorf("claim changes: %w", err)
 		}
-		var out []ClaimedChange
-		var nasIDs []string
+		var out []radius.QueuedChange
+		var nasIDs, ended []string
 		for rows.Next() {
-			var c ClaimedChange
+			var c radius.QueuedChange
 			var ip string
-			var disc int
-			if err := rows.Scan(&c.ID, &c.NAS.ID, &c.Username, &c.SessionID, &ip, &disc, &c.RateLimit, &c.AddressList, &c.Reason, &c.Attempt); err != nil {
+			var disc, stopped int
+			if err := rows.Scan(&c.ID, &c.NAS.ID, &c.Username, &c.SessionID, &ip, &disc, &c.RateLimit, &c.AddressList, &stopped); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			c.Disconnect, c.Attempt = disc != 0, c.Attempt+1
+			if stopped != 0 {
+				ended = append(ended, c.ID)
+				continue
+			}
+			c.Disconnect = disc != 0
 			c.FramedIP, _ = netip.ParseAddr(ip)
 			out = append(out, c)
 			nasIDs = append(nasIDs, c.NAS.ID)
@@ -143,6 +131,12 @@ func (s *Service) ClaimChanges(ctx context.Context, n int) ([]ClaimedChange, err
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, err
+		}
+		// A session that ended before its change was sent needs none.
+		for _, id := range ended {
+			if err := finishChange(tx, id, ChangeDone, "the session ended before it was sent"); err != nil {
+				return nil, err
+			}
 		}
 		nases, err := s.nasByIDs(ctx, tx, nasIDs)
 		if err != nil {
@@ -168,10 +162,14 @@ func (s *Service) ClaimChanges(ctx context.Context, n int) ([]ClaimedChange, err
 	})
 }
 
-// RecordChange records what came of sending change id. A change that was
-// neither acknowledged nor found pointless is sent again later, backing
-// off, up to MaxChangeAttempts times.
-func (s *Service) RecordChange(ctx context.Context, id string, res ChangeResult) error {
+// RecordChange records one attempt at change id. An attempt the server
+// will make again (a timeout, not Final) keeps the change claimed. A Final
+// one settles it: an ACK ends a CoA (a Disconnect then waits for its
+// session's Stop); a NAK saying the session is gone ends either; a NAK
+// for want of resources, or no answer at all, has it sent again later,
+// backing off, up to MaxChangeAttempts times; anything else (a request
+// the router refuses, or one that could not be made) is given up.
+func (s *Service) RecordChange(ctx context.Context, id string, res radius.ChangeResult) error {
 	return s.DB.InTx(ctx, func(tx *store.Tx) error {
 		var state string
 		var attempts, disc int
@@ -182,21 +180,29 @@ func (s *Service) RecordChange(ctx context.Context, id string, res ChangeResult)
 		if state != ChangePending {
 			return nil // a late or repeated answer
 		}
+		result := string(res.Outcome)
 		switch {
-		case res.ACK && disc != 0:
-			_, err = tx.Exec(`UPDATE isp_changes SET state = 'acked', last_result = 'ack', claimed_until = 0, done_at = $2 WHERE id = $1`, id, store.Micros(tx.Now))
-			return err
-		case res.ACK:
-			return finishChange(tx, id, ChangeDone, "ack")
-		case res.ErrorCause == SessionNotFound:
-			return finishChange(tx, id, ChangeDone, "nak 503: the router has no such session")
-		}
-		result := "no answer"
-		switch {
-		case res.Err != nil:
-			result = res.Err.Error()
+		case res.Err != "":
+			result += ": " + res.Err
 		case res.ErrorCause != 0:
-			result = fmt.Sprintf("nak %d", res.ErrorCause)
+			result += fmt.Sprintf(" %d", res.ErrorCause)
+		}
+		result = fmt.Sprintf("attempt %d: %s", res.Attempt, result)
+		if !res.Final {
+			_, err := tx.Exec(`UPDATE isp_changes SET last_result = $2, claimed_until = $3 WHERE id = $1`, id, store.Truncate(result, 200), store.Micros(tx.Now.Add(claimFor)))
+			return err
+		}
+		switch {
+		case res.Outcome == radius.ChangeACK && disc != 0:
+			_, err = tx.Exec(`UPDATE isp_changes SET state = 'acked', last_result = $2, claimed_until = 0, done_at = $3 WHERE id = $1`, id, result, store.Micros(tx.Now))
+			return err
+		case res.Outcome == radius.ChangeACK:
+			return finishChange(tx, id, ChangeDone, result)
+		case res.Outcome == radius.ChangeNAK && res.ErrorCause == radius.ErrorCauseSessionContextNotFound:
+			return finishChange(tx, id, ChangeDone, result+": the router has no such session")
+		case res.Outcome == radius.ChangeTimeout, res.Outcome == radius.ChangeNAK && res.ErrorCause == radius.ErrorCauseResourcesUnavailable:
+		default:
+			return finishChange(tx, id, ChangeFailed, result)
 		}
 		if attempts >= MaxChangeAttempts {
 			return finishChange(tx, id, ChangeFailed, result)
