@@ -33,8 +33,12 @@ var DemoISPPlans = []isp.Plan{
 		FairUseRate: isp.RateLimit{Rx: 2_000_000, Tx: 2_000_000}, Grace: 3 * 24 * time.Hour, Active: true},
 }
 
-// seedISP loads the demo ISP. It does nothing if its first plan exists.
+// seedISP loads the demo ISP. It does nothing if its first plan exists,
+// or on an App built by hand with a database only.
 func (a *App) seedISP(ctx context.Context) error {
+	if a.ISP == nil {
+		return nil
+	}
 	_, err := a.ISP.GetPlan(ctx, DemoISPPlans[0].ID)
 	if err == nil {
 		return nil
