@@ -249,6 +249,12 @@ func (s *Service) Payable(ctx context.Context, account string) (bool, error) {
 // account from), marks it applied, then buys the plan when the wallet
 // holds its price: the plan ordered (planID), else the subscription's own.
 func (s *Service) credit(ctx context.Context, tx *store.Tx, p payment.Payment, to Subscriber, planID, from, reason, actor string) error {
+	// The subscription is locked before the wallet, as everywhere, so that
+	// two transactions never wait on each other in a circle.
+	sub, plan, err := s.planFor(ctx, tx, to.ID, planID)
+	if err != nil {
+		return err
+	}
 	bal, err := walletMove(tx, to.ID, EntryPayment, p.ID, p.Amount)
 	if err != nil {
 		return err
@@ -258,10 +264,6 @@ func (s *Service) credit(ctx context.Context, tx *store.Tx, p payment.Payment, t
 	}
 	if _, err := tx.Exec(`UPDATE payments SET state = 'applied', reason = '', resolved_at = COALESCE(resolved_at, $2) WHERE id = $1`, p.ID, store.Micros(tx.Now)); err != nil {
 		return fmt.Errorf("mark payment %s applied: %w", p.Receipt, err)
-	}
-	sub, plan, err := s.planFor(ctx, tx, to.ID, planID)
-	if err != nil {
-		return err
 	}
 	var bought *Purchase
 	if plan != nil && plan.Price > 0 && bal >= plan.Price && (plan.Active || sub.PlanID == plan.ID) {

@@ -28,6 +28,10 @@ func (s *Service) endPeriod(ctx context.Context, tx *store.Tx, sub *Subscription
 	if err != nil {
 		return 0, err
 	}
+	// The wallet is read locked: a purchase from it elsewhere waits.
+	if err := tx.QueryRow(`SELECT balance FROM isp_subscribers WHERE id = $1 `+tx.ForUpdate(), to.ID).Scan((*int64)(&to.Balance)); err != nil {
+		return 0, fmt.Errorf("wallet of %s: %w", to.Username, err)
+	}
 	cause := "its data was used up"
 	switch {
 	case byTime && sub.State == Grace:

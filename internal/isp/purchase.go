@@ -80,6 +80,9 @@ func (s *Service) buy(tx *store.Tx, sub *Subscription, plan Plan, pay payer, w w
 		p.PeriodStart = sub.PeriodStart
 	case same && sub.State == Active && (sub.EndsAt.After(now) || sub.EndsAt.IsZero() && plan.Duration == 0 && plan.Billing == Bundle):
 		p.PeriodStart = sub.EndsAt
+		if p.PeriodStart.IsZero() {
+			p.PeriodStart = now // more data for a bundle without an end
+		}
 		if !sub.EndsAt.IsZero() {
 			sub.EndsAt = periodEnd(plan, sub.EndsAt, sub.AnchorDay)
 			sub.alerts &^= alertTime80
