@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mteja/mteja/internal/isp/radius"
 	"github.com/mteja/mteja/internal/money"
@@ -29,7 +30,10 @@ func (s *Service) Authorize(ctx context.Context, r radius.AuthRequest) (radius.A
 		now = s.now()
 	}
 	username := NormalizeUsername(r.Username)
-	a, err := s.authRow(ctx, username, r.CallingStationID)
+	if len(username) > 64 || !utf8.ValidString(username) {
+		return reject, nil // no username or voucher looks like it
+	}
+	a, err := s.authRow(ctx, username, store.Truncate(r.CallingStationID, 64))
 	if errors.Is(err, sql.ErrNoRows) {
 		if code, ok := voucherCode(username); ok {
 			return s.voucherLogin(ctx, r, code, now)

@@ -42,6 +42,9 @@ func TestAuthorize(t *testing.T) {
 		check("not paid yet", b.auth(t, "alice", pap(password), "AA:01"), garden("Your plan is not paid yet."))
 		check("wrong password", b.auth(t, "alice", pap("guess"), "AA:01"), rejected)
 		check("unknown user", b.auth(t, "mallory", pap(password), "AA:01"), rejected)
+		check("not UTF-8", b.auth(t, "alice\xff", pap(password), "AA:01"), rejected)
+		check("a MAC that is not UTF-8", b.auth(t, "alice", pap(password), "AA:\xfe"), garden("Your plan is not paid yet."))
+		check("too long", b.auth(t, strings.Repeat("a", 253), pap(password), "AA:01"), rejected)
 		check("no password at all", b.auth(t, "alice", nil, "AA:01"), rejected)
 		check("CHAP, wrong password", b.auth(t, "alice", chap(7, "guess", challenge), "AA:01"), rejected)
 
