@@ -99,12 +99,8 @@ func (s *Service) accountBatch(tx *store.Tx, recs []radius.AcctRecord) ([]radius
 	if err := writeSessions(tx, sessions); err != nil {
 		return nil, err
 	}
-	for _, sub := range subs {
-		if sub.dirty {
-			if err := save(tx, sub.Subscription); err != nil {
-				return nil, err
-			}
-		}
+	if err := writeUsage(tx, subs); err != nil {
+		return nil, err
 	}
 	for _, e := range events {
 		if err := s.usageEvent(ctx, tx, e, subs[e.subscriberID], plans, &out[e.rec]); err != nil {

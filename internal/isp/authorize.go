@@ -73,15 +73,11 @@ func (s *Service) authRow(ctx context.Context, username, callingStation string) 
 	var subID, state sql.NullString
 	var ends, grace, limit, used, throttled sql.NullInt64
 	var plan planNulls
-	err := s.DB.Read().QueryRowContext(ctx, `SELECT u.id, u.username, u.password_sealed, u.balance,
-			s.id, s.state, s.ends_at, s.grace_until, s.data_limit, s.data_used, s.throttled,
-			p.id, p.name, p.price, p.rate_rx, p.rate_tx, p.burst_rx, p.burst_tx, p.threshold_rx, p.threshold_tx, p.burst_time_s,
-			p.shared_users, p.fair_use_bytes, p.fair_rx, p.fair_tx, p.grace_s, p.framed_pool, p.kind,
-			(SELECT count(*) FROM isp_sessions x WHERE x.subscriber_id = u.id AND x.stopped_at IS NULL AND x.calling_station <> $2)
-		FROM isp_subscribers u
-		LEFT JOIN isp_subscriptions s ON s.subscriber_id = u.id AND s.state <> 'terminated'
-		LEFT JOIN isp_plans p ON p.id = s.plan_id
-		WHERE u.username = $1`, username, callingStation).
+	stmt, err := s.authStmt(ctx)
+	if err != nil {
+		return authRow{}, err
+	}
+	err = stmt.QueryRowContext(ctx, username, callingStation).
 		Scan(&a.id, &a.username, &a.sealed, &a.wallet, &subID, &state, &ends, &grace, &limit, &used, &throttled,
 			&plan.id, &plan.name, &plan.price, &plan.rx, &plan.tx, &plan.brx, &plan.btx, &plan.trx, &plan.ttx, &plan.btime,
 			&plan.shared, &plan.fair, &plan.frx, &plan.ftx, &plan.grace, &plan.pool, &plan.kind, &a.online)
@@ -95,6 +91,32 @@ func (s *Service) authRow(ctx context.Context, username, callingStation string) 
 		a.plan = plan.plan()
 	}
 	return a, nil
+}
+
+const authQuery = `SELECT u.id, u.username, u.password_sealed, u.balance,
+		s.id, s.state, s.ends_at, s.grace_until, s.data_limit, s.data_used, s.throttled,
+		p.id, p.name, p.price, p.rate_rx, p.rate_tx, p.burst_rx, p.burst_tx, p.threshold_rx, p.threshold_tx, p.burst_time_s,
+		p.shared_users, p.fair_use_bytes, p.fair_rx, p.fair_tx, p.grace_s, p.framed_pool, p.kind,
+		(SELECT count(*) FROM isp_sessions x WHERE x.subscriber_id = u.id AND x.stopped_at IS NULL AND x.calling_station <> $2)
+	FROM isp_subscribers u
+	LEFT JOIN isp_subscriptions s ON s.subscriber_id = u.id AND s.state <> 'terminated'
+	LEFT JOIN isp_plans p ON p.id = s.plan_id
+	WHERE u.username = $1`
+
+// authStmt is authQuery prepared once on the read pool (database/sql
+// prepares it again on each connection that lacks it): SQLite spent more
+// than half of every Access-Request parsing it afresh.
+func (s *Service) authStmt(ctx context.Context) (*sql.Stmt, error) {
+	s.auth.mu.Lock()
+	defer s.auth.mu.Unlock()
+	if s.auth.stmt == nil {
+		stmt, err := s.DB.Read().PrepareContext(ctx, authQuery)
+		if err != nil {
+			return nil, fmt.Errorf("prepare the login query: %w", err)
+		}
+		s.auth.stmt = stmt
+	}
+	return s.auth.stmt, nil
 }
 
 // planNulls holds a plan's columns from the outer join.

@@ -3,6 +3,7 @@ package isp
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/mteja/mteja/internal/isp/radius"
 	"github.com/mteja/mteja/internal/store"
@@ -59,6 +60,35 @@ func lockUsage(ctx context.Context, tx *store.Tx, users map[string]string) (map[
 		plans[p.ID] = p
 	}
 	return subs, plans, prow.Err()
+}
+
+// writeUsage writes back, in one statement, what billing a batch changed
+// of its subscriptions: the data used, fair use, the alerts sent. (An
+// upsert of rows that all exist: both engines take it, where an UPDATE of
+// many rows with their own values is written differently by each.)
+func writeUsage(tx *store.Tx, subs map[string]*billed) error {
+	var b strings.Builder
+	var args []any
+	for _, sub := range subs {
+		if !sub.dirty {
+			continue
+		}
+		if len(args) > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "(%s)", store.Placeholders(len(args)+1, 9))
+		args = append(args, sub.ID, sub.SubscriberID, sub.PlanID, sub.State, sub.DataUsed, boolInt(sub.Throttled), sub.alerts,
+			store.Micros(sub.CreatedAt), store.Micros(tx.Now))
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(`INSERT INTO isp_subscriptions (id, subscriber_id, plan_id, state, data_used, throttled, alerts, created_at, updated_at) VALUES `+b.String()+`
+		ON CONFLICT (id) DO UPDATE SET data_used = excluded.data_used, throttled = excluded.throttled, alerts = excluded.alerts, updated_at = excluded.updated_at`, args...)
+	if err != nil {
+		return fmt.Errorf("accounting: write usage: %w", err)
+	}
+	return nil
 }
 
 // What a packet's bytes crossed.

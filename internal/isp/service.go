@@ -83,6 +83,10 @@ type Service struct {
 	acct *store.GroupCommitter[radius.AcctRecord, radius.AcctResult]
 	nas  nasCache
 	wake chan struct{}
+	auth struct {
+		mu   sync.Mutex
+		stmt *sql.Stmt
+	}
 }
 
 // The Service is what the RADIUS server asks.
