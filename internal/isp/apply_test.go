@@ -129,6 +129,14 @@ func TestBuyForAFriend(t *testing.T) {
 		if msgs := b.messages(t, alicePhone); !strings.Contains(msgs[len(msgs)-1], "Week 5 GB for alice is active until 22/05/2025 10:00.") {
 			t.Fatalf("alice was told %q", msgs)
 		}
+		// Alice's purchases, as an invoice reads them: hers, though bob paid one.
+		ps, err := b.svc.Purchases(ctx, isp.PurchaseFilter{SubscriberID: b.alice.ID})
+		if err != nil || len(ps) != 2 || ps[0].PlanID != daily.ID || ps[1].PayerID != b.bob.ID || ps[1].Rates.VAT != 1600 || ps[1].Excise != 3373 {
+			t.Fatalf("purchases %+v, %v", ps, err)
+		}
+		if ps, _ := b.svc.Purchases(ctx, isp.PurchaseFilter{From: b.clock.Now().Add(time.Second)}); len(ps) != 0 {
+			t.Fatalf("purchases from the future: %+v", ps)
+		}
 		b.checkBooks(t)
 	})
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/mteja/mteja/internal/ledger"
 	"github.com/mteja/mteja/internal/money"
+	"github.com/mteja/mteja/internal/payment"
 )
 
 // CheckBooks proves what must hold of the ISP's books after anything
@@ -21,7 +22,7 @@ import (
 //     amount, and no other payment credited any.
 //
 // It returns the first rule broken, or nil.
-func CheckBooks(ctx context.Context, q querier) error {
+func CheckBooks(ctx context.Context, q payment.Querier) error {
 	bal, err := ledger.Balances(ctx, q)
 	if err != nil {
 		return err

@@ -207,3 +207,51 @@ func liveOrNew(ctx context.Context, tx *store.Tx, subscriberID string, plan Plan
 	}
 	return sub, err
 }
+
+// PurchaseFilter selects purchases; empty fields match all.
+type PurchaseFilter struct {
+	SubscriberID string    // whose subscription it bought for
+	From, To     time.Time // bought at or after From, before To
+	Limit        int       // default 100, at most 1000
+}
+
+// Purchases returns purchases, oldest first, with their price taken apart
+// at the rates of their day (Split.Rates): the lines of an invoice.
+func (s *Service) Purchases(ctx context.Context, f PurchaseFilter) ([]Purchase, error) {
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 100
+	}
+	where, args := "1=1", []any{}
+	if f.SubscriberID != "" {
+		args = append(args, f.SubscriberID)
+		where += fmt.Sprintf(" AND subscriber_id = $%d", len(args))
+	}
+	if !f.From.IsZero() {
+		args = append(args, store.Micros(f.From))
+		where += fmt.Sprintf(" AND created_at >= $%d", len(args))
+	}
+	if !f.To.IsZero() {
+		args = append(args, store.Micros(f.To))
+		where += fmt.Sprintf(" AND created_at < $%d", len(args))
+	}
+	args = append(args, f.Limit)
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT id, subscription_id, subscriber_id, plan_id, price, net, excise, vat, paid_by, payer_id, ref, period_start, ends_at, created_at
+		FROM isp_purchases WHERE `+where+fmt.Sprintf(` ORDER BY created_at, id LIMIT $%d`, len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("purchases: %w", err)
+	}
+	defer rows.Close()
+	var out []Purchase
+	for rows.Next() {
+		var p Purchase
+		var price, net, excise, vat, start, ends, created int64
+		if err := rows.Scan(&p.ID, &p.SubscriptionID, &p.SubscriberID, &p.PlanID, &price, &net, &excise, &vat, &p.PaidBy, &p.PayerID, &p.Ref,
+			&start, &ends, &created); err != nil {
+			return nil, fmt.Errorf("purchases: %w", err)
+		}
+		p.PeriodStart, p.EndsAt, p.CreatedAt = store.Time(start), store.Time(ends), store.Time(created)
+		p.Split = Split{Price: money.Amount(price), Net: money.Amount(net), Excise: money.Amount(excise), VAT: money.Amount(vat), Rates: RatesAt(p.CreatedAt)}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
