@@ -125,11 +125,16 @@ func TestDecodeToken(t *testing.T) {
 			t.Errorf("decoding our token: the page lacks %q", want)
 		}
 	}
-	wrong := []byte(tok.Digits)
-	wrong[5] = '0' + (wrong[5]-'0'+1)%10
-	_, body = b.get("/staff/decode?token=" + string(wrong) + "&meter=" + c.Meter)
-	if !strings.Contains(body, "Not a token for this meter") {
-		t.Errorf("a mistyped token is not refused")
+	// One digit mistyped anywhere: a different class (a reserved one
+	// among them) or a block that fails its CRC.
+	var wrong []byte
+	for i := 2; i < 20; i++ {
+		wrong = []byte(tok.Digits)
+		wrong[i] = '0' + (wrong[i]-'0'+1)%10
+		_, body = b.get("/staff/decode?token=" + string(wrong) + "&meter=" + c.Meter)
+		if !strings.Contains(body, "Not a token for this meter") {
+			t.Errorf("%s, token %s mistyped at digit %d, is not refused", tok.Digits, wrong, i+1)
+		}
 	}
 	_, body = b.get("/staff/decode?token=" + string(wrong))
 	if !strings.Contains(body, "Give the meter number") {

@@ -77,7 +77,9 @@ func (h *Handler) decode(w http.ResponseWriter, v *visit) error {
 	}
 	dec, err := h.Services.Decode(ctx, drn, tok)
 	switch {
-	case errors.Is(err, sts.ErrCRC):
+	case errors.Is(err, sts.ErrCRC), errors.Is(err, sts.ErrUnknownKind) && !dec.CRCOK:
+		// A reserved class is refused by every meter before its CRC is
+		// read: to the operator it is as wrong as a failed CRC.
 		d.Verdict = "decode.crc"
 	case err != nil && !errors.Is(err, sts.ErrUnknownKind):
 		return err
