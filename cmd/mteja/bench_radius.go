@@ -2,16 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 
 	"github.com/mteja/mteja/internal/bench"
 )
-
-// errAppDecider: billing's Decider (package isp) is not in this build yet.
-var errAppDecider = errors.New("-decider app: billing's RADIUS Decider is not wired into the benchmark yet; use -decider fake")
 
 // runBenchRadius: `mteja bench radius [flags]`: Access-Requests, then
 // Interim-Updates, flat out, from many NAS ports at once.
@@ -27,6 +23,7 @@ func runBenchRadius(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.IntVar(&o.Users, "users", 10_000, "subscribers the requests are spread over")
 	fs.BoolVar(&o.Radclient, "radclient", false, "send with Debian's radclient (-c, -p) instead of the in-process client: rates only")
 	decider := fs.String("decider", "fake", "what decides: fake (in memory: the server alone) or app (billing's, on -db)")
+	db := fs.String("db", "", "with -decider app: the database `DSN` (default a fresh SQLite file; PostgreSQL gets a fresh schema, dropped after)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to `file`")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -34,10 +31,7 @@ func runBenchRadius(ctx context.Context, args []string, stdout, stderr io.Writer
 	switch *decider {
 	case "fake":
 	case "app":
-		// The hook: once package isp implements radius.Decider, build it
-		// here on -db as a bench.RadiusDecider (store the NAS and users it
-		// is given, return it) and set o.Decider.
-		return errAppDecider
+		o.Decider = bench.AppDecider(*db, stderr)
 	default:
 		return fmt.Errorf("%w: -decider fake or app", errUsage)
 	}

@@ -2,9 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
 	"regexp"
+	"strings"
 	"testing"
+
+	"github.com/mteja/mteja/internal/store/storetest"
 
 	"github.com/mteja/mteja/internal/bench"
 )
@@ -47,13 +51,41 @@ func TestBenchRadiusJSONWithRadclient(t *testing.T) {
 	}
 }
 
-// Billing's Decider is not in the benchmark yet: asking for it says so
-// rather than measuring the fake.
+// `-decider app` measures billing's own Decider on a whole node: every
+// bench subscriber paid through intake, each Access-Request accepted from
+// the database, each Interim-Update written to it; on both engines.
 func TestBenchRadiusAppDecider(t *testing.T) {
 	clearEnv(t)
-	code, _, stderr := runCmd(t, "bench", "radius", "-decider", "app")
-	if code != 1 || !regexp.MustCompile(`not wired`).MatchString(stderr) {
-		t.Errorf("exit %d, stderr %q", code, stderr)
+	dsns := map[string]string{"sqlite": ""}
+	if pg := os.Getenv(storetest.EnvPostgres); pg != "" {
+		dsns["postgres"] = pg
+	} else {
+		t.Logf("SKIPPED on PostgreSQL: set %s to run", storetest.EnvPostgres)
+	}
+	for engine, dsn := range dsns {
+		t.Run(engine, func(t *testing.T) {
+			args := []string{"bench", "radius", "-decider", "app", "-users", "300", "-auth", "1500", "-acct", "1500", "-nas", "2", "-ports", "4", "-json"}
+			if dsn != "" {
+				args = append(args, "-db", dsn)
+			}
+			code, stdout, stderr := runCmd(t, args...)
+			if code != 0 {
+				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+			}
+			var res bench.RadiusResult
+			if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+				t.Fatalf("%v:\n%s", err, stdout)
+			}
+			if want := "billing (package isp) on " + engine; res.Decider != want {
+				t.Errorf("decider %q, want %q", res.Decider, want)
+			}
+			if res.ServerAccepts != 1500 || res.ServerAccounted != 1500 || res.Auth.Wrong+res.Acct.Wrong+res.Auth.Lost+res.Acct.Lost != 0 {
+				t.Errorf("result %+v", res)
+			}
+			if !strings.Contains(stderr, "stored 2 routers and 300 paid subscribers on "+engine) {
+				t.Errorf("stderr lacks the set-up line:\n%s", stderr)
+			}
+		})
 	}
 	if code, _, _ := runCmd(t, "bench", "radius", "-decider", "other"); code != 2 {
 		t.Errorf("-decider other: exit %d, want 2", code)

@@ -50,6 +50,18 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		// The demo's simulators mint payments for whoever asks.
 		return fmt.Errorf("%w: -addr %s: the demo listens on this machine only (127.0.0.1 or [::1]); use 'mteja serve' to serve others", errUsage, cfg.Addr)
 	}
+	for _, r := range []struct {
+		addr *string
+		port string
+	}{{&cfg.RadiusAuthAddr, "1812"}, {&cfg.RadiusAcctAddr, "1813"}} {
+		if *r.addr == "" {
+			*r.addr = freeUDP("127.0.0.1:" + r.port)
+		}
+		if !loopback(*r.addr) {
+			// The demo router's shared secret is printed for all to read.
+			return fmt.Errorf("%w: RADIUS on %s: the demo listens on this machine only (127.0.0.1 or [::1]); use 'mteja serve' to serve routers", errUsage, *r.addr)
+		}
+	}
 	if cfg.MetricsToken == "" {
 		cfg.MetricsToken = randomToken()
 	}
@@ -109,6 +121,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 Callback URLs of this run (each gateway has its own secret):
 `, u, first.Phone, first.Meter, key, a.USSDURL(), cfg.MetricsToken)
 	printCallbacks(stdout, a.Config, true)
+	printISPDemo(stdout, a)
 	fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
 	if once {
 		return nil
@@ -163,4 +176,54 @@ func randomToken() string {
 	b := make([]byte, 20)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// freeUDP returns addr when a UDP socket can be opened on it now, and the
+// same host with port 0 (any free port) when not: a RADIUS server already
+// running on this machine does not stop the demo.
+func freeUDP(addr string) string {
+	c, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		host, _, _ := net.SplitHostPort(addr)
+		return net.JoinHostPort(host, "0")
+	}
+	c.Close()
+	return addr
+}
+
+// printISPDemo tells the ISP's side of the demo: the router settings, and
+// the story of a hotspot bundle bought, used, ended and bought again, as
+// a newcomer plays it with radtest and radclient.
+func printISPDemo(w io.Writer, a *app.App) {
+	if a.Radius == nil || a.ISP == nil {
+		return
+	}
+	auth, acct := a.Radius.AuthAddr(), a.Radius.AcctAddr()
+	kamau := app.DemoCustomers[0]
+	acctLine := func(status, extra string) string {
+		return fmt.Sprintf(`echo 'User-Name=%s,Acct-Status-Type=%s,Acct-Session-Id=demo-1,Framed-IP-Address=10.5.50.20,Calling-Station-Id=AA:BB:CC:00:00:01%s' | radclient %s acct %s`,
+			app.DemoShortUsername, status, extra, acct, app.DemoNASSecret)
+	}
+	fmt.Fprintf(w, `
+Internet service (%[1]q, Paybill %[2]s). A router is told: RADIUS server %[3]s, authentication
+port %[4]d, accounting port %[5]d, secret %[6]s (the demo lists one router: this machine).
+Subscriber %[7]s (password %[8]s) is on the %[9]s bundle, not yet paid. Debian's freeradius-utils
+has radtest and radclient:
+  1. Pay the bundle, KES 5 to the ISP's Paybill (simulated M-Pesa):
+       curl -s -X POST '%[10]s/demo/pay?phone=%[11]s&account=%[7]s&amount=5'
+  2. Log in as the hotspot would (Access-Accept with Mikrotik-Rate-Limit, Session-Timeout, the data limit):
+       radtest -t pap %[7]s %[8]s %[3]s:%[4]d 0 %[6]s
+  3. The router's accounting (a session starts, 45 MB counted, the user logs off), then ask for
+     the usage by SMS (the answer is at %[10]s/demo/sms):
+       %[12]s
+       %[13]s
+       %[15]s
+       curl -s -X POST '%[10]s/demo/sms?phone=%[11]s&text=USAGE'
+  4. Five minutes after paying the bundle ends: radtest again is answered with
+     Mikrotik-Address-List = %[14]s (the walled garden: only the payment page). Pay again (step 1)
+     and the next radtest is back on the bundle.
+`, a.Config.ISPName, a.Config.ISPShortCodes[0], auth.IP, auth.Port, acct.Port, app.DemoNASSecret, app.DemoShortUsername, app.DemoISPPassword,
+		app.DemoISPPlans[2].Name, a.URL(), kamau.Phone, acctLine("Start", ""),
+		acctLine("Interim-Update", ",Acct-Session-Time=60,Acct-Input-Octets=5000000,Acct-Output-Octets=40000000"), a.Config.ISPWalledGarden,
+		acctLine("Stop", ",Acct-Session-Time=90,Acct-Input-Octets=5000000,Acct-Output-Octets=40000000"))
 }

@@ -272,6 +272,14 @@ func TestDemoRefusesPublicAddress(t *testing.T) {
 			t.Errorf("demo --addr %s: exit %d\n%s", addr, code, &errOut)
 		}
 	}
+	// Its RADIUS server too: the demo router's secret is printed.
+	for _, flag := range []string{"-radius-auth-addr", "-radius-acct-addr"} {
+		var errOut bytes.Buffer
+		code := run(context.Background(), []string{"demo", "--once", "--addr", "127.0.0.1:0", flag, "0.0.0.0:0"}, io.Discard, &errOut)
+		if code != 2 || !strings.Contains(errOut.String(), "RADIUS on 0.0.0.0:0: the demo listens on this machine only") {
+			t.Errorf("demo %s 0.0.0.0:0: exit %d\n%s", flag, code, &errOut)
+		}
+	}
 }
 
 // The first staff account is made on the command line: a one-time set-up

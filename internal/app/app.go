@@ -19,6 +19,7 @@ import (
 	"github.com/mteja/mteja/internal/config"
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/isp"
+	"github.com/mteja/mteja/internal/isp/radius"
 	"github.com/mteja/mteja/internal/keyword"
 	"github.com/mteja/mteja/internal/money"
 	"github.com/mteja/mteja/internal/notify"
@@ -63,7 +64,10 @@ type App struct {
 	Usage    *usage.Counter // self-service uses, for the reports
 	// ISP is the ISP's billing (plans, subscribers, payments to its short
 	// codes) and the Decider the RADIUS server asks.
-	ISP    *isp.Service
+	ISP *isp.Service
+	// Radius is the RADIUS server for the ISP's routers; nil unless
+	// MTEJA_RADIUS_AUTH_ADDR or MTEJA_RADIUS_ACCT_ADDR is set.
+	Radius *radius.Server
 	Sim    *mpesa.Simulator // demo only
 	ISPSim *mpesa.Simulator // demo only: M-Pesa as the ISP's short code
 	Sink   *notify.Sink     // demo only
@@ -79,6 +83,7 @@ type App struct {
 	closers         []func() error
 	keywords        *keyword.Responder
 	ispDaraja       *mpesa.Client // the ISP's, as its own short code; nil without Daraja or ISP
+	radiusMetrics   *radiusMetrics
 	cancel          context.CancelFunc
 	wg              sync.WaitGroup
 	ready           chan struct{}
@@ -211,6 +216,9 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	if err := a.buildISP(); err != nil {
 		return err
 	}
+	if err := a.buildRadius(); err != nil {
+		return err
+	}
 	a.Intake.OnReceived = func() {
 		a.Vend.Wake()
 		a.ISP.Wake()
@@ -324,6 +332,10 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.run(ctx, a.Delivery.Run)
 	a.run(ctx, a.ISP.Run)
+	if err := a.startRadius(ctx); err != nil {
+		a.Close()
+		return err
+	}
 	a.run(ctx, a.countUsage)
 	a.startDelivery(ctx)
 	if a.Verifier != nil {

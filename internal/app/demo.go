@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/mteja/mteja/internal/money"
+	"github.com/mteja/mteja/internal/notify/sms"
 	"github.com/mteja/mteja/internal/phone"
 )
 
@@ -23,7 +24,8 @@ func (a *App) demoSMS(w http.ResponseWriter, r *http.Request) {
 }
 
 // demoPay makes a simulated M-Pesa Paybill payment: POST
-// /demo/pay?phone=2547...&meter=...&amount=250.
+// /demo/pay?phone=2547...&meter=...&amount=250 pays the utility for a
+// meter; &account=wanjiku instead of meter pays the ISP's Paybill.
 func (a *App) demoPay(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	num, err := phone.Normalize(q.Get("phone"))
@@ -36,11 +38,41 @@ func (a *App) demoPay(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "amount: want whole shillings, e.g. amount=250", http.StatusBadRequest)
 		return
 	}
-	receipt, err := a.Sim.PayBill(r.Context(), num, q.Get("meter"), amt)
+	sim, account, after := a.Sim, q.Get("meter"), "The token SMS appears at /demo/sms; the receipt also finds it on USSD and the API."
+	if q.Has("account") {
+		if q.Has("meter") || a.ISPSim == nil {
+			http.Error(w, "give either meter= (the utility's Paybill) or account= (the ISP's), not both", http.StatusBadRequest)
+			return
+		}
+		sim, account, after = a.ISPSim, q.Get("account"), "The ISP's SMS appears at /demo/sms."
+	}
+	receipt, err := sim.PayBill(r.Context(), num, account, amt)
 	if err != nil {
 		http.Error(w, "payment: "+err.Error(), http.StatusBadGateway)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	fmt.Fprintf(w, "paid: M-Pesa receipt %s. The token SMS appears at /demo/sms; the receipt also finds it on USSD and the API.\n", receipt)
+	fmt.Fprintf(w, "paid: M-Pesa receipt %s. %s\n", receipt, after)
+}
+
+// demoText is a customer's SMS to the short code, as the SMS gateway
+// would pass it on: POST /demo/sms?phone=2547...&text=MATUMIZI. The answer
+// appears at /demo/sms.
+func (a *App) demoText(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	num, err := phone.Normalize(q.Get("phone"))
+	if err != nil {
+		http.Error(w, "phone: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	if q.Get("text") == "" {
+		http.Error(w, "text: the message the customer sends, e.g. text=USAGE", http.StatusBadRequest)
+		return
+	}
+	if err := a.Inbound(r.Context(), sms.Inbound{From: num, Text: q.Get("text")}); err != nil {
+		http.Error(w, "Internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintln(w, "received. The answer appears at /demo/sms.")
 }

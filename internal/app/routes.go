@@ -20,6 +20,7 @@ func (a *App) routes() {
 	if a.Sink != nil {
 		a.Mux.HandleFunc("GET /demo/sms", a.demoSMS)
 		a.Mux.HandleFunc("POST /demo/pay", a.demoPay)
+		a.Mux.HandleFunc("POST /demo/sms", a.demoText)
 	}
 }
 

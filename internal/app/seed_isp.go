@@ -12,12 +12,16 @@ import (
 	"github.com/mteja/mteja/internal/store"
 )
 
-// The demo ISP: a hotspot day bundle, a monthly PPPoE line, one subscriber
-// (Mary Wanjiku, a customer of the utility too) and a router on this
-// machine, which radtest or radclient can play.
+// The demo ISP: a hotspot day bundle, a monthly PPPoE line, a five-minute
+// bundle to watch one end, two subscribers (Mary Wanjiku and John Kamau,
+// customers of the utility too) and a router on this machine, which
+// radtest or radclient can play.
 const (
 	DemoISPUsername = "wanjiku"
 	DemoISPPassword = "demo-pass"
+	// DemoShortUsername is on the five-minute bundle: the demo's story of
+	// an end, the walled garden and a payment that brings the user back.
+	DemoShortUsername = "kamau"
 	// DemoNASSecret is the shared secret of the demo router at 127.0.0.1:
 	// printed here and by the demo, for test tools only.
 	DemoNASSecret = "mteja-demo-radius-secret"
@@ -31,6 +35,8 @@ var DemoISPPlans = []isp.Plan{
 	{ID: "home-10", Name: "Home 10 Mbps", Kind: isp.PPPoE, Billing: isp.Monthly, Price: money.MustFromMajor(2500),
 		Rate: isp.RateLimit{Rx: 10_000_000, Tx: 10_000_000}, SharedUsers: 5, FairUseAfter: 300 * isp.GB,
 		FairUseRate: isp.RateLimit{Rx: 2_000_000, Tx: 2_000_000}, Grace: 3 * 24 * time.Hour, Active: true},
+	{ID: "hotspot-5min", Name: "Hotspot 5 minutes", Kind: isp.Hotspot, Billing: isp.Bundle, Price: money.MustFromMajor(5), Duration: 5 * time.Minute,
+		Data: 100 * isp.MB, Rate: isp.RateLimit{Rx: 1_000_000, Tx: 2_000_000}, SharedUsers: 1, Active: true},
 }
 
 // seedISP loads the demo ISP. It does nothing if its first plan exists,
@@ -51,13 +57,20 @@ func (a *App) seedISP(ctx context.Context) error {
 			return fmt.Errorf("seed isp: %w", err)
 		}
 	}
-	u, _, err := a.ISP.CreateSubscriber(ctx, isp.Subscriber{Username: DemoISPUsername, Name: "Mary Wanjiku", Language: "sw",
-		Phones: []string{DemoCustomers[1].Phone}}, DemoISPPassword)
-	if err != nil {
-		return fmt.Errorf("seed isp: %w", err)
-	}
-	if _, err := a.ISP.Subscribe(ctx, u.ID, DemoISPPlans[0].ID, "seed"); err != nil {
-		return fmt.Errorf("seed isp: %w", err)
+	for _, s := range []struct {
+		sub  isp.Subscriber
+		plan string
+	}{
+		{isp.Subscriber{Username: DemoISPUsername, Name: DemoCustomers[1].Name, Language: "sw", Phones: []string{DemoCustomers[1].Phone}}, DemoISPPlans[0].ID},
+		{isp.Subscriber{Username: DemoShortUsername, Name: DemoCustomers[0].Name, Language: "en", Phones: []string{DemoCustomers[0].Phone}}, DemoISPPlans[2].ID},
+	} {
+		u, _, err := a.ISP.CreateSubscriber(ctx, s.sub, DemoISPPassword)
+		if err != nil {
+			return fmt.Errorf("seed isp: %w", err)
+		}
+		if _, err := a.ISP.Subscribe(ctx, u.ID, s.plan, "seed"); err != nil {
+			return fmt.Errorf("seed isp: %w", err)
+		}
 	}
 	if _, err := a.ISP.AddNAS(ctx, "demo-hotspot", netip.MustParseAddr("127.0.0.1"), DemoNASSecret, 3799, "seed"); err != nil {
 		return fmt.Errorf("seed isp: %w", err)

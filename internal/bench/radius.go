@@ -135,11 +135,11 @@ func Radius(ctx context.Context, o RadiusOptions) (RadiusResult, error) {
 	nas := make([]radius.NAS, o.NAS)
 	for i := range nas {
 		nas[i] = radius.NAS{ID: fmt.Sprintf("bench-nas-%d", i+1), Name: fmt.Sprintf("bench-nas-%d", i+1),
-			Addr: netip.AddrFrom4([4]byte{127, 0, 0, byte(2 + i)}), Secret: fmt.Appendf(nil, "bench-secret-%d", i+1)}
+			Addr: netip.AddrFrom4([4]byte{127, 0, 0, byte(2 + i)}), Secret: fmt.Appendf(nil, "bench-shared-secret-%d", i+1)}
 	}
 	if o.Radclient {
 		// radclient sends from the host's own address.
-		nas = []radius.NAS{{ID: "bench-radclient", Name: "radclient", Addr: netip.MustParseAddr("127.0.0.1"), Secret: []byte("bench-secret")}}
+		nas = []radius.NAS{{ID: "bench-radclient", Name: "radclient", Addr: netip.MustParseAddr("127.0.0.1"), Secret: []byte("bench-shared-secret")}}
 	}
 	users := make([]string, o.Users)
 	for i := range users {

@@ -71,6 +71,13 @@ type Config struct {
 	ISPSecret       string        // MTEJA_ISP_CONSUMER_SECRET; the utility's when unset
 	ISPInterim      time.Duration // -isp-interim, MTEJA_ISP_INTERIM; 5m: Acct-Interim-Interval told to routers
 
+	// The RADIUS server the ISP's routers ask, on UDP HOST:PORT each (the
+	// routers' side: 1812 and 1813). Empty opens nothing: only the
+	// routers listed in billing (source address and shared secret) are
+	// answered once it listens.
+	RadiusAuthAddr string // -radius-auth-addr, MTEJA_RADIUS_AUTH_ADDR; "" (off)
+	RadiusAcctAddr string // -radius-acct-addr, MTEJA_RADIUS_ACCT_ADDR; "" (off)
+
 	// The USSD gateway's and the HTTP SMS gateway's callbacks, each behind
 	// its own secret path segment and an optional source allow-list.
 	USSDSecret string         // MTEJA_USSD_SECRET (or a generated one kept in the data directory)
@@ -131,6 +138,8 @@ func Parse(name string, args []string, getenv func(string) string) (Config, *fla
 		return Config{}, fs, fmt.Errorf("MTEJA_ISP_INTERIM=%q: want a duration such as 5m", getenv("MTEJA_ISP_INTERIM"))
 	}
 	fs.DurationVar(&c.ISPInterim, "isp-interim", interim, "Acct-Interim-Interval told to the ISP's routers (MTEJA_ISP_INTERIM)")
+	fs.StringVar(&c.RadiusAuthAddr, "radius-auth-addr", env("MTEJA_RADIUS_AUTH_ADDR", ""), "answer the routers' Access-Requests on this UDP `HOST:PORT`, e.g. 10.8.0.1:1812 (MTEJA_RADIUS_AUTH_ADDR; default off)")
+	fs.StringVar(&c.RadiusAcctAddr, "radius-acct-addr", env("MTEJA_RADIUS_ACCT_ADDR", ""), "take the routers' Accounting-Requests on this UDP `HOST:PORT`, e.g. 10.8.0.1:1813 (MTEJA_RADIUS_ACCT_ADDR; default off)")
 	verifyAbove := fs.String("daraja-verify-above", env("MTEJA_DARAJA_VERIFY_ABOVE", ""), "check confirmations of at least this many `KES` with M-Pesa before vending (MTEJA_DARAJA_VERIFY_ABOVE; default off)")
 	ussdAllow := fs.String("ussd-allow", env("MTEJA_USSD_ALLOW", ""), "comma-separated `CIDRs` allowed to call the USSD callbacks (MTEJA_USSD_ALLOW; default any holding the secret)")
 	smsAllow := fs.String("sms-allow", env("MTEJA_SMS_ALLOW", ""), "comma-separated `CIDRs` allowed to call the HTTP SMS gateway callbacks (MTEJA_SMS_ALLOW; default any holding the secret)")
