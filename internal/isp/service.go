@@ -87,6 +87,7 @@ type Service struct {
 		mu   sync.Mutex
 		stmt *sql.Stmt
 	}
+	vouchers voucherTries
 }
 
 // The Service is what the RADIUS server asks.

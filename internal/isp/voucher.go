@@ -271,6 +271,10 @@ func (s *Service) voucherLogin(ctx context.Context, r radius.AuthRequest, code s
 	if r.Check == nil || !r.Check(code) && !r.Check("") {
 		return reject, nil
 	}
+	device := store.Truncate(r.CallingStationID, 64)
+	if !s.vouchers.allowed(r.NAS.ID, device, now) {
+		return radius.AuthDecision{Verdict: radius.Reject, Message: voucherTriesMessage}, nil
+	}
 	// A code that is no voucher (a guess, a typo) is answered from a
 	// read, without a write transaction.
 	var n int
@@ -278,6 +282,7 @@ func (s *Service) voucherLogin(ctx context.Context, r radius.AuthRequest, code s
 		return radius.AuthDecision{}, fmt.Errorf("voucher login: %w", err)
 	}
 	if n == 0 {
+		s.vouchers.missed(r.NAS.ID, device, now)
 		return reject, nil
 	}
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {

@@ -3,6 +3,7 @@ package isp_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -150,3 +151,53 @@ func TestVouchers(t *testing.T) {
 }
 
 func groupCode(c string) string { return c[:4] + " " + c[4:8] + " " + c[8:] }
+
+// Codes guessed at a hotspot's login page: after ten codes that were no
+// voucher, that device's voucher logins are refused for the hour, a real
+// code's too; other devices go on; the router as a whole is limited to
+// 300 misses an hour; logins of existing accounts are never limited.
+func TestVoucherGuessesLimited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		b := setup(t, db)
+		batch, err := b.svc.NewVouchers(ctx, daily.ID, 3, b.clock.Now().AddDate(0, 1, 0), "", "staff:admin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, vs, err := b.svc.Vouchers(ctx, batch.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		guess := func(i int, mac string) radius.AuthDecision {
+			code := fmt.Sprintf("9%011d", i)
+			return b.auth(t, code, pap(code), mac)
+		}
+		for i := range 10 {
+			if d := guess(i, "EE:09"); d.Verdict != radius.Reject || d.Message != "Wrong username or password" {
+				t.Fatalf("guess %d: %+v", i, d)
+			}
+		}
+		if d := b.auth(t, vs[0].Code, pap(vs[0].Code), "EE:09"); d.Verdict != radius.Reject || !strings.Contains(d.Message, "Too many voucher codes") {
+			t.Fatalf("a real code after ten misses from the device: %+v", d)
+		}
+		if d := b.auth(t, vs[0].Code, pap(vs[0].Code), "EE:10"); d.Verdict != radius.Accept {
+			t.Fatalf("a real code from another device: %+v", d)
+		}
+		// The router: 300 misses from ever-new devices (a guesser changing
+		// its MAC) close voucher logins there, not account logins.
+		for i := range 290 {
+			guess(100+i, fmt.Sprintf("EF:%04d", i))
+		}
+		if d := b.auth(t, vs[1].Code, pap(vs[1].Code), "EE:11"); d.Verdict != radius.Reject || !strings.Contains(d.Message, "Too many voucher codes") {
+			t.Fatalf("a real code after 300 misses at the router: %+v", d)
+		}
+		if d := b.auth(t, vs[0].Code, pap(vs[0].Code), "EE:10"); d.Verdict != radius.Accept {
+			t.Fatalf("the redeemed voucher's account, logging in again: %+v", d)
+		}
+		// An hour later, the counts start again.
+		b.clock.Add(time.Hour)
+		if d := b.auth(t, vs[1].Code, pap(vs[1].Code), "EE:09"); d.Verdict != radius.Accept {
+			t.Fatalf("an hour later: %+v", d)
+		}
+	})
+}
