@@ -36,6 +36,13 @@ func (a *App) buildISP() error {
 		a.ispDaraja = &mpesa.Client{BaseURL: url, ConsumerKey: key, ConsumerSecret: secret, ShortCode: cfg.ISPShortCodes[0], Passkey: passkey}
 		c.STK, c.Daraja = a.STK, a.ispDaraja
 	}
+	// A wrong tax file stops start-up: invoices at wrong rates are
+	// worse than none.
+	taxes, err := isp.LoadTaxes(cfg.TaxFile)
+	if err != nil {
+		return fmt.Errorf("isp: -tax-file: %w", err)
+	}
+	c.Taxes = taxes
 	svc, err := isp.New(a.DB, []byte(cfg.SealKey), c)
 	if err != nil {
 		return fmt.Errorf("isp: %w", err)

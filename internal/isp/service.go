@@ -43,7 +43,10 @@ type Config struct {
 	Daraja payment.STKPusher
 	// OnMessages wakes the delivery worker after messages are queued.
 	OnMessages func()
-	Log        *slog.Logger // default slog.Default()
+	// Taxes are the dated VAT and excise rates; DefaultTaxes() (Kenya's,
+	// as shipped) unless MTEJA_TAX_FILE gives the operator's own.
+	Taxes *Taxes
+	Log   *slog.Logger // default slog.Default()
 }
 
 func (c Config) withDefaults() Config {
@@ -58,6 +61,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Log == nil {
 		c.Log = slog.Default()
+	}
+	if c.Taxes == nil {
+		c.Taxes = DefaultTaxes()
 	}
 	return c
 }
