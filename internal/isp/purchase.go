@@ -103,6 +103,9 @@ func (s *Service) buy(tx *store.Tx, sub *Subscription, plan Plan, pay payer, w w
 	if err := s.pay(tx, p); err != nil {
 		return Purchase{}, err
 	}
+	if err := s.invoicePurchase(context.Background(), tx, *sub, plan, p); err != nil {
+		return Purchase{}, err
+	}
 	if err := s.move(tx, sub, from, w); err != nil {
 		return Purchase{}, err
 	}

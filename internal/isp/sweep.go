@@ -42,7 +42,7 @@ func (s *Service) SweepOnce(ctx context.Context) error {
 	now := s.now()
 	queued := false
 	var errs []error
-	for _, step := range []func(context.Context, time.Time) (bool, error){s.sweepEnded, s.sweepTimeAlerts} {
+	for _, step := range []func(context.Context, time.Time) (bool, error){s.sweepEnded, s.sweepTimeAlerts, s.sweepInvoices} {
 		q, err := step(ctx, now)
 		queued = queued || q
 		errs = append(errs, err)
