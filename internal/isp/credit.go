@@ -38,44 +38,50 @@ func (s *Service) Credit(ctx context.Context, invoiceID string, amount money.Amo
 		if err != nil {
 			return Invoice{}, err
 		}
-		if inv.Kind != KindInvoice {
-			return Invoice{}, fmt.Errorf("%w: %s is a credit note; credit its invoice", ErrCredit, inv.Number)
-		}
-		left := inv.Remaining()
-		if amount > left {
-			return Invoice{}, fmt.Errorf("%w: %s has %s left to credit, not %s", ErrCredit, inv.Number, left, amount)
-		}
-		// The credit note carries the invoice's buyer, seller and period.
-		cn := Invoice{ID: uuid.Must(uuid.NewV7()).String(), Kind: KindCreditNote, Credits: inv.ID, Reason: reason, Status: InvoiceIssued,
-			SubscriptionID: inv.SubscriptionID, SubscriberID: inv.SubscriberID, PlanID: inv.PlanID, PlanName: inv.PlanName,
-			BuyerName: inv.BuyerName, BuyerPhone: inv.BuyerPhone, BuyerAccount: inv.BuyerAccount, SellerName: inv.SellerName, SellerPIN: inv.SellerPIN,
-			PeriodStart: inv.PeriodStart, PeriodEnd: inv.PeriodEnd, DueAt: inv.DueAt, IssuedAt: tx.Now, Split: SplitAt(amount, inv.Rates), CreatedBy: by}
-		if amount == left {
-			if cn.Split, err = leftOf(tx, inv); err != nil {
-				return Invoice{}, err
-			}
-		}
-		cn.Refunded = inv.Status == InvoicePaid
-		if cn.Number, err = nextNumber(tx, "CN", tx.Now); err != nil {
-			return Invoice{}, err
-		}
-		if err := insertInvoice(tx, cn); err != nil {
-			return Invoice{}, err
-		}
-		status := inv.Status
-		if amount == left {
-			status = InvoiceCredited
-		}
-		if _, err := tx.Exec(`UPDATE isp_invoices SET credited = credited + $2, status = $3 WHERE id = $1`, inv.ID, int64(amount), status); err != nil {
-			return Invoice{}, fmt.Errorf("credit %s: %w", inv.Number, err)
-		}
-		if cn.Refunded {
-			if err := refund(tx, cn); err != nil {
-				return Invoice{}, err
-			}
-		}
-		return cn, payment.Audit(tx, by, "isp.credit_note", inv.ID, fmt.Sprintf("%s of %s on %s: %s", cn.Number, amount, inv.Number, reason))
+		return credit(tx, inv, amount, reason, by)
 	})
+}
+
+// credit issues a credit note of amount on inv (locked), in tx.
+func credit(tx *store.Tx, inv Invoice, amount money.Amount, reason, by string) (Invoice, error) {
+	if inv.Kind != KindInvoice {
+		return Invoice{}, fmt.Errorf("%w: %s is a credit note; credit its invoice", ErrCredit, inv.Number)
+	}
+	left := inv.Remaining()
+	if amount > left {
+		return Invoice{}, fmt.Errorf("%w: %s has %s left to credit, not %s", ErrCredit, inv.Number, left, amount)
+	}
+	// The credit note carries the invoice's buyer, seller and period.
+	cn := Invoice{ID: uuid.Must(uuid.NewV7()).String(), Kind: KindCreditNote, Credits: inv.ID, Reason: reason, Status: InvoiceIssued,
+		SubscriptionID: inv.SubscriptionID, SubscriberID: inv.SubscriberID, PlanID: inv.PlanID, PlanName: inv.PlanName,
+		BuyerName: inv.BuyerName, BuyerPhone: inv.BuyerPhone, BuyerAccount: inv.BuyerAccount, SellerName: inv.SellerName, SellerPIN: inv.SellerPIN,
+		PeriodStart: inv.PeriodStart, PeriodEnd: inv.PeriodEnd, DueAt: inv.DueAt, IssuedAt: tx.Now, Split: SplitAt(amount, inv.Rates), CreatedBy: by}
+	var err error
+	if amount == left {
+		if cn.Split, err = leftOf(tx, inv); err != nil {
+			return Invoice{}, err
+		}
+	}
+	cn.Refunded = inv.Status == InvoicePaid
+	if cn.Number, err = nextNumber(tx, "CN", tx.Now); err != nil {
+		return Invoice{}, err
+	}
+	if err := insertInvoice(tx, cn); err != nil {
+		return Invoice{}, err
+	}
+	status := inv.Status
+	if amount == left {
+		status = InvoiceCredited
+	}
+	if _, err := tx.Exec(`UPDATE isp_invoices SET credited = credited + $2, status = $3 WHERE id = $1`, inv.ID, int64(amount), status); err != nil {
+		return Invoice{}, fmt.Errorf("credit %s: %w", inv.Number, err)
+	}
+	if cn.Refunded {
+		if err := refund(tx, cn); err != nil {
+			return Invoice{}, err
+		}
+	}
+	return cn, payment.Audit(tx, by, "isp.credit_note", inv.ID, fmt.Sprintf("%s of %s on %s: %s", cn.Number, amount, inv.Number, reason))
 }
 
 // leftOf is what is left of an invoice's lines after its credit notes.

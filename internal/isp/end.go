@@ -65,7 +65,13 @@ func (s *Service) endPeriod(ctx context.Context, tx *store.Tx, sub *Subscription
 		return fellBack, s.tell(tx, to, "", "fallback", sub.ID, m)
 	}
 	from := *sub
-	if byTime && plan.Grace > 0 && sub.State == Active {
+	suspend := true
+	if byTime && plan.Billing == Monthly {
+		if suspend, err = suspends(ctx, tx, plan.ID); err != nil {
+			return 0, err
+		}
+	}
+	if byTime && (plan.Grace > 0 || !suspend) && sub.State == Active {
 		sub.State, sub.GraceUntil = Grace, sub.EndsAt.Add(plan.Grace)
 		w.reason = "unpaid: " + cause + "; service goes on until " + until(sub.GraceUntil) + " EAT"
 		if err := s.move(tx, sub, from, w); err != nil {

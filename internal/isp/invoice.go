@@ -178,13 +178,34 @@ func (s *Service) invoicePurchase(ctx context.Context, tx *store.Tx, sub Subscri
 	if err != nil {
 		return err
 	}
-	if inv.Status != InvoiceIssued {
-		return nil // credited before it was paid: the purchase stands on its own
-	}
-	_, err = tx.Exec(`UPDATE isp_invoices SET status = 'paid', purchase_id = $2, paid_at = $3 WHERE id = $1 AND status = 'issued'`,
-		inv.ID, p.ID, store.Micros(tx.Now))
+	if inv.Status == InvoiceIssued {
+		_, err = tx.Exec(`UPDATE isp_invoices SET status = 'paid', purchase_id = $2, paid_at = $3 WHERE id = $1 AND status = 'issued'`,
+			inv.ID, p.ID, store.Micros(tx.Now))
+		if err != nil {
+			return fmt.Errorf("invoice %s paid: %w", inv.Number, err)
+		}
+	} // else credited before it was paid: the purchase stands on its own
+	return s.supersede(tx, sub.ID, inv)
+}
+
+// supersede cancels, each by a credit note, the unpaid invoices of a
+// subscription's earlier periods once a new period starts after them (a
+// subscriber suspended for not paying pays later: the new period starts
+// then, and the period invoiced was never taken).
+func (s *Service) supersede(tx *store.Tx, subscriptionID string, by Invoice) error {
+	ids, err := store.Strings(context.Background(), tx, `SELECT id FROM isp_invoices WHERE subscription_id = $1 AND kind = 'invoice' AND status = 'issued'
+		AND period_start < $2 ORDER BY period_start`, subscriptionID, store.Micros(by.PeriodStart))
 	if err != nil {
-		return fmt.Errorf("invoice %s paid: %w", inv.Number, err)
+		return fmt.Errorf("unpaid invoices of %s: %w", subscriptionID, err)
+	}
+	for _, id := range ids {
+		old, err := lockInvoice(tx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := credit(tx, old, old.Remaining(), "period not taken: service was suspended unpaid; replaced by "+by.Number, "system"); err != nil {
+			return err
+		}
 	}
 	return nil
 }
