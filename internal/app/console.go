@@ -18,7 +18,7 @@ func (a *App) console() error {
 		return err
 	}
 	a.Staff = svc
-	h := &console.Handler{DB: a.DB, Staff: svc, Log: a.Log, Utility: a.Config.Utility,
+	h := &console.Handler{DB: a.DB, Staff: svc, Log: a.Log, Utility: a.Config.Utility, ISP: a.ISP,
 		Secure: strings.HasPrefix(a.Config.PublicURL, "https://"),
 		Services: console.Services{OnMessages: a.Delivery.Wake, OnReceived: a.Intake.Wake, Decode: a.decode,
 			Routes: a.Delivery.RouteStatus}}

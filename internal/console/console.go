@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/mteja/mteja/internal/isp"
 	"github.com/mteja/mteja/internal/staff"
 	"github.com/mteja/mteja/internal/store"
 )
@@ -28,6 +29,8 @@ type Handler struct {
 	// Services the pages use; each page says what it needs and is not
 	// served without it.
 	Services Services
+	// ISP is the ISP's billing: its invoice pages are served with it.
+	ISP *isp.Service
 
 	csrf *http.CrossOriginProtection
 }
@@ -60,6 +63,7 @@ type route struct {
 func (h *Handler) routes() []route {
 	out := h.coreRoutes()
 	out = append(out, h.operatorRoutes()...)
+	out = append(out, h.invoiceRoutes()...)
 	return append(out, h.financeRoutes()...)
 }
 
