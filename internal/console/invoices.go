@@ -1,10 +1,8 @@
 package console
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -184,7 +182,7 @@ func (h *Handler) invoicePrint(w http.ResponseWriter, v *visit) error {
 	if err != nil {
 		return err
 	}
-	return writeDocument(w, d, "text/html; charset=utf-8", "", invoice.HTML)
+	return invoice.Serve(w, d, invoice.AsHTML)
 }
 
 // invoicePDF serves the document as a PDF download.
@@ -193,27 +191,7 @@ func (h *Handler) invoicePDF(w http.ResponseWriter, v *visit) error {
 	if err != nil {
 		return err
 	}
-	return writeDocument(w, d, "application/pdf", d.Number+".pdf", invoice.PDF)
-}
-
-// writeDocument renders a document whole, then sends it; filename, when
-// set, makes it a download.
-func writeDocument(w http.ResponseWriter, d invoice.Document, contentType, filename string, render func(io.Writer, invoice.Document) error) error {
-	var b bytes.Buffer
-	if err := render(&b, d); err != nil {
-		return err
-	}
-	hd := w.Header()
-	hd.Set("Content-Type", contentType)
-	hd.Set("Content-Security-Policy", invoice.CSP)
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("Referrer-Policy", "same-origin")
-	if filename != "" {
-		hd.Set("Content-Disposition", `attachment; filename="`+filename+`"`)
-	}
-	_, err := w.Write(b.Bytes())
-	return err
+	return invoice.Serve(w, d, invoice.AsPDF)
 }
 
 // invoiceCredit issues a credit note on an invoice: an amount (at most

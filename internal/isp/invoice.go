@@ -316,3 +316,12 @@ func lockInvoice(tx *store.Tx, id string) (Invoice, error) {
 	inv, err := scanInvoice(tx.QueryRow(`SELECT `+invoiceColumns+` FROM isp_invoices WHERE id = $1 `+tx.ForUpdate(), id))
 	return inv, store.NotFound(err, "invoice "+id)
 }
+
+// InvoiceFor returns an invoice or credit note of a subscriber with the
+// phone msisdn; anyone else's is store.ErrNotFound, as one that does not
+// exist, so that a customer cannot learn which ids are real.
+func (s *Service) InvoiceFor(ctx context.Context, id, msisdn string) (Invoice, error) {
+	inv, err := scanInvoice(s.DB.Read().QueryRowContext(ctx, `SELECT `+invoiceColumns+` FROM isp_invoices WHERE id = $1
+		AND subscriber_id IN (SELECT subscriber_id FROM isp_subscriber_phones WHERE msisdn = $2)`, id, msisdn))
+	return inv, store.NotFound(err, "invoice "+id)
+}

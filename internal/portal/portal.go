@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/mteja/mteja/internal/isp"
 	"github.com/mteja/mteja/internal/login"
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/store"
@@ -33,6 +34,8 @@ type Handler struct {
 	Cookies login.Cookies
 	// OnMessages runs after a handler queued an SMS, to wake delivery.
 	OnMessages func()
+	// ISP is the ISP's billing: the customer's invoices are served with it.
+	ISP *isp.Service
 
 	csrf   *http.CrossOriginProtection
 	limits *limits
@@ -64,4 +67,5 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /report", h.private(h.reportSend))
 	mux.Handle("GET /report/{ref}", h.private(h.reportDone))
 	mux.Handle("GET /outages", h.private(h.outages))
+	h.invoiceRoutes(mux)
 }
