@@ -21,14 +21,16 @@ h1{font-size:22px;margin:0 0 4px}
 .top{display:flex;flex-wrap:wrap;justify-content:space-between;gap:16px;border-bottom:2px solid #111;padding-bottom:8px;margin-bottom:12px}
 .parties{display:flex;flex-wrap:wrap;gap:16px;margin-bottom:12px}
 .parties div{flex:1 1 240px}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0}
+dl{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:2px 12px;margin:0}
 dt{color:#555}
 dd{margin:0}
 table{width:100%;border-collapse:collapse;margin:12px 0;page-break-inside:avoid}
 th,td{padding:6px 8px;border-bottom:1px solid #ccc;text-align:left}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 tr.total td{font-weight:bold;border-top:2px solid #111}
-.etims{display:flex;gap:16px;align-items:flex-start;border:1px solid #999;padding:8px;page-break-inside:avoid}
+.etims{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start;border:1px solid #999;padding:8px;page-break-inside:avoid}
+.etims dl{flex:1 1 220px;min-width:0;grid-template-columns:minmax(0,1fr)}
+.etims dd{margin-bottom:4px}
 .etims img{width:120px;height:120px}
 .await{border:2px dashed #b45309;color:#b45309;padding:8px;font-weight:bold}
 .mono{font-family:ui-monospace,monospace;word-break:break-all}
@@ -54,8 +56,8 @@ var page = template.Must(template.New("invoice").Parse(`<!doctype html>
 {{if .Credit}}<dt>{{.T.Corrects}}</dt><dd class="mono">{{.Of}}</dd><dt>{{.T.Reason}}</dt><dd>{{.Reason}}</dd>
 {{else}}<dt>{{.T.Due}}</dt><dd>{{.Due}}</dd><dt>{{.T.Status}}</dt><dd>{{.StatusText}}</dd>{{end}}</dl></div>
 <div class="parties">
-<div><strong>{{.T.Seller}}</strong><dl><dt></dt><dd>{{.SellerName}}</dd><dt>{{.T.PIN}}</dt><dd class="mono">{{.PIN}}</dd></dl></div>
-<div><strong>{{.T.Buyer}}</strong><dl><dt></dt><dd>{{.BuyerName}}</dd><dt></dt><dd>{{.BuyerPhone}}</dd><dt>{{.T.Account}}</dt><dd class="mono">{{.BuyerAccount}}</dd></dl></div>
+<div><strong>{{.T.Seller}}</strong><div>{{.SellerName}}</div><dl><dt>{{.T.PIN}}</dt><dd class="mono">{{.PIN}}</dd></dl></div>
+<div><strong>{{.T.Buyer}}</strong><div>{{.BuyerName}}</div><div>{{.BuyerPhone}}</div><dl><dt>{{.T.Account}}</dt><dd class="mono">{{.BuyerAccount}}</dd></dl></div>
 </div>
 <table><thead><tr><th>{{.T.Description}}</th><th class="n">KES</th></tr></thead><tbody>
 <tr><td colspan="2">{{.Description}}</td></tr>
