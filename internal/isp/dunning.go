@@ -138,59 +138,104 @@ func reminderAt(due time.Time, offset, hour int) time.Time {
 	return time.Date(y, m, dd+offset, hour, 0, 0, 0, tariff.Zone)
 }
 
+// reminderPage is how many unpaid invoices one read of the reminder
+// sweep takes; it reads on, page by page, until none are left.
+var reminderPage = 500
+
 // sweepReminders sends the reminders whose hour has come, of invoices not
-// paid. Each is recorded (invoice, step) in the transaction that queues
-// it, and the record's key lets only one node, once, do so.
+// paid. Which are due is worked out from reads (the unpaid invoices in
+// the window, page by page, and the steps already sent), so a sweep with
+// nothing to send writes nothing. Each reminder is recorded (invoice,
+// step) in the transaction that queues it, and the record's key lets only
+// one node, once, send it.
 func (s *Service) sweepReminders(ctx context.Context, now time.Time) (bool, error) {
-	rows, err := s.DB.Read().QueryContext(ctx, `SELECT i.id, i.plan_id, i.due_at FROM isp_invoices i
-		WHERE i.kind = 'invoice' AND i.status = 'issued' AND i.due_at > $1 AND i.due_at < $2 ORDER BY i.due_at LIMIT $3`,
-		store.Micros(now.AddDate(0, 0, -29)), store.Micros(now.AddDate(0, 0, 15)), sweepBatch)
+	policies := map[string]Dunning{}
+	queued := false
+	after, afterID := now.AddDate(0, 0, -29), ""
+	for {
+		dues, err := unpaidPage(ctx, s.DB.Read(), after, afterID, now.AddDate(0, 0, 15))
+		if err != nil {
+			return queued, err
+		}
+		for _, d := range dues {
+			pol, ok := policies[d.plan]
+			if !ok {
+				if pol, err = s.DunningOf(ctx, d.plan); err != nil {
+					return queued, err
+				}
+				policies[d.plan] = pol
+			}
+			for _, off := range pol.Offsets {
+				if now.Before(reminderAt(d.at, off, pol.Hour)) || !now.Before(reminderAt(d.at, off, lastCivilHour)) || d.sent[off] {
+					continue
+				}
+				sent, err := s.remind(ctx, d.id, off)
+				if err != nil {
+					return queued, fmt.Errorf("reminder %+d of invoice %s: %w", off, d.id, err)
+				}
+				queued = queued || sent
+			}
+		}
+		if len(dues) < reminderPage {
+			return queued, nil
+		}
+		after, afterID = dues[len(dues)-1].at, dues[len(dues)-1].id
+	}
+}
+
+// unpaidInvoice is an unpaid invoice as the reminder sweep reads it, with
+// the steps already sent.
+type unpaidInvoice struct {
+	id, plan string
+	at       time.Time
+	sent     map[int]bool
+}
+
+// unpaidPage reads the unpaid invoices due after (after, afterID) and
+// before until, in order, and the reminders each has had.
+func unpaidPage(ctx context.Context, q querier, after time.Time, afterID string, until time.Time) ([]unpaidInvoice, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, plan_id, due_at FROM isp_invoices
+		WHERE kind = 'invoice' AND status = 'issued' AND (due_at > $1 OR due_at = $1 AND id > $2) AND due_at < $3 ORDER BY due_at, id LIMIT $4`,
+		store.Micros(after), afterID, store.Micros(until), reminderPage)
 	if err != nil {
-		return false, fmt.Errorf("invoices to remind: %w", err)
+		return nil, fmt.Errorf("invoices to remind: %w", err)
 	}
-	type due struct {
-		id, plan string
-		at       time.Time
-	}
-	var dues []due
+	var out []unpaidInvoice
+	byID := map[string]*unpaidInvoice{}
 	for rows.Next() {
-		var d due
+		var d unpaidInvoice
 		var at int64
 		if err := rows.Scan(&d.id, &d.plan, &at); err != nil {
 			rows.Close()
-			return false, err
+			return nil, err
 		}
-		d.at = store.Time(at)
-		dues = append(dues, d)
+		d.at, d.sent = store.Time(at), map[int]bool{}
+		out = append(out, d)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return false, err
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
 	}
-	policies := map[string]Dunning{}
-	queued := false
-	for _, d := range dues {
-		pol, ok := policies[d.plan]
-		if !ok {
-			if pol, err = s.DunningOf(ctx, d.plan); err != nil {
-				return queued, err
-			}
-			policies[d.plan] = pol
-		}
-		for _, off := range pol.Offsets {
-			at := reminderAt(d.at, off, pol.Hour)
-			closes := reminderAt(d.at, off, lastCivilHour)
-			if now.Before(at) || !now.Before(closes) {
-				continue
-			}
-			sent, err := s.remind(ctx, d.id, off)
-			if err != nil {
-				return queued, fmt.Errorf("reminder %+d of invoice %s: %w", off, d.id, err)
-			}
-			queued = queued || sent
-		}
+	ids := make([]string, len(out))
+	for i := range out {
+		ids[i] = out[i].id
+		byID[out[i].id] = &out[i]
 	}
-	return queued, nil
+	var args []any
+	sent, err := q.QueryContext(ctx, `SELECT invoice_id, step FROM isp_dunning_sent WHERE invoice_id IN (`+store.In(&args, ids)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("reminders sent: %w", err)
+	}
+	defer sent.Close()
+	for sent.Next() {
+		var id string
+		var step int
+		if err := sent.Scan(&id, &step); err != nil {
+			return nil, err
+		}
+		byID[id].sent[step] = true
+	}
+	return out, sent.Err()
 }
 
 // remind sends reminder step of an invoice, once; it reports whether a

@@ -3,6 +3,7 @@ package isp_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -155,6 +156,32 @@ func TestDunningWithoutSuspension(t *testing.T) {
 		}
 		if _, err := isp.ParseOffsets("-3, soon"); !errors.Is(err, isp.ErrDunning) {
 			t.Errorf("offsets mistyped: %v", err)
+		}
+	})
+}
+
+// The reminder sweep reads unpaid invoices page by page: every one is
+// reminded, however many there are.
+func TestRemindersPageByPage(t *testing.T) {
+	isp.SetReminderPage(t, 2)
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		b := setup(t, db)
+		var phones []string
+		for i := range 5 {
+			ph := fmt.Sprintf("2547120001%02d", i)
+			u := b.subscriber(t, fmt.Sprintf("line%d", i), home.ID, ph)
+			b.pay(t, fmt.Sprintf("SKP%07d", i), u.Username, home.Price)
+			phones = append(phones, ph)
+		}
+		b.clock.Set(eat(2025, 6, 8, 10, 0))
+		b.sweep(t) // the invoices
+		b.clock.Set(eat(2025, 6, 12, 9, 30))
+		b.sweep(t)
+		b.sweep(t)
+		for _, ph := range phones {
+			if n := strings.Count(strings.Join(b.messages(t, ph), "\n"), "reminder: invoice"); n != 1 {
+				t.Errorf("%s: %d reminders", ph, n)
+			}
 		}
 	})
 }

@@ -25,3 +25,11 @@ func TakeNumberAndRollBack(db *store.DB) (string, error) {
 }
 
 var errRolledBack = errors.New("rolled back on purpose")
+
+// SetReminderPage sets how many unpaid invoices a read of the reminder
+// sweep takes, until the test ends.
+func SetReminderPage(t interface{ Cleanup(func()) }, n int) {
+	old := reminderPage
+	reminderPage = n
+	t.Cleanup(func() { reminderPage = old })
+}

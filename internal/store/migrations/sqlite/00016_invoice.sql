@@ -64,6 +64,8 @@ CREATE INDEX isp_invoices_subscriber ON isp_invoices (subscriber_id, issued_at);
 CREATE INDEX isp_invoices_issued ON isp_invoices (issued_at);
 CREATE INDEX isp_invoices_unsigned ON isp_invoices (sign_next_at) WHERE signed_at = 0;
 CREATE INDEX isp_invoices_credits ON isp_invoices (credits) WHERE kind = 'credit_note';
+-- Unpaid invoices by due date: what dunning reads every sweep.
+CREATE INDEX isp_invoices_unpaid ON isp_invoices (due_at, id) WHERE kind = 'invoice' AND status = 'issued';
 
 -- Dunning per plan: reminder days relative to an invoice's due date
 -- (comma-separated, "-3,-1,1,3"), the hour in EAT they are sent at, and
