@@ -111,7 +111,7 @@ func staffMember(t *testing.T, a *apptest.App, username, role string) *browser {
 // fill puts test values into a route pattern's wildcards.
 func fill(pattern string) string {
 	r := strings.NewReplacer("{$}", "", "{drn}", app.DemoCustomers[0].Meter, "{id}", "00000000-0000-0000-0000-000000000000",
-		"{receipt}", "SKL51ZDR4F", "{token}", "mtu_nothing", "{ref}", "FLT-1", "{day}", "2026-12-01", "{name}", "none")
+		"{receipt}", "SKL51ZDR4F", "{plan}", "no-plan", "{token}", "mtu_nothing", "{ref}", "FLT-1", "{day}", "2026-12-01", "{name}", "none")
 	return r.Replace(pattern)
 }
 

@@ -32,6 +32,8 @@ func (h *Handler) invoiceRoutes() []route {
 		{Method: "GET", Pattern: "/staff/isp/invoices/{id}/print", Roles: readerRoles, fn: h.invoicePrint},
 		{Method: "GET", Pattern: "/staff/isp/invoices/{id}/pdf", Roles: readerRoles, fn: h.invoicePDF},
 		{Method: "POST", Pattern: "/staff/isp/invoices/{id}/credit", Roles: financeRoles, fn: h.invoiceCredit},
+		{Method: "GET", Pattern: "/staff/isp/dunning", Roles: readerRoles, fn: h.dunning, Menu: "nav.dunning"},
+		{Method: "POST", Pattern: "/staff/isp/dunning/{plan}", Roles: financeRoles, fn: h.dunningSet},
 	}
 }
 

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -137,4 +138,48 @@ func TestInvoicePages(t *testing.T) {
 			t.Errorf("no such invoice: %d", status)
 		}
 	})
+}
+
+// Finance sets a monthly plan's dunning (audited); a wrong one is refused
+// with what was typed kept; care reads it without the form.
+func TestDunningPage(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	home := app.DemoISPPlans[1].ID
+	fin := staffMember(t, a, "fiona", staff.RoleFinance)
+	status, page := fin.get("/staff/isp/dunning")
+	page = html.UnescapeString(page)
+	if status != http.StatusOK || !strings.Contains(page, "-3, -1, +1, +3") || !strings.Contains(page, `action="/staff/isp/dunning/`+home+`"`) ||
+		strings.Contains(page, "hotspot-day") {
+		t.Fatalf("dunning page: %d\n%s", status, page)
+	}
+	for _, form := range []url.Values{
+		{"offsets": {"-3, soon"}, "hour": {"9"}},
+		{"offsets": {"-30"}, "hour": {"9"}},
+		{"offsets": {"-1, +2"}, "hour": {"23"}},
+		{"offsets": {"-1, +2"}, "hour": {"nine"}},
+	} {
+		if status, _, page := fin.post("/staff/isp/dunning/"+home, form); status != http.StatusBadRequest || !strings.Contains(page, `class="err"`) ||
+			!strings.Contains(html.UnescapeString(page), `value="`+form.Get("offsets")+`"`) {
+			t.Errorf("dunning %v: %d", form, status)
+		}
+	}
+	if status, _, _ := fin.post("/staff/isp/dunning/hotspot-day", url.Values{"offsets": {"1"}, "hour": {"9"}}); status != http.StatusBadRequest {
+		t.Errorf("dunning of a bundle: %d", status)
+	}
+	if status, hd, _ := fin.post("/staff/isp/dunning/"+home, url.Values{"offsets": {"+2, -1"}, "hour": {"8"}}); status != http.StatusSeeOther {
+		t.Fatalf("dunning set: %d %v", status, hd)
+	}
+	d, err := a.ISP.DunningOf(ctx, home)
+	if err != nil || d.Hour != 8 || d.Suspend || len(d.Offsets) != 2 || d.Offsets[0] != -1 {
+		t.Errorf("dunning saved: %+v, %v", d, err)
+	}
+	events, err := payment.AuditEvents(ctx, a.DB.Read(), payment.AuditFilter{Action: "isp.dunning"})
+	if err != nil || len(events) != 1 || events[0].Actor != "staff:fiona" {
+		t.Errorf("audited: %+v, %v", events, err)
+	}
+	care := staffMember(t, a, "carol", staff.RoleCare)
+	if status, page := care.get("/staff/isp/dunning"); status != http.StatusOK || strings.Contains(page, "<form class=\"row\"") || !strings.Contains(html.UnescapeString(page), "-1, +2") {
+		t.Errorf("care's dunning page: %d", status)
+	}
 }
