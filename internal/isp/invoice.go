@@ -2,6 +2,7 @@ package isp
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -184,8 +185,65 @@ func (s *Service) invoicePurchase(ctx context.Context, tx *store.Tx, sub Subscri
 		if err != nil {
 			return fmt.Errorf("invoice %s paid: %w", inv.Number, err)
 		}
-	} // else credited before it was paid: the purchase stands on its own
+	}
+	if inv.Credited > 0 && p.Price >= inv.Price {
+		// Paid in full, not what its credit notes left to pay.
+		if err := refundCredited(tx, inv); err != nil {
+			return err
+		}
+	}
 	return s.supersede(tx, sub.ID, inv)
+}
+
+// periodPrice is what buying sub's next period of plan costs: what is left
+// to pay of its invoice when it has one unpaid (credit notes lower it),
+// else the plan's price. from is where a renewal would start the period
+// (zero: where a purchase now would, the end of the period running or in
+// grace); a period that starts elsewhere has no invoice yet.
+func (s *Service) periodPrice(tx *store.Tx, sub Subscription, plan Plan, from time.Time) (money.Amount, error) {
+	if from.IsZero() && (sub.State == Active && sub.EndsAt.After(tx.Now) || sub.State == Grace) {
+		from = sub.EndsAt
+	}
+	if plan.Billing != Monthly || sub.PlanID != plan.ID || from.IsZero() || !from.Equal(sub.EndsAt) {
+		return plan.Price, nil
+	}
+	var price, credited int64
+	err := tx.QueryRow(`SELECT price, credited FROM isp_invoices WHERE subscription_id = $1 AND period_start = $2 AND kind = 'invoice' AND status = 'issued'`,
+		sub.ID, store.Micros(from)).Scan(&price, &credited)
+	if errors.Is(err, sql.ErrNoRows) {
+		return plan.Price, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("invoice of the period: %w", err)
+	}
+	return money.Amount(price - credited), nil
+}
+
+// refundCredited gives back to the wallet what credit notes took off an
+// invoice before it was paid: the purchase that pays it took the plan's
+// whole price, and the customer owes only what is left (nothing, when it
+// was wholly credited).
+func refundCredited(tx *store.Tx, inv Invoice) error {
+	if inv.Credited == 0 {
+		return nil
+	}
+	ids, err := store.Strings(context.Background(), tx, `SELECT id FROM isp_invoices WHERE credits = $1 AND kind = 'credit_note' AND refunded = 0 ORDER BY issued_at`, inv.ID)
+	if err != nil {
+		return fmt.Errorf("credit notes of %s: %w", inv.Number, err)
+	}
+	for _, id := range ids {
+		cn, err := lockInvoice(tx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`UPDATE isp_invoices SET refunded = 1 WHERE id = $1`, cn.ID); err != nil {
+			return fmt.Errorf("credit note %s given back: %w", cn.Number, err)
+		}
+		if err := refund(tx, cn); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // supersede cancels, each by a credit note, the unpaid invoices of a

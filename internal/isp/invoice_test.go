@@ -300,3 +300,78 @@ func TestETIMSSigning(t *testing.T) {
 		}
 	})
 }
+
+// A credit note on an invoice not yet paid lowers what is owed: paying
+// what is left pays the period, and a wallet renews it at that price. An
+// invoice paid in full after its credit notes (bought outright) gives what
+// was credited back to the wallet. The books balance throughout.
+func TestCreditBeforePayment(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		b := setup(t, db)
+		ctx := context.Background()
+		b.pay(t, "SKC0000001", "bob", home.Price) // 15 May to 15 June
+		b.clock.Set(eat(2025, 6, 8, 10, 0))
+		b.sweep(t)
+		june := b.invoices(t, b.bob)[1]
+		cn, err := b.svc.Credit(ctx, june.ID, kes(300), "goodwill: a week of outages", "staff:fin")
+		must(t, err)
+		if cn.Refunded || b.wallet(t, b.bob) != 0 {
+			t.Fatalf("a credit note of an unpaid invoice moved money: %+v, wallet %s", cn, b.wallet(t, b.bob))
+		}
+		b.pay(t, "SKC0000002", "bob", kes(1700)) // what the invoice says is left
+		paid := func(id string, wantPrice money.Amount) {
+			t.Helper()
+			inv, err := b.svc.GetInvoice(ctx, id)
+			must(t, err)
+			ps, err := b.svc.Purchases(ctx, isp.PurchaseFilter{SubscriberID: b.bob.ID})
+			must(t, err)
+			var price money.Amount
+			for _, p := range ps {
+				if p.ID == inv.PurchaseID {
+					price = p.Price
+				}
+			}
+			if inv.Status != isp.InvoicePaid || price != wantPrice {
+				t.Fatalf("invoice %s: %s by a purchase of %s, want paid by %s", inv.Number, inv.Status, price, wantPrice)
+			}
+		}
+		paid(june.ID, kes(1700))
+		if b.wallet(t, b.bob) != 0 || b.live(t, b.bob).EndsAt != eat(2025, 7, 15, 10, 0).UTC() {
+			t.Fatalf("paid what was left: wallet %s, ends %s", b.wallet(t, b.bob), b.live(t, b.bob).EndsAt)
+		}
+
+		// Part of the price waits in the wallet; a credit note makes it
+		// enough, and the renewal takes what is left.
+		b.pay(t, "SKC0000003", "bob", kes(1000))
+		b.clock.Set(eat(2025, 7, 8, 10, 0))
+		b.sweep(t)
+		july := b.invoices(t, b.bob)[2]
+		_, err = b.svc.Credit(ctx, july.ID, kes(1000), "moved house mid-month", "staff:fin")
+		must(t, err)
+		b.clock.Set(eat(2025, 7, 15, 10, 0))
+		b.sweep(t)
+		paid(july.ID, kes(1000))
+		if sub := b.live(t, b.bob); b.wallet(t, b.bob) != 0 || sub.State != isp.Active {
+			t.Fatalf("renewed at the price left: wallet %s, %s", b.wallet(t, b.bob), sub.State)
+		}
+
+		// Bought outright at the plan's price, by a friend: what was
+		// credited comes back to the subscriber's wallet.
+		b.clock.Set(eat(2025, 8, 8, 10, 0))
+		b.sweep(t)
+		august := b.invoices(t, b.bob)[3]
+		_, err = b.svc.Credit(ctx, august.ID, kes(200), "loyalty", "staff:fin")
+		must(t, err)
+		friend := b.subscriber(t, "friend", "")
+		b.pay(t, "SKC0000004", "friend", home.Price)
+		_, err = b.svc.Buy(ctx, friend.ID, "bob", home.ID, "friend")
+		must(t, err)
+		paid(august.ID, home.Price)
+		notes, err := b.svc.Invoices(ctx, isp.InvoiceFilter{Credits: august.ID})
+		must(t, err)
+		if len(notes) != 1 || !notes[0].Refunded || b.wallet(t, b.bob) != kes(200) {
+			t.Fatalf("bought outright: notes %+v, wallet %s", notes, b.wallet(t, b.bob))
+		}
+		b.checkBooks(t)
+	})
+}
