@@ -280,6 +280,10 @@ func (s *Service) credit(ctx context.Context, tx *store.Tx, p payment.Payment, t
 		}
 		bought, bal = &pu, bal-price
 	}
+	if price != plan.Price { // the message tells what the invoice asks
+		shown := *plan
+		shown.Price, plan = price, &shown
+	}
 	return s.notifyPayment(ctx, tx, to, p, sub, plan, bought, bal)
 }
 

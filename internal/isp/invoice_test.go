@@ -318,7 +318,11 @@ func TestCreditBeforePayment(t *testing.T) {
 		if cn.Refunded || b.wallet(t, b.bob) != 0 {
 			t.Fatalf("a credit note of an unpaid invoice moved money: %+v, wallet %s", cn, b.wallet(t, b.bob))
 		}
-		b.pay(t, "SKC0000002", "bob", kes(1700)) // what the invoice says is left
+		b.pay(t, "SKC0000002", "bob", kes(1000))
+		if msgs := b.messages(t, bobPhone); !strings.Contains(msgs[len(msgs)-1], "Home 10 Mbps costs KES 1,700.00: pay KES 700.00 more") {
+			t.Errorf("part paid: %q", msgs[len(msgs)-1])
+		}
+		b.pay(t, "SKC0000005", "bob", kes(700)) // what the invoice says is left
 		paid := func(id string, wantPrice money.Amount) {
 			t.Helper()
 			inv, err := b.svc.GetInvoice(ctx, id)
