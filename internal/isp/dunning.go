@@ -41,15 +41,18 @@ func DefaultDunning(planID string) Dunning {
 	return Dunning{PlanID: planID, Offsets: []int{-3, -1, 1, 3}, Hour: 9, Suspend: true}
 }
 
-// lastCivilHour ends the day's window for reminders (EAT).
-const lastCivilHour = 21
+// The day's window for messages about invoices (EAT): none at night.
+const (
+	firstCivilHour = 7
+	lastCivilHour  = 21
+)
 
 // ErrDunning is wrapped by every error about a plan's dunning settings.
 var ErrDunning = errors.New("bad dunning settings")
 
 // Validate checks the settings.
 func (d Dunning) Validate() error {
-	if d.Hour < 7 || d.Hour > 18 {
+	if d.Hour < firstCivilHour || d.Hour > 18 {
 		return fmt.Errorf("%w: reminders go between 07:00 and 18:00 EAT, not at %02d:00", ErrDunning, d.Hour)
 	}
 	if len(d.Offsets) > 10 {

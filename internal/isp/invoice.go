@@ -270,8 +270,12 @@ func (s *Service) supersede(tx *store.Tx, subscriptionID string, by Invoice) err
 
 // sweepInvoices issues the invoices of the monthly periods that start
 // within the lead time, and tells their subscribers, unless the wallet
-// holds the price (it will pay the invoice when the period starts).
+// holds the price (it will pay the invoice when the period starts). It
+// issues them between 07:00 and 21:00 EAT only, as reminders go.
 func (s *Service) sweepInvoices(ctx context.Context, now time.Time) (bool, error) {
+	if h := now.In(tariff.Zone).Hour(); h < firstCivilHour || h >= lastCivilHour {
+		return false, nil // its SMS would wake the customer: issued in the morning
+	}
 	ids, err := store.Strings(ctx, s.DB.Read(), `SELECT s.id FROM isp_subscriptions s JOIN isp_plans p ON p.id = s.plan_id
 		WHERE s.state IN ('active', 'grace') AND p.billing = 'monthly' AND p.price > 0 AND s.ends_at > 0 AND s.ends_at <= $1
 		AND NOT EXISTS (SELECT 1 FROM isp_invoices i WHERE i.subscription_id = s.id AND i.period_start = s.ends_at AND i.kind = 'invoice') LIMIT $2`,

@@ -174,6 +174,11 @@ func TestOneInvoicePerPeriod(t *testing.T) {
 		if got := b.invoices(t, b.bob); len(got) != 1 {
 			t.Fatalf("%d invoices 8 days before the period", len(got))
 		}
+		b.clock.Set(eat(2025, 6, 8, 3, 0)) // within the lead, but at night
+		b.sweep(t)
+		if got := b.invoices(t, b.bob); len(got) != 1 {
+			t.Fatalf("an invoice issued at 03:00 EAT")
+		}
 		b.clock.Set(eat(2025, 6, 8, 10, 0))
 		var wg sync.WaitGroup
 		for _, svc := range []*isp.Service{b.svc, other, b.svc, other} {
