@@ -262,7 +262,7 @@ func TestDialogues(t *testing.T) {
 		{
 			name: "Swahili buy", phone: phoneSw,
 			turns: []turn{
-				dial("CON Mteja\n1 Nunua tokeni\n2 Tokeni zangu za mwisho\n3 Nimelipa lakini sijapata tokeni\n4 Manunuzi na uniti\n5 Ripoti hitilafu\n6 Hali ya kukatika kwa umeme\n7 Lugha / Language"),
+				dial("CON Mteja\n1 Nunua tokeni\n2 Tokeni zangu za mwisho\n3 Nimelipa, sina tokeni\n4 Manunuzi na uniti\n5 Ripoti hitilafu\n6 Kukatika kwa umeme\n7 Lugha / Language"),
 				typed("8", "CON Chaguo si sahihi.\n1 Nunua tokeni"),
 				typed("1", "Chagua mita, au andika nambari yake:", "98 Zaidi", "0 Rudi 00 Mwanzo"),
 				typed("12", "Chaguo si sahihi."),

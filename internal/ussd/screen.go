@@ -121,3 +121,10 @@ func (l list) layout(s *session, start int, hint string) ([]string, int) {
 	}
 	return page([]string{head}, l.items, start, s.t.More, l.foot, max(longest-runes(l.head), 0))
 }
+
+// nextPage returns where the page after the one from start begins, and
+// whether any items remain for it: what "98 More" leads to.
+func (l list) nextPage(s *session, start int) (int, bool) {
+	_, nx := l.layout(s, start, "")
+	return nx, nx < len(l.items)
+}
