@@ -57,12 +57,7 @@ func TestBrowserHotspot(t *testing.T) {
 		// The page reloads itself (a meta refresh, no script) until the
 		// simulated phone has paid; the test reloads too, in case a
 		// refresh fell between two checks.
-		for deadline := time.Now().Add(30 * time.Second); !strings.Contains(p.Text, "Password"); time.Sleep(500 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("no account shown 30 s after paying:\n%s", p.Text)
-			}
-			p = tb.Load("wait refresh", chromedp.Reload())
-		}
+		p = tb.ReloadUntil("wait refresh", "Password", 30*time.Second)
 		m := credentialsRE.FindStringSubmatch(p.Text)
 		if m == nil || p.H1 != "You are ready" {
 			t.Fatalf("the paid page:\n%s", p.Text)

@@ -33,6 +33,11 @@ func (h *Handler) internetBuy(w http.ResponseWriter, v *visit) error {
 		if friend == "" {
 			return h.renderInternet(w, v, http.StatusBadRequest, d, t(v.lang, "net.err.friend"), "")
 		}
+		// Whether a name is an account is no secret (it is an M-Pesa
+		// account number), but a session may not list them all.
+		if err := take(h.limits.friend, v.session.ID); err != nil {
+			return err
+		}
 	}
 	to, err := h.ISP.ByUsername(ctx, username)
 	if errors.Is(err, store.ErrNotFound) {
