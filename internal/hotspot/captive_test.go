@@ -112,6 +112,10 @@ func TestCaptiveRefusesOtherLogins(t *testing.T) {
 			}
 		}
 	}
+	// Without the slash, the page is one redirect away, on this site.
+	if r := c.do("GET", "/hotspot?"+router(a).Encode(), nil); r.status != http.StatusMovedPermanently || r.url != "/hotspot/?"+router(a).Encode() {
+		t.Errorf("/hotspot: %d to %q", r.status, r.url)
+	}
 	if n := a.Count(`SELECT count(*) FROM isp_subscribers WHERE username LIKE 'wifi%'`); n != 0 {
 		t.Errorf("%d accounts made for refused requests", n)
 	}

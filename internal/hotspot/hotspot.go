@@ -48,6 +48,11 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	h.csrf = http.NewCrossOriginProtection()
 	h.connect = login.NewLimiter(0.5, 20)
 	mux.Handle("GET /hotspot/{$}", h.serve(h.captive))
+	// A router set to /hotspot without the slash lands on the page too,
+	// its variables kept.
+	mux.HandleFunc("GET /hotspot", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/hotspot/?"+r.URL.RawQuery, http.StatusMovedPermanently)
+	})
 	mux.Handle("POST /hotspot/buy", h.serve(h.buy))
 	mux.Handle("GET /hotspot/wait", h.serve(h.wait))
 	mux.Handle("POST /hotspot/voucher", h.serve(h.voucher))
