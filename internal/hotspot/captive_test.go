@@ -11,6 +11,7 @@ import (
 
 	"github.com/mteja/mteja/internal/app"
 	"github.com/mteja/mteja/internal/app/apptest"
+	"github.com/mteja/mteja/internal/hotspot"
 	"github.com/mteja/mteja/internal/store"
 )
 
@@ -160,21 +161,23 @@ func TestCaptiveWeight(t *testing.T) {
 }
 
 // TestCaptiveLimits: the M-Pesa prompts one phone may be sent from the
-// captive page are limited, whoever asks.
+// captive page are limited, whoever asks, on either engine.
 func TestCaptiveLimits(t *testing.T) {
-	a := apptest.Start(t, apptest.Options{})
-	v := with(router(a), "phone", "0712345678", "plan", "hotspot-5min")
-	for i := 0; i < 5; i++ {
-		if r := newClient(t, a).do("POST", "/hotspot/buy", v); r.status != http.StatusSeeOther {
-			t.Fatalf("prompt %d: %d:\n%s", i+1, r.status, r.body)
+	apptest.Engines(t, func(t *testing.T, d store.Dialect) {
+		a := apptest.Start(t, apptest.Options{Dialect: d})
+		v := with(router(a), "phone", "0712345678", "plan", "hotspot-5min")
+		for i := range hotspot.PromptsPerPhone.Max {
+			if r := newClient(t, a).do("POST", "/hotspot/buy", v); r.status != http.StatusSeeOther {
+				t.Fatalf("prompt %d: %d:\n%s", i+1, r.status, r.body)
+			}
 		}
-	}
-	r := newClient(t, a).do("POST", "/hotspot/buy", v)
-	if r.status != http.StatusTooManyRequests || strings.Contains(r.body, "wifi") {
-		t.Errorf("a sixth prompt to one phone: %d; want 429", r.status)
-	}
-	// Another phone is still served.
-	if r := newClient(t, a).do("POST", "/hotspot/buy", with(v, "phone", "0722000111")); r.status != http.StatusSeeOther {
-		t.Errorf("another phone: %d", r.status)
-	}
+		r := newClient(t, a).do("POST", "/hotspot/buy", v)
+		if r.status != http.StatusTooManyRequests || strings.Contains(r.body, "wifi") {
+			t.Errorf("a prompt over the limit to one phone: %d; want 429", r.status)
+		}
+		// Another phone is still served.
+		if r := newClient(t, a).do("POST", "/hotspot/buy", with(v, "phone", "0722000111")); r.status != http.StatusSeeOther {
+			t.Errorf("another phone: %d", r.status)
+		}
+	})
 }
