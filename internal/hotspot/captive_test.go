@@ -113,6 +113,11 @@ func TestCaptiveRefusesOtherLogins(t *testing.T) {
 			}
 		}
 	}
+	// A form over its bound is refused before anything reads it.
+	if r := c.do("POST", "/hotspot/voucher", with(router(a), "code", strings.Repeat("1", 20<<10), "lang", "sw")); r.status != http.StatusBadRequest ||
+		!strings.Contains(r.body, "The form could not be read") {
+		t.Errorf("an oversize form: %d:\n%s", r.status, r.body)
+	}
 	// Without the slash, the page is one redirect away, on this site.
 	if r := c.do("GET", "/hotspot?"+router(a).Encode(), nil); r.status != http.StatusMovedPermanently || r.url != "/hotspot/?"+router(a).Encode() {
 		t.Errorf("/hotspot: %d to %q", r.status, r.url)

@@ -76,18 +76,22 @@ const maxForm = 8 << 10
 // form, a router's login URL that is allowed) before the handler runs.
 func (h *Handler) serve(fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v := &visit{r: r, lang: chooseLanguage(r)}
+		v := &visit{r: r}
 		err := h.csrf.Check(r)
-		if err == nil && r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-			if err = r.ParseForm(); err != nil {
-				err = &pageError{Status: http.StatusBadRequest, Key: "err.form", cause: err}
-			}
-		} else if err != nil {
+		if err != nil {
 			err = &pageError{Status: http.StatusForbidden, Key: "err.form", cause: err}
+		} else {
+			if r.Method == http.MethodPost {
+				r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+			}
+			if perr := r.ParseForm(); perr != nil {
+				err = &pageError{Status: http.StatusBadRequest, Key: "err.form", cause: perr}
+			}
 		}
+		// The language is read from the form only once it is parsed
+		// within its bound.
+		v.lang = chooseLanguage(r)
 		if err == nil {
-			v.lang = chooseLanguage(r)
 			if v.router, err = readRouter(r.Form, h.Hosts); err != nil {
 				err = &pageError{Status: http.StatusBadRequest, Key: "err.router", cause: err}
 			}

@@ -29,10 +29,10 @@ func t(lang, key string, args ...any) string {
 }
 
 // chooseLanguage picks the page's language: the one chosen on the page
-// (lang in the query or form), then the browser's, then English. Nothing
-// is stored: a captive browser often keeps no cookies.
+// (lang in the query or form, once parsed), then the browser's, then
+// English. Nothing is stored: a captive browser often keeps no cookies.
 func chooseLanguage(r *http.Request) string {
-	if l := r.FormValue("lang"); l == langEN || l == langSW {
+	if l := r.Form.Get("lang"); l == langEN || l == langSW {
 		return l
 	}
 	if l := webpage.BrowserLanguage(r); l != "" {
