@@ -122,6 +122,9 @@ Callback URLs of this run (each gateway has its own secret):
 `, u, first.Phone, first.Meter, key, a.USSDURL(), cfg.MetricsToken)
 	printCallbacks(stdout, a.Config, true)
 	printISPDemo(stdout, a)
+	if err := printHotspotDemo(ctx, stdout, a); err != nil {
+		return err
+	}
 	fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
 	if once {
 		return nil

@@ -25,6 +25,8 @@ func (a *App) routes() {
 		a.Mux.HandleFunc("GET /demo/sms", a.demoSMS)
 		a.Mux.HandleFunc("POST /demo/pay", a.demoPay)
 		a.Mux.HandleFunc("POST /demo/sms", a.demoText)
+		a.Mux.HandleFunc("GET "+DemoHotspotPath, a.demoHotspot)
+		a.Mux.HandleFunc("POST "+DemoHotspotPath+"/login", a.demoHotspotLogin)
 	}
 }
 
