@@ -243,18 +243,15 @@ func (n bundlePick) render(s *session, hint string) screen {
 }
 
 func (n bundlePick) next(s *session, in string, _ bool) (step, error) {
-	if in == "98" {
-		if nx, ok := n.list(s).nextPage(s, n.start); ok {
-			n.start = nx
-			return goTo(n), nil
-		}
+	nx, i, ok := n.list(s).choose(s, n.start, in)
+	switch {
+	case !ok:
 		return stay(s.t.InvalidChoice), nil
+	case i < 0:
+		n.start = nx
+		return goTo(n), nil
 	}
-	i, err := strconv.Atoi(in)
-	if err != nil || !allDigits(in) || i < 1 || i > len(n.bundles) {
-		return stay(s.t.InvalidChoice), nil
-	}
-	return goTo(bundleConfirm{account: n.account, bundle: n.bundles[i-1]}), nil
+	return goTo(bundleConfirm{account: n.account, bundle: n.bundles[i]}), nil
 }
 
 // bundleConfirm asks before the STK push: it costs the caller money.

@@ -49,15 +49,17 @@ type texts struct {
 
 	NoPurchases string // meter
 
-	FaultMenu     string
-	NoPower       string
-	TokenRejected string
-	OtherFault    string
-	ConfirmFault  string // kind, meter
-	YesReport     string
-	DescribeFault string
-	BadNote       string
-	FaultReported string // reference
+	FaultMenu      string
+	NoPower        string
+	TokenRejected  string
+	OtherFault     string
+	MeterShows     string // fault menu: what my meter shows
+	WhatMeterShows string
+	ConfirmFault   string // kind, meter
+	YesReport      string
+	DescribeFault  string
+	BadNote        string
+	FaultReported  string // reference
 
 	NoOutage string
 
@@ -137,15 +139,17 @@ var english = texts{
 
 	NoPurchases: "No purchases yet for meter %s.",
 
-	FaultMenu:     "Report a fault:",
-	NoPower:       "No power",
-	TokenRejected: "Meter rejects token",
-	OtherFault:    "Other",
-	ConfirmFault:  "Report \"%s\" at meter %s?",
-	YesReport:     "1 Yes, report",
-	DescribeFault: "Describe the problem briefly:",
-	BadNote:       "Please type a few words",
-	FaultReported: "Fault reported. Reference %s. Our team will contact you.",
+	FaultMenu:      "Report a fault:",
+	NoPower:        "No power",
+	TokenRejected:  "Meter rejects token",
+	OtherFault:     "Other",
+	MeterShows:     "What my meter shows",
+	WhatMeterShows: "What does your meter show?",
+	ConfirmFault:   "Report \"%s\" at meter %s?",
+	YesReport:      "1 Yes, report",
+	DescribeFault:  "Describe the problem briefly:",
+	BadNote:        "Please type a few words",
+	FaultReported:  "Fault reported. Reference %s. Our team will contact you.",
 
 	NoOutage: "No known power outage in your area. If you have no power, choose 5 on the menu to report a fault.",
 
@@ -222,15 +226,17 @@ var swahili = texts{
 
 	NoPurchases: "Bado hakuna manunuzi ya mita %s.",
 
-	FaultMenu:     "Ripoti hitilafu:",
-	NoPower:       "Hakuna umeme",
-	TokenRejected: "Mita inakataa tokeni",
-	OtherFault:    "Nyingine",
-	ConfirmFault:  "Ripoti \"%s\" kwa mita %s?",
-	YesReport:     "1 Ndiyo, ripoti",
-	DescribeFault: "Eleza tatizo kwa ufupi:",
-	BadNote:       "Tafadhali andika maneno machache",
-	FaultReported: "Hitilafu imeripotiwa. Nambari ya kumbukumbu %s. Timu yetu itawasiliana nawe.",
+	FaultMenu:      "Ripoti hitilafu:",
+	NoPower:        "Hakuna umeme",
+	TokenRejected:  "Mita inakataa tokeni",
+	OtherFault:     "Nyingine",
+	MeterShows:     "Ujumbe wa mita yangu",
+	WhatMeterShows: "Mita yako inaonyesha nini?",
+	ConfirmFault:   "Ripoti \"%s\" kwa mita %s?",
+	YesReport:      "1 Ndiyo, ripoti",
+	DescribeFault:  "Eleza tatizo kwa ufupi:",
+	BadNote:        "Tafadhali andika maneno machache",
+	FaultReported:  "Hitilafu imeripotiwa. Nambari ya kumbukumbu %s. Timu yetu itawasiliana nawe.",
 
 	NoOutage: "Hakuna taarifa ya kukatika kwa umeme eneo lako. Kama huna umeme, chagua 5 kwenye menyu kuripoti hitilafu.",
 

@@ -75,7 +75,7 @@ func TestEveryScreenFits(t *testing.T) {
 	var want []string
 	for _, n := range []node{home{}, meterPick{}, meterEntry{}, amountEntry{}, buyConfirm{}, tokenList{},
 		receiptEntry{}, paidTokens{}, purchaseList{}, faultMenu{}, faultConfirm{}, faultNote{}, languageMenu{}, endNode{},
-		internetMenu{}, accountPick{}, accountEntry{}, bundlePick{}, bundleConfirm{}, voucherEntry{}} {
+		meterShows{}, internetMenu{}, accountPick{}, accountEntry{}, bundlePick{}, bundleConfirm{}, voucherEntry{}} {
 		if name := reflect.TypeOf(n).Name(); !reached[name] {
 			want = append(want, name)
 		}
