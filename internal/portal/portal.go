@@ -23,6 +23,10 @@ type Handler struct {
 	Login *login.Service
 	// STK starts M-Pesa payments; nil shows buying as unavailable.
 	STK *payment.STK
+	// ISP is the internet service's billing: its subscribers see their
+	// accounts at /internet and their invoices at /invoices. nil leaves
+	// those pages out.
+	ISP *isp.Service
 	// Recovery asks M-Pesa about receipts we never heard of; nil looks
 	// only at the payments we have.
 	Recovery *payment.Recovery
@@ -34,8 +38,6 @@ type Handler struct {
 	Cookies login.Cookies
 	// OnMessages runs after a handler queued an SMS, to wake delivery.
 	OnMessages func()
-	// ISP is the ISP's billing: the customer's invoices are served with it.
-	ISP *isp.Service
 
 	csrf   *http.CrossOriginProtection
 	limits *limits
@@ -67,5 +69,9 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /report", h.private(h.reportSend))
 	mux.Handle("GET /report/{ref}", h.private(h.reportDone))
 	mux.Handle("GET /outages", h.private(h.outages))
+	mux.Handle("GET /internet", h.private(h.internet))
+	mux.Handle("POST /internet/buy", h.private(h.internetBuy))
+	mux.Handle("GET /internet/buy/{checkout}", h.private(h.internetStatus))
+	mux.Handle("POST /internet/voucher", h.private(h.internetVoucher))
 	h.invoiceRoutes(mux)
 }
