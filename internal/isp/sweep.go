@@ -12,8 +12,8 @@ import (
 // The periodic sweep ends the periods whose time ran out (renewing them
 // from the wallet, falling back, entering grace or suspending), ends
 // grace (unless the plan's dunning keeps service on), sends the "ends
-// soon" alert, issues monthly plans' invoices and their reminders, closes sessions that went silent
-// and confirms acknowledged Disconnects. Every step is a guarded update
+// soon" alert, issues monthly plans' invoices and their reminders, closes
+// sessions that went silent and confirms acknowledged Disconnects. Every step is a guarded update
 // of rows in the state it expects, so several nodes may sweep at once.
 
 // SweepEvery is how often Run sweeps.
