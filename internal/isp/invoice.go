@@ -208,8 +208,8 @@ func (s *Service) periodPrice(tx *store.Tx, sub Subscription, plan Plan, from ti
 		return plan.Price, nil
 	}
 	var price, credited int64
-	err := tx.QueryRow(`SELECT price, credited FROM isp_invoices WHERE subscription_id = $1 AND period_start = $2 AND kind = 'invoice' AND status = 'issued'`,
-		sub.ID, store.Micros(from)).Scan(&price, &credited)
+	err := tx.QueryRow(`SELECT price, credited FROM isp_invoices WHERE subscription_id = $1 AND period_start = $2 AND kind = 'invoice' AND status = 'issued' AND plan_id = $3`,
+		sub.ID, store.Micros(from), plan.ID).Scan(&price, &credited)
 	if errors.Is(err, sql.ErrNoRows) {
 		return plan.Price, nil
 	}
