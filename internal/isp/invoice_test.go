@@ -384,3 +384,37 @@ func TestCreditBeforePayment(t *testing.T) {
 		b.checkBooks(t)
 	})
 }
+
+// The database itself keeps an invoice as issued: its number, parties,
+// period and lines cannot be changed, nor the row deleted, on either
+// engine; what may change (status, credit, payment, signature) does.
+func TestInvoicesAreNeverEdited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		b := setup(t, db)
+		b.pay(t, "SKE0000001", "bob", home.Price)
+		inv := b.invoices(t, b.bob)[0]
+		for _, q := range []string{
+			`UPDATE isp_invoices SET price = 1 WHERE id = $1`,
+			`UPDATE isp_invoices SET number = 'INV-2025-999999' WHERE id = $1`,
+			`UPDATE isp_invoices SET buyer_name = 'someone else' WHERE id = $1`,
+			`UPDATE isp_invoices SET issued_at = 0 WHERE id = $1`,
+			`DELETE FROM isp_invoices WHERE id = $1`,
+		} {
+			err := db.InTx(context.Background(), func(tx *store.Tx) error {
+				_, err := tx.Exec(q, inv.ID)
+				return err
+			})
+			if err == nil || !strings.Contains(err.Error(), "credit note") {
+				t.Errorf("%s: %v; want refused", q, err)
+			}
+		}
+		after, err := b.svc.GetInvoice(context.Background(), inv.ID)
+		must(t, err)
+		if after.Split != inv.Split || after.Number != inv.Number {
+			t.Errorf("changed: %+v", after)
+		}
+		if _, err := b.svc.Credit(context.Background(), inv.ID, kes(100), "the changes allowed go on", "staff:fin"); err != nil {
+			t.Error(err)
+		}
+	})
+}

@@ -67,6 +67,23 @@ CREATE INDEX isp_invoices_credits ON isp_invoices (credits) WHERE kind = 'credit
 -- Unpaid invoices by due date: what dunning reads every sweep.
 CREATE INDEX isp_invoices_unpaid ON isp_invoices (due_at, id) WHERE kind = 'invoice' AND status = 'issued';
 
+-- An invoice or credit note, once stored, is never edited nor deleted: its
+-- number, parties, period and lines are fixed (a credit note corrects it).
+-- Only its status, what was credited and paid, and eTIMS's signature
+-- change.
+-- +goose StatementBegin
+CREATE TRIGGER isp_invoices_fixed BEFORE UPDATE OF number, kind, credits, reason, subscription_id, subscriber_id, plan_id, plan_name, buyer_name, buyer_phone, buyer_account, seller_name, seller_pin, period_start, period_end, due_at, issued_at, price, net, excise, vat, vat_bp, excise_bp, created_by ON isp_invoices
+BEGIN
+    SELECT RAISE(ABORT, 'an invoice is never edited: issue a credit note');
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER isp_invoices_kept BEFORE DELETE ON isp_invoices
+BEGIN
+    SELECT RAISE(ABORT, 'an invoice is never deleted: issue a credit note');
+END;
+-- +goose StatementEnd
+
 -- Dunning per plan: reminder days relative to an invoice's due date
 -- (comma-separated, "-3,-1,1,3"), the hour in EAT they are sent at, and
 -- whether a period unpaid past its grace suspends (else service goes on
@@ -87,6 +104,8 @@ CREATE TABLE isp_dunning_sent (
 );
 
 -- +goose Down
+DROP TRIGGER isp_invoices_kept;
+DROP TRIGGER isp_invoices_fixed;
 DROP TABLE isp_dunning_sent;
 DROP TABLE isp_dunning;
 DROP TABLE isp_invoices;
