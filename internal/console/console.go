@@ -55,12 +55,13 @@ type route struct {
 }
 
 // routes is the one table of the console's pages and actions: the core
-// here, the operator's set-up (tariffs, meters, faults) and finance's
-// (reconciliation, reports) in files of their own.
+// here, the operator's set-up (tariffs, meters, faults), finance's
+// (reconciliation, reports) and the ISP's in files of their own.
 func (h *Handler) routes() []route {
 	out := h.coreRoutes()
 	out = append(out, h.operatorRoutes()...)
-	return append(out, h.financeRoutes()...)
+	out = append(out, h.financeRoutes()...)
+	return append(out, h.internetRoutes()...)
 }
 
 func (h *Handler) coreRoutes() []route {
