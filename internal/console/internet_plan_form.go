@@ -175,7 +175,7 @@ func parseData(s string) (int64, error) {
 		return 0, errors.New("a size: 500 MB, 1.5 GB")
 	}
 	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || w > 1_000_000 {
+	if err != nil || w > 1000*1000*isp.GB/unit { // a petabyte: beyond any plan, and far from overflow
 		return 0, errors.New("a size: 500 MB, 1.5 GB")
 	}
 	n := w * unit

@@ -188,3 +188,45 @@ func TestVoucherBatches(t *testing.T) {
 		}
 	})
 }
+
+// Staff create a plan once under its id and change it as itself; each is
+// audited with what changed.
+func TestPlanChangesAudited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		b := setup(t, db)
+		if err := b.svc.CreatePlan(ctx, daily, "staff:admin"); !errors.Is(err, isp.ErrPlanExists) {
+			t.Errorf("a second plan under an id: %v, want ErrPlanExists", err)
+		}
+		p := isp.Plan{ID: "night", Name: "Night 5 GB", Kind: isp.Hotspot, Billing: isp.Bundle, Price: kes(30), Duration: 8 * time.Hour, Data: 5 * isp.GB, Active: true}
+		if err := b.svc.CreatePlan(ctx, p, "staff:admin"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := b.svc.GetPlan(ctx, "night"); err != nil || got.SharedUsers != 1 || got.Price != kes(30) {
+			t.Errorf("the new plan: %+v, %v", got, err)
+		}
+		p.Price, p.Rate = kes(35), isp.RateLimit{Rx: 1_000_000, Tx: 3_000_000}
+		if err := b.svc.UpdatePlan(ctx, p, "staff:admin"); err != nil {
+			t.Fatal(err)
+		}
+		bad := p
+		bad.Price = kes(35) + 50 // cents
+		if err := b.svc.UpdatePlan(ctx, bad, "staff:admin"); !errors.Is(err, isp.ErrPlan) {
+			t.Errorf("a price in cents: %v, want ErrPlan", err)
+		}
+		if err := b.svc.UpdatePlan(ctx, isp.Plan{ID: "nope", Name: "x", Kind: isp.Hotspot, Billing: isp.Bundle, Data: isp.GB}, "staff:admin"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("changing a plan that is not there: %v, want ErrNotFound", err)
+		}
+		ev, _ := payment.AuditEvents(ctx, db.Read(), payment.AuditFilter{Subject: "night"})
+		var got []string
+		for _, e := range ev {
+			got = append(got, e.Action+": "+e.Detail)
+		}
+		slices.Sort(got)
+		want := []string{"isp.plan.change: price 30.00 → 35.00; speed  → 1M/3M",
+			"isp.plan.create: name  → Night 5 GB; kind  → hotspot; billing  → bundle; price 0.00 → 30.00; duration 0s → 8h0m0s; data 0 → 5000000000; shared users 0 → 1; on sale false → true"}
+		if !slices.Equal(got, want) {
+			t.Errorf("audit of the plan:\n got %q\nwant %q", got, want)
+		}
+	})
+}
