@@ -118,12 +118,23 @@ func TestInternetSubscribers(t *testing.T) {
 		audited(t, a, "staff:subcare", "isp.subscriber.create", sub.ID, "otieno.j")
 		subPage := "/staff/internet/subscribers/" + sub.ID
 
-		// The console's one search finds them by phone, in any form, beside
-		// the electricity customer the phone is also registered to; and by
-		// username.
-		status, page = care.get("/staff/search?q=" + url.QueryEscape("+254 722 000111"))
-		if status != http.StatusOK || !strings.Contains(page, `href="`+subPage+`"`) || !strings.Contains(page, `href="/staff/customers/`) {
-			t.Errorf("the console's search by phone: %d; want the customer and the subscriber:\n%s", status, page)
+		// The console's one search finds them by phone, in any form: the
+		// phone is also an electricity customer's, whose page is opened, and
+		// lists the internet account beside the meters; and by username.
+		status, hd, _ := care.do("GET", "/staff/search?q="+url.QueryEscape("+254 722 000111"), nil, nil)
+		if status != http.StatusSeeOther || !strings.HasPrefix(hd.Get("Location"), "/staff/customers/") {
+			t.Fatalf("the console's search by phone: %d to %s; want the customer's page", status, hd.Get("Location"))
+		}
+		if status, page := care.get(hd.Get("Location")); status != http.StatusOK || !strings.Contains(page, `<a href="`+subPage+`">otieno.j</a>`) {
+			t.Errorf("the customer's page lacks the internet account on their phone: %d\n%s", status, page)
+		}
+		// A phone that is only an internet subscriber's opens their page.
+		only, _, err := a.ISP.CreateSubscriber(ctx, isp.Subscriber{Username: "akinyi", Phones: []string{"254733999000"}}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status, hd, _ := care.do("GET", "/staff/search?q=0733999000", nil, nil); status != http.StatusSeeOther || hd.Get("Location") != "/staff/internet/subscribers/"+only.ID {
+			t.Errorf("the console's search by a subscriber's phone: %d to %s", status, hd.Get("Location"))
 		}
 		if status, hd, _ := care.do("GET", "/staff/search?q=Otieno.J", nil, nil); status != http.StatusSeeOther || hd.Get("Location") != subPage {
 			t.Errorf("the console's search by username: %d to %s, want %s", status, hd.Get("Location"), subPage)

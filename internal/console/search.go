@@ -116,12 +116,12 @@ func (h *Handler) find(ctx context.Context, q string) ([]hit, error) {
 		for _, id := range ids {
 			out = append(out, hit{CustomerID: id, Why: "search.by.phone"})
 		}
-		subs, err := h.internetHits(ctx, n, "")
-		if err != nil {
-			return nil, err
-		}
-		if out = append(out, subs...); len(out) > 0 {
+		if len(out) > 0 { // whose page lists the internet accounts on their phones
 			return h.describe(ctx, out)
+		}
+		subs, err := h.internetHits(ctx, n, "")
+		if err != nil || len(subs) > 0 {
+			return subs, err
 		}
 	}
 	var out []hit
@@ -162,7 +162,8 @@ func (h *Handler) find(ctx context.Context, q string) ([]hit, error) {
 
 // internetHits finds the ISP's subscribers a phone is registered to, or
 // the one with a username, when the console has the ISP's billing: one
-// search finds a household's electricity and internet alike.
+// search finds a household's electricity and internet alike (a customer's
+// page lists the internet accounts on their phones).
 func (h *Handler) internetHits(ctx context.Context, msisdn, username string) ([]hit, error) {
 	svc := h.Services.ISP
 	if svc == nil {
