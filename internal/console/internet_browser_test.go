@@ -18,27 +18,6 @@ import (
 	"github.com/mteja/mteja/internal/staff"
 )
 
-// missingPhrase is how a phrase with no text shows: its key.
-var missingPhrase = regexp.MustCompile(`\b(nav|net|plans?|subs?|sessions|routers|vouchers|batch|substate|coa|paidby|entry|search\.by)\.[a-z][a-z.]*`)
-
-// both loads a page, then switches it to Swahili and back as visit does,
-// and fails if either language shows a phrase by its key.
-func (tb tab) both(name string, steps ...chromedp.Action[chromedp.Void]) browsertest.Page {
-	tb.T.Helper()
-	p := tb.load(name, steps...)
-	sw := tb.load(name+" (sw)", chromedp.Click(chromedp.CSS(`header button[lang="sw"]`)))
-	if sw.Lang != "sw" || sw.Path != p.Path || sw.H1 == p.H1 {
-		tb.T.Errorf("%s in Swahili: %s %q at %s; want lang sw, a Swahili title, at %s", name, sw.Lang, sw.H1, sw.Path, p.Path)
-	}
-	en := tb.load(name+" (en)", chromedp.Click(chromedp.CSS(`header button[lang="en"]`)))
-	for _, pg := range []browsertest.Page{sw, en} {
-		if keys := missingPhrase.FindAllString(pg.Text, -1); len(keys) > 0 {
-			tb.T.Errorf("%s (%s): phrases without text: %q", name, pg.Lang, keys)
-		}
-	}
-	return en
-}
-
 // TestBrowserInternet walks an admin through the ISP's pages in headless
 // Chromium at a desk's width and a phone's, each page also in Swahili:
 // a plan created (a bad price first, shown beside its field), a subscriber
@@ -58,9 +37,9 @@ func TestBrowserInternet(t *testing.T) {
 			tb := enrol(t, ctx, a, sc.Screen, "net-"+sc.name, staff.RoleAdmin)
 			plan, user, phone := "walk-"+sc.name, "walk."+sc.name, "25473300010"+string(rune('1'+i))
 
-			tb.both("internet", chromedp.Click(chromedp.CSS(`nav a[href="/staff/internet"]`)))
-			tb.both("plans", chromedp.Click(chromedp.CSS(`main a[href="/staff/internet/plans"]`)))
-			tb.both("new plan", chromedp.Click(chromedp.CSS(`main a[href="/staff/internet/plans/new"]`)))
+			tb.visit("internet", chromedp.Click(chromedp.CSS(`nav a[href="/staff/internet"]`)))
+			tb.visit("plans", chromedp.Click(chromedp.CSS(`main a[href="/staff/internet/plans"]`)))
+			tb.visit("new plan", chromedp.Click(chromedp.CSS(`main a[href="/staff/internet/plans/new"]`)))
 			// Refused, the form comes back as typed with a 400, which the
 			// browser reports on its console: that, and nothing else.
 			p := tb.Load("plan refused",
@@ -78,14 +57,14 @@ func TestBrowserInternet(t *testing.T) {
 			if len(p.Console) != 1 || !strings.Contains(p.Console[0], "400") || len(p.CSP) > 0 {
 				t.Errorf("the refused form: console errors %q, policy violations %q; want the 400 alone", p.Console, p.CSP)
 			}
-			p = tb.both("plan created",
+			p = tb.visit("plan created",
 				chromedp.SetValue(chromedp.ID("p-price"), "20"),
 				chromedp.Click(chromedp.CSS(`main form button`)))
 			if p.Path != "/staff/internet/plans/"+plan+"?done=saved" || !strings.Contains(p.Text, "The plan is saved.") {
 				t.Fatalf("after creating the plan: %s\n%s", p.Path, p.Text)
 			}
 
-			tb.both("subscribers", chromedp.Navigate(tb.Base+"/staff/internet/subscribers"))
+			tb.visit("subscribers", chromedp.Navigate(tb.Base+"/staff/internet/subscribers"))
 			p = tb.load("subscriber added",
 				chromedp.SendKeys(chromedp.ID("s-username"), user),
 				chromedp.SendKeys(chromedp.ID("s-name"), "Walk Tester"),
@@ -98,7 +77,7 @@ func TestBrowserInternet(t *testing.T) {
 
 			// The bundle sold by the simulated M-Pesa, paid to the username.
 			a.WaitPayment(a.PayISP(phone, user, 20), payment.Applied)
-			p = tb.both("subscriber", chromedp.Click(chromedp.CSS(`main a[href^="/staff/internet/subscribers/"]`)))
+			p = tb.visit("subscriber", chromedp.Click(chromedp.CSS(`main a[href^="/staff/internet/subscribers/"]`)))
 			if !regexp.MustCompile(`State\s+active`).MatchString(p.Text) || !strings.Contains(p.Text, "Walk "+sc.name) {
 				t.Errorf("the subscriber after paying: want the plan active:\n%s", p.Text)
 			}
@@ -109,24 +88,24 @@ func TestBrowserInternet(t *testing.T) {
 				FramedIP: netip.MustParseAddr("10.5.50.2" + string(rune('0'+i))), InputBytes: 2_000_000, OutputBytes: 9_000_000, At: time.Now()}); err != nil {
 				t.Fatal(err)
 			}
-			p = tb.both("online", chromedp.Navigate(tb.Base+"/staff/internet/sessions"))
+			p = tb.visit("online", chromedp.Navigate(tb.Base+"/staff/internet/sessions"))
 			if !strings.Contains(p.Text, user) || !strings.Contains(p.Text, "10.5.50.2"+string(rune('0'+i))) || !strings.Contains(p.Text, "demo-hotspot") {
 				t.Errorf("who is online lacks the session:\n%s", p.Text)
 			}
 			row := `//tr[td/a[text()="` + user + `"]]`
-			p = tb.both("disconnected",
+			p = tb.visit("disconnected",
 				chromedp.SendKeys(row+`//input[@name="reason"]`, "a walk through the console"),
 				chromedp.Click(row+`//button`))
 			if !strings.Contains(p.Text, "The router is asked to end the session.") {
 				t.Errorf("after disconnecting:\n%s", p.Text)
 			}
-			p = tb.both("subscriber's requests", chromedp.Navigate(tb.Base+subPage))
+			p = tb.visit("subscriber's requests", chromedp.Navigate(tb.Base+subPage))
 			if !strings.Contains(p.Text, "a walk through the console") {
 				t.Errorf("the subscriber's page lacks the Disconnect:\n%s", p.Text)
 			}
 
-			tb.both("vouchers", chromedp.Navigate(tb.Base+"/staff/internet/vouchers"))
-			p = tb.both("batch",
+			tb.visit("vouchers", chromedp.Navigate(tb.Base+"/staff/internet/vouchers"))
+			p = tb.visit("batch",
 				chromedp.SetValue(chromedp.ID("v-plan"), plan),
 				chromedp.SetValue(chromedp.ID("v-count"), "3"),
 				chromedp.SendKeys(chromedp.ID("v-note"), "walk "+sc.name+kb.Enter))
@@ -142,13 +121,13 @@ func TestBrowserInternet(t *testing.T) {
 				t.Errorf("the sheet: console errors %q, policy violations %q", c, v)
 			}
 
-			tb.both("routers", chromedp.Navigate(tb.Base+"/staff/internet/routers"))
-			p = tb.both("sales by plan", chromedp.Navigate(tb.Base+"/staff/reports/"+report.ISPPlansID))
+			tb.visit("routers", chromedp.Navigate(tb.Base+"/staff/internet/routers"))
+			p = tb.visit("sales by plan", chromedp.Navigate(tb.Base+"/staff/reports/"+report.ISPPlansID))
 			if !strings.Contains(p.Text, "Walk "+sc.name) {
 				t.Errorf("the sales by plan lack the bundle sold:\n%s", p.Text)
 			}
-			tb.both("sales by month", chromedp.Navigate(tb.Base+"/staff/reports/"+report.ISPMonthsID))
-			tb.both("plan", chromedp.Navigate(tb.Base+"/staff/internet/plans/"+plan))
+			tb.visit("sales by month", chromedp.Navigate(tb.Base+"/staff/reports/"+report.ISPMonthsID))
+			tb.visit("plan", chromedp.Navigate(tb.Base+"/staff/internet/plans/"+plan))
 			if sub, err := a.ISP.ByUsername(t.Context(), user); err != nil || sub.Balance != 0 {
 				t.Errorf("the subscriber's wallet after the bundle: %+v %v", sub, err)
 			}

@@ -88,3 +88,30 @@ func TestPlanFormRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// The phrases the ISP's pages build from billing's values (a state, a
+// change's outcome, how a purchase was paid) exist in both languages for
+// every value billing has.
+func TestInternetPhrasesForEveryValue(t *testing.T) {
+	for prefix, values := range map[string][]string{
+		"substate.":     {isp.Pending, isp.Active, isp.Grace, isp.Suspended, isp.Terminated},
+		"coa.":          {isp.ChangePending, isp.ChangeAcked, isp.ChangeDone, isp.ChangeFailed},
+		"paidby.":       {isp.PaidByWallet, isp.PaidByVoucher, isp.PaidFree},
+		"entry.":        {isp.EntryPayment, isp.EntryPurchase},
+		"plan.kind.":    {isp.Hotspot, isp.PPPoE},
+		"plan.billing.": {isp.Bundle, isp.Monthly},
+	} {
+		for _, v := range values {
+			for _, lang := range []map[string]string{english, swahili} {
+				if lang[prefix+v] == "" {
+					t.Errorf("no phrase %s%s", prefix, v)
+				}
+			}
+		}
+	}
+	for _, r := range planRules {
+		if english[r.key] == "" || swahili[r.key] == "" {
+			t.Errorf("plan rule %q: no phrase %s", r.prefix, r.key)
+		}
+	}
+}
