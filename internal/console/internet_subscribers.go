@@ -126,12 +126,20 @@ func (h *Handler) subscriberCreate(w http.ResponseWriter, v *visit, svc *isp.Ser
 	if err := h.audit(v, "isp.subscriber.create", sub.ID, sub.Username); err != nil {
 		return err
 	}
+	p := h.page(v, "subs.created", passwordData{ID: sub.ID, Username: sub.Username, Password: password, New: true})
 	if f.Plan != "" {
+		// The subscriber is added whatever becomes of the plan: their
+		// password is shown now or never, and the plan can be given on
+		// their page.
 		if _, err := svc.Subscribe(ctx, sub.ID, f.Plan, by); err != nil {
-			return ispError(err)
+			var pe *pageError
+			if !errors.As(ispError(err), &pe) && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			p.Err = t(v.lang, "subs.planfailed")
 		}
 	}
-	return h.render(w, v, http.StatusOK, "internet_password", h.page(v, "subs.created", passwordData{ID: sub.ID, Username: sub.Username, Password: password, New: true}))
+	return h.render(w, v, http.StatusOK, "internet_password", p)
 }
 
 type subscriberData struct {

@@ -79,10 +79,19 @@ func TestInternetPlans(t *testing.T) {
 	if status, page := finance.get("/staff/internet/plans"); status != http.StatusOK || !strings.Contains(page, "Night 5 GB") || strings.Contains(page, "/staff/internet/plans/new") {
 		t.Errorf("finance's plan list: %d:\n%s", status, page)
 	}
-	// A console without the ISP's billing has no Internet pages, nor the
-	// menu entry.
 	if status, page := admin.get("/staff/"); status != http.StatusOK || !strings.Contains(page, `href="/staff/internet"`) {
 		t.Errorf("the menu lacks Internet: %d", status)
+	}
+	// A plan that cannot be given (off sale) does not lose the new
+	// subscriber's password: it is shown, with what went wrong.
+	off := nightPlan("60")
+	off.Del("active")
+	if status, _, page := admin.post("/staff/internet/plans/night", off); status != http.StatusSeeOther {
+		t.Fatalf("take the plan off sale: %d\n%s", status, page)
+	}
+	status, _, page = care.post("/staff/internet/subscribers", url.Values{"username": {"late-night"}, "language": {"en"}, "plan": {"night"}})
+	if status != http.StatusOK || !regexp.MustCompile(`id="password">[a-z2-9]{8}<`).MatchString(page) || !strings.Contains(page, "the plan could not be given") {
+		t.Errorf("a subscriber added with a plan off sale: %d\n%s", status, page)
 	}
 }
 
