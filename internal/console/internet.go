@@ -119,7 +119,8 @@ func reasonOf(v *visit) (string, error) {
 
 type internetData struct {
 	Online, Stale int
-	Changes       map[string]int
+	Changes       map[string]int // the router requests by state
+	States        map[string]int // the subscriptions by state
 	Links         []menuItem
 }
 
@@ -138,6 +139,9 @@ func (h *Handler) internet(w http.ResponseWriter, v *visit, svc *isp.Service) er
 		}
 	}
 	if d.Changes, err = svc.Changes(ctx); err != nil {
+		return err
+	}
+	if d.States, err = svc.SubscriptionStates(ctx); err != nil {
 		return err
 	}
 	for _, l := range []struct{ key, path, pattern string }{

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mteja/mteja/internal/app"
 	"github.com/mteja/mteja/internal/app/apptest"
+	"github.com/mteja/mteja/internal/console"
 	"github.com/mteja/mteja/internal/isp"
 	"github.com/mteja/mteja/internal/isp/radius"
 	"github.com/mteja/mteja/internal/money"
@@ -81,6 +82,13 @@ func TestInternetPlans(t *testing.T) {
 	}
 	if status, page := admin.get("/staff/"); status != http.StatusOK || !strings.Contains(page, `href="/staff/internet"`) {
 		t.Errorf("the menu lacks Internet: %d", status)
+	}
+	if status, page := finance.get("/staff/internet"); status != http.StatusOK || !strings.Contains(page, "pending 2") ||
+		!strings.Contains(page, `href="/staff/reports/isp-plans"`) || strings.Contains(page, `href="/staff/internet/plans/new"`) {
+		t.Errorf("finance's overview: %d; want the demo's two pending subscriptions and the sales:\n%s", status, page)
+	}
+	if status, page := care.get("/staff/internet"); status != http.StatusOK || strings.Contains(page, `href="/staff/internet/vouchers"`) || strings.Contains(page, `href="/staff/reports/`) {
+		t.Errorf("care's overview links pages care may not open: %d\n%s", status, page)
 	}
 	// A plan that cannot be given (off sale) does not lose the new
 	// subscriber's password: it is shown, with what went wrong.
@@ -335,4 +343,25 @@ func TestInternetSuspenseAssign(t *testing.T) {
 	}
 	a.WaitPayment(receipt, payment.Applied)
 	audited(t, a, "staff:suscare", "payment.assign", p.ID, "to subscriber "+app.DemoISPUsername)
+}
+
+// Every form the console takes is refused when posted from another site,
+// before its handler runs, whatever the role.
+func TestCrossSitePostsRefused(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{})
+	admin := staffMember(t, a, "xadmin", staff.RoleAdmin)
+	const events = `SELECT count(*) FROM audit_events`
+	before := a.Count(events)
+	for _, r := range (&console.Handler{}).Table() {
+		if r.Method != "POST" {
+			continue
+		}
+		status, _, page := admin.do("POST", fill(r.Pattern), url.Values{"reason": {"from another site"}}, crossSite)
+		if status != http.StatusForbidden || !strings.Contains(page, "came from another site") {
+			t.Errorf("%s posted cross-site: %d, want 403", r.Pattern, status)
+		}
+	}
+	if n := a.Count(events) - before; n != 0 {
+		t.Errorf("%d audit events from cross-site posts; want none", n)
+	}
 }

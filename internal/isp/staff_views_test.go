@@ -54,6 +54,9 @@ func TestFindSubscribers(t *testing.T) {
 		if len(got) != 1 || got[0].PlanID != daily.ID || got[0].State != isp.Pending {
 			t.Errorf("alice listed as %+v; want pending on %s", got, daily.ID)
 		}
+		if states, err := b.svc.SubscriptionStates(ctx); err != nil || states[isp.Pending] != 2 || len(states) != 1 {
+			t.Errorf("SubscriptionStates = %v, %v; want alice and bob pending", states, err)
+		}
 	})
 }
 

@@ -63,3 +63,23 @@ func (s *Service) FindSubscribers(ctx context.Context, typed string) ([]Listed, 
 	}
 	return out, rows.Err()
 }
+
+// SubscriptionStates counts the subscriptions in each state, terminated
+// ones included.
+func (s *Service) SubscriptionStates(ctx context.Context) (map[string]int, error) {
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT state, count(*) FROM isp_subscriptions GROUP BY state`)
+	if err != nil {
+		return nil, fmt.Errorf("subscription states: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("subscription states: %w", err)
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
