@@ -343,6 +343,13 @@ func TestInternetSuspenseAssign(t *testing.T) {
 	}
 	a.WaitPayment(receipt, payment.Applied)
 	audited(t, a, "staff:suscare", "payment.assign", p.ID, "to subscriber "+app.DemoISPUsername)
+
+	// Finance's day figures show the ISP's money apart.
+	finance := staffMember(t, a, "susfinance", staff.RoleFinance)
+	day := time.Now().In(tariff.Zone).Format(time.DateOnly)
+	if status, page := finance.get("/staff/reconcile/days?day=" + day); status != http.StatusOK || !strings.Contains(page, "Of which to the ISP") {
+		t.Errorf("the day's figures lack the ISP's payments apart: %d\n%s", status, page)
+	}
 }
 
 // Every form the console takes is refused when posted from another site,

@@ -3,10 +3,11 @@ package console
 // Phrases of the ISP's pages (the "Internet" menu).
 var (
 	englishInternet = map[string]string{
-		"nav.internet":       "Internet",
-		"search.by.username": "internet username",
-		"yes":                "yes",
-		"no":                 "no",
+		"nav.internet":               "Internet",
+		"search.by.username":         "internet username",
+		"recon.line.payments_in_isp": "Of which to the ISP",
+		"yes":                        "yes",
+		"no":                         "no",
 
 		"net.title":         "Internet",
 		"net.none":          "This console has no internet billing.",
@@ -256,10 +257,11 @@ var (
 	}
 
 	swahiliInternet = map[string]string{
-		"nav.internet":       "Intaneti",
-		"search.by.username": "jina la mtumiaji wa intaneti",
-		"yes":                "ndiyo",
-		"no":                 "hapana",
+		"nav.internet":               "Intaneti",
+		"search.by.username":         "jina la mtumiaji wa intaneti",
+		"recon.line.payments_in_isp": "Kati yake, kwa mtoa huduma wa intaneti",
+		"yes":                        "ndiyo",
+		"no":                         "hapana",
 
 		"net.title":         "Intaneti",
 		"net.none":          "Dashibodi hii haina malipo ya intaneti.",
