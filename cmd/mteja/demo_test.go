@@ -20,7 +20,7 @@ func clearEnv(t *testing.T) {
 	for _, k := range []string{"MTEJA_ADDR", "MTEJA_DATA", "MTEJA_DB", "MTEJA_PUBLIC_URL", "MTEJA_DARAJA_URL", "MTEJA_DARAJA_SECRET",
 		"MTEJA_DARAJA_ALLOW", "MTEJA_VENDING_KEY", "MTEJA_VENDING_KEY_FILE", "MTEJA_SMPP_ADDR", "MTEJA_HTTPSMS_URL", "MTEJA_ADMIN_API_KEY", "MTEJA_DEMO_LOG",
 		"MTEJA_USSD_SECRET", "MTEJA_SMS_SECRET", "MTEJA_USSD_ALLOW", "MTEJA_SMS_ALLOW", "MTEJA_TRUSTED_PROXIES", "MTEJA_METRICS_ADDR",
-		"MTEJA_METRICS_TOKEN", "MTEJA_DARAJA_VERIFY_ABOVE", "MTEJA_DARAJA_SHORTCODE", "MTEJA_RADIUS_AUTH_ADDR", "MTEJA_RADIUS_ACCT_ADDR"} {
+		"MTEJA_METRICS_TOKEN", "MTEJA_DARAJA_VERIFY_ABOVE", "MTEJA_DARAJA_SHORTCODE", "MTEJA_RADIUS_AUTH_ADDR", "MTEJA_RADIUS_ACCT_ADDR", "MTEJA_ISP_HOTSPOT_HOSTS"} {
 		t.Setenv(k, "")
 	}
 }
@@ -47,10 +47,16 @@ func TestDemoOnce(t *testing.T) {
 		t.Fatalf("no 4-4-4-4-4 token in the demo's output:\n%s", text)
 	}
 	for _, want := range []string{"/daraja/", "/c2b/validation", "/c2b/confirmation", "M-Pesa receipt", "Try next", "/api/v1/purchases", app.DemoCustomers[0].Meter,
-		"radtest -t pap kamau demo-pass 127.0.0.1:", "radclient 127.0.0.1:", "secret mteja-demo-radius-secret", "/demo/pay?phone=254708374149&account=kamau&amount=5"} {
+		"radtest -t pap kamau demo-pass 127.0.0.1:", "radclient 127.0.0.1:", "secret mteja-demo-radius-secret", "/demo/pay?phone=254708374149&account=kamau&amount=5",
+		"/demo/hotspot\n", "/hotspot/\n  with its variables link-login-only", "/login\n  with 0708 374 149", "/internet\n  for kamau's plan",
+		"-phone +254708374149\n  and choose 8 Internet", "text=METER+REJECT"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the demo's output does not mention %q:\n%s", want, text)
 		}
+	}
+
+	if !regexp.MustCompile(`Or type this voucher \(Hotspot 5 minutes\): \d{4} \d{4} \d{4}\n`).MatchString(text) {
+		t.Errorf("the demo's output gives no voucher to try:\n%s", text)
 	}
 
 	// The demo seeds its first meter with these key parameters.

@@ -309,3 +309,17 @@ func TestUserAdd(t *testing.T) {
 		t.Errorf("reset of an unknown user: exit %d", code)
 	}
 }
+
+// serve refuses a hotspot allow-list it cannot read, naming the setting,
+// rather than start with the captive page posting where nobody meant.
+func TestServeRefusesBadHotspotHosts(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("MTEJA_VENDING_KEY", app.DemoVendingKey)
+	t.Setenv("MTEJA_DARAJA_ALLOW", "any")
+	t.Setenv("MTEJA_ISP_HOTSPOT_HOSTS", "hotspot.lan, *.example")
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"serve", "-addr", "127.0.0.1:0", "-data", t.TempDir()}, &out, &errOut)
+	if code != 1 || !strings.Contains(errOut.String(), "MTEJA_ISP_HOTSPOT_HOSTS") || !strings.Contains(errOut.String(), "*.example") {
+		t.Errorf("serve with a bad hotspot allow-list: exit %d\n%s", code, &errOut)
+	}
+}

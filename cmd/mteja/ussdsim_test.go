@@ -55,6 +55,9 @@ func (b *simBackend) ReportFault(context.Context, string, string, ussd.FaultKind
 func (b *simBackend) OutageStatus(context.Context, string, string, string) (string, error) {
 	return "", nil
 }
+func (b *simBackend) MeterMessages(context.Context, string) ([]ussd.MeterMessage, error) {
+	return nil, nil
+}
 func (b *simBackend) Language(context.Context, string) (string, error)  { return "", nil }
 func (b *simBackend) SetLanguage(context.Context, string, string) error { return nil }
 

@@ -83,6 +83,7 @@ type App struct {
 	closers         []func() error
 	keywords        *keyword.Responder
 	ispDaraja       *mpesa.Client // the ISP's, as its own short code; nil without Daraja or ISP
+	demoRouter      demoRouter    // the demo's hotspot router (DemoHotspotPath)
 	radiusMetrics   *radiusMetrics
 	cancel          context.CancelFunc
 	wg              sync.WaitGroup
@@ -217,6 +218,9 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		return err
 	}
 	if err := a.buildRadius(); err != nil {
+		return err
+	}
+	if err := a.hotspot(opts.Demo); err != nil {
 		return err
 	}
 	a.Intake.OnReceived = func() {

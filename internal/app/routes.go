@@ -12,15 +12,21 @@ import (
 
 // routes registers the channels that are not the JSON API.
 func (a *App) routes() {
-	ussd.NewHandler(newCountedUSSD(ussdBackend{a}, a.Usage), ussd.Options{Brand: a.Config.Utility, Currency: "KES", Location: tariff.Zone, Logger: a.Log,
+	opts := ussd.Options{Brand: a.Config.Utility, Currency: "KES", Location: tariff.Zone, Logger: a.Log,
 		Gate:    peer.Gate{Secret: a.Config.USSDSecret, Allow: a.Config.USSDAllow, Open: true},
-		OnEvent: a.ussdSession, Steps: care.USSDSteps{DB: a.DB}}).Routes(a.Mux)
+		OnEvent: a.ussdSession, Steps: care.USSDSteps{DB: a.DB}}
+	if len(a.Config.ISPShortCodes) > 0 {
+		opts.Internet = ussdInternet{a.ISP} // the internet menu, for the ISP's subscribers
+	}
+	ussd.NewHandler(newCountedUSSD(ussdBackend{a}, a.Usage), opts).Routes(a.Mux)
 	a.inboundRoutes()
 	a.portal()
 	if a.Sink != nil {
 		a.Mux.HandleFunc("GET /demo/sms", a.demoSMS)
 		a.Mux.HandleFunc("POST /demo/pay", a.demoPay)
 		a.Mux.HandleFunc("POST /demo/sms", a.demoText)
+		a.Mux.HandleFunc("GET "+DemoHotspotPath, a.demoHotspot)
+		a.Mux.HandleFunc("POST "+DemoHotspotPath+"/login", a.demoHotspotLogin)
 	}
 }
 

@@ -214,3 +214,12 @@ func (b ussdBackend) Language(ctx context.Context, msisdn string) (string, error
 func (b ussdBackend) SetLanguage(ctx context.Context, msisdn, lang string) error {
 	return customer.SetLanguage(ctx, b.a.DB, msisdn, lang)
 }
+
+func (b ussdBackend) MeterMessages(_ context.Context, lang string) ([]ussd.MeterMessage, error) {
+	var out []ussd.MeterMessage
+	for _, m := range care.MeterMessages() {
+		name, say := m.In(lang)
+		out = append(out, ussd.MeterMessage{Name: name, Say: say})
+	}
+	return out, nil
+}

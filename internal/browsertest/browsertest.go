@@ -275,3 +275,22 @@ func (tb *Tab) Do(steps ...chromedp.Action[chromedp.Void]) {
 		tb.T.Fatal(err)
 	}
 }
+
+// ReloadUntil reloads the page open, as a customer refreshing it, until
+// its text contains want, and returns that page; the test fails when it
+// does not within the time given, which guards a hung run and is no timing
+// assertion.
+func (tb *Tab) ReloadUntil(name, want string, within time.Duration) Page {
+	tb.T.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		p := tb.Load(name, chromedp.Reload())
+		if strings.Contains(p.Text, want) {
+			return p
+		}
+		if time.Now().After(deadline) {
+			tb.T.Fatalf("%s: no %q after %s:\n%s", name, want, within, p.Text)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}

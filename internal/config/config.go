@@ -70,6 +70,11 @@ type Config struct {
 	ISPKey          string        // MTEJA_ISP_CONSUMER_KEY; the utility's (MTEJA_DARAJA_CONSUMER_KEY) when unset
 	ISPSecret       string        // MTEJA_ISP_CONSUMER_SECRET; the utility's when unset
 	ISPInterim      time.Duration // -isp-interim, MTEJA_ISP_INTERIM; 5m: Acct-Interim-Interval told to routers
+	// ISPHotspotHosts are the routers' login URLs (MikroTik's link-login)
+	// the captive page at /hotspot/ may post a customer's credentials to:
+	// host names, addresses, prefixes and "private". Empty allows private
+	// addresses only (a router's address on its customers' network).
+	ISPHotspotHosts string // -isp-hotspot-hosts, MTEJA_ISP_HOTSPOT_HOSTS; "" (private addresses)
 
 	// The RADIUS server the ISP's routers ask, on UDP HOST:PORT each (the
 	// routers' side: 1812 and 1813). Empty opens nothing: only the
@@ -138,6 +143,7 @@ func Parse(name string, args []string, getenv func(string) string) (Config, *fla
 		return Config{}, fs, fmt.Errorf("MTEJA_ISP_INTERIM=%q: want a duration such as 5m", getenv("MTEJA_ISP_INTERIM"))
 	}
 	fs.DurationVar(&c.ISPInterim, "isp-interim", interim, "Acct-Interim-Interval told to the ISP's routers (MTEJA_ISP_INTERIM)")
+	fs.StringVar(&c.ISPHotspotHosts, "isp-hotspot-hosts", env("MTEJA_ISP_HOTSPOT_HOSTS", ""), "the routers' login `hosts` the captive page may post to: names, addresses, CIDRs and \"private\" (MTEJA_ISP_HOTSPOT_HOSTS; default private addresses)")
 	fs.StringVar(&c.RadiusAuthAddr, "radius-auth-addr", env("MTEJA_RADIUS_AUTH_ADDR", ""), "answer the routers' Access-Requests on this UDP `HOST:PORT`, e.g. 10.8.0.1:1812 (MTEJA_RADIUS_AUTH_ADDR; default off)")
 	fs.StringVar(&c.RadiusAcctAddr, "radius-acct-addr", env("MTEJA_RADIUS_ACCT_ADDR", ""), "take the routers' Accounting-Requests on this UDP `HOST:PORT`, e.g. 10.8.0.1:1813 (MTEJA_RADIUS_ACCT_ADDR; default off)")
 	verifyAbove := fs.String("daraja-verify-above", env("MTEJA_DARAJA_VERIFY_ABOVE", ""), "check confirmations of at least this many `KES` with M-Pesa before vending (MTEJA_DARAJA_VERIFY_ABOVE; default off)")

@@ -90,15 +90,17 @@ func TestSecuritySettingsRefused(t *testing.T) {
 // An ISP beside the utility: its own short codes, never the utility's.
 func TestISPSettings(t *testing.T) {
 	c, _, err := Parse("serve", []string{"-isp-walled-garden", "pay-first"}, env(map[string]string{"MTEJA_ISP_SHORTCODE": "600100, 600101",
-		"MTEJA_ISP_PASSKEY": "isp-passkey", "MTEJA_ISP_NAME": "Kijiji Net", "MTEJA_ISP_INTERIM": "2m"}))
+		"MTEJA_ISP_PASSKEY": "isp-passkey", "MTEJA_ISP_NAME": "Kijiji Net", "MTEJA_ISP_INTERIM": "2m",
+		"MTEJA_ISP_HOTSPOT_HOSTS": "private,hotspot.lan"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(c.ISPShortCodes) != 2 || c.ISPShortCodes[1] != "600101" || c.ISPPasskey != "isp-passkey" || c.ISPName != "Kijiji Net" ||
-		c.ISPWalledGarden != "pay-first" || c.ISPInterim != 2*time.Minute {
+		c.ISPWalledGarden != "pay-first" || c.ISPInterim != 2*time.Minute || c.ISPHotspotHosts != "private,hotspot.lan" {
 		t.Errorf("ISP settings: %+v", c)
 	}
-	if c, _, _ := Parse("serve", nil, env(nil)); len(c.ISPShortCodes) != 0 || c.ISPName != "Mteja Net" || c.ISPWalledGarden != "mteja-pay-now" || c.ISPInterim != 5*time.Minute {
+	if c, _, _ := Parse("serve", nil, env(nil)); len(c.ISPShortCodes) != 0 || c.ISPName != "Mteja Net" || c.ISPWalledGarden != "mteja-pay-now" || c.ISPInterim != 5*time.Minute ||
+		c.ISPHotspotHosts != "" {
 		t.Errorf("ISP defaults: %+v", c)
 	}
 	for _, bad := range []map[string]string{

@@ -55,6 +55,18 @@ func (s *Service) RedeemText(ctx context.Context, msisdn, lang string, args []st
 			return say(lang, "voucher_which", strings.Join(names, ", ")), nil
 		}
 	}
+	return s.RedeemFor(ctx, msisdn, lang, code, username)
+}
+
+// RedeemFor uses the voucher code typed on msisdn (by SMS or USSD) for the
+// account named, and returns what to tell the phone, in lang. The codes a
+// phone may try are limited (VoucherTries).
+func (s *Service) RedeemFor(ctx context.Context, msisdn, lang, typed, username string) (string, error) {
+	code, ok := voucherCode(typed)
+	if !ok {
+		return say(lang, "voucher_how"), nil
+	}
+	username = NormalizeUsername(username)
 	var ex *quota.Exceeded
 	if err := quota.Take(ctx, s.DB, VoucherTries.Of(msisdn)); errors.As(err, &ex) {
 		return say(lang, "voucher_limit"), nil

@@ -14,6 +14,11 @@ import (
 // has no Daraja client of its own.
 var ErrNoSTK = errors.New("paying by STK push is not set up for the ISP")
 
+// ErrWalletEnough is returned by BuyBundle when the subscriber's wallet
+// already holds the plan's price: there is nothing to push for, and the
+// plan is bought from the wallet instead (Buy).
+var ErrWalletEnough = errors.New("the wallet holds enough for the plan")
+
 // BuyBundle asks msisdn's phone, by STK push through the ISP's short code,
 // to pay for plan for the subscriber named (theirs, or a friend's). The
 // price asked is the plan's, less what the wallet holds. When the payment
@@ -40,7 +45,7 @@ func (s *Service) BuyBundle(ctx context.Context, msisdn, username, planID, chann
 	}
 	amount := needed(plan, to.Balance)
 	if amount <= 0 {
-		return payment.STKRequest{}, fmt.Errorf("the wallet of %s holds %s, enough for %s: buy it from the wallet", to.Username, to.Balance, plan.Name)
+		return payment.STKRequest{}, fmt.Errorf("the wallet of %s holds %s, enough for %s: %w", to.Username, to.Balance, plan.Name, ErrWalletEnough)
 	}
 	// M-Pesa takes whole shillings: round what is needed up.
 	if rest := amount % 100; rest != 0 {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mteja/mteja/internal/care"
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/notify"
 	"github.com/mteja/mteja/internal/quota"
@@ -55,6 +56,7 @@ var keywords = map[string]command{
 	"START": {"start", "en"}, "ANZA": {"start", "sw"},
 	"USAGE": {"usage", "en"}, "MATUMIZI": {"usage", "sw"},
 	"VOUCHER": {"voucher", "en"}, "VOCHA": {"voucher", "sw"},
+	"METER": {"meter", "en"}, "MITA": {"meter", "sw"},
 }
 
 // Reply is the answer to one inbound SMS.
@@ -97,6 +99,8 @@ func (r *Responder) Answer(ctx context.Context, msisdn, text string) (Reply, err
 		body, err = r.Internet.RedeemText(ctx, msisdn, lang, fields[1:])
 	case "help":
 		body = r.help(lang)
+	case "meter":
+		body = r.meterMessage(lang, fields[1:])
 	case "stop", "start":
 		err = r.DB.InTx(ctx, func(tx *store.Tx) error {
 			if cmd.name == "stop" {
@@ -229,6 +233,20 @@ func (r *Responder) balance(ctx context.Context, msisdn, lang string, args []str
 	return r.text(lang, "balance", drn, last, month, m.Debt.Format("KES")), nil
 }
 
+// meterMessage answers METER (MITA) <what the meter shows>: what the
+// message means and what to do, or the messages it knows.
+func (r *Responder) meterMessage(lang string, args []string) string {
+	if m, ok := care.FindMeterMessage(strings.Join(args, " ")); ok {
+		name, say := m.In(lang)
+		return name + ": " + say
+	}
+	var known []string
+	for _, m := range care.MeterMessages() {
+		known = append(known, m.Shows[0])
+	}
+	return r.text(lang, "meter_what", strings.Join(known, ", "))
+}
+
 func (r *Responder) help(lang string) string {
 	return r.text(lang, "help", r.USSDCode)
 }
@@ -244,6 +262,7 @@ var texts = map[string][2]string{
 	"which_meter": {"No meter is registered to this phone. Send TOKEN <meter number>.", "Hakuna mita iliyosajiliwa kwa simu hii. Tuma TOKENI <nambari ya mita>."},
 	"many_meters": {"Which meter? Send TOKEN <meter>: %s", "Mita gani? Tuma TOKENI <mita>: %s"},
 	"no_tokens":   {"Meter %s has no tokens yet.", "Mita %s haina tokeni bado."},
+	"meter_what":  {"Send METER and what your meter shows, e.g. METER REJECT. We know: %s.", "Tuma MITA na ujumbe wa mita yako, mfano MITA REJECT. Tunajua: %s."},
 	"tokens_head": {"Tokens for meter %s:", "Tokeni za mita %s:"},
 	"key":         {"(key change, enter first)", "(badilisha ufunguo, ingiza kwanza)"},
 	"last":        {"Last: %s %s, %s kWh.", "Mwisho: %s %s, kWh %s."},

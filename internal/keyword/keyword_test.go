@@ -79,6 +79,13 @@ func TestKeywords(t *testing.T) {
 			{"254799999999", "HELP", []string{"Send TOKEN", "*384*123#"}, nil},
 			{"254799999999", "hello there", []string{`We did not understand "HELLO"`, "Send TOKEN"}, nil},
 			{"254799999999", "", []string{"Send TOKEN"}, nil},
+			// What a meter's message means, in the sender's language.
+			{"254799999999", "METER rejected", []string{"Rejected: Check the meter number on the SMS"}, nil},
+			{"254799999999", "meter Key-Change", []string{"Key change: A key change token was accepted."}, nil},
+			{"254712345678", "meter used", []string{"Imeshatumika: Tokeni hii iliingizwa awali"}, nil},
+			{"254799999999", "MITA err", []string{"Imekataliwa: Hakikisha nambari ya mita"}, nil},
+			{"254799999999", "METER", []string{"Send METER and what your meter shows", "ACCEPT, REJECT, USED", "BATTERY"}, nil},
+			{"254799999999", "METER flashing lights", []string{"Send METER and what your meter shows"}, nil},
 		}
 		for _, tt := range tests {
 			rep, err := r.Answer(ctx, tt.from, tt.text)

@@ -57,7 +57,7 @@ func (s *Service) RequestCode(ctx context.Context, rawPhone, ip string) (string,
 		if err := admit(tx, lim, msisdn, ip); err != nil {
 			return err
 		}
-		lang, registered, err := languageOf(ctx, tx, msisdn)
+		lang, registered, err := s.languageOf(ctx, tx, msisdn)
 		if err != nil {
 			return err
 		}
@@ -91,14 +91,17 @@ func (s *Service) RequestCode(ctx context.Context, rawPhone, ip string) (string,
 }
 
 // languageOf returns the language of the customer registered with msisdn,
-// and whether there is one.
-func languageOf(ctx context.Context, tx *store.Tx, msisdn string) (string, bool, error) {
+// and whether there is one: the utility's, else another service's.
+func (s *Service) languageOf(ctx context.Context, tx *store.Tx, msisdn string) (string, bool, error) {
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM customer_phones WHERE msisdn = $1`, msisdn).Scan(&n); err != nil {
 		return "", false, fmt.Errorf("look up phone: %w", err)
 	}
 	if n == 0 {
-		return "", false, nil
+		if s.Others == nil {
+			return "", false, nil
+		}
+		return s.Others(ctx, tx, msisdn)
 	}
 	lang, err := customer.LanguageOf(ctx, tx, msisdn)
 	return lang, true, err

@@ -7,6 +7,7 @@
 package login
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -84,7 +85,16 @@ type Service struct {
 	// OnMessages runs after a code SMS was queued, to wake delivery.
 	OnMessages func()
 	Limits     Limits
+	// Others, when set, says whether a phone that owns no meter belongs to
+	// a customer of another service on this deployment (an ISP's
+	// subscriber), and in which language they read; such a phone logs in
+	// too. It runs inside the code request's transaction.
+	Others PhoneBook
 }
+
+// PhoneBook tells whether msisdn is registered with a service, and its
+// holder's language ("en" or "sw").
+type PhoneBook func(ctx context.Context, tx *store.Tx, msisdn string) (lang string, known bool, err error)
 
 var (
 	// ErrBadPhone is wrapped by errors about a phone number that is not one.

@@ -3,8 +3,9 @@ package portal
 import (
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/mteja/mteja/internal/webpage"
 )
 
 // Languages the portal speaks.
@@ -51,14 +52,8 @@ func chooseLanguage(r *http.Request, stored string) string {
 	if stored == langEN || stored == langSW {
 		return stored
 	}
-	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
-		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
-		if tag == "sw" || strings.HasPrefix(tag, "sw-") {
-			return langSW
-		}
-		if tag == "en" || strings.HasPrefix(tag, "en-") {
-			return langEN
-		}
+	if l := webpage.BrowserLanguage(r); l != "" {
+		return l
 	}
 	return langEN
 }

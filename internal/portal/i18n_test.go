@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mteja/mteja/internal/care"
+	"github.com/mteja/mteja/internal/isp"
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/webpage"
 )
@@ -69,6 +70,12 @@ func TestEveryKeyExists(t *testing.T) {
 		used["fault."+k] = true
 	}
 	used["fault.open"], used["fault.closed"] = true, true
+	for _, s := range []string{isp.Active, isp.Grace, isp.Suspended, isp.Pending, isp.Terminated, ""} {
+		used["net.state."+s] = true
+	}
+	for _, by := range []string{isp.PaidByWallet, isp.PaidByVoucher, isp.PaidFree} {
+		used["net.paidby."+by] = true
+	}
 	var missing []string
 	for k := range used {
 		if _, ok := english[k]; !ok {

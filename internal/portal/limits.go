@@ -14,6 +14,7 @@ type limits struct {
 	paid   *login.Limiter // receipt look-ups per session
 	resend *login.Limiter // token SMS per session
 	report *login.Limiter // fault reports per session
+	friend *login.Limiter // internet accounts looked up by name, per session
 }
 
 func newLimits() *limits {
@@ -23,6 +24,7 @@ func newLimits() *limits {
 		paid:   login.NewLimiter(0.2, 10),
 		resend: login.NewLimiter(1.0/120, 2),
 		report: login.NewLimiter(1.0/60, 3),
+		friend: login.NewLimiter(1.0/30, 10),
 	}
 }
 

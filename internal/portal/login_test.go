@@ -19,15 +19,29 @@ import (
 // exactly as a customer's, through asking for a code, wrong guesses and the
 // code running out: each answer's status, headers (cookies included) and
 // page, redirects not followed. Each number is tried on an app of its own,
-// so that both are the first visitor from their address.
+// so that both are the first visitor from their address. A customer is a
+// meter's owner, or an internet subscriber with no meter.
 func TestPortalLoginAlike(t *testing.T) {
+	customers := []struct {
+		name  string
+		phone func(t *testing.T, a *apptest.App) string
+	}{
+		{"meter", func(*testing.T, *apptest.App) string { return app.DemoCustomers[2].Phone }},
+		{"internet", func(t *testing.T, a *apptest.App) string { netSubscriber(t, a); return netOnly }},
+	}
+	for _, c := range customers {
+		t.Run(c.name, func(t *testing.T) { loginAlike(t, c.phone) })
+	}
+}
+
+func loginAlike(t *testing.T, known func(t *testing.T, a *apptest.App) string) {
 	apptest.Engines(t, func(t *testing.T, d store.Dialect) {
-		customer, stranger := app.DemoCustomers[2].Phone, "254799000111"
 		visitors := [2]*visitor{}
 		for i := range visitors {
 			visitors[i] = newVisitor(t, apptest.Start(t, apptest.Options{Dialect: d}))
 			visitors[i].http.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 		}
+		customer, stranger := known(t, visitors[0].a), "254799000111"
 		// answer takes one step for both numbers.
 		answer := func(step func(v *visitor, msisdn string) page) [2]string {
 			var out [2]string

@@ -22,6 +22,16 @@ func (h *Handler) meters(w http.ResponseWriter, v *visit) error {
 	if err != nil {
 		return err
 	}
+	if len(ms) == 0 && h.ISP != nil {
+		// A phone with internet accounts and no meter is at home there.
+		subs, err := h.ISP.ByPhone(ctx, v.session.MSISDN)
+		if err != nil {
+			return err
+		}
+		if len(subs) > 0 {
+			return redirect(w, v, "/internet")
+		}
+	}
 	outages := map[string][]care.Outage{}
 	cards := make([]meterCard, 0, len(ms))
 	for _, m := range ms {

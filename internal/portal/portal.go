@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/mteja/mteja/internal/isp"
 	"github.com/mteja/mteja/internal/login"
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/store"
@@ -22,6 +23,9 @@ type Handler struct {
 	Login *login.Service
 	// STK starts M-Pesa payments; nil shows buying as unavailable.
 	STK *payment.STK
+	// ISP is the internet service's billing: its subscribers see their
+	// accounts at /internet. nil leaves those pages out.
+	ISP *isp.Service
 	// Recovery asks M-Pesa about receipts we never heard of; nil looks
 	// only at the payments we have.
 	Recovery *payment.Recovery
@@ -64,4 +68,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /report", h.private(h.reportSend))
 	mux.Handle("GET /report/{ref}", h.private(h.reportDone))
 	mux.Handle("GET /outages", h.private(h.outages))
+	mux.Handle("GET /internet", h.private(h.internet))
+	mux.Handle("POST /internet/buy", h.private(h.internetBuy))
+	mux.Handle("GET /internet/buy/{checkout}", h.private(h.internetStatus))
+	mux.Handle("POST /internet/voucher", h.private(h.internetVoucher))
 }

@@ -105,12 +105,19 @@ func lastCode(t *testing.T, a *apptest.App, msisdn string, seen map[string]bool)
 // login logs the visitor in as msisdn through the two forms.
 func (v *visitor) login(msisdn string, seen map[string]bool) {
 	v.t.Helper()
-	p := v.post("/login", url.Values{"phone": {msisdn}, "next": {"/meters"}})
+	v.loginAt(msisdn, seen, "/meters", "/meters")
+}
+
+// loginAt logs the visitor in as msisdn, asking to go to next after, and
+// checks that they land at want.
+func (v *visitor) loginAt(msisdn string, seen map[string]bool, next, want string) {
+	v.t.Helper()
+	p := v.post("/login", url.Values{"phone": {msisdn}, "next": {next}})
 	if p.status != 200 || !strings.HasPrefix(p.url, "/login/code") {
 		v.t.Fatalf("login form: %d at %s", p.status, p.url)
 	}
-	p = v.post("/login/code", url.Values{"code": {lastCode(v.t, v.a, msisdn, seen)}, "next": {"/meters"}})
-	if p.status != 200 || p.url != "/meters" {
+	p = v.post("/login/code", url.Values{"code": {lastCode(v.t, v.a, msisdn, seen)}, "next": {next}})
+	if p.status != 200 || p.url != want {
 		v.t.Fatalf("code form: %d at %s: %s", p.status, p.url, p.body)
 	}
 }

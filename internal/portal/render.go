@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mteja/mteja/internal/isp"
 	"github.com/mteja/mteja/internal/tariff"
 	"github.com/mteja/mteja/internal/vend"
 	"github.com/mteja/mteja/internal/webpage"
@@ -31,6 +32,8 @@ var funcs = template.FuncMap{
 	"date":   showDate,
 	"amount": webpage.Amount,
 	"phone":  showPhone,
+	"bytes":  isp.Bytes,
+	"left":   timeLeft,
 	"tokenKey": func(kind string) string {
 		switch kind {
 		case vend.KindKeyChange1:
@@ -54,6 +57,7 @@ type page struct {
 	Phone    string // the customer's number, as they write it
 	Path     string // this page, for the language switch to come back to
 	Nav      string // the menu entry to mark current
+	Internet bool   // the internet pages are served: the menu shows them
 	Err      string
 	Notice   string
 	Data     any
@@ -78,7 +82,7 @@ func (v *visit) page(title string, data any, args ...any) page {
 
 // render writes a page whole, or an error and nothing.
 func (h *Handler) render(w http.ResponseWriter, v *visit, status int, name string, p page) error {
-	p.Utility, p.USSD = h.Utility, h.USSDCode
+	p.Utility, p.USSD, p.Internet = h.Utility, h.USSDCode, h.ISP != nil
 	return pages.Write(w, status, name, csp, p)
 }
 

@@ -59,11 +59,21 @@ type Backend interface {
 	// OutageStatus returns a short text about outages affecting the meter's
 	// area, in lang, or "" when none is known.
 	OutageStatus(ctx context.Context, msisdn, drn, lang string) (string, error)
+	// MeterMessages returns what meters show after a token, each named
+	// and explained in lang, in the order to list them.
+	MeterMessages(ctx context.Context, lang string) ([]MeterMessage, error)
 	// Language returns the caller's language ("en" or "sw"), or "" when the
 	// caller has not chosen one.
 	Language(ctx context.Context, msisdn string) (string, error)
 	// SetLanguage stores the caller's language, "en" or "sw".
 	SetLanguage(ctx context.Context, msisdn, lang string) error
+}
+
+// MeterMessage is a message a meter may show, explained: Say fits one
+// screen.
+type MeterMessage struct {
+	Name string // "Rejected"
+	Say  string // what it means and what to do
 }
 
 // Meter is a meter registered to a phone.

@@ -188,8 +188,8 @@ func TestDialogues(t *testing.T) {
 			name: "report no power", phone: phoneOne,
 			turns: []turn{
 				dial(),
-				typed("5", "CON Report a fault:\n1 No power\n2 Meter rejects token\n3 Other\n0 Back 00 Home"),
-				typed("4", "Invalid choice."),
+				typed("5", "CON Report a fault:\n1 No power\n2 Meter rejects token\n3 Other\n4 What my meter shows\n0 Back 00 Home"),
+				typed("9", "Invalid choice."),
 				typed("1", "Choose a meter"),
 				typed("1", "CON Report \"No power\" at meter 54500320905 Home?\n1 Yes, report"),
 				typed("1", "END Fault reported. Reference FLT-2024-000123-1. Our team will contact you."),
@@ -262,7 +262,7 @@ func TestDialogues(t *testing.T) {
 		{
 			name: "Swahili buy", phone: phoneSw,
 			turns: []turn{
-				dial("CON Mteja\n1 Nunua tokeni\n2 Tokeni zangu za mwisho\n3 Nimelipa lakini sijapata tokeni\n4 Manunuzi na uniti\n5 Ripoti hitilafu\n6 Hali ya kukatika kwa umeme\n7 Lugha / Language"),
+				dial("CON Mteja\n1 Nunua tokeni\n2 Tokeni zangu za mwisho\n3 Nimelipa, sina tokeni\n4 Manunuzi na uniti\n5 Ripoti hitilafu\n6 Kukatika kwa umeme\n7 Lugha / Language"),
 				typed("8", "CON Chaguo si sahihi.\n1 Nunua tokeni"),
 				typed("1", "Chagua mita, au andika nambari yake:", "98 Zaidi", "0 Rudi 00 Mwanzo"),
 				typed("12", "Chaguo si sahihi."),
@@ -286,6 +286,26 @@ func TestDialogues(t *testing.T) {
 				typed("1", "END Hitilafu imeripotiwa. Nambari ya kumbukumbu FLT-2024-000123-1."),
 			},
 		},
+		{
+			name: "what the meter shows, before any report", phone: phoneNone,
+			turns: []turn{
+				dial(),
+				typed("5", "4 What my meter shows"),
+				typed("4", "CON What does your meter show?\n1 Rejected\n2 Already used\n3 Keypad not linked to the mete…\n", "98 More"),
+				typed("98", "Message number"),
+				typed("0"),
+				typed("1", "END Check the meter number on the SMS is this meter's and retype the 20 digits slowly. Still rejected? Report it."),
+			},
+			after: func(t *testing.T, tb *testBundle) {
+				if _, _, faults, _ := tb.b.calls(); len(faults) != 0 {
+					t.Errorf("faults = %q, want none", faults)
+				}
+			},
+		},
+		{name: "Swahili meter message", phone: phoneSw,
+			turns: []turn{dial(), typed("5", "4 Ujumbe wa mita yangu"), typed("4", "Mita yako inaonyesha nini?\n1 Imekataliwa"), typed("1", "END Hakikisha nambari")}},
+		{name: "meter messages unavailable", phone: phoneOne, fail: map[string]error{"MeterMessages": errDown},
+			turns: []turn{dial(), typed("5"), typed("4", "END Service unavailable")}},
 		{name: "Swahili outage and pending", phone: phoneSw, turns: []turn{dial(), typed("6"), typed("1", "END Hakuna taarifa ya kukatika kwa umeme")}},
 		{
 			name: "backend error ends the session politely", phone: phoneMany,

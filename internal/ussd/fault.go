@@ -3,6 +3,7 @@ package ussd
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -11,7 +12,7 @@ type faultMenu struct{}
 
 func (faultMenu) render(s *session, hint string) screen {
 	t := s.t
-	return con(withHint(hint, t.FaultMenu, "1 "+t.NoPower, "2 "+t.TokenRejected, "3 "+t.OtherFault, t.BackHome)...)
+	return con(withHint(hint, t.FaultMenu, "1 "+t.NoPower, "2 "+t.TokenRejected, "3 "+t.OtherFault, "4 "+t.MeterShows, t.BackHome)...)
 }
 
 func (faultMenu) next(s *session, in string, _ bool) (step, error) {
@@ -22,6 +23,12 @@ func (faultMenu) next(s *session, in string, _ bool) (step, error) {
 		return s.meterStep(forFault, FaultTokenRejected)
 	case "3":
 		return s.meterStep(forFault, FaultOther)
+	case "4":
+		ms, err := s.h.b.MeterMessages(s.ctx, s.lang)
+		if err != nil {
+			return step{}, fmt.Errorf("meter messages: %w", err)
+		}
+		return goTo(meterShows{messages: ms[:min(len(ms), maxMeters)]}), nil
 	}
 	return stay(s.t.InvalidChoice), nil
 }
@@ -87,4 +94,36 @@ func (s *session) report(last bool, kind FaultKind, m meterRef, note string) (st
 		}
 		return fmt.Sprintf(s.t.FaultReported, clip(ref, 24)), nil
 	})
+}
+
+// meterShows lists what meters show after a token; choosing one explains
+// it, before any fault is reported: most of them the customer can fix.
+type meterShows struct {
+	messages []MeterMessage
+	start    int
+}
+
+func (n meterShows) list(s *session) list {
+	items := make([]string, len(n.messages))
+	for i, m := range n.messages {
+		items[i] = strconv.Itoa(i+1) + " " + clip(m.Name, 30)
+	}
+	return list{head: s.t.WhatMeterShows, items: items, foot: []string{s.t.BackHome}, hints: []string{s.t.InvalidChoice}}
+}
+
+func (n meterShows) render(s *session, hint string) screen {
+	lines, _ := n.list(s).layout(s, n.start, hint)
+	return con(lines...)
+}
+
+func (n meterShows) next(s *session, in string, _ bool) (step, error) {
+	nx, i, ok := n.list(s).choose(s, n.start, in)
+	switch {
+	case !ok:
+		return stay(s.t.InvalidChoice), nil
+	case i < 0:
+		n.start = nx
+		return goTo(n), nil
+	}
+	return closing(clip(n.messages[i].Say, maxScreen-prefixLen)), nil
 }

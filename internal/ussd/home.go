@@ -10,14 +10,18 @@ func (home) render(s *session, hint string) screen {
 		// The hint takes the brand's line: the Swahili menu has no room for both.
 		first = hint
 	}
-	return con(first,
-		"1 "+t.Buy,
-		"2 "+t.Tokens,
-		"3 "+t.Paid,
-		"4 "+t.Purchases,
-		"5 "+t.Fault,
-		"6 "+t.Outage,
-		"7 "+t.Language)
+	lines := []string{first,
+		"1 " + t.Buy,
+		"2 " + t.Tokens,
+		"3 " + t.Paid,
+		"4 " + t.Purchases,
+		"5 " + t.Fault,
+		"6 " + t.Outage,
+		"7 " + t.Language}
+	if s.h.opts.Internet != nil {
+		lines = append(lines, "8 "+t.Internet)
+	}
+	return con(lines...)
 }
 
 func (home) next(s *session, in string, _ bool) (step, error) {
@@ -36,6 +40,10 @@ func (home) next(s *session, in string, _ bool) (step, error) {
 		return s.meterStep(forOutage, "")
 	case "7":
 		return goTo(languageMenu{}), nil
+	case "8":
+		if s.h.opts.Internet != nil {
+			return goTo(internetMenu{}), nil
+		}
 	}
 	return stay(s.t.InvalidChoice), nil
 }

@@ -250,6 +250,24 @@ func (b *memBackend) OutageStatus(_ context.Context, _, drn, lang string) (strin
 	return b.outages[drn], nil
 }
 
+func (b *memBackend) MeterMessages(_ context.Context, lang string) ([]MeterMessage, error) {
+	if err := b.failing("MeterMessages"); err != nil {
+		return nil, err
+	}
+	ms := []MeterMessage{
+		{Name: "Rejected", Say: "Check the meter number on the SMS is this meter's and retype the 20 digits slowly. Still rejected? Report it."},
+		{Name: "Already used", Say: "This token was entered before and its units are already in the meter."},
+		{Name: "Keypad not linked to the meter unit", Say: "The keypad cannot reach the meter. Move it closer to the meter and try again. Still failing? Report it."},
+	}
+	for i := range 12 {
+		ms = append(ms, MeterMessage{Name: fmt.Sprintf("Message number %d of the meter", i+4), Say: strings.Repeat("x", 170)})
+	}
+	if lang == langSW {
+		ms[0] = MeterMessage{Name: "Imekataliwa", Say: "Hakikisha nambari ya mita kwenye SMS ni ya mita hii."}
+	}
+	return ms, nil
+}
+
 func (b *memBackend) Language(_ context.Context, msisdn string) (string, error) {
 	if err := b.failing("Language"); err != nil {
 		return "", err

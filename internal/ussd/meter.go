@@ -74,7 +74,7 @@ func (n meterPick) render(s *session, hint string) screen {
 
 func (n meterPick) next(s *session, in string, _ bool) (step, error) {
 	if in == "98" {
-		if _, nx := n.list(s).layout(s, n.start, ""); nx < len(n.meters) {
+		if nx, ok := n.list(s).nextPage(s, n.start); ok {
 			n.start = nx
 			return goTo(n), nil
 		}

@@ -45,6 +45,9 @@ type Options struct {
 	// OnEvent records an end-of-session notification. An error answers 500
 	// so that the gateway may send it again.
 	OnEvent func(context.Context, Event) error
+	// Internet, when set, adds the internet menu (usage, bundles by STK
+	// push, vouchers) for an ISP's subscribers. nil: no such menu.
+	Internet Internet
 	// Now is the clock of the dedupe cache. Default time.Now.
 	Now func() time.Time
 }

@@ -1,6 +1,7 @@
 package ussd
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -120,4 +121,26 @@ func (l list) layout(s *session, start int, hint string) ([]string, int) {
 		head = hint
 	}
 	return page([]string{head}, l.items, start, s.t.More, l.foot, max(longest-runes(l.head), 0))
+}
+
+// nextPage returns where the page after the one from start begins, and
+// whether any items remain for it: what "98 More" leads to.
+func (l list) nextPage(s *session, start int) (int, bool) {
+	_, nx := l.layout(s, start, "")
+	return nx, nx < len(l.items)
+}
+
+// choose reads an input on the list shown from start: "98" turns the page
+// (item -1, next where the new page starts), a number names an item
+// (0-based). ok is false for anything else, or "98" on the last page.
+func (l list) choose(s *session, start int, in string) (next, item int, ok bool) {
+	if in == "98" {
+		nx, more := l.nextPage(s, start)
+		return nx, -1, more
+	}
+	i, err := strconv.Atoi(in)
+	if err != nil || !allDigits(in) || i < 1 || i > len(l.items) {
+		return start, 0, false
+	}
+	return start, i - 1, true
 }

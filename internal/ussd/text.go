@@ -10,8 +10,8 @@ const (
 // a map keyed by strings, so that a missing phrase fails to compile and a test
 // can check that both languages fill every field.
 type texts struct {
-	// Home screen options.
-	Buy, Tokens, Paid, Purchases, Fault, Outage, Language string
+	// Home screen options; Internet only where an ISP shares the deployment.
+	Buy, Tokens, Paid, Purchases, Fault, Outage, Language, Internet string
 
 	InvalidChoice string // hint above a screen shown again
 	BackHome      string // "0 Back 00 Home"
@@ -49,19 +49,41 @@ type texts struct {
 
 	NoPurchases string // meter
 
-	FaultMenu     string
-	NoPower       string
-	TokenRejected string
-	OtherFault    string
-	ConfirmFault  string // kind, meter
-	YesReport     string
-	DescribeFault string
-	BadNote       string
-	FaultReported string // reference
+	FaultMenu      string
+	NoPower        string
+	TokenRejected  string
+	OtherFault     string
+	MeterShows     string // fault menu: what my meter shows
+	WhatMeterShows string
+	ConfirmFault   string // kind, meter
+	YesReport      string
+	DescribeFault  string
+	BadNote        string
+	FaultReported  string // reference
 
 	NoOutage string
 
 	LanguageSet string
+
+	// The internet menu.
+	MyUsage, BuyBundle, UseVoucher string
+	NoAccount                      string
+	ChooseAccount                  string
+	ChooseOrTypeAccount            string
+	EnterAccount                   string
+	BadAccount                     string
+	AccountNotYours                string // username
+	NoBundles                      string
+	ChooseBundle                   string // username
+	ConfirmBundle                  string // bundle, price, username
+	BundleStarted                  string // amount, username
+	NoSuchAccount                  string // username
+	WalletEnough                   string // username
+	BundleShut                     string
+	NoPush                         string // username
+	BundleFromWallet               string // bundle, username
+	EnterVoucher                   string // username
+	BadVoucher                     string
 
 	Unavailable string
 	SessionOver string
@@ -79,6 +101,7 @@ var english = texts{
 	Fault:     "Report a fault",
 	Outage:    "Outage status",
 	Language:  "Language / Lugha",
+	Internet:  "Internet",
 
 	InvalidChoice: "Invalid choice.",
 	BackHome:      "0 Back 00 Home",
@@ -116,19 +139,42 @@ var english = texts{
 
 	NoPurchases: "No purchases yet for meter %s.",
 
-	FaultMenu:     "Report a fault:",
-	NoPower:       "No power",
-	TokenRejected: "Meter rejects token",
-	OtherFault:    "Other",
-	ConfirmFault:  "Report \"%s\" at meter %s?",
-	YesReport:     "1 Yes, report",
-	DescribeFault: "Describe the problem briefly:",
-	BadNote:       "Please type a few words",
-	FaultReported: "Fault reported. Reference %s. Our team will contact you.",
+	FaultMenu:      "Report a fault:",
+	NoPower:        "No power",
+	TokenRejected:  "Meter rejects token",
+	OtherFault:     "Other",
+	MeterShows:     "What my meter shows",
+	WhatMeterShows: "What does your meter show?",
+	ConfirmFault:   "Report \"%s\" at meter %s?",
+	YesReport:      "1 Yes, report",
+	DescribeFault:  "Describe the problem briefly:",
+	BadNote:        "Please type a few words",
+	FaultReported:  "Fault reported. Reference %s. Our team will contact you.",
 
 	NoOutage: "No known power outage in your area. If you have no power, choose 5 on the menu to report a fault.",
 
 	LanguageSet: "Language set to English.",
+
+	MyUsage:             "My usage",
+	BuyBundle:           "Buy a bundle",
+	UseVoucher:          "Use a voucher",
+	NoAccount:           "No internet account is registered to this phone.",
+	ChooseAccount:       "Choose an account:",
+	ChooseOrTypeAccount: "Choose an account, or type its name:",
+	EnterAccount:        "Enter the internet account name:",
+	BadAccount:          "Account name not valid, check and try again",
+	AccountNotYours:     "The usage of %s is shown only to its registered phones.",
+	NoBundles:           "No bundles are on sale now. Please try again later.",
+	ChooseBundle:        "Bundle for %s:",
+	ConfirmBundle:       "Buy %s (%s) for %s?",
+	BundleStarted:       "You will get an M-Pesa prompt to pay %s. Enter your PIN; %s will be told by SMS.",
+	NoSuchAccount:       "There is no internet account %s. Check the name and dial again.",
+	WalletEnough:        "The wallet of %s already holds enough for this bundle: it can be bought from a phone of that account.",
+	BundleShut:          "That bundle is no longer on sale. Please dial again.",
+	NoPush:              "M-Pesa prompts are not available. Pay by Paybill with %s as the account number.",
+	BundleFromWallet:    "%s bought for %s from its wallet. You will get an SMS.",
+	EnterVoucher:        "Enter the voucher code for %s:",
+	BadVoucher:          "Code not valid: type the digits on the voucher",
 
 	Unavailable: "Service unavailable, please try again",
 	SessionOver: "Session ended. Please dial again.",
@@ -137,11 +183,12 @@ var english = texts{
 var swahili = texts{
 	Buy:       "Nunua tokeni",
 	Tokens:    "Tokeni zangu za mwisho",
-	Paid:      "Nimelipa lakini sijapata tokeni",
+	Paid:      "Nimelipa, sina tokeni",
 	Purchases: "Manunuzi na uniti",
 	Fault:     "Ripoti hitilafu",
-	Outage:    "Hali ya kukatika kwa umeme",
+	Outage:    "Kukatika kwa umeme",
 	Language:  "Lugha / Language",
+	Internet:  "Intaneti",
 
 	InvalidChoice: "Chaguo si sahihi.",
 	BackHome:      "0 Rudi 00 Mwanzo",
@@ -179,19 +226,42 @@ var swahili = texts{
 
 	NoPurchases: "Bado hakuna manunuzi ya mita %s.",
 
-	FaultMenu:     "Ripoti hitilafu:",
-	NoPower:       "Hakuna umeme",
-	TokenRejected: "Mita inakataa tokeni",
-	OtherFault:    "Nyingine",
-	ConfirmFault:  "Ripoti \"%s\" kwa mita %s?",
-	YesReport:     "1 Ndiyo, ripoti",
-	DescribeFault: "Eleza tatizo kwa ufupi:",
-	BadNote:       "Tafadhali andika maneno machache",
-	FaultReported: "Hitilafu imeripotiwa. Nambari ya kumbukumbu %s. Timu yetu itawasiliana nawe.",
+	FaultMenu:      "Ripoti hitilafu:",
+	NoPower:        "Hakuna umeme",
+	TokenRejected:  "Mita inakataa tokeni",
+	OtherFault:     "Nyingine",
+	MeterShows:     "Ujumbe wa mita yangu",
+	WhatMeterShows: "Mita yako inaonyesha nini?",
+	ConfirmFault:   "Ripoti \"%s\" kwa mita %s?",
+	YesReport:      "1 Ndiyo, ripoti",
+	DescribeFault:  "Eleza tatizo kwa ufupi:",
+	BadNote:        "Tafadhali andika maneno machache",
+	FaultReported:  "Hitilafu imeripotiwa. Nambari ya kumbukumbu %s. Timu yetu itawasiliana nawe.",
 
 	NoOutage: "Hakuna taarifa ya kukatika kwa umeme eneo lako. Kama huna umeme, chagua 5 kwenye menyu kuripoti hitilafu.",
 
 	LanguageSet: "Lugha sasa ni Kiswahili.",
+
+	MyUsage:             "Matumizi yangu",
+	BuyBundle:           "Nunua kifurushi",
+	UseVoucher:          "Tumia vocha",
+	NoAccount:           "Hakuna akaunti ya intaneti iliyosajiliwa kwa simu hii.",
+	ChooseAccount:       "Chagua akaunti:",
+	ChooseOrTypeAccount: "Chagua akaunti, au andika jina lake:",
+	EnterAccount:        "Andika jina la akaunti ya intaneti:",
+	BadAccount:          "Jina la akaunti si sahihi, likague ujaribu tena",
+	AccountNotYours:     "Matumizi ya %s huonyeshwa kwa simu zake zilizosajiliwa tu.",
+	NoBundles:           "Hakuna vifurushi vinavyouzwa sasa. Tafadhali jaribu tena baadaye.",
+	ChooseBundle:        "Kifurushi cha %s:",
+	ConfirmBundle:       "Nunua %s (%s) kwa %s?",
+	BundleStarted:       "Utapokea ombi la M-Pesa la kulipa %s. Weka PIN yako; %s ataarifiwa kwa SMS.",
+	NoSuchAccount:       "Hakuna akaunti ya intaneti %s. Kagua jina kisha upige tena.",
+	WalletEnough:        "Pochi ya %s tayari ina pesa za kutosha kifurushi hiki: kinaweza kununuliwa kwa simu ya akaunti hiyo.",
+	BundleShut:          "Kifurushi hicho hakiuzwi tena. Tafadhali piga tena.",
+	NoPush:              "Maombi ya M-Pesa hayapatikani. Lipa kwa Paybill ukitumia %s kama nambari ya akaunti.",
+	BundleFromWallet:    "%s kimenunuliwa kwa %s kutoka pochi yake. Utapokea SMS.",
+	EnterVoucher:        "Weka nambari ya vocha ya %s:",
+	BadVoucher:          "Nambari si sahihi: andika tarakimu za vocha",
 
 	Unavailable: "Huduma haipatikani, tafadhali jaribu tena",
 	SessionOver: "Kipindi kimeisha. Tafadhali piga tena.",

@@ -16,6 +16,7 @@ var walkInputs = []string{
 	"500", "5", "999999", "100.50", "35000",
 	"SKL51ZDR4F", "SKL51ZDR4G", "SKL51ZDR4V", "SKL51ZDR4P", "SKL51ZDR4N", "SKL51ZDR4S", "SKL5",
 	"wires*sparking near the gate",
+	"kamau", "otieno", "123456789012",
 }
 
 // TestEveryScreenFits walks every screen reachable within a few inputs, in
@@ -29,7 +30,7 @@ func TestEveryScreenFits(t *testing.T) {
 		for _, msisdn := range []string{phoneMany, phoneNone} {
 			t.Run(lang+"/"+msisdn, func(t *testing.T) {
 				// The longest brand there is room for.
-				tb := setup(t, Options{Brand: "Umeme Prepaid Ltd"})
+				tb := setup(t, Options{Brand: "Umeme Prepaid Ltd", Internet: newMemInternet()})
 				tb.b.langs[msisdn] = lang
 				tb.b.limits.Max = 15000000 // KES 150,000: the longest amounts
 				seen := map[string]bool{}
@@ -73,7 +74,8 @@ func TestEveryScreenFits(t *testing.T) {
 	}
 	var want []string
 	for _, n := range []node{home{}, meterPick{}, meterEntry{}, amountEntry{}, buyConfirm{}, tokenList{},
-		receiptEntry{}, paidTokens{}, purchaseList{}, faultMenu{}, faultConfirm{}, faultNote{}, languageMenu{}, endNode{}} {
+		receiptEntry{}, paidTokens{}, purchaseList{}, faultMenu{}, faultConfirm{}, faultNote{}, languageMenu{}, endNode{},
+		meterShows{}, internetMenu{}, accountPick{}, accountEntry{}, bundlePick{}, bundleConfirm{}, voucherEntry{}} {
 		if name := reflect.TypeOf(n).Name(); !reached[name] {
 			want = append(want, name)
 		}

@@ -93,3 +93,18 @@ func Amount(a money.Amount, currency string) string {
 	}
 	return currency + "\u00a0" + a.String()
 }
+
+// BrowserLanguage returns the first of English ("en") and Swahili ("sw")
+// that the browser's Accept-Language names, in its order, or "" for
+// neither.
+func BrowserLanguage(r *http.Request) string {
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		for _, l := range []string{"sw", "en"} {
+			if tag == l || strings.HasPrefix(tag, l+"-") {
+				return l
+			}
+		}
+	}
+	return ""
+}
