@@ -25,11 +25,11 @@ func (h *Handler) routers(w http.ResponseWriter, v *visit, svc *isp.Service) err
 }
 
 func (h *Handler) routersPage(w http.ResponseWriter, v *visit, svc *isp.Service, status int, f routerForm, problem string) error {
-	var err error
-	d := routersData{CanChange: Allows(adminRoles, v.user().Role), Form: f}
-	if d.Routers, err = svc.RouterList(v.r.Context()); err != nil {
+	rs, err := svc.RouterList(v.r.Context())
+	if err != nil {
 		return err
 	}
+	d := routersData{Routers: rs, CanChange: Allows(adminRoles, v.user().Role), Form: f}
 	p := h.page(v, "routers.title", d)
 	p.Err = problem
 	if v.r.URL.Query().Get("done") == "removed" {

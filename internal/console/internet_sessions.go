@@ -17,12 +17,12 @@ type sessionsData struct {
 // bytes both ways and the last interim update, the stale ones marked
 // (their router has gone quiet); care disconnects one.
 func (h *Handler) sessions(w http.ResponseWriter, v *visit, svc *isp.Service) error {
-	var err error
 	ctx := v.r.Context()
-	d := sessionsData{Routers: map[string]string{}, CanAct: Allows(careRoles, v.user().Role)}
-	if d.Sessions, d.Total, err = svc.OnlineSessions(ctx, isp.MaxSessions); err != nil {
+	open, total, err := svc.OnlineSessions(ctx, isp.MaxSessions)
+	if err != nil {
 		return err
 	}
+	d := sessionsData{Sessions: open, Total: total, Routers: map[string]string{}, CanAct: Allows(careRoles, v.user().Role)}
 	rs, err := svc.RouterList(ctx)
 	if err != nil {
 		return err

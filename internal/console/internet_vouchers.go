@@ -32,12 +32,12 @@ func (h *Handler) vouchers(w http.ResponseWriter, v *visit, svc *isp.Service) er
 }
 
 func (h *Handler) vouchersPage(w http.ResponseWriter, v *visit, svc *isp.Service, status int, f voucherForm, problem string) error {
-	var err error
 	ctx := v.r.Context()
-	d := vouchersData{Plans: map[string]string{}, CanCreate: Allows(financeRoles, v.user().Role), Form: f, MaxBatch: isp.MaxBatch}
-	if d.Batches, err = svc.VoucherBatches(ctx, 100); err != nil {
+	bs, err := svc.VoucherBatches(ctx, 100)
+	if err != nil {
 		return err
 	}
+	d := vouchersData{Batches: bs, Plans: map[string]string{}, CanCreate: Allows(financeRoles, v.user().Role), Form: f, MaxBatch: isp.MaxBatch}
 	ps, err := svc.Plans(ctx)
 	if err != nil {
 		return err
