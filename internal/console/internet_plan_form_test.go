@@ -114,4 +114,9 @@ func TestInternetPhrasesForEveryValue(t *testing.T) {
 			t.Errorf("plan rule %q: no phrase %s", r.prefix, r.key)
 		}
 	}
+	for _, r := range nasRules {
+		if english[r.key] == "" || swahili[r.key] == "" {
+			t.Errorf("router rule %q: no phrase %s", r.words, r.key)
+		}
+	}
 }

@@ -2,9 +2,11 @@ package console
 
 import (
 	"crypto/rand"
+	"errors"
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 
 	"github.com/mteja/mteja/internal/isp"
 )
@@ -67,11 +69,34 @@ func (h *Handler) routerAdd(w http.ResponseWriter, v *visit, svc *isp.Service) e
 		secret = rand.Text() // 26 letters and digits, 130 bits, which RouterOS takes as typed
 	}
 	n, err := svc.AddNAS(v.r.Context(), f.Name, addr, secret, port, v.user().Actor())
+	if errors.Is(err, isp.ErrNAS) {
+		return h.routersPage(w, v, svc, http.StatusBadRequest, f, nasProblem(v.lang, err))
+	}
 	if err != nil {
-		return h.routersPage(w, v, svc, http.StatusBadRequest, f, t(v.lang, "net.err.nas")+" "+err.Error())
+		return err
 	}
 	n.Secret = nil
 	return h.render(w, v, http.StatusOK, "internet_router_added", h.page(v, "routers.added", routerAddedData{Router: isp.Router{NAS: n}, Secret: secret}))
+}
+
+// nasRules are isp.AddNAS's rules, by words of its error, each with the
+// page's words for it.
+var nasRules = []struct{ words, key string }{
+	{"a name", "routers.bad.name"},
+	{"the address", "routers.bad.addr"},
+	{"a shared secret", "routers.bad.secret"},
+	{"the CoA port", "routers.bad.port"},
+	{"listed already", "routers.bad.taken"},
+}
+
+// nasProblem says in lang why billing refused a router.
+func nasProblem(lang string, err error) string {
+	for _, r := range nasRules {
+		if strings.Contains(err.Error(), r.words) {
+			return t(lang, r.key)
+		}
+	}
+	return t(lang, "net.err.nas") + " " + err.Error()
 }
 
 // routerRemove unlists a router: its packets are dropped from then on.

@@ -257,8 +257,19 @@ func TestInternetRoutersAndVouchers(t *testing.T) {
 	if status, _, _ := care.post("/staff/internet/routers", router); status != http.StatusForbidden {
 		t.Errorf("care adds a router: %d, want 403", status)
 	}
-	if status, _, page := admin.post("/staff/internet/routers", url.Values{"name": {"x"}, "addr": {"not-an-ip"}}); status != http.StatusBadRequest || !strings.Contains(page, "not an IP address") {
-		t.Errorf("a bad address: %d\n%s", status, page)
+	for _, bad := range []struct {
+		form url.Values
+		want string
+	}{
+		{url.Values{"name": {"x"}, "addr": {"not-an-ip"}}, "not an IP address"},
+		{url.Values{"name": {"x"}, "addr": {"10.9.0.1"}, "secret": {"short"}}, "A shared secret of 16 to 128 characters"},
+		{url.Values{"name": {""}, "addr": {"10.9.0.1"}}, "A name (the router&#39;s NAS-Identifier)"},
+		{url.Values{"name": {"x"}, "addr": {"10.9.0.1"}, "port": {"70000"}}, "The CoA port is a number"},
+		{url.Values{"name": {"x"}, "addr": {"127.0.0.1"}}, "A router at this address is listed already."},
+	} {
+		if status, _, page := admin.post("/staff/internet/routers", bad.form); status != http.StatusBadRequest || !strings.Contains(page, bad.want) {
+			t.Errorf("router %v: %d, want 400 saying %q\n%s", bad.form, status, bad.want, page)
+		}
 	}
 	status, _, page := admin.post("/staff/internet/routers", router)
 	m := regexp.MustCompile(`id="secret">([A-Z2-7]{26})<`).FindStringSubmatch(page)
