@@ -256,19 +256,5 @@ func (s *Service) confirmDisconnects(ctx context.Context, now time.Time) error {
 
 // Changes counts the queue by state, for metrics and the staff pages.
 func (s *Service) Changes(ctx context.Context) (map[string]int, error) {
-	rows, err := s.DB.Read().QueryContext(ctx, `SELECT state, count(*) FROM isp_changes GROUP BY state`)
-	if err != nil {
-		return nil, fmt.Errorf("changes: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var st string
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, err
-		}
-		out[st] = n
-	}
-	return out, rows.Err()
+	return s.countByState(ctx, "isp_changes")
 }

@@ -67,9 +67,14 @@ func (s *Service) FindSubscribers(ctx context.Context, typed string) ([]Listed, 
 // SubscriptionStates counts the subscriptions in each state, terminated
 // ones included.
 func (s *Service) SubscriptionStates(ctx context.Context) (map[string]int, error) {
-	rows, err := s.DB.Read().QueryContext(ctx, `SELECT state, count(*) FROM isp_subscriptions GROUP BY state`)
+	return s.countByState(ctx, "isp_subscriptions")
+}
+
+// countByState counts a table's rows by their state column.
+func (s *Service) countByState(ctx context.Context, table string) (map[string]int, error) {
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT state, count(*) FROM `+table+` GROUP BY state`)
 	if err != nil {
-		return nil, fmt.Errorf("subscription states: %w", err)
+		return nil, fmt.Errorf("%s by state: %w", table, err)
 	}
 	defer rows.Close()
 	out := map[string]int{}
@@ -77,7 +82,7 @@ func (s *Service) SubscriptionStates(ctx context.Context) (map[string]int, error
 		var st string
 		var n int
 		if err := rows.Scan(&st, &n); err != nil {
-			return nil, fmt.Errorf("subscription states: %w", err)
+			return nil, fmt.Errorf("%s by state: %w", table, err)
 		}
 		out[st] = n
 	}
