@@ -18,10 +18,10 @@ func (a *App) console() error {
 		return err
 	}
 	a.Staff = svc
-	h := &console.Handler{DB: a.DB, Staff: svc, Log: a.Log, Utility: a.Config.Utility, ISP: a.ISP,
+	h := &console.Handler{DB: a.DB, Staff: svc, Log: a.Log, Utility: a.Config.Utility,
 		Secure: strings.HasPrefix(a.Config.PublicURL, "https://"),
 		Services: console.Services{OnMessages: a.Delivery.Wake, OnReceived: a.Intake.Wake, Decode: a.decode,
-			Routes: a.Delivery.RouteStatus}}
+			Routes: a.Delivery.RouteStatus, ISP: a.ISP}}
 	h.Routes(a.Mux)
 	return nil
 }

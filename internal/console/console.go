@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/mteja/mteja/internal/isp"
 	"github.com/mteja/mteja/internal/staff"
 	"github.com/mteja/mteja/internal/store"
 )
@@ -29,8 +28,6 @@ type Handler struct {
 	// Services the pages use; each page says what it needs and is not
 	// served without it.
 	Services Services
-	// ISP is the ISP's billing: its invoice pages are served with it.
-	ISP *isp.Service
 
 	csrf *http.CrossOriginProtection
 }
@@ -58,13 +55,14 @@ type route struct {
 }
 
 // routes is the one table of the console's pages and actions: the core
-// here, the operator's set-up (tariffs, meters, faults) and finance's
-// (reconciliation, reports) in files of their own.
+// here, the operator's set-up (tariffs, meters, faults), finance's
+// (reconciliation, reports) and the ISP's in files of their own.
 func (h *Handler) routes() []route {
 	out := h.coreRoutes()
 	out = append(out, h.operatorRoutes()...)
-	out = append(out, h.invoiceRoutes()...)
-	return append(out, h.financeRoutes()...)
+	out = append(out, h.financeRoutes()...)
+	out = append(out, h.internetRoutes()...)
+	return append(out, h.invoiceRoutes()...)
 }
 
 func (h *Handler) coreRoutes() []route {

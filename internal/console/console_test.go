@@ -121,7 +121,7 @@ func fill(pattern string) string {
 // the sign-in page.
 func TestRoleTable(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{})
-	h := &console.Handler{Staff: a.Staff, ISP: a.ISP}
+	h := &console.Handler{Staff: a.Staff, Services: console.Services{ISP: a.ISP}}
 	browsers := map[string]*browser{}
 	for _, role := range staff.UserRoles {
 		browsers[role] = staffMember(t, a, "user-"+role, role)

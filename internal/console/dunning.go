@@ -28,7 +28,7 @@ type dunningData struct {
 }
 
 func (h *Handler) dunningPage(v *visit, d dunningData) (page, error) {
-	plans, err := h.ISP.Plans(v.r.Context())
+	plans, err := h.Services.ISP.Plans(v.r.Context())
 	if err != nil {
 		return page{}, err
 	}
@@ -36,7 +36,7 @@ func (h *Handler) dunningPage(v *visit, d dunningData) (page, error) {
 		if p.Billing != isp.Monthly {
 			continue
 		}
-		dn, err := h.ISP.DunningOf(v.r.Context(), p.ID)
+		dn, err := h.Services.ISP.DunningOf(v.r.Context(), p.ID)
 		if err != nil {
 			return page{}, err
 		}
@@ -84,7 +84,7 @@ func (h *Handler) dunningSet(w http.ResponseWriter, v *visit) error {
 	if err != nil {
 		return refuse(t(v.lang, "dun.badhour"))
 	}
-	err = h.ISP.SetDunning(v.r.Context(), isp.Dunning{PlanID: planID, Offsets: offsets, Hour: n, Suspend: suspend}, v.user().Actor())
+	err = h.Services.ISP.SetDunning(v.r.Context(), isp.Dunning{PlanID: planID, Offsets: offsets, Hour: n, Suspend: suspend}, v.user().Actor())
 	if errors.Is(err, isp.ErrDunning) {
 		return refuse(t(v.lang, "dun.refused", err.Error()))
 	}

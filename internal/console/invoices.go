@@ -20,10 +20,10 @@ import (
 // The ISP's invoices and credit notes: care, finance and the auditors
 // read them (every read of one is audited, as a customer record is);
 // finance issues credit notes, the only correction, each with a reason.
-// Served only when the console has the ISP's billing (Handler.ISP).
+// Served only when the console has the ISP's billing (Services.ISP).
 
 func (h *Handler) invoiceRoutes() []route {
-	if h.ISP == nil {
+	if h.Services.ISP == nil {
 		return nil
 	}
 	return []route{
@@ -70,7 +70,7 @@ func (h *Handler) invoices(w http.ResponseWriter, v *visit) error {
 		f.Month = m
 	}
 	if d.Subscriber != "" {
-		u, err := h.ISP.ByUsername(v.r.Context(), d.Subscriber)
+		u, err := h.Services.ISP.ByUsername(v.r.Context(), d.Subscriber)
 		if errors.Is(err, store.ErrNotFound) {
 			return bad("inv.nosubscriber")
 		}
@@ -79,7 +79,7 @@ func (h *Handler) invoices(w http.ResponseWriter, v *visit) error {
 		}
 		f.SubscriberID = u.ID
 	}
-	list, err := h.ISP.Invoices(v.r.Context(), f)
+	list, err := h.Services.ISP.Invoices(v.r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ type invoiceData struct {
 // document reads the invoice a route names, audits the read, and masks
 // the buyer for the roles that do not see customers.
 func (h *Handler) document(v *visit) (isp.Invoice, error) {
-	inv, err := h.ISP.GetInvoice(v.r.Context(), v.r.PathValue("id"))
+	inv, err := h.Services.ISP.GetInvoice(v.r.Context(), v.r.PathValue("id"))
 	if err != nil {
 		return inv, err
 	}
@@ -144,12 +144,12 @@ func (h *Handler) invoiceView(v *visit, inv isp.Invoice) (page, error) {
 	d := invoiceData{Inv: inv, CanCredit: inv.Kind == isp.KindInvoice && inv.Remaining() > 0 && Allows(financeRoles, v.user().Role)}
 	var err error
 	if inv.Kind == isp.KindCreditNote {
-		of, err := h.ISP.GetInvoice(ctx, inv.Credits)
+		of, err := h.Services.ISP.GetInvoice(ctx, inv.Credits)
 		if err != nil {
 			return page{}, err
 		}
 		d.Of = &of
-	} else if d.Notes, err = h.ISP.Invoices(ctx, isp.InvoiceFilter{Credits: inv.ID}); err != nil {
+	} else if d.Notes, err = h.Services.ISP.Invoices(ctx, isp.InvoiceFilter{Credits: inv.ID}); err != nil {
 		return page{}, err
 	}
 	key := "inv.one"
@@ -169,7 +169,7 @@ func (h *Handler) printable(v *visit) (invoice.Document, error) {
 	}
 	d := invoice.Document{Invoice: inv, Lang: v.lang}
 	if inv.Kind == isp.KindCreditNote {
-		of, err := h.ISP.GetInvoice(v.r.Context(), inv.Credits)
+		of, err := h.Services.ISP.GetInvoice(v.r.Context(), inv.Credits)
 		if err != nil {
 			return d, err
 		}
@@ -205,12 +205,12 @@ func (h *Handler) invoiceCredit(w http.ResponseWriter, v *visit) error {
 		return err
 	}
 	reason := strings.TrimSpace(v.r.PostFormValue("reason"))
-	inv, err := h.ISP.GetInvoice(v.r.Context(), v.r.PathValue("id"))
+	inv, err := h.Services.ISP.GetInvoice(v.r.Context(), v.r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	refuse := func(msg string) error {
-		if now, err := h.ISP.GetInvoice(v.r.Context(), inv.ID); err == nil {
+		if now, err := h.Services.ISP.GetInvoice(v.r.Context(), inv.ID); err == nil {
 			inv = now
 		}
 		p, err := h.invoiceView(v, inv)
@@ -229,7 +229,7 @@ func (h *Handler) invoiceCredit(w http.ResponseWriter, v *visit) error {
 	if len(reason) < 5 {
 		return refuse(t(v.lang, "reason.needed"))
 	}
-	_, err = h.ISP.Credit(v.r.Context(), inv.ID, amount, reason, v.user().Actor())
+	_, err = h.Services.ISP.Credit(v.r.Context(), inv.ID, amount, reason, v.user().Actor())
 	if errors.Is(err, isp.ErrCredit) {
 		return refuse(t(v.lang, "inv.refused", err.Error()))
 	}

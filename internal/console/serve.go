@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mteja/mteja/internal/isp"
 	"github.com/mteja/mteja/internal/login"
 	"github.com/mteja/mteja/internal/notify"
 	"github.com/mteja/mteja/internal/payment"
@@ -32,6 +33,9 @@ type Services struct {
 	// OnReceived runs after a payment became ready to vend (a suspense
 	// payment assigned), to wake the vend worker.
 	OnReceived func()
+	// ISP is the ISP's billing, for the Internet pages; nil: they answer
+	// not found and the menu leaves them out.
+	ISP *isp.Service
 }
 
 // maxForm bounds a console form post; a route that takes an upload (a

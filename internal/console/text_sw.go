@@ -1,7 +1,7 @@
 package console
 
 // swahili is every phrase, from the core and each part of the console.
-var swahili = join(swahiliCore, swahiliOperator, swahiliFinance, swahiliInvoices)
+var swahili = join(swahiliCore, swahiliOperator, swahiliFinance, swahiliInternet, swahiliInvoices)
 
 var swahiliCore = map[string]string{
 	"console":    "Dashibodi ya wafanyakazi",
