@@ -63,7 +63,7 @@ Invoice %[7]s was issued and paid: net %[8]s, excise %[9]s, VAT %[10]s; seller P
 %[12]s. The next month's invoice comes %[13]d days before it is due, with reminders (SMS) before and after.
   Print it (A4), as the customer sees it after logging in at %[14]s/ with phone %[2]s:
     %[14]s/invoices/%[15]s   (and /pdf)
-  In the staff console (invoices, credit notes): %[14]s/staff/isp/invoices/%[15]s
+  In the staff console (invoices, credit notes): %[14]s/staff/internet/invoices/%[15]s
 `, ali.Name, ali.Phone, app.DemoHomeUsername, money.Amount(plan.Price).Format("KES"), plan.Name, receipt, inv.Number,
 		inv.Net, inv.Excise, inv.VAT, inv.SellerPIN, signed, a.Config.ISPInvoiceDays, a.URL(), inv.ID)
 	return nil

@@ -44,7 +44,7 @@ func (h *Handler) dunningPage(v *visit, d dunningData) (page, error) {
 	}
 	d.CanSet = Allows(financeRoles, v.user().Role)
 	p := h.page(v, "dun.title", d)
-	p.Path = "/staff/isp/dunning"
+	p.Path = "/staff/internet/dunning"
 	return p, nil
 }
 
@@ -91,7 +91,7 @@ func (h *Handler) dunningSet(w http.ResponseWriter, v *visit) error {
 	if err != nil {
 		return err
 	}
-	return redirect(w, v, "/staff/isp/dunning?done=set")
+	return redirect(w, v, "/staff/internet/dunning?done=set")
 }
 
 // offsetsText writes reminder days as staff type them: "-3, -1, +1, +3".

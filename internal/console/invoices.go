@@ -27,13 +27,13 @@ func (h *Handler) invoiceRoutes() []route {
 		return nil
 	}
 	return []route{
-		{Method: "GET", Pattern: "/staff/isp/invoices", Roles: readerRoles, fn: h.invoices, Menu: "nav.invoices"},
-		{Method: "GET", Pattern: "/staff/isp/invoices/{id}", Roles: readerRoles, fn: h.invoicePage, Menu: "nav.invoices"},
-		{Method: "GET", Pattern: "/staff/isp/invoices/{id}/print", Roles: readerRoles, fn: h.invoicePrint},
-		{Method: "GET", Pattern: "/staff/isp/invoices/{id}/pdf", Roles: readerRoles, fn: h.invoicePDF},
-		{Method: "POST", Pattern: "/staff/isp/invoices/{id}/credit", Roles: financeRoles, fn: h.invoiceCredit},
-		{Method: "GET", Pattern: "/staff/isp/dunning", Roles: readerRoles, fn: h.dunning, Menu: "nav.dunning"},
-		{Method: "POST", Pattern: "/staff/isp/dunning/{plan}", Roles: financeRoles, fn: h.dunningSet},
+		{Method: "GET", Pattern: "/staff/internet/invoices", Roles: readerRoles, fn: h.invoices, Menu: "nav.invoices"},
+		{Method: "GET", Pattern: "/staff/internet/invoices/{id}", Roles: readerRoles, fn: h.invoicePage, Menu: "nav.invoices"},
+		{Method: "GET", Pattern: "/staff/internet/invoices/{id}/print", Roles: readerRoles, fn: h.invoicePrint},
+		{Method: "GET", Pattern: "/staff/internet/invoices/{id}/pdf", Roles: readerRoles, fn: h.invoicePDF},
+		{Method: "POST", Pattern: "/staff/internet/invoices/{id}/credit", Roles: financeRoles, fn: h.invoiceCredit},
+		{Method: "GET", Pattern: "/staff/internet/dunning", Roles: readerRoles, fn: h.dunning, Menu: "nav.dunning"},
+		{Method: "POST", Pattern: "/staff/internet/dunning/{plan}", Roles: financeRoles, fn: h.dunningSet},
 	}
 }
 
@@ -157,7 +157,7 @@ func (h *Handler) invoiceView(v *visit, inv isp.Invoice) (page, error) {
 		key = "inv.one.cn"
 	}
 	p := h.page(v, key, d, inv.Number)
-	p.Path = "/staff/isp/invoices/" + url.PathEscape(inv.ID)
+	p.Path = "/staff/internet/invoices/" + url.PathEscape(inv.ID)
 	return p, nil
 }
 
@@ -236,7 +236,7 @@ func (h *Handler) invoiceCredit(w http.ResponseWriter, v *visit) error {
 	if err != nil {
 		return err
 	}
-	return redirect(w, v, "/staff/isp/invoices/"+url.PathEscape(inv.ID)+"?done=credited")
+	return redirect(w, v, "/staff/internet/invoices/"+url.PathEscape(inv.ID)+"?done=credited")
 }
 
 // Percent shows a rate in basis points as a percentage.

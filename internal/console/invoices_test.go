@@ -49,12 +49,12 @@ func TestInvoicePages(t *testing.T) {
 		phone := app.DemoCustomers[2].Phone
 
 		for path, want := range map[string]int{
-			"/staff/isp/invoices": http.StatusOK,
-			"/staff/isp/invoices?status=paid&month=" + inv.IssuedAt.In(tariff.Zone).Format("2006-01") + "&subscriber=hassan": http.StatusOK,
-			"/staff/isp/invoices?status=issued":          http.StatusOK,
-			"/staff/isp/invoices?month=March":            http.StatusBadRequest,
-			"/staff/isp/invoices?status=lost":            http.StatusBadRequest,
-			"/staff/isp/invoices?subscriber=nobody-here": http.StatusBadRequest,
+			"/staff/internet/invoices": http.StatusOK,
+			"/staff/internet/invoices?status=paid&month=" + inv.IssuedAt.In(tariff.Zone).Format("2006-01") + "&subscriber=hassan": http.StatusOK,
+			"/staff/internet/invoices?status=issued":          http.StatusOK,
+			"/staff/internet/invoices?month=March":            http.StatusBadRequest,
+			"/staff/internet/invoices?status=lost":            http.StatusBadRequest,
+			"/staff/internet/invoices?subscriber=nobody-here": http.StatusBadRequest,
 		} {
 			status, page := fin.get(path)
 			listed := strings.Contains(page, inv.Number)
@@ -62,24 +62,24 @@ func TestInvoicePages(t *testing.T) {
 				t.Errorf("%s: %d, listed %v", path, status, listed)
 			}
 		}
-		status, page := fin.get("/staff/isp/invoices/" + inv.ID)
+		status, page := fin.get("/staff/internet/invoices/" + inv.ID)
 		if status != http.StatusOK || !strings.Contains(page, inv.Number) || !strings.Contains(page, "/credit") || !strings.Contains(page, phone) ||
 			!strings.Contains(page, "SIM-CU-DEMO-0001") {
 			t.Fatalf("invoice page: %d\n%s", status, page)
 		}
-		status, hd, page := fin.do("GET", "/staff/isp/invoices/"+inv.ID+"/print", nil, nil)
+		status, hd, page := fin.do("GET", "/staff/internet/invoices/"+inv.ID+"/print", nil, nil)
 		if status != http.StatusOK || hd.Get("Content-Security-Policy") != invoice.CSP || !strings.Contains(page, "Tax invoice") ||
 			!strings.Contains(page, inv.ETIMS.Signature) || !strings.Contains(page, app.DemoISPPIN) {
 			t.Fatalf("print: %d %v\n%s", status, hd, page)
 		}
-		status, hd, page = fin.do("GET", "/staff/isp/invoices/"+inv.ID+"/pdf", nil, nil)
+		status, hd, page = fin.do("GET", "/staff/internet/invoices/"+inv.ID+"/pdf", nil, nil)
 		if status != http.StatusOK || hd.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(page, "%PDF-") ||
 			!strings.Contains(hd.Get("Content-Disposition"), inv.Number+".pdf") || !strings.Contains(page, inv.Number) {
 			t.Fatalf("PDF: %d %v", status, hd)
 		}
 
 		// Credit notes: refused with the reason shown, then issued.
-		credit := "/staff/isp/invoices/" + inv.ID + "/credit"
+		credit := "/staff/internet/invoices/" + inv.ID + "/credit"
 		for _, form := range []url.Values{
 			{"amount": {"3000"}, "reason": {"more than it was"}},
 			{"amount": {"-5"}, "reason": {"less than nothing"}},
@@ -100,10 +100,10 @@ func TestInvoicePages(t *testing.T) {
 		if err != nil || len(notes) != 1 || notes[0].Price != 50000 || notes[0].CreatedBy != "staff:fiona" {
 			t.Fatalf("credit notes: %+v, %v", notes, err)
 		}
-		if _, page := fin.get("/staff/isp/invoices/" + inv.ID + "?done=credited"); !strings.Contains(page, notes[0].Number) {
+		if _, page := fin.get("/staff/internet/invoices/" + inv.ID + "?done=credited"); !strings.Contains(page, notes[0].Number) {
 			t.Errorf("the invoice page does not list its credit note")
 		}
-		if _, page := fin.get("/staff/isp/invoices/" + notes[0].ID + "/print"); !strings.Contains(page, "Credit note") || !strings.Contains(page, inv.Number) {
+		if _, page := fin.get("/staff/internet/invoices/" + notes[0].ID + "/print"); !strings.Contains(page, "Credit note") || !strings.Contains(page, inv.Number) {
 			t.Errorf("credit note printed:\n%s", page)
 		}
 		events, err := payment.AuditEvents(context.Background(), a.DB.Read(), payment.AuditFilter{Subject: inv.ID})
@@ -124,17 +124,17 @@ func TestInvoicePages(t *testing.T) {
 		}
 
 		care := staffMember(t, a, "carol", staff.RoleCare)
-		if status, page := care.get("/staff/isp/invoices/" + inv.ID); status != http.StatusOK || strings.Contains(page, "/credit\"") {
+		if status, page := care.get("/staff/internet/invoices/" + inv.ID); status != http.StatusOK || strings.Contains(page, "/credit\"") {
 			t.Errorf("care's invoice page: %d, with the credit form: %v", status, strings.Contains(page, "/credit\""))
 		}
 		aud := staffMember(t, a, "audrey", staff.RoleAuditor)
-		if status, page := aud.get("/staff/isp/invoices"); status != http.StatusOK || strings.Contains(page, phone) || !strings.Contains(page, inv.Number) {
+		if status, page := aud.get("/staff/internet/invoices"); status != http.StatusOK || strings.Contains(page, phone) || !strings.Contains(page, inv.Number) {
 			t.Errorf("the auditor's list: %d, phone shown %v", status, strings.Contains(page, phone))
 		}
-		if _, page := aud.get("/staff/isp/invoices/" + inv.ID + "/print"); strings.Contains(page, phone) || strings.Contains(page, app.DemoCustomers[2].Name) {
+		if _, page := aud.get("/staff/internet/invoices/" + inv.ID + "/print"); strings.Contains(page, phone) || strings.Contains(page, app.DemoCustomers[2].Name) {
 			t.Errorf("the auditor's print shows the buyer")
 		}
-		if status, _ := fin.get("/staff/isp/invoices/no-such-invoice/pdf"); status != http.StatusNotFound {
+		if status, _ := fin.get("/staff/internet/invoices/no-such-invoice/pdf"); status != http.StatusNotFound {
 			t.Errorf("no such invoice: %d", status)
 		}
 	})
@@ -147,9 +147,9 @@ func TestDunningPage(t *testing.T) {
 	ctx := context.Background()
 	home := app.DemoISPPlans[1].ID
 	fin := staffMember(t, a, "fiona", staff.RoleFinance)
-	status, page := fin.get("/staff/isp/dunning")
+	status, page := fin.get("/staff/internet/dunning")
 	page = html.UnescapeString(page)
-	if status != http.StatusOK || !strings.Contains(page, "-3, -1, +1, +3") || !strings.Contains(page, `action="/staff/isp/dunning/`+home+`"`) ||
+	if status != http.StatusOK || !strings.Contains(page, "-3, -1, +1, +3") || !strings.Contains(page, `action="/staff/internet/dunning/`+home+`"`) ||
 		strings.Contains(page, "hotspot-day") {
 		t.Fatalf("dunning page: %d\n%s", status, page)
 	}
@@ -159,15 +159,15 @@ func TestDunningPage(t *testing.T) {
 		{"offsets": {"-1, +2"}, "hour": {"23"}},
 		{"offsets": {"-1, +2"}, "hour": {"nine"}},
 	} {
-		if status, _, page := fin.post("/staff/isp/dunning/"+home, form); status != http.StatusBadRequest || !strings.Contains(page, `class="err"`) ||
+		if status, _, page := fin.post("/staff/internet/dunning/"+home, form); status != http.StatusBadRequest || !strings.Contains(page, `class="err"`) ||
 			!strings.Contains(html.UnescapeString(page), `value="`+form.Get("offsets")+`"`) {
 			t.Errorf("dunning %v: %d", form, status)
 		}
 	}
-	if status, _, _ := fin.post("/staff/isp/dunning/hotspot-day", url.Values{"offsets": {"1"}, "hour": {"9"}}); status != http.StatusBadRequest {
+	if status, _, _ := fin.post("/staff/internet/dunning/hotspot-day", url.Values{"offsets": {"1"}, "hour": {"9"}}); status != http.StatusBadRequest {
 		t.Errorf("dunning of a bundle: %d", status)
 	}
-	if status, hd, _ := fin.post("/staff/isp/dunning/"+home, url.Values{"offsets": {"+2, -1"}, "hour": {"8"}}); status != http.StatusSeeOther {
+	if status, hd, _ := fin.post("/staff/internet/dunning/"+home, url.Values{"offsets": {"+2, -1"}, "hour": {"8"}}); status != http.StatusSeeOther {
 		t.Fatalf("dunning set: %d %v", status, hd)
 	}
 	d, err := a.ISP.DunningOf(ctx, home)
@@ -179,7 +179,7 @@ func TestDunningPage(t *testing.T) {
 		t.Errorf("audited: %+v, %v", events, err)
 	}
 	care := staffMember(t, a, "carol", staff.RoleCare)
-	if status, page := care.get("/staff/isp/dunning"); status != http.StatusOK || strings.Contains(page, "<form class=\"row\"") || !strings.Contains(html.UnescapeString(page), "-1, +2") {
+	if status, page := care.get("/staff/internet/dunning"); status != http.StatusOK || strings.Contains(page, "<form class=\"row\"") || !strings.Contains(html.UnescapeString(page), "-1, +2") {
 		t.Errorf("care's dunning page: %d", status)
 	}
 }
