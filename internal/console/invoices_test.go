@@ -123,6 +123,9 @@ func TestInvoicePages(t *testing.T) {
 			t.Errorf("audited: %d reads, %d credit notes", reads, credits)
 		}
 
+		if _, page := fin.get("/staff/internet/subscribers/" + inv.SubscriberID); !strings.Contains(page, `href="/staff/internet/invoices?subscriber=hassan"`) {
+			t.Errorf("the subscriber's page does not link to their invoices")
+		}
 		care := staffMember(t, a, "carol", staff.RoleCare)
 		if status, page := care.get("/staff/internet/invoices/" + inv.ID); status != http.StatusOK || strings.Contains(page, "/credit\"") {
 			t.Errorf("care's invoice page: %d, with the credit form: %v", status, strings.Contains(page, "/credit\""))
