@@ -23,17 +23,26 @@ import (
 // Served only when the console has the ISP's billing (Services.ISP).
 
 func (h *Handler) invoiceRoutes() []route {
-	if h.Services.ISP == nil {
-		return nil
-	}
 	return []route{
-		{Method: "GET", Pattern: "/staff/internet/invoices", Roles: readerRoles, fn: h.invoices, Menu: "nav.invoices"},
-		{Method: "GET", Pattern: "/staff/internet/invoices/{id}", Roles: readerRoles, fn: h.invoicePage, Menu: "nav.invoices"},
-		{Method: "GET", Pattern: "/staff/internet/invoices/{id}/print", Roles: readerRoles, fn: h.invoicePrint},
-		{Method: "GET", Pattern: "/staff/internet/invoices/{id}/pdf", Roles: readerRoles, fn: h.invoicePDF},
-		{Method: "POST", Pattern: "/staff/internet/invoices/{id}/credit", Roles: financeRoles, fn: h.invoiceCredit},
-		{Method: "GET", Pattern: "/staff/internet/dunning", Roles: readerRoles, fn: h.dunning, Menu: "nav.dunning"},
-		{Method: "POST", Pattern: "/staff/internet/dunning/{plan}", Roles: financeRoles, fn: h.dunningSet},
+		{Method: "GET", Pattern: "/staff/internet/invoices", Roles: readerRoles, fn: h.withISP(h.invoices), Menu: "nav.invoices"},
+		{Method: "GET", Pattern: "/staff/internet/invoices/{id}", Roles: readerRoles, fn: h.withISP(h.invoicePage), Menu: "nav.invoices"},
+		{Method: "GET", Pattern: "/staff/internet/invoices/{id}/print", Roles: readerRoles, fn: h.withISP(h.invoicePrint)},
+		{Method: "GET", Pattern: "/staff/internet/invoices/{id}/pdf", Roles: readerRoles, fn: h.withISP(h.invoicePDF)},
+		{Method: "POST", Pattern: "/staff/internet/invoices/{id}/credit", Roles: financeRoles, fn: h.withISP(h.invoiceCredit)},
+		{Method: "GET", Pattern: "/staff/internet/dunning", Roles: readerRoles, fn: h.withISP(h.dunning), Menu: "nav.dunning"},
+		{Method: "POST", Pattern: "/staff/internet/dunning/{plan}", Roles: financeRoles, fn: h.withISP(h.dunningSet)},
+	}
+}
+
+// withISP answers errNoISP on a console built without the ISP's billing,
+// as the other Internet pages do, so that the route table is the same
+// everywhere.
+func (h *Handler) withISP(fn handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, v *visit) error {
+		if h.Services.ISP == nil {
+			return errNoISP
+		}
+		return fn(w, v)
 	}
 }
 

@@ -91,7 +91,7 @@ func (h *Handler) page(v *visit, title string, data any, args ...any) page {
 		p.User, p.mask, p.Nav = &u, Masks(u.Role), v.route.Menu
 		seen := map[string]bool{}
 		for _, r := range h.routes() {
-			if r.Menu == internetMenu && h.Services.ISP == nil {
+			if strings.HasPrefix(r.Pattern, "/staff/internet") && h.Services.ISP == nil {
 				continue // no ISP here
 			}
 			if r.Menu != "" && r.Method == "GET" && !seen[r.Menu] && Allows(r.Roles, u.Role) {
