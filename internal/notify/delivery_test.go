@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/mteja/mteja/internal/notify"
+	"github.com/mteja/mteja/internal/notify/smpp"
 	"github.com/mteja/mteja/internal/notify/sms"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/store/storetest"
@@ -202,6 +204,51 @@ func TestBrokenRouteOpensAndRecovers(t *testing.T) {
 		drain(t, w)
 		if m := get(t, db, "probe"); m.Route != "a" || a.n() != 4 {
 			t.Fatalf("probe went by %q (a tried %d times)", m.Route, a.n())
+		}
+		if st := w.RouteStatus(); !st[0].Up() {
+			t.Fatalf("a not closed after a good probe: %+v", st[0])
+		}
+	})
+}
+
+// binding is a route that keeps a bind, as the SMPP client does: it
+// reports its successful binds.
+type binding struct {
+	counting
+	binds atomic.Int64
+}
+
+func (b *binding) Stats() smpp.Stats { return smpp.Stats{Binds: b.binds.Load()} }
+
+// A route whose sender binds again after its circuit opened is probed at
+// once, not at the end of its cool-down; without a new bind it waits.
+func TestReboundRouteProbedEarly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		newClock(db)
+		a, b := &binding{}, &notify.Sink{}
+		a.set(true)
+		a.binds.Store(1)
+		w := &notify.Worker{DB: db, Routes: []notify.Route{{Name: "a", Sender: a}, {Name: "b", Sender: b}},
+			Batch: 1, FailThreshold: 3, OpenMin: time.Minute}
+		for i := range 5 {
+			enqueue(t, db, token(fmt.Sprintf("2547000001%02d", i), fmt.Sprint("v", i)))
+		}
+		drain(t, w)
+		if a.n() != 3 || len(b.Messages()) != 5 {
+			t.Fatalf("a tried %d times (want 3, then skipped), b sent %d of 5", a.n(), len(b.Messages()))
+		}
+		// Working again but not rebound (the clock stands still): still skipped.
+		a.set(false)
+		enqueue(t, db, token("254700000198", "waits"))
+		drain(t, w)
+		if m := get(t, db, "waits"); m.Route != "b" || a.n() != 3 {
+			t.Fatalf("before a new bind: sent by %q, a tried %d times", m.Route, a.n())
+		}
+		a.binds.Add(1)
+		enqueue(t, db, token("254700000199", "probe"))
+		drain(t, w)
+		if m := get(t, db, "probe"); m.Route != "a" || a.n() != 4 {
+			t.Fatalf("after a new bind: probe sent by %q (a tried %d times)", m.Route, a.n())
 		}
 		if st := w.RouteStatus(); !st[0].Up() {
 			t.Fatalf("a not closed after a good probe: %+v", st[0])
