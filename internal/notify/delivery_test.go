@@ -180,21 +180,32 @@ func TestEnqueueRefusesUnknownLane(t *testing.T) {
 	})
 }
 
+// openFirstRoute runs a worker whose route a (sending through broken,
+// which fails) comes before a working route b, with a one-minute
+// cool-down, and sends 10 tokens: a is tried FailThreshold (3) times,
+// then skipped, and b takes them all.
+func openFirstRoute(t *testing.T, db *store.DB, a notify.Sender, broken *counting) *notify.Worker {
+	t.Helper()
+	b := &notify.Sink{}
+	w := &notify.Worker{DB: db, Routes: []notify.Route{{Name: "a", Sender: a}, {Name: "b", Sender: b}},
+		Batch: 1, FailThreshold: 3, OpenMin: time.Minute}
+	for i := range 10 {
+		enqueue(t, db, token(fmt.Sprintf("2547000000%02d", i), fmt.Sprint("v", i)))
+	}
+	drain(t, w)
+	if broken.n() != 3 || len(b.Messages()) != 10 {
+		t.Fatalf("a tried %d times (want 3, then skipped), b sent %d of 10", broken.n(), len(b.Messages()))
+	}
+	return w
+}
+
 // After FailThreshold failures a route is skipped without being tried,
 // until its cool-down ends; then one probe finds it fixed.
 func TestBrokenRouteOpensAndRecovers(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		clk := newClock(db)
-		a, b := &counting{broken: true}, &notify.Sink{}
-		w := &notify.Worker{DB: db, Routes: []notify.Route{{Name: "a", Sender: a}, {Name: "b", Sender: b}},
-			Batch: 1, FailThreshold: 3, OpenMin: time.Minute}
-		for i := range 10 {
-			enqueue(t, db, token(fmt.Sprintf("2547000000%02d", i), fmt.Sprint("v", i)))
-		}
-		drain(t, w)
-		if a.n() != 3 || len(b.Messages()) != 10 {
-			t.Fatalf("a tried %d times (want 3, then skipped), b sent %d of 10", a.n(), len(b.Messages()))
-		}
+		a := &counting{broken: true}
+		w := openFirstRoute(t, db, a, a)
 		if st := w.RouteStatus(); !st[0].Open || st[0].Up() || !st[1].Up() {
 			t.Fatalf("route status: %+v", st)
 		}
@@ -225,18 +236,10 @@ func (b *binding) Stats() smpp.Stats { return smpp.Stats{Binds: b.binds.Load()} 
 func TestReboundRouteProbedEarly(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		newClock(db)
-		a, b := &binding{}, &notify.Sink{}
+		a := &binding{}
 		a.set(true)
 		a.binds.Store(1)
-		w := &notify.Worker{DB: db, Routes: []notify.Route{{Name: "a", Sender: a}, {Name: "b", Sender: b}},
-			Batch: 1, FailThreshold: 3, OpenMin: time.Minute}
-		for i := range 5 {
-			enqueue(t, db, token(fmt.Sprintf("2547000001%02d", i), fmt.Sprint("v", i)))
-		}
-		drain(t, w)
-		if a.n() != 3 || len(b.Messages()) != 5 {
-			t.Fatalf("a tried %d times (want 3, then skipped), b sent %d of 5", a.n(), len(b.Messages()))
-		}
+		w := openFirstRoute(t, db, a, &a.counting)
 		// Working again but not rebound (the clock stands still): still skipped.
 		a.set(false)
 		enqueue(t, db, token("254700000198", "waits"))
