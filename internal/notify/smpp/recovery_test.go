@@ -3,6 +3,8 @@ package smpp_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"maps"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -29,13 +31,15 @@ type recoveryScenario struct {
 // recoveryRun is what one run measured, from the moment the SMSC listens
 // again ("back").
 type recoveryRun struct {
-	backlog    int           // messages not yet accepted when the SMSC came back
-	rebind     time.Duration // back to the Client bound again
-	drain      time.Duration // back to the last message accepted
-	perSecond  []int         // messages accepted in each second after back
-	rates      []float64     // the Client's rate at each second after back
-	throttled  int           // ESME_RTHROTTLED answers the SMSC gave
-	finalRate  float64       // the Client's rate once drained
+	backlog    int            // messages not yet accepted when the SMSC came back
+	rebind     time.Duration  // back to the Client bound again
+	drain      time.Duration  // back to the last message accepted
+	perSecond  []int          // messages accepted in each second after back
+	rates      []float64      // the Client's rate at each second after back
+	throttled  int            // ESME_RTHROTTLED answers the SMSC gave
+	bindFails  int64          // failed bind attempts
+	logged     map[string]int // log records by message
+	finalRate  float64        // the Client's rate once drained
 	totalSends int
 }
 
@@ -55,7 +59,9 @@ func runRecovery(tb testing.TB, sc recoveryScenario) recoveryRun {
 	tb.Helper()
 	s := smsctest.Start(tb)
 	s.Configure(smsctest.Settings{DropReceipts: smsctest.Ptr(true)})
-	c, err := smpp.New(smpp.Config{Addr: s.Addr, SystemID: smsctest.SystemID, Password: smsctest.Password, TPS: sc.tps})
+	logs := &logCount{n: map[string]int{}}
+	c, err := smpp.New(smpp.Config{Addr: s.Addr, SystemID: smsctest.SystemID, Password: smsctest.Password, TPS: sc.tps,
+		Logger: slog.New(logs)})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -168,7 +174,31 @@ func runRecovery(tb testing.TB, sc recoveryScenario) recoveryRun {
 	run.throttled = s.Counts().Throttled
 	run.finalRate = c.Stats().TPS
 	run.totalSends = int(sends.Load())
+	run.bindFails = c.Stats().BindFailures
+	run.logged = logs.counts()
 	return run
+}
+
+// logCount counts log records by message.
+type logCount struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (l *logCount) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logCount) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *logCount) WithGroup(string) slog.Handler            { return l }
+func (l *logCount) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.n[r.Message]++
+	return nil
+}
+
+func (l *logCount) counts() map[string]int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return maps.Clone(l.n)
 }
 
 // The scenario of a real incident: 500 submit/s allowed, 30% throttled for
@@ -190,8 +220,8 @@ func TestRecoveryAfterThrottleAndOutage(t *testing.T) {
 		t.Skip("takes over 10 s: an 8 s SMSC outage")
 	}
 	run := runRecovery(t, incident)
-	t.Logf("backlog %d at the SMSC's return; rebind after %v; drained after %v (%.0f msg/s); accepted per second after the return %v; rate each second %v; %d throttled, %d sends",
-		run.backlog, run.rebind.Round(time.Millisecond), run.drain.Round(time.Millisecond), run.drainRate(), run.perSecond, run.rates, run.throttled, run.totalSends)
+	t.Logf("backlog %d at the SMSC's return; rebind after %v; drained after %v (%.0f msg/s); accepted per second after the return %v; rate each second %v; %d throttled, %d sends, %d failed binds",
+		run.backlog, run.rebind.Round(time.Millisecond), run.drain.Round(time.Millisecond), run.drainRate(), run.perSecond, run.rates, run.throttled, run.totalSends, run.bindFails)
 	if run.throttled == 0 {
 		t.Fatal("the SMSC never throttled: the test proves nothing")
 	}
@@ -200,6 +230,13 @@ func TestRecoveryAfterThrottleAndOutage(t *testing.T) {
 	}
 	if run.rebind == 0 || run.rebind > 2*time.Second {
 		t.Errorf("rebind %v after the SMSC listened again, want within 2 s", run.rebind)
+	}
+	// Many attempts against the dead SMSC, one warning for the outage.
+	if run.bindFails < 3 {
+		t.Errorf("%d failed bind attempts in an 8 s outage: the reconnect backoff is not being exercised", run.bindFails)
+	}
+	if n := run.logged["smpp bind failed; retrying quietly until it binds"]; n != 1 {
+		t.Errorf("bind failure logged %d times over %d failed attempts, want once per outage (logs %v)", n, run.bindFails, run.logged)
 	}
 	if run.finalRate != incident.tps {
 		t.Errorf("rate %v once drained, 8 s after the last throttle; want the configured %v", run.finalRate, incident.tps)
