@@ -141,7 +141,7 @@ func (c *Client) run() {
 type outage struct {
 	since    time.Time // zero while bound
 	attempts int
-	refused  bool // the last failure was a refusal of the credentials
+	refused  bool // the last failure was a refusal (sms.ErrBindFailed)
 }
 
 // start marks a bind lost at now.
