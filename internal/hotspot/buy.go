@@ -53,6 +53,11 @@ func (h *Handler) buy(w http.ResponseWriter, v *visit) error {
 	if plan == nil {
 		return h.showCaptive(w, v, http.StatusBadRequest, d, "err.plan")
 	}
+	if !h.ISP.CanPush() {
+		// Checked before an account is made for the purchase: without
+		// M-Pesa prompts it would be left with nothing bought.
+		return h.showCaptive(w, v, http.StatusServiceUnavailable, d, "err.nompesa")
+	}
 	if err := quota.Take(ctx, h.DB, PromptsPerPhone.Of(msisdn), PromptsPerClient.Of(peer.Key(v.r))); err != nil {
 		return err
 	}

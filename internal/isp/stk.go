@@ -19,13 +19,17 @@ var ErrNoSTK = errors.New("paying by STK push is not set up for the ISP")
 // plan is bought from the wallet instead (Buy).
 var ErrWalletEnough = errors.New("the wallet holds enough for the plan")
 
+// CanPush reports whether bundles can be bought by STK push: the ISP has
+// a Daraja client of its own. Without one, BuyBundle returns ErrNoSTK.
+func (s *Service) CanPush() bool { return s.cfg.STK != nil && s.cfg.Daraja != nil }
+
 // BuyBundle asks msisdn's phone, by STK push through the ISP's short code,
 // to pay for plan for the subscriber named (theirs, or a friend's). The
 // price asked is the plan's, less what the wallet holds. When the payment
 // comes, the applier buys that plan, whatever the subscription was on.
 // channel names where it was asked from (portal, ussd, captive).
 func (s *Service) BuyBundle(ctx context.Context, msisdn, username, planID, channel string) (payment.STKRequest, error) {
-	if s.cfg.STK == nil || s.cfg.Daraja == nil {
+	if !s.CanPush() {
 		return payment.STKRequest{}, ErrNoSTK
 	}
 	num, err := phone.Normalize(msisdn)
