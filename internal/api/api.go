@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/mteja/mteja/internal/care"
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/isp"
 	"github.com/mteja/mteja/internal/money"
@@ -27,6 +28,7 @@ import (
 // otherwise.
 type Handler struct {
 	DB       *store.DB
+	Desk     *care.Desk // opens the customers' tickets; nil opens them with the defaults
 	Intake   *payment.Intake
 	STK      *payment.STK      // nil: no STK push (no Daraja client configured)
 	Recovery *payment.Recovery // nil: no status queries

@@ -75,7 +75,7 @@ func (m *me) fault(w http.ResponseWriter, r *http.Request) error {
 	if err := meTake(w, m.report, s.ID); err != nil {
 		return err
 	}
-	f, err := care.ReportFault(r.Context(), m.DB, s.MSISDN, x.DRN, req.Kind, req.Note)
+	f, err := m.desk().ReportFault(r.Context(), care.ChannelApp, s.MSISDN, x.DRN, req.Kind, req.Note)
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,10 @@ type Responder struct {
 	// Internet answers the ISP's keywords; nil where no ISP is served,
 	// and they are then unknown words.
 	Internet Internet
+	// Desk opens a ticket for HELP (MSAADA) with a text, and takes the
+	// words of a customer with an active ticket onto it; nil leaves both
+	// to the help text and "we did not understand".
+	Desk *care.Desk
 }
 
 // Internet is what the ISP's billing (package isp) answers by SMS.
@@ -81,6 +85,9 @@ func (r *Responder) Answer(ctx context.Context, msisdn, text string) (Reply, err
 		ok = false
 	}
 	if !ok {
+		if t, ok, err := r.onTicket(ctx, msisdn, text); err != nil || ok {
+			return Reply{Body: r.text(t.Language, "added", t.Ref), Language: t.Language}, err
+		}
 		return Reply{Body: r.text(lang, "unknown", fields[0]) + " " + r.help(lang), Language: lang}, nil
 	}
 	if cmd.lang == "sw" {
@@ -98,6 +105,10 @@ func (r *Responder) Answer(ctx context.Context, msisdn, text string) (Reply, err
 	case "voucher":
 		body, err = r.Internet.RedeemText(ctx, msisdn, lang, fields[1:])
 	case "help":
+		if len(fields) > 1 && r.Desk != nil {
+			// The desk texts the ticket's reference itself.
+			return Reply{Language: lang}, r.openTicket(ctx, msisdn, text)
+		}
 		body = r.help(lang)
 	case "meter":
 		body = r.meterMessage(lang, fields[1:])
@@ -122,8 +133,8 @@ func (r *Responder) Answer(ctx context.Context, msisdn, text string) (Reply, err
 // lane.
 func (r *Responder) Handle(ctx context.Context, msisdn, text string) (Reply, error) {
 	rep, err := r.Answer(ctx, msisdn, text)
-	if err != nil {
-		return Reply{}, err
+	if err != nil || rep.Body == "" {
+		return rep, err
 	}
 	err = r.DB.InTx(ctx, func(tx *store.Tx) error {
 		return notify.Enqueue(tx, notify.Message{Recipient: msisdn, Lane: notify.LaneTransactional, Template: "keyword", Language: rep.Language, Body: rep.Body})
@@ -253,6 +264,7 @@ func (r *Responder) help(lang string) string {
 
 var texts = map[string][2]string{
 	"unknown":     {"We did not understand %q.", "Hatukuelewa %q."},
+	"added":       {"Added to your report %s. We will answer by SMS.", "Imeongezwa kwenye ripoti yako %s. Tutakujibu kwa SMS."},
 	"help":        {"Send TOKEN for your last tokens, TOKEN <meter> for another meter, BAL for your last purchase, STOP to stop notices. Or dial %s.", "Tuma TOKENI kupata tokeni zako za mwisho, TOKENI <mita> kwa mita nyingine, SALIO kwa ununuzi wa mwisho, SITISHA kusimamisha matangazo. Au piga %s."},
 	"stop":        {"You will no longer get notices and offers. Tokens still come. Send START to undo.", "Hutapokea matangazo tena. Tokeni bado zitakuja. Tuma ANZA kurudisha."},
 	"start":       {"Notices are on again. Send STOP to stop them.", "Matangazo yamewashwa tena. Tuma SITISHA kuyasimamisha."},
