@@ -60,6 +60,7 @@ type route struct {
 func (h *Handler) routes() []route {
 	out := h.coreRoutes()
 	out = append(out, h.operatorRoutes()...)
+	out = append(out, h.ticketRoutes()...)
 	return append(out, h.financeRoutes()...)
 }
 

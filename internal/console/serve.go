@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mteja/mteja/internal/care"
 	"github.com/mteja/mteja/internal/login"
 	"github.com/mteja/mteja/internal/notify"
 	"github.com/mteja/mteja/internal/payment"
@@ -32,6 +33,8 @@ type Services struct {
 	// OnReceived runs after a payment became ready to vend (a suspense
 	// payment assigned), to wake the vend worker.
 	OnReceived func()
+	// Desk is customer care's tickets; nil works them with the defaults.
+	Desk *care.Desk
 }
 
 // maxForm bounds a console form post; a route that takes an upload (a
