@@ -1,0 +1,137 @@
+package console_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/mteja/mteja/internal/app"
+	"github.com/mteja/mteja/internal/app/apptest"
+	"github.com/mteja/mteja/internal/care"
+	"github.com/mteja/mteja/internal/notify/sms"
+	"github.com/mteja/mteja/internal/staff"
+	"github.com/mteja/mteja/internal/store"
+)
+
+// dialUSSD answers one USSD request as the gateway sends it.
+func dialUSSD(t *testing.T, a *apptest.App, phone, text string) string {
+	t.Helper()
+	form := url.Values{"sessionId": {"ATUid_" + phone + text}, "serviceCode": {"*384*123#"}, "phoneNumber": {"+" + phone}, "networkCode": {"63902"}, "text": {text}}
+	resp, err := a.HTTP.Post(a.URL()+"/ussd/"+a.Config.USSDSecret, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+var refRE = regexp.MustCompile(`F-[A-Z0-9]{6}`)
+
+// A complaint made on USSD and one sent by SMS appear in care's queue;
+// the customer's SMS reply lands on their ticket; care replies, notes,
+// routes and resolves it from the console, and the customer hears each
+// answer in their own language. An auditor reads the queue and the ticket
+// with phone numbers masked and no forms; a cross-site post is refused.
+func TestTicketsThroughConsole(t *testing.T) {
+	apptest.Engines(t, func(t *testing.T, d store.Dialect) {
+		a := apptest.Start(t, apptest.Options{Dialect: d})
+		john, mary := app.DemoCustomers[0], app.DemoCustomers[1] // English, Swahili
+
+		body := dialUSSD(t, a, john.Phone, "5*1*1*1")
+		ussdRef := refRE.FindString(body)
+		if ussdRef == "" {
+			t.Fatalf("USSD fault report: %q; want a reference", body)
+		}
+		a.WaitSMS(john.Phone, ussdRef)
+		if err := a.Inbound(t.Context(), sms.Inbound{From: mary.Phone, Text: "MSAADA mita yangu inasema ERROR"}); err != nil {
+			t.Fatal(err)
+		}
+		ack := a.WaitSMS(mary.Phone, "Tumepokea ripoti yako")
+		smsRef := refRE.FindString(ack.Text)
+		if err := a.Inbound(t.Context(), sms.Inbound{From: mary.Phone, Text: "Bado haifanyi kazi"}); err != nil {
+			t.Fatal(err)
+		}
+		a.WaitSMS(mary.Phone, "Imeongezwa kwenye ripoti yako "+smsRef)
+
+		c := staffMember(t, a, "care1", staff.RoleCare)
+		status, queue := c.get("/staff/tickets")
+		if status != http.StatusOK || !strings.Contains(queue, ussdRef) || !strings.Contains(queue, smsRef) {
+			t.Fatalf("queue: %d, without %s or %s", status, ussdRef, smsRef)
+		}
+		tk, err := care.GetTicket(t.Context(), a.DB.Read(), smsRef)
+		if err != nil || tk.Channel != care.ChannelSMS {
+			t.Fatalf("the SMS ticket: %+v, %v", tk, err)
+		}
+		if u, _ := care.GetTicket(t.Context(), a.DB.Read(), ussdRef); u.Channel != care.ChannelUSSD || u.Category != care.CategoryOutage {
+			t.Errorf("the USSD ticket: %+v", u)
+		}
+		page := "/staff/tickets/" + tk.ID
+		if _, view := c.get(page); !strings.Contains(view, "Bado haifanyi kazi") || !strings.Contains(view, mary.Phone) {
+			t.Errorf("the ticket page lacks Mary's reply or her phone")
+		}
+		steps := []struct {
+			path string
+			form url.Values
+		}{
+			{"/reply", url.Values{"body": {"Tafadhali weka tokeni tena"}, "then": {"pending_customer"}}},
+			{"/note", url.Values{"body": {"meter may need a key change"}}},
+			{"/update", url.Values{"priority": {"urgent"}, "team": {"field"}, "assignee": {"me"}}},
+			{"/state", url.Values{"state": {"resolved"}}},
+		}
+		for _, s := range steps {
+			if status, h, _ := c.post(page+s.path, s.form); status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), page+"?done=") {
+				t.Errorf("%s: %d %s", s.path, status, h.Get("Location"))
+			}
+		}
+		a.WaitSMS(mary.Phone, smsRef+": Tafadhali weka tokeni tena")
+		a.WaitSMS(mary.Phone, "Ripoti yako "+smsRef+" imeshughulikiwa")
+		for _, m := range a.SMSTo(mary.Phone) {
+			if strings.Contains(m.Text, "key change") {
+				t.Error("the customer got an internal note")
+			}
+		}
+		tk, _ = care.GetTicket(t.Context(), a.DB.Read(), smsRef)
+		if tk.State != care.StateResolved || tk.Priority != "urgent" || tk.Team != "field" || tk.Assignee != "staff:care1" || tk.FirstResponseAt.IsZero() {
+			t.Errorf("after care's work: %+v", tk)
+		}
+		if status, _, _ := c.post(page+"/state", url.Values{"state": {"new"}}); status != http.StatusConflict {
+			t.Errorf("a resolved ticket made new: %d, want 409", status)
+		}
+		if status, _, _ := c.post(page+"/update", url.Values{"priority": {"whenever"}}); status != http.StatusBadRequest {
+			t.Errorf("an unknown priority: %d, want 400", status)
+		}
+
+		// A caller: care opens a ticket on their behalf.
+		status, h, _ := c.post("/staff/tickets", url.Values{"phone": {"0722000111"}, "category": {"billing"}, "note": {"charged twice"}})
+		if status != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "done=opened") {
+			t.Fatalf("open for a caller: %d %s", status, h.Get("Location"))
+		}
+		a.WaitSMS("254722000111", "We received your report")
+		if status, _, _ := c.post("/staff/tickets", url.Values{"category": {"billing"}}); status != http.StatusBadRequest {
+			t.Errorf("a ticket for nobody: %d, want 400", status)
+		}
+
+		evil := http.Header{"Origin": {"https://evil.example"}, "Sec-Fetch-Site": {"cross-site"}, "Content-Type": {"application/x-www-form-urlencoded"}}
+		if status, _, _ := c.do("POST", page+"/reply", url.Values{"body": {"phish"}}, evil); status != http.StatusForbidden {
+			t.Errorf("a cross-site reply: %d, want 403", status)
+		}
+
+		aud := staffMember(t, a, "aud1", staff.RoleAuditor)
+		for _, p := range []string{"/staff/tickets", page, "/staff/meter-messages"} {
+			status, view := aud.get(p)
+			if status != http.StatusOK || strings.Contains(view, mary.Phone) || strings.Contains(view, "<form method=\"post\" action=\"/staff/tickets") {
+				t.Errorf("auditor on %s: %d, a full phone number or a form to change a ticket", p, status)
+			}
+		}
+		if status, _, _ := aud.post(page+"/note", url.Values{"body": {"seen"}}); status != http.StatusForbidden {
+			t.Errorf("an auditor notes: %d, want 403", status)
+		}
+		if status, view := c.get("/staff/meter-messages"); status != http.StatusOK || !strings.Contains(view, "REJECT") {
+			t.Errorf("meter messages page: %d", status)
+		}
+	})
+}
