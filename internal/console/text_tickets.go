@@ -3,6 +3,18 @@ package console
 // Phrases of customer care's tickets and the meter messages page.
 var (
 	englishTickets = map[string]string{
+		"macros.title":                  "Saved replies",
+		"macros.intro":                  "Replies care sends often, in English and Swahili; each customer gets their own language. Admins edit them.",
+		"macros.name":                   "Name",
+		"macros.updated":                "Changed",
+		"macros.save":                   "Save",
+		"macros.delete":                 "Delete",
+		"macros.empty":                  "No saved reply yet.",
+		"macros.new":                    "A new saved reply",
+		"macros.saved":                  "Saved replies updated.",
+		"macros.bad":                    "A saved reply needs a unique name and its text in English and Swahili, each at most 600 characters.",
+		"ticket.reply.macro":            "Saved reply",
+		"ticket.reply.own":              "My own words below",
 		"nav.tickets":                   "Tickets",
 		"nav.metermessages":             "Meter messages",
 		"tickets.title":                 "Tickets",
@@ -84,6 +96,18 @@ var (
 		"metermessages.fault":           "If that fails",
 	}
 	swahiliTickets = map[string]string{
+		"macros.title":                  "Majibu yaliyohifadhiwa",
+		"macros.intro":                  "Majibu ambayo huduma kwa wateja hutuma mara nyingi, kwa Kiingereza na Kiswahili; kila mteja hupata lugha yake. Wasimamizi huyahariri.",
+		"macros.name":                   "Jina",
+		"macros.updated":                "Yamebadilishwa",
+		"macros.save":                   "Hifadhi",
+		"macros.delete":                 "Futa",
+		"macros.empty":                  "Hakuna jibu lililohifadhiwa bado.",
+		"macros.new":                    "Jibu jipya lililohifadhiwa",
+		"macros.saved":                  "Majibu yaliyohifadhiwa yamesasishwa.",
+		"macros.bad":                    "Jibu lililohifadhiwa linahitaji jina la kipekee na maandishi kwa Kiingereza na Kiswahili, kila moja hadi herufi 600.",
+		"ticket.reply.macro":            "Jibu lililohifadhiwa",
+		"ticket.reply.own":              "Maneno yangu hapa chini",
 		"nav.tickets":                   "Tiketi",
 		"nav.metermessages":             "Ujumbe wa mita",
 		"tickets.title":                 "Tiketi",

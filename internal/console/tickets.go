@@ -29,6 +29,9 @@ func (h *Handler) ticketRoutes() []route {
 		{Method: "POST", Pattern: "/staff/tickets/{id}/state", Roles: careRoles, fn: h.ticketState},
 		{Method: "POST", Pattern: "/staff/tickets/{id}/update", Roles: careRoles, fn: h.ticketUpdate},
 		{Method: "POST", Pattern: "/staff/tickets/bulk", Roles: careRoles, fn: h.ticketBulk},
+		{Method: "GET", Pattern: "/staff/macros", Roles: ticketReaders, fn: h.macros, Menu: "nav.tickets"},
+		{Method: "POST", Pattern: "/staff/macros", Roles: adminRoles, fn: h.macroSave},
+		{Method: "POST", Pattern: "/staff/macros/{id}/delete", Roles: adminRoles, fn: h.macroDelete},
 		{Method: "GET", Pattern: "/staff/meter-messages", Roles: readerRoles, fn: h.meterMessages, Menu: "nav.metermessages"},
 	}
 }
@@ -120,6 +123,7 @@ type ticketView struct {
 	Priorities []string
 	Active     bool
 	Works      bool
+	Macros     []care.Macro
 }
 
 func (h *Handler) ticketPage(w http.ResponseWriter, v *visit) error {
@@ -132,6 +136,9 @@ func (h *Handler) ticketPage(w http.ResponseWriter, v *visit) error {
 	data := ticketView{Ticket: tk, Category: d.CategoryLabel(tk.Category, v.lang), States: care.States, Categories: d.CategoryList(),
 		Priorities: care.Priorities, Active: care.Active(tk.State), Works: Allows(careRoles, v.user().Role)}
 	if data.Events, err = care.Events(ctx, h.DB.Read(), tk.ID); err != nil {
+		return err
+	}
+	if data.Macros, err = care.Macros(ctx, h.DB.Read()); err != nil {
 		return err
 	}
 	counts, err := care.Counts(ctx, h.DB.Read())
@@ -219,7 +226,11 @@ func (h *Handler) ticketAct(w http.ResponseWriter, v *visit, field, done string,
 
 func (h *Handler) ticketReply(w http.ResponseWriter, v *visit) error {
 	return h.ticketAct(w, v, "body", "replied", func(d *care.Desk, id, by, body string) error {
-		if err := d.Reply(v.r.Context(), id, by, body); err != nil {
+		send := func() error { return d.Reply(v.r.Context(), id, by, body) }
+		if macro := v.r.PostFormValue("macro"); macro != "" && strings.TrimSpace(body) == "" {
+			send = func() error { return d.ReplyWith(v.r.Context(), id, by, macro) }
+		}
+		if err := send(); err != nil {
 			return err
 		}
 		if next := v.r.PostFormValue("then"); next != "" {

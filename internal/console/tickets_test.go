@@ -135,3 +135,48 @@ func TestTicketsThroughConsole(t *testing.T) {
 		}
 	})
 }
+
+// Admins keep saved replies in both languages; care sends one and each
+// customer gets it in their own language; care may not edit them.
+func TestMacrosThroughConsole(t *testing.T) {
+	apptest.Engines(t, func(t *testing.T, d store.Dialect) {
+		a := apptest.Start(t, apptest.Options{Dialect: d})
+		john, mary := app.DemoCustomers[0], app.DemoCustomers[1]
+		adm := staffMember(t, a, "adm1", staff.RoleAdmin)
+		form := url.Values{"id": {""}, "name": {"crew"}, "en": {"A crew is on the way."}, "sw": {"Mafundi wako njiani."}}
+		if status, h, _ := adm.post("/staff/macros", form); status != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "done=saved") {
+			t.Fatalf("save a macro: %d %s", status, h.Get("Location"))
+		}
+		if status, _, _ := adm.post("/staff/macros", url.Values{"id": {""}, "name": {"half"}, "en": {"only English"}}); status != http.StatusBadRequest {
+			t.Errorf("a macro without Swahili: %d, want 400", status)
+		}
+		ms, err := care.Macros(t.Context(), a.DB.Read())
+		if err != nil || len(ms) != 1 {
+			t.Fatalf("macros %+v, %v", ms, err)
+		}
+		c := staffMember(t, a, "care2", staff.RoleCare)
+		if status, _, _ := c.post("/staff/macros", form); status != http.StatusForbidden {
+			t.Errorf("care edits a macro: %d, want 403", status)
+		}
+		for _, who := range []app.DemoCustomer{john, mary} {
+			tk, _, err := a.Desk.Open(t.Context(), care.Request{Channel: care.ChannelUSSD, MSISDN: who.Phone, MeterDRN: who.Meter, Category: care.CategoryOutage})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if status, _, _ := c.post("/staff/tickets/"+tk.ID+"/reply", url.Values{"macro": {ms[0].ID}, "body": {""}}); status != http.StatusSeeOther {
+				t.Errorf("reply with a macro: %d", status)
+			}
+		}
+		a.WaitSMS(john.Phone, "A crew is on the way.")
+		a.WaitSMS(mary.Phone, "Mafundi wako njiani.")
+		if status, _ := c.get("/staff/macros"); status != http.StatusOK {
+			t.Errorf("care reads the macros: %d", status)
+		}
+		if status, _, _ := adm.post("/staff/macros/"+ms[0].ID+"/delete", url.Values{}); status != http.StatusSeeOther {
+			t.Errorf("delete a macro: %d", status)
+		}
+		if n := a.Count(`SELECT count(*) FROM audit_events WHERE action IN ('macro.create', 'macro.delete')`); n != 2 {
+			t.Errorf("%d macro audit events, want 2", n)
+		}
+	})
+}
