@@ -3,6 +3,18 @@ package console
 // Phrases of customer care's tickets and the meter messages page.
 var (
 	englishTickets = map[string]string{
+		"tickets.report.title":          "Tickets of %s",
+		"tickets.report.badmonth":       "Give the month as 2026-03.",
+		"tickets.report.intro":          "%d tickets opened this month (Nairobi time); %d resolved with no reply from staff; %d still waiting for a first reply.",
+		"tickets.report.total":          "Total",
+		"tickets.report.first":          "First reply from staff",
+		"tickets.report.resolution":     "Resolution",
+		"tickets.report.count":          "Tickets",
+		"tickets.report.median":         "Median",
+		"tickets.report.p90":            "9 in 10 within",
+		"tickets.report.mean":           "Mean",
+		"tickets.report.longest":        "Longest",
+		"tickets.report.link":           "Monthly report",
 		"macros.title":                  "Saved replies",
 		"macros.intro":                  "Replies care sends often, in English and Swahili; each customer gets their own language. Admins edit them.",
 		"macros.name":                   "Name",
@@ -96,6 +108,18 @@ var (
 		"metermessages.fault":           "If that fails",
 	}
 	swahiliTickets = map[string]string{
+		"tickets.report.title":          "Tiketi za %s",
+		"tickets.report.badmonth":       "Andika mwezi kama 2026-03.",
+		"tickets.report.intro":          "Tiketi %d zilifunguliwa mwezi huu (saa za Nairobi); %d zilishughulikiwa bila jibu la mfanyakazi; %d bado zinasubiri jibu la kwanza.",
+		"tickets.report.total":          "Jumla",
+		"tickets.report.first":          "Jibu la kwanza la mfanyakazi",
+		"tickets.report.resolution":     "Kushughulikiwa",
+		"tickets.report.count":          "Tiketi",
+		"tickets.report.median":         "Wastani wa kati",
+		"tickets.report.p90":            "9 kati ya 10 ndani ya",
+		"tickets.report.mean":           "Wastani",
+		"tickets.report.longest":        "Ndefu zaidi",
+		"tickets.report.link":           "Ripoti ya mwezi",
 		"macros.title":                  "Majibu yaliyohifadhiwa",
 		"macros.intro":                  "Majibu ambayo huduma kwa wateja hutuma mara nyingi, kwa Kiingereza na Kiswahili; kila mteja hupata lugha yake. Wasimamizi huyahariri.",
 		"macros.name":                   "Jina",

@@ -120,8 +120,16 @@ func TestTicketsThroughConsole(t *testing.T) {
 			t.Errorf("a cross-site reply: %d, want 403", status)
 		}
 
+		status, report := c.get("/staff/tickets/report")
+		if status != http.StatusOK || !strings.Contains(report, "<td><b>3</b></td>") || !strings.Contains(report, "3 tickets opened this month") {
+			t.Errorf("the month's report: %d, want 3 tickets in all", status)
+		}
+		if status, _ := c.get("/staff/tickets/report?month=March"); status != http.StatusBadRequest {
+			t.Errorf("a report for month %q: %d, want 400", "March", status)
+		}
+
 		aud := staffMember(t, a, "aud1", staff.RoleAuditor)
-		for _, p := range []string{"/staff/tickets", page, "/staff/meter-messages"} {
+		for _, p := range []string{"/staff/tickets", page, "/staff/meter-messages", "/staff/tickets/report"} {
 			status, view := aud.get(p)
 			if status != http.StatusOK || strings.Contains(view, mary.Phone) || strings.Contains(view, "<form method=\"post\" action=\"/staff/tickets") {
 				t.Errorf("auditor on %s: %d, a full phone number or a form to change a ticket", p, status)
