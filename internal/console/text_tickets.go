@@ -3,6 +3,7 @@ package console
 // Phrases of customer care's tickets and the meter messages page.
 var (
 	englishTickets = map[string]string{
+		"ticket.records":                "The customer's payments, tokens and messages",
 		"tickets.report.title":          "Tickets of %s",
 		"tickets.report.badmonth":       "Give the month as 2026-03.",
 		"tickets.report.intro":          "%d tickets opened this month (Nairobi time); %d resolved with no reply from staff; %d still waiting for a first reply.",
@@ -108,6 +109,7 @@ var (
 		"metermessages.fault":           "If that fails",
 	}
 	swahiliTickets = map[string]string{
+		"ticket.records":                "Malipo, tokeni na ujumbe wa mteja",
 		"tickets.report.title":          "Tiketi za %s",
 		"tickets.report.badmonth":       "Andika mwezi kama 2026-03.",
 		"tickets.report.intro":          "Tiketi %d zilifunguliwa mwezi huu (saa za Nairobi); %d zilishughulikiwa bila jibu la mfanyakazi; %d bado zinasubiri jibu la kwanza.",

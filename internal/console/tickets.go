@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/mteja/mteja/internal/care"
@@ -125,7 +126,15 @@ type ticketView struct {
 	Active     bool
 	Works      bool
 	Macros     []care.Macro
+	// Records are the customer's newest payments, vends and messages,
+	// from the customer page's timeline, so that care answers from one
+	// screen.
+	Records    []event
+	SeesTokens bool
 }
+
+// ticketRecords bounds the customer's records shown beside a ticket.
+const ticketRecords = 15
 
 func (h *Handler) ticketPage(w http.ResponseWriter, v *visit) error {
 	ctx := v.r.Context()
@@ -147,13 +156,34 @@ func (h *Handler) ticketPage(w http.ResponseWriter, v *visit) error {
 		return err
 	}
 	data.Teams = teams(d, counts)
+	var drns, phones []string
 	if tk.MeterDRN != "" {
+		drns = append(drns, tk.MeterDRN)
 		if m, err := customer.GetMeter(ctx, h.DB.Read(), tk.MeterDRN); err == nil && m.CustomerID != "" {
 			if c, err := customer.Get(ctx, h.DB.Read(), m.CustomerID); err == nil {
 				data.Customer = &c
+				phones = append(phones, c.Phones...)
 			}
 		}
 	}
+	if tk.MSISDN != "" && !slices.Contains(phones, tk.MSISDN) {
+		phones = append(phones, tk.MSISDN)
+	}
+	if len(drns)+len(phones) > 0 {
+		all, err := h.events(ctx, drns, phones)
+		if err != nil {
+			return err
+		}
+		for _, e := range all {
+			if (e.Kind == "payment" || e.Kind == "vend" || e.Kind == "message") && len(data.Records) < ticketRecords {
+				data.Records = append(data.Records, e)
+			}
+		}
+		if err := h.audit(v, "customer.read", tk.ID, "ticket "+tk.Ref); err != nil {
+			return err
+		}
+	}
+	data.SeesTokens = data.Works
 	p := h.page(v, "ticket.title", data, tk.Ref)
 	if key, ok := ticketDone[v.r.URL.Query().Get("done")]; ok {
 		p.Notice = t(v.lang, key)

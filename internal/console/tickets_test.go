@@ -69,6 +69,14 @@ func TestTicketsThroughConsole(t *testing.T) {
 		if u, _ := care.GetTicket(t.Context(), a.DB.Read(), ussdRef); u.Channel != care.ChannelUSSD || u.Category != care.CategoryOutage {
 			t.Errorf("the USSD ticket: %+v", u)
 		}
+		// Beside the ticket: the customer's payments, tokens and messages.
+		receipt := a.PayBill(john.Phone, john.Meter, 500)
+		a.WaitPayment(receipt, "applied")
+		tok := a.VendOf(receipt).Tokens[0].Grouped()
+		u, _ := care.GetTicket(t.Context(), a.DB.Read(), ussdRef)
+		if _, view := c.get("/staff/tickets/" + u.ID); !strings.Contains(view, receipt) || !strings.Contains(view, tok) {
+			t.Errorf("John's ticket page lacks his payment %s or its token", receipt)
+		}
 		page := "/staff/tickets/" + tk.ID
 		if _, view := c.get(page); !strings.Contains(view, "Bado haifanyi kazi") || !strings.Contains(view, mary.Phone) {
 			t.Errorf("the ticket page lacks Mary's reply or her phone")
@@ -129,6 +137,9 @@ func TestTicketsThroughConsole(t *testing.T) {
 		}
 
 		aud := staffMember(t, a, "aud1", staff.RoleAuditor)
+		if _, view := aud.get("/staff/tickets/" + u.ID); !strings.Contains(view, receipt) || strings.Contains(view, tok) {
+			t.Errorf("an auditor on John's ticket: want his payment without the token digits")
+		}
 		for _, p := range []string{"/staff/tickets", page, "/staff/meter-messages", "/staff/tickets/report"} {
 			status, view := aud.get(p)
 			if status != http.StatusOK || strings.Contains(view, mary.Phone) || strings.Contains(view, "<form method=\"post\" action=\"/staff/tickets") {
