@@ -191,6 +191,11 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	a.Delivery = &notify.Worker{DB: a.DB, Routes: routes, From: cfg.SMSFrom, Log: a.Log}
 	a.Vend.OnVended = func(int) { a.Delivery.Wake() }
 	a.Desk = &care.Desk{DB: a.DB, SelfHelp: &care.TokenHelp{DB: a.DB, Vend: a.Vend}, Wake: a.Delivery.Wake}
+	if cfg.CareCategories != "" {
+		if a.Desk.Categories, err = care.LoadCategories(cfg.CareCategories); err != nil {
+			return err
+		}
+	}
 	a.Watchdog = a.newWatchdog()
 	if a.Sink != nil {
 		a.Sink.OnReceipt = a.receipt

@@ -1,8 +1,12 @@
 package care
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Ticket categories shipped by default; a utility may configure its own
@@ -87,6 +91,33 @@ func CheckCategories(cs []Category) error {
 		return fmt.Errorf("categories: want one named %q, where reports that fit no other go", CategoryOther)
 	}
 	return nil
+}
+
+// LoadCategories reads a YAML list of categories from path and checks it.
+func LoadCategories(path string) ([]Category, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("care categories: %w", err)
+	}
+	return ParseCategories(b)
+}
+
+// ParseCategories reads a YAML list of categories and checks it: an empty
+// list, an unknown field or a bad entry is an error naming it.
+func ParseCategories(b []byte) ([]Category, error) {
+	var cs []Category
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cs); err != nil {
+		return nil, fmt.Errorf("care categories: %w", err)
+	}
+	if len(cs) == 0 {
+		return nil, fmt.Errorf("care categories: the list is empty")
+	}
+	if err := CheckCategories(cs); err != nil {
+		return nil, fmt.Errorf("care categories: %w", err)
+	}
+	return cs, nil
 }
 
 // categoryOfKind maps the fault kinds customers reported before tickets
