@@ -3,6 +3,11 @@ package console
 // Phrases of customer care's tickets and the meter messages page.
 var (
 	englishTickets = map[string]string{
+		"fault.kind.no_token":           "No token",
+		"fault.kind.wrong_units":        "Wrong units",
+		"fault.kind.billing":            "Billing",
+		"fault.kind.new_connection":     "New connection",
+		"fault.kind.staff_conduct":      "Staff conduct",
 		"ticket.records":                "The customer's payments, tokens and messages",
 		"tickets.report.title":          "Tickets of %s",
 		"tickets.report.badmonth":       "Give the month as 2026-03.",
@@ -109,6 +114,11 @@ var (
 		"metermessages.fault":           "If that fails",
 	}
 	swahiliTickets = map[string]string{
+		"fault.kind.no_token":           "Sijapata tokeni",
+		"fault.kind.wrong_units":        "Units si sahihi",
+		"fault.kind.billing":            "Malipo na bili",
+		"fault.kind.new_connection":     "Muunganisho mpya",
+		"fault.kind.staff_conduct":      "Tabia ya mfanyakazi",
 		"ticket.records":                "Malipo, tokeni na ujumbe wa mteja",
 		"tickets.report.title":          "Tiketi za %s",
 		"tickets.report.badmonth":       "Andika mwezi kama 2026-03.",
