@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -76,6 +77,9 @@ func (m *me) fault(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f, err := m.desk().ReportFault(r.Context(), care.ChannelApp, s.MSISDN, x.DRN, req.Kind, req.Note)
+	if errors.Is(err, care.ErrTooMany) {
+		return meRateLimited(w, time.Hour)
+	}
 	if err != nil {
 		return err
 	}

@@ -113,7 +113,7 @@ func RaiseFault(ctx context.Context, db *store.DB, msisdn, drn, kind, note, by s
 	err := db.InTx(ctx, func(tx *store.Tx) error {
 		var repeat bool
 		var err error
-		t, repeat, err = d.openTicket(ctx, tx, Request{Channel: ChannelConsole, MSISDN: msisdn, MeterDRN: drn, Category: categoryOfKind(kind), Note: note, By: by})
+		t, repeat, err = d.openTicket(ctx, tx, Request{Channel: ChannelConsole, MSISDN: msisdn, MeterDRN: drn, Category: categoryOfKind(kind), Note: note, By: by}, 0)
 		if err != nil {
 			return err
 		}

@@ -23,6 +23,9 @@ type Desk struct {
 	SelfHelp SelfHelp
 	// Wake, when set, is called after messages are queued.
 	Wake func()
+	// MaxPerDay bounds the tickets one phone opens itself in 24 hours
+	// (each costs an SMS answer); default 10. Staff are not bounded.
+	MaxPerDay int
 }
 
 // SelfHelp settles a ticket without a person where it can: a "no token"
@@ -35,6 +38,10 @@ type SelfHelp interface {
 
 // ErrNoPhone is returned for a reply to a ticket with no phone to text.
 var ErrNoPhone = errors.New("the ticket has no phone to reply to")
+
+// ErrTooMany is returned when a phone opened MaxPerDay tickets in the
+// last 24 hours.
+var ErrTooMany = errors.New("too many reports from this phone today")
 
 // ErrState is returned for a change a ticket's state does not allow.
 var ErrState = errors.New("not allowed in the ticket's state")
@@ -85,7 +92,7 @@ func (d *Desk) Open(ctx context.Context, r Request) (t Ticket, repeat bool, err 
 		return Ticket{}, false, fmt.Errorf("open ticket: channel %q: want one of %s", r.Channel, strings.Join(Channels, ", "))
 	}
 	err = d.DB.InTx(ctx, func(tx *store.Tx) error {
-		t, repeat, err = d.openTicket(ctx, tx, r)
+		t, repeat, err = d.openTicket(ctx, tx, r, d.maxPerDay())
 		if err != nil || repeat {
 			return err
 		}
@@ -107,6 +114,13 @@ func (d *Desk) Open(ctx context.Context, r Request) (t Ticket, repeat bool, err 
 	}
 	d.wake()
 	return t, repeat, nil
+}
+
+func (d *Desk) maxPerDay() int {
+	if d.MaxPerDay > 0 {
+		return d.MaxPerDay
+	}
+	return 10
 }
 
 func validChannel(c string) bool {

@@ -218,7 +218,10 @@ func TicketsFor(ctx context.Context, q Querier, phones, meters []string, limit i
 // opened about the same meter or account and category in the last 10
 // minutes (a resent USSD request or an impatient customer); repeat says
 // which.
-func (d *Desk) openTicket(ctx context.Context, tx *store.Tx, r Request) (t Ticket, repeat bool, err error) {
+//
+// A customer's own phone (no r.By) opening its limit'th ticket in 24 hours
+// is refused with ErrTooMany; limit 0 bounds nothing.
+func (d *Desk) openTicket(ctx context.Context, tx *store.Tx, r Request, limit int) (t Ticket, repeat bool, err error) {
 	cat, ok := d.category(r.Category)
 	if !ok {
 		return Ticket{}, false, fmt.Errorf("ticket category %q: want one of %s", r.Category, strings.Join(d.categoryNames(), ", "))
@@ -235,6 +238,15 @@ func (d *Desk) openTicket(ctx context.Context, tx *store.Tx, r Request) (t Ticke
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return Ticket{}, false, err
+	}
+	if limit > 0 && r.By == "" && r.MSISDN != "" {
+		var n int
+		if err := tx.QueryRow(`SELECT count(*) FROM tickets WHERE msisdn = $1 AND created_by = '' AND created_at > $2`, r.MSISDN, store.Micros(tx.Now.Add(-24*time.Hour))).Scan(&n); err != nil {
+			return Ticket{}, false, err
+		}
+		if n >= limit {
+			return Ticket{}, false, ErrTooMany
+		}
 	}
 	lang := "en"
 	if r.MSISDN != "" {

@@ -49,3 +49,26 @@ func TestHelpOpensATicketAndRepliesLandOnIt(t *testing.T) {
 		}
 	})
 }
+
+// One phone opens at most the desk's limit of tickets a day by SMS; past
+// it, it is told its reports will be answered, and nothing is opened.
+func TestHelpIsBoundedPerPhone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		setup(t, db)
+		r := &keyword.Responder{DB: db, Desk: &care.Desk{DB: db, MaxPerDay: 2}}
+		const stranger = "254799000333"
+		for i, text := range []string{"HELP no token", "HELP my bill", "HELP power"} {
+			rep, err := r.Handle(ctx, stranger, text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if over := i >= 2; over != strings.Contains(rep.Body, "many reports") {
+				t.Errorf("report %d: %q", i+1, rep.Body)
+			}
+		}
+		if ts, _ := care.Tickets(ctx, db.Read(), care.Filter{MSISDN: stranger}); len(ts) != 2 {
+			t.Errorf("%d tickets; want 2", len(ts))
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -41,6 +42,9 @@ func (h *Handler) reportSend(w http.ResponseWriter, v *visit) error {
 		return err
 	}
 	f, err := h.desk().ReportFault(v.r.Context(), care.ChannelPortal, v.session.MSISDN, d.Meter, d.Kind, d.Note)
+	if errors.Is(err, care.ErrTooMany) {
+		return refuse("err.toomany")
+	}
 	if err != nil {
 		return err
 	}

@@ -135,6 +135,7 @@ var english = map[string]string{
 	"err.kind":             "Choose what is wrong.",
 	"err.note":             "Please keep the details under 500 characters.",
 	"err.nometer":          "Choose one of your meters.",
+	"err.toomany":          "You have made many reports today; we will answer them. Please wait for our SMS.",
 
 	"outages.title":   "Power outages",
 	"outages.none":    "No known power outage in %s.",

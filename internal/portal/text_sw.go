@@ -132,6 +132,7 @@ var swahili = map[string]string{
 	"ticket.out":           "Tulijibu",
 	"fault.open":           "Inashughulikiwa",
 	"fault.closed":         "Imefungwa",
+	"err.toomany":          "Umeripoti mara nyingi leo; tutazijibu. Tafadhali subiri SMS yetu.",
 	"err.kind":             "Chagua tatizo.",
 	"err.note":             "Tafadhali andika maelezo yasiyozidi herufi 500.",
 	"err.nometer":          "Chagua moja ya mita zako.",
