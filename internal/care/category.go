@@ -55,6 +55,16 @@ var DefaultCategories = []Category{
 	{CategoryOther, "Other", "Nyingine", "care", "normal"},
 }
 
+// CategoryError is returned for a ticket of a category not configured.
+type CategoryError struct {
+	Name string
+	Want []string
+}
+
+func (e *CategoryError) Error() string {
+	return fmt.Sprintf("ticket category %q: want one of %s", e.Name, strings.Join(e.Want, ", "))
+}
+
 // Priorities, lowest first.
 var Priorities = []string{"low", "normal", "high", "urgent"}
 

@@ -224,7 +224,7 @@ func TicketsFor(ctx context.Context, q Querier, phones, meters []string, limit i
 func (d *Desk) openTicket(ctx context.Context, tx *store.Tx, r Request, limit int) (t Ticket, repeat bool, err error) {
 	cat, ok := d.category(r.Category)
 	if !ok {
-		return Ticket{}, false, fmt.Errorf("ticket category %q: want one of %s", r.Category, strings.Join(d.categoryNames(), ", "))
+		return Ticket{}, false, &CategoryError{Name: r.Category, Want: d.categoryNames()}
 	}
 	r.Note = strings.TrimSpace(r.Note)
 	if len(r.Note) > 500 {
