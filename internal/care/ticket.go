@@ -230,6 +230,14 @@ func (d *Desk) openTicket(ctx context.Context, tx *store.Tx, r Request, limit in
 	if len(r.Note) > 500 {
 		r.Note = store.Truncate(r.Note, 500)
 	}
+	if tx.Dialect == store.Postgres {
+		// Two requests at once (USSD resent, SMS and USSD together) must
+		// find each other: one waits for the other's commit. SQLite's one
+		// writer does this already.
+		if _, err := tx.Exec(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "ticket:"+r.MSISDN+"|"+r.MeterDRN+"|"+r.Account); err != nil {
+			return Ticket{}, false, err
+		}
+	}
 	since := store.Micros(tx.Now.Add(-10 * time.Minute))
 	t, err = scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE msisdn = $1 AND meter_drn = $2 AND account = $3 AND category = $4 AND created_at > $5 ORDER BY created_at LIMIT 1`,
 		r.MSISDN, r.MeterDRN, r.Account, r.Category, since))

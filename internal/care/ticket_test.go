@@ -200,6 +200,9 @@ func TestNoTokenSelfResolvesOnce(t *testing.T) {
 			}()
 		}
 		wg.Wait()
+		if got[0].ID != got[1].ID {
+			t.Errorf("two tickets %s and %s for one report made twice at once; want one", got[0].Ref, got[1].Ref)
+		}
 		var vends int
 		db.Read().QueryRow(`SELECT count(*) FROM vends`).Scan(&vends)
 		if vends != 1 {
