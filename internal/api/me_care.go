@@ -63,7 +63,7 @@ func (m *me) fault(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !care.ValidFaultKind(req.Kind) {
-		return invalid("kind %q: want no_power, token_rejected, meter or other", req.Kind)
+		return invalid("kind %q: want no_power, token_rejected, meter, no_token or other", req.Kind)
 	}
 	if len(req.Note) > 500 {
 		return invalid("note: at most 500 bytes")

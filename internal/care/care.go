@@ -25,12 +25,13 @@ const (
 	FaultTokenRejected = "token_rejected"
 	FaultMeter         = "meter"
 	FaultOther         = "other"
+	FaultNoToken       = "no_token" // paid, and no token came
 )
 
 // ValidFaultKind reports whether k is a fault kind.
 func ValidFaultKind(k string) bool {
 	switch k {
-	case FaultNoPower, FaultTokenRejected, FaultMeter, FaultOther:
+	case FaultNoPower, FaultTokenRejected, FaultMeter, FaultOther, FaultNoToken:
 		return true
 	}
 	return false
@@ -87,7 +88,7 @@ func ReportFault(ctx context.Context, db *store.DB, msisdn, drn, kind, note stri
 // ReportFault opens a ticket for a fault a customer reported on channel.
 func (d *Desk) ReportFault(ctx context.Context, channel, msisdn, drn, kind, note string) (Fault, error) {
 	if !ValidFaultKind(kind) {
-		return Fault{}, fmt.Errorf("report fault: kind %q: want no_power, token_rejected, meter or other", kind)
+		return Fault{}, fmt.Errorf("report fault: kind %q: want no_power, token_rejected, meter, no_token or other", kind)
 	}
 	t, _, err := d.Open(ctx, Request{Channel: channel, MSISDN: msisdn, MeterDRN: drn, Category: categoryOfKind(kind), Note: note})
 	if err != nil {
@@ -106,7 +107,7 @@ func RaiseFault(ctx context.Context, db *store.DB, msisdn, drn, kind, note, by s
 		return Fault{}, errors.New("raise fault: no staff member to record")
 	}
 	if !ValidFaultKind(kind) {
-		return Fault{}, fmt.Errorf("raise fault: kind %q: want no_power, token_rejected, meter or other", kind)
+		return Fault{}, fmt.Errorf("raise fault: kind %q: want no_power, token_rejected, meter, no_token or other", kind)
 	}
 	d := &Desk{DB: db}
 	var t Ticket

@@ -205,3 +205,28 @@ func TestMacrosThroughConsole(t *testing.T) {
 		}
 	})
 }
+
+// "Paid, no token" on USSD settles itself: the desk finds the caller's
+// payment and texts its token (the stored one: no second token), and the
+// ticket is resolved before a person sees it.
+func TestNoTokenOnUSSDSettlesItself(t *testing.T) {
+	apptest.Engines(t, func(t *testing.T, d store.Dialect) {
+		a := apptest.Start(t, apptest.Options{Dialect: d})
+		john := app.DemoCustomers[0]
+		receipt := a.PayBill(john.Phone, john.Meter, 500)
+		a.WaitPayment(receipt, "applied")
+		tok := a.VendOf(receipt).Tokens[0].Grouped()
+		ref := refRE.FindString(dialUSSD(t, a, john.Phone, "5*5*1*1"))
+		if ref == "" {
+			t.Fatal("no reference for the no-token report")
+		}
+		a.WaitSMS(john.Phone, "Token: "+tok)
+		tk, err := care.GetTicket(t.Context(), a.DB.Read(), ref)
+		if err != nil || tk.State != care.StateResolved || tk.Category != care.CategoryNoToken || tk.Channel != care.ChannelUSSD {
+			t.Errorf("the no-token ticket: %+v, %v; want it resolved", tk, err)
+		}
+		if n := a.Count(`SELECT count(*) FROM tokens`); n != 1 {
+			t.Errorf("%d tokens; want the one", n)
+		}
+	})
+}
