@@ -3,6 +3,7 @@ package console
 // Phrases of customer care's tickets and the meter messages page.
 var (
 	englishTickets = map[string]string{
+		"ticket.unassigned":             "Nobody",
 		"fault.kind.no_token":           "No token",
 		"fault.kind.wrong_units":        "Wrong units",
 		"fault.kind.billing":            "Billing",
@@ -114,6 +115,7 @@ var (
 		"metermessages.fault":           "If that fails",
 	}
 	swahiliTickets = map[string]string{
+		"ticket.unassigned":             "Hakuna",
 		"fault.kind.no_token":           "Sijapata tokeni",
 		"fault.kind.wrong_units":        "Units si sahihi",
 		"fault.kind.billing":            "Malipo na bili",

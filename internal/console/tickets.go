@@ -2,6 +2,7 @@ package console
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -131,6 +132,22 @@ type ticketView struct {
 	// screen.
 	Records    []event
 	SeesTokens bool
+	Agents     []string // who a ticket may be assigned to
+}
+
+// assignable lists the actors of the active staff who may work tickets.
+func (h *Handler) assignable(v *visit) ([]string, error) {
+	us, err := h.Staff.Users(v.r.Context())
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, u := range us {
+		if u.Status == staff.UserActive && Allows(careRoles, u.Role) {
+			out = append(out, u.Actor())
+		}
+	}
+	return out, nil
 }
 
 // ticketRecords bounds the customer's records shown beside a ticket.
@@ -149,6 +166,9 @@ func (h *Handler) ticketPage(w http.ResponseWriter, v *visit) error {
 		return err
 	}
 	if data.Macros, err = care.Macros(ctx, h.DB.Read()); err != nil {
+		return err
+	}
+	if data.Agents, err = h.assignable(v); err != nil {
 		return err
 	}
 	counts, err := care.Counts(ctx, h.DB.Read())
@@ -283,9 +303,14 @@ func (h *Handler) ticketState(w http.ResponseWriter, v *visit) error {
 	})
 }
 
-// ticketUpdate sets the team, assignee ("me" takes it), priority and
-// category at once; each change is on the timeline.
+// ticketUpdate sets the team, assignee ("me" takes it; else an active
+// staff member who works tickets, or none), priority and category at once;
+// each change is on the timeline.
 func (h *Handler) ticketUpdate(w http.ResponseWriter, v *visit) error {
+	agents, err := h.assignable(v)
+	if err != nil {
+		return err
+	}
 	return h.ticketAct(w, v, "priority", "updated", func(d *care.Desk, id, by, prio string) error {
 		f := v.r.PostForm
 		c := care.Change{Priority: &prio}
@@ -294,6 +319,9 @@ func (h *Handler) ticketUpdate(w http.ResponseWriter, v *visit) error {
 				s := strings.TrimSpace(f.Get(name))
 				if name == "assignee" && s == "me" {
 					s = by
+				}
+				if name == "assignee" && s != "" && !slices.Contains(agents, s) {
+					return fmt.Errorf("assignee %q: not an active staff member who works tickets", s)
 				}
 				*dst = &s
 			}

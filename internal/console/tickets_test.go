@@ -112,6 +112,9 @@ func TestTicketsThroughConsole(t *testing.T) {
 		if status, _, _ := c.post(page+"/update", url.Values{"priority": {"whenever"}}); status != http.StatusBadRequest {
 			t.Errorf("an unknown priority: %d, want 400", status)
 		}
+		if status, _, _ := c.post(page+"/update", url.Values{"priority": {"urgent"}, "assignee": {"staff:nobody"}}); status != http.StatusBadRequest {
+			t.Errorf("assigned to no staff member: %d, want 400", status)
+		}
 
 		// A caller: care opens a ticket on their behalf.
 		status, h, _ := c.post("/staff/tickets", url.Values{"phone": {"0722000111"}, "category": {"billing"}, "note": {"charged twice"}})
