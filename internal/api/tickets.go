@@ -3,12 +3,9 @@ package api
 import (
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/mteja/mteja/internal/care"
-	"github.com/mteja/mteja/internal/customer"
-	"github.com/mteja/mteja/internal/phone"
 	"github.com/mteja/mteja/internal/staff"
 )
 
@@ -44,28 +41,16 @@ func (h *Handler) ticketOpen(w http.ResponseWriter, r *http.Request) error {
 	if p.Role == staff.RoleAgent {
 		channel = care.ChannelAgent
 	}
-	tr := care.Request{Channel: channel, Category: req.Category, Note: req.Note, By: p.String(),
-		MeterDRN: customer.NormalizeNumber(req.Meter), Account: strings.TrimSpace(req.Account)}
-	switch {
-	case len(req.Note) > 500:
+	if len(req.Note) > 500 {
 		return invalid("note: at most 500 bytes, got %d", len(req.Note))
-	case len(tr.Account) > 64:
-		return invalid("account: at most 64 characters")
 	}
-	if req.Phone != "" {
-		n, err := phone.Normalize(req.Phone)
-		if err != nil {
-			return invalid("phone: %v", err)
-		}
-		tr.MSISDN = n
-	}
-	if tr.MSISDN == "" && tr.MeterDRN == "" && tr.Account == "" {
-		return invalid("phone, meter or account: name the customer by one of them")
-	}
-	if tr.MeterDRN != "" {
-		if _, err := customer.GetMeter(r.Context(), h.DB.Read(), tr.MeterDRN); err != nil {
-			return err
-		}
+	tr := care.Request{Channel: channel, Category: req.Category, Note: req.Note, By: p.String()}
+	err := care.ForCustomer(r.Context(), h.DB.Read(), &tr, req.Phone, req.Meter, req.Account)
+	switch {
+	case errors.Is(err, care.ErrBadPhone), errors.Is(err, care.ErrNoCustomer):
+		return invalid("%v", err)
+	case err != nil:
+		return err
 	}
 	tk, repeat, err := h.desk().Open(r.Context(), tr)
 	var bad *care.CategoryError

@@ -10,7 +10,6 @@ import (
 
 	"github.com/mteja/mteja/internal/care"
 	"github.com/mteja/mteja/internal/customer"
-	"github.com/mteja/mteja/internal/phone"
 	"github.com/mteja/mteja/internal/staff"
 	"github.com/mteja/mteja/internal/store"
 )
@@ -218,23 +217,15 @@ func (h *Handler) ticketOpen(w http.ResponseWriter, v *visit) error {
 	if err != nil {
 		return err
 	}
-	r := care.Request{Channel: care.ChannelConsole, Category: cat, Note: v.r.PostFormValue("note"), By: v.user().Actor(),
-		MeterDRN: customer.NormalizeNumber(v.r.PostFormValue("meter")), Account: strings.TrimSpace(v.r.PostFormValue("account"))}
-	if raw := strings.TrimSpace(v.r.PostFormValue("phone")); raw != "" {
-		if r.MSISDN, err = phone.Normalize(raw); err != nil {
-			return &pageError{Status: http.StatusBadRequest, Key: "resend.badphone", cause: err}
-		}
-	}
-	if r.MSISDN == "" && r.MeterDRN == "" && r.Account == "" {
-		return &pageError{Status: http.StatusBadRequest, Key: "ticket.needwho"}
-	}
-	if len(r.Account) > 64 {
-		return &pageError{Status: http.StatusBadRequest, Key: "ticket.needwho"}
-	}
-	if r.MeterDRN != "" {
-		if _, err := customer.GetMeter(v.r.Context(), h.DB.Read(), r.MeterDRN); err != nil {
-			return err
-		}
+	r := care.Request{Channel: care.ChannelConsole, Category: cat, Note: v.r.PostFormValue("note"), By: v.user().Actor()}
+	err = care.ForCustomer(v.r.Context(), h.DB.Read(), &r, v.r.PostFormValue("phone"), v.r.PostFormValue("meter"), v.r.PostFormValue("account"))
+	switch {
+	case errors.Is(err, care.ErrBadPhone):
+		return &pageError{Status: http.StatusBadRequest, Key: "resend.badphone", cause: err}
+	case errors.Is(err, care.ErrNoCustomer):
+		return &pageError{Status: http.StatusBadRequest, Key: "ticket.needwho", cause: err}
+	case err != nil:
+		return err
 	}
 	tk, _, err := h.desk().Open(v.r.Context(), r)
 	if err != nil {
