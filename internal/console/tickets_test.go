@@ -116,6 +116,16 @@ func TestTicketsThroughConsole(t *testing.T) {
 			t.Errorf("assigned to no staff member: %d, want 400", status)
 		}
 
+		// One reply to the area's tickets: John's (his meter is in Nairobi
+		// West) gets it in English; a reply missing a language is refused.
+		if status, h, _ := c.post("/staff/tickets/bulk", url.Values{"area": {"Nairobi West"}, "en": {"Power is back in Nairobi West"}, "sw": {"Umeme umerudi Nairobi West"}}); status != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "done=bulk") {
+			t.Errorf("bulk reply: %d %s", status, h.Get("Location"))
+		}
+		a.WaitSMS(john.Phone, ussdRef+": Power is back in Nairobi West")
+		if status, _, _ := c.post("/staff/tickets/bulk", url.Values{"area": {"Nairobi West"}, "en": {"Power is back"}}); status != http.StatusBadRequest {
+			t.Errorf("a bulk reply without Swahili: %d, want 400", status)
+		}
+
 		// A caller: care opens a ticket on their behalf.
 		status, h, _ := c.post("/staff/tickets", url.Values{"phone": {"0722000111"}, "category": {"billing"}, "note": {"charged twice"}})
 		if status != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "done=opened") {
