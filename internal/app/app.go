@@ -190,7 +190,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	}
 	a.Delivery = &notify.Worker{DB: a.DB, Routes: routes, From: cfg.SMSFrom, Log: a.Log}
 	a.Vend.OnVended = func(int) { a.Delivery.Wake() }
-	a.Desk = &care.Desk{DB: a.DB, SelfHelp: &care.TokenHelp{DB: a.DB, Vend: a.Vend}, Wake: a.Delivery.Wake}
+	a.Desk = &care.Desk{DB: a.DB, SelfHelp: &care.TokenHelp{DB: a.DB, Vend: a.Vend}, Wake: a.Delivery.Wake, Background: true}
 	if cfg.CareCategories != "" {
 		if a.Desk.Categories, err = care.LoadCategories(cfg.CareCategories); err != nil {
 			return err

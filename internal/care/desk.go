@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -23,6 +24,10 @@ type Desk struct {
 	SelfHelp SelfHelp
 	// Wake, when set, is called after messages are queued.
 	Wake func()
+	// Background runs self-help after Open returns, so that a USSD
+	// session or a web request is not kept waiting on a vend; the ticket
+	// Open returns is then as opened. Off, Open returns it settled.
+	Background bool
 	// MaxPerDay bounds the tickets one phone opens itself in 24 hours
 	// (each costs an SMS answer); default 10. Staff are not bounded.
 	MaxPerDay int
@@ -109,7 +114,16 @@ func (d *Desk) Open(ctx context.Context, r Request) (t Ticket, repeat bool, err 
 	if err != nil {
 		return Ticket{}, false, fmt.Errorf("open ticket: %w", err)
 	}
-	if !repeat {
+	switch {
+	case repeat:
+	case d.Background:
+		go func() {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+			defer cancel()
+			d.selfHelp(ctx, t)
+			d.wake()
+		}()
+	default:
 		t = d.selfHelp(ctx, t)
 	}
 	d.wake()

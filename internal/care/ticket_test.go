@@ -253,3 +253,35 @@ func TestTokenRejectedGetsMeterAdvice(t *testing.T) {
 		}
 	})
 }
+
+// With Background set, Open answers at once and self-help settles the
+// ticket after: a USSD session does not wait on a vend.
+func TestSelfHelpInBackground(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		customers(t, db)
+		release := make(chan struct{})
+		d := &care.Desk{DB: db, Background: true, SelfHelp: blocked{release}}
+		tk, _, err := d.Open(ctx, care.Request{Channel: care.ChannelUSSD, MSISDN: swPhone, MeterDRN: swMeter, Category: care.CategoryNoToken})
+		if err != nil || tk.State != care.StateNew {
+			t.Fatalf("open: %+v, %v; want it new, at once", tk, err)
+		}
+		close(release)
+		deadline := time.Now().Add(10 * time.Second)
+		for tk.State != care.StateResolved && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+			tk, _ = care.GetTicket(ctx, db.Read(), tk.ID)
+		}
+		if tk.State != care.StateResolved {
+			t.Errorf("after self-help: %s; want resolved", tk.State)
+		}
+	})
+}
+
+// blocked settles a ticket once released.
+type blocked struct{ release chan struct{} }
+
+func (b blocked) Resolve(ctx context.Context, _ care.Ticket) (string, bool, error) {
+	<-b.release
+	return "done", true, nil
+}
