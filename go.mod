@@ -3,8 +3,10 @@ module github.com/mteja/mteja
 go 1.26.8
 
 require (
+	github.com/boombuler/barcode v1.0.1 // QR codes of eTIMS's verification text on invoices (already here through pquerna/otp; fpdf asks v1.0.1)
 	github.com/chromedp/cdproto v0.159.0 // chromedp's protocol types, for the portal's browser tests
 	github.com/chromedp/chromedp v0.23.0 // drives Debian's headless Chromium in the portal tests
+	github.com/go-pdf/fpdf v0.9.0 // invoices as PDF: maintained fork of jung-kurt/gofpdf, pure Go; its barcode and import helpers are not built into ours (only the core package is imported); core fonts keep a page to a few kB
 	github.com/google/uuid v1.6.0 // UUIDv7 record ids: time-ordered, made by the app on any node
 	github.com/jackc/pgx/v5 v5.12.0 // PostgreSQL driver (through database/sql), production database
 	github.com/linxGnu/gosmpp v0.3.1 // SMPP 3.4 PDUs and binds; pinned: the proxy refuses @latest, and its quirks are worked around
@@ -20,7 +22,6 @@ require (
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
-	github.com/boombuler/barcode v1.0.1-0.20190219062509-6c824513bacc // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect

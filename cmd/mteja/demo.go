@@ -112,6 +112,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
   The meter's tokens and itemised receipts:
     curl -s -H 'Authorization: Bearer %[4]s' %[1]s/api/v1/meters/%[3]s/vends
   Dial the USSD menu:        go run ./cmd/mteja ussd-sim -url %[5]s -phone +%[2]s
+  What a meter's message means, by SMS (answer at /demo/sms):
+    curl -s -X POST '%[1]s/demo/sms?phone=%[2]s&text=METER+REJECT'
   SMS the demo sent:         %[1]s/demo/sms
   Customer portal:           %[1]s/
   Metrics:                   curl -s -H 'Authorization: Bearer %[6]s' %[1]s/metrics
@@ -123,6 +125,9 @@ Callback URLs of this run (each gateway has its own secret):
 	printCallbacks(stdout, a.Config, true)
 	printISPDemo(stdout, a)
 	if err := printHotspotDemo(ctx, stdout, a); err != nil {
+		return err
+	}
+	if err := demoInvoice(ctx, stdout, a); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")

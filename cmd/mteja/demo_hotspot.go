@@ -44,8 +44,10 @@ John Kamau's internet in the customer portal: log in at
   with %[7]s (the code SMS is at %[1]s/demo/sms), then open
     %[1]s/internet
   for %[8]s's plan and state, data and time left, wallet and purchases; buy a bundle by STK
-  push for %[8]s or for a friend (%[9]s), or redeem a voucher.
+  push for %[8]s or for a friend (%[9]s), or redeem a voucher. The same on a feature phone:
+    go run ./cmd/mteja ussd-sim -url %[10]s -phone +%[11]s
+  and choose 8 Internet; or by SMS: USAGE, VOUCHER <code>.
 `, a.URL(), app.DemoHotspotPath, plan.Name, code[:4], code[4:8], code[8:], local[:4]+" "+local[4:7]+" "+local[7:],
-		app.DemoShortUsername, app.DemoISPUsername)
+		app.DemoShortUsername, app.DemoISPUsername, a.USSDURL(), kamau.Phone)
 	return nil
 }

@@ -48,7 +48,10 @@ func TestDemoOnce(t *testing.T) {
 	}
 	for _, want := range []string{"/daraja/", "/c2b/validation", "/c2b/confirmation", "M-Pesa receipt", "Try next", "/api/v1/purchases", app.DemoCustomers[0].Meter,
 		"radtest -t pap kamau demo-pass 127.0.0.1:", "radclient 127.0.0.1:", "secret mteja-demo-radius-secret", "/demo/pay?phone=254708374149&account=kamau&amount=5",
-		"/demo/hotspot\n", "/hotspot/\n  with its variables link-login-only", "/login\n  with 0708 374 149", "/internet\n  for kamau's plan"} {
+		"/demo/hotspot\n", "/hotspot/\n  with its variables link-login-only", "/login\n  with 0708 374 149", "/internet\n  for kamau's plan",
+		"-phone +254708374149\n  and choose 8 Internet", "text=METER+REJECT",
+		"Invoice INV-", "was issued and paid: net 1,874.06, excise 281.11, VAT 344.83", "seller PIN P000000000D (made up, demo only)",
+		"signed by the simulated eTIMS unit SIM-CU-DEMO-0001", "/staff/internet/invoices/"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the demo's output does not mention %q:\n%s", want, text)
 		}

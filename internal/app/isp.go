@@ -14,6 +14,10 @@ import (
 // DemoISPShortCode is the demo ISP's Paybill, when none is configured.
 const DemoISPShortCode = "600100"
 
+// DemoISPPIN is the demo ISP's KRA PIN on its invoices: made up (all
+// zeros), for the demo only.
+const DemoISPPIN = "P000000000D"
+
 // buildISP makes the ISP's billing, after the utility's Daraja client and
 // STK. Payments to the ISP's short codes are routed to it by intake; it
 // runs whether or not any are configured (vouchers and RADIUS need no
@@ -21,7 +25,16 @@ const DemoISPShortCode = "600100"
 func (a *App) buildISP() error {
 	cfg := a.Config
 	c := isp.Config{Name: cfg.ISPName, ShortCodes: cfg.ISPShortCodes, WalledGarden: cfg.ISPWalledGarden, Interim: cfg.ISPInterim, Log: a.Log,
-		OnMessages: a.Delivery.Wake}
+		OnMessages: a.Delivery.Wake, PIN: cfg.ISPPIN, InvoiceLead: time.Duration(cfg.ISPInvoiceDays) * 24 * time.Hour}
+	if a.ISPSim != nil {
+		// The demo's invoices carry a made-up PIN and are signed by a
+		// simulated control unit. A real deployment has no signer until
+		// eTIMS is connected: its invoices wait, "awaiting signature".
+		if c.PIN == "" {
+			c.PIN = DemoISPPIN
+		}
+		c.Signer = &isp.SimulatedUnit{Serial: "SIM-CU-DEMO-0001", Key: []byte("demo control unit: " + cfg.SealKey)}
+	}
 	if len(cfg.ISPShortCodes) > 0 && a.STK != nil {
 		key, secret, passkey, url := cfg.ISPKey, cfg.ISPSecret, cfg.ISPPasskey, cfg.DarajaURL
 		if key == "" {
@@ -36,6 +49,13 @@ func (a *App) buildISP() error {
 		a.ispDaraja = &mpesa.Client{BaseURL: url, ConsumerKey: key, ConsumerSecret: secret, ShortCode: cfg.ISPShortCodes[0], Passkey: passkey}
 		c.STK, c.Daraja = a.STK, a.ispDaraja
 	}
+	// A wrong tax file stops start-up: invoices at wrong rates are
+	// worse than none.
+	taxes, err := isp.LoadTaxes(cfg.TaxFile)
+	if err != nil {
+		return fmt.Errorf("isp: -tax-file: %w", err)
+	}
+	c.Taxes = taxes
 	svc, err := isp.New(a.DB, []byte(cfg.SealKey), c)
 	if err != nil {
 		return fmt.Errorf("isp: %w", err)

@@ -13,15 +13,18 @@ import (
 )
 
 // The demo ISP: a hotspot day bundle, a monthly PPPoE line, a five-minute
-// bundle to watch one end, two subscribers (Mary Wanjiku and John Kamau,
-// customers of the utility too) and a router on this machine, which
-// radtest or radclient can play.
+// bundle to watch one end, three subscribers (Mary Wanjiku, John Kamau and,
+// on the monthly line, Ali Hassan, customers of the utility too) and a
+// router on this machine, which radtest or radclient can play.
 const (
 	DemoISPUsername = "wanjiku"
 	DemoISPPassword = "demo-pass"
 	// DemoShortUsername is on the five-minute bundle: the demo's story of
 	// an end, the walled garden and a payment that brings the user back.
 	DemoShortUsername = "kamau"
+	// DemoHomeUsername is on the monthly line: the demo's story of an
+	// invoice, paid by M-Pesa and signed by a simulated eTIMS unit.
+	DemoHomeUsername = "hassan"
 	// DemoNASSecret is the shared secret of the demo router at 127.0.0.1:
 	// printed here and by the demo, for test tools only.
 	DemoNASSecret = "mteja-demo-radius-secret"
@@ -63,6 +66,7 @@ func (a *App) seedISP(ctx context.Context) error {
 	}{
 		{isp.Subscriber{Username: DemoISPUsername, Name: DemoCustomers[1].Name, Language: "sw", Phones: []string{DemoCustomers[1].Phone}}, DemoISPPlans[0].ID},
 		{isp.Subscriber{Username: DemoShortUsername, Name: DemoCustomers[0].Name, Language: "en", Phones: []string{DemoCustomers[0].Phone}}, DemoISPPlans[2].ID},
+		{isp.Subscriber{Username: DemoHomeUsername, Name: DemoCustomers[2].Name, Language: "en", Phones: []string{DemoCustomers[2].Phone}}, DemoISPPlans[1].ID},
 	} {
 		u, _, err := a.ISP.CreateSubscriber(ctx, s.sub, DemoISPPassword)
 		if err != nil {

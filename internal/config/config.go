@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -75,6 +76,14 @@ type Config struct {
 	// host names, addresses, prefixes and "private". Empty allows private
 	// addresses only (a router's address on its customers' network).
 	ISPHotspotHosts string // -isp-hotspot-hosts, MTEJA_ISP_HOTSPOT_HOSTS; "" (private addresses)
+
+	// Invoices of the ISP's monthly plans: the seller's KRA PIN they carry
+	// (none: invoices say the PIN is not set, and eTIMS cannot sign them),
+	// how many days before a period they are issued, and the dated VAT and
+	// excise rates (a YAML file like the shipped one; checked at start).
+	ISPPIN         string // MTEJA_ISP_PIN; KRA PIN, a letter, 9 digits and a letter: P051234567X
+	ISPInvoiceDays int    // -isp-invoice-days, MTEJA_ISP_INVOICE_DAYS; 7 (1 to 28)
+	TaxFile        string // -tax-file, MTEJA_TAX_FILE; "" (the rates shipped, Kenya's as published)
 
 	// The RADIUS server the ISP's routers ask, on UDP HOST:PORT each (the
 	// routers' side: 1812 and 1813). Empty opens nothing: only the
@@ -147,6 +156,13 @@ func Parse(name string, args []string, getenv func(string) string) (Config, *fla
 		return Config{}, fs, fmt.Errorf("MTEJA_ISP_INTERIM=%q: want a duration such as 5m", getenv("MTEJA_ISP_INTERIM"))
 	}
 	fs.DurationVar(&c.ISPInterim, "isp-interim", interim, "Acct-Interim-Interval told to the ISP's routers (MTEJA_ISP_INTERIM)")
+	c.ISPPIN = strings.ToUpper(strings.TrimSpace(getenv("MTEJA_ISP_PIN")))
+	invoiceDays, err := envInt(getenv, "MTEJA_ISP_INVOICE_DAYS", 7)
+	if err != nil {
+		return Config{}, fs, err
+	}
+	fs.IntVar(&c.ISPInvoiceDays, "isp-invoice-days", invoiceDays, "issue monthly plans' invoices this many `days` before their period (MTEJA_ISP_INVOICE_DAYS)")
+	fs.StringVar(&c.TaxFile, "tax-file", env("MTEJA_TAX_FILE", ""), "YAML `file` of dated VAT and excise rates (MTEJA_TAX_FILE; default the rates shipped)")
 	fs.StringVar(&c.ISPHotspotHosts, "isp-hotspot-hosts", env("MTEJA_ISP_HOTSPOT_HOSTS", ""), "the routers' login `hosts` the captive page may post to: names, addresses, CIDRs and \"private\" (MTEJA_ISP_HOTSPOT_HOSTS; default private addresses)")
 	fs.StringVar(&c.RadiusAuthAddr, "radius-auth-addr", env("MTEJA_RADIUS_AUTH_ADDR", ""), "answer the routers' Access-Requests on this UDP `HOST:PORT`, e.g. 10.8.0.1:1812 (MTEJA_RADIUS_AUTH_ADDR; default off)")
 	fs.StringVar(&c.RadiusAcctAddr, "radius-acct-addr", env("MTEJA_RADIUS_ACCT_ADDR", ""), "take the routers' Accounting-Requests on this UDP `HOST:PORT`, e.g. 10.8.0.1:1813 (MTEJA_RADIUS_ACCT_ADDR; default off)")
@@ -275,6 +291,12 @@ func (c *Config) finish() error {
 	if c.ISPInterim < 30*time.Second || c.ISPInterim > time.Hour {
 		return fmt.Errorf("-isp-interim %v: want 30s to 1h", c.ISPInterim)
 	}
+	if c.ISPInvoiceDays < 1 || c.ISPInvoiceDays > 28 {
+		return fmt.Errorf("-isp-invoice-days %d: want 1 to 28", c.ISPInvoiceDays)
+	}
+	if c.ISPPIN != "" && !kraPIN.MatchString(c.ISPPIN) {
+		return fmt.Errorf("MTEJA_ISP_PIN %q: a KRA PIN is a letter, 9 digits and a letter (P051234567X)", c.ISPPIN)
+	}
 	if c.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
 			return fmt.Errorf("-metrics-addr %q: want HOST:PORT", c.MetricsAddr)
@@ -329,3 +351,7 @@ func envInt(getenv func(string) string, k string, def int) (int, error) {
 	}
 	return n, nil
 }
+
+// kraPIN is the shape of a KRA PIN: P for a company (A for a person), nine
+// digits and a check letter.
+var kraPIN = regexp.MustCompile(`^[AP][0-9]{9}[A-Z]$`)

@@ -114,3 +114,29 @@ func TestISPSettings(t *testing.T) {
 		}
 	}
 }
+
+// Invoices: the seller's PIN is checked, the days before a period are
+// bounded, and the tax file is named.
+func TestInvoiceSettings(t *testing.T) {
+	c, _, err := Parse("serve", []string{"-tax-file", "/etc/mteja/tax.yaml"}, env(map[string]string{"MTEJA_ISP_PIN": " p051234567x ", "MTEJA_ISP_INVOICE_DAYS": "10"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ISPPIN != "P051234567X" || c.ISPInvoiceDays != 10 || c.TaxFile != "/etc/mteja/tax.yaml" {
+		t.Errorf("invoice settings: %q %d %q", c.ISPPIN, c.ISPInvoiceDays, c.TaxFile)
+	}
+	if c, _, _ := Parse("serve", nil, env(nil)); c.ISPInvoiceDays != 7 || c.ISPPIN != "" || c.TaxFile != "" {
+		t.Errorf("invoice defaults: %q %d %q", c.ISPPIN, c.ISPInvoiceDays, c.TaxFile)
+	}
+	for _, e := range []map[string]string{
+		{"MTEJA_ISP_PIN": "P05123456X"},
+		{"MTEJA_ISP_PIN": "051234567"},
+		{"MTEJA_ISP_INVOICE_DAYS": "0"},
+		{"MTEJA_ISP_INVOICE_DAYS": "40"},
+		{"MTEJA_ISP_INVOICE_DAYS": "a week"},
+	} {
+		if _, _, err := Parse("serve", nil, env(e)); err == nil {
+			t.Errorf("%v: accepted", e)
+		}
+	}
+}

@@ -92,7 +92,8 @@ func (tb tab) open(name, path string) browsertest.Page {
 }
 
 // visit loads a page, then switches it to Swahili and back with the
-// header's button: the same page each time, in the language chosen.
+// header's button: the same page each time, in the language chosen, with
+// no phrase shown by its key for want of its text.
 func (tb tab) visit(name string, steps ...chromedp.Action[chromedp.Void]) browsertest.Page {
 	tb.T.Helper()
 	p := tb.load(name, steps...)
@@ -104,8 +105,18 @@ func (tb tab) visit(name string, steps ...chromedp.Action[chromedp.Void]) browse
 	if en.Lang != "en" || en.Path != p.Path || en.H1 != p.H1 {
 		tb.T.Errorf("%s back in English: %s %q at %s; want %q at %s", name, en.Lang, en.H1, en.Path, p.H1, p.Path)
 	}
+	for _, pg := range []browsertest.Page{sw, en} {
+		if keys := missingPhrase.FindAllString(pg.Text, -1); len(keys) > 0 {
+			tb.T.Errorf("%s (%s): phrases without text: %q", name, pg.Lang, keys)
+		}
+	}
 	return en
 }
+
+// missingPhrase is how a phrase with no text shows: its key (t returns
+// the key itself). Keys are lower-case words joined by dots, which no
+// sentence of the console's has.
+var missingPhrase = regexp.MustCompile(`\b(nav|net|plans?|subs?|sessions|routers|vouchers|batch|substate|coa|paidby|entry|search|rep|recon)\.[a-z][a-z_.]*[a-z]`)
 
 // focused names the element that has the keyboard's focus.
 func (tb tab) focused() string {

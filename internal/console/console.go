@@ -55,13 +55,15 @@ type route struct {
 }
 
 // routes is the one table of the console's pages and actions: the core
-// here, the operator's set-up (tariffs, meters, faults) and finance's
-// (reconciliation, reports) in files of their own.
+// here, the operator's set-up (tariffs, meters, faults), finance's
+// (reconciliation, reports) and the ISP's in files of their own.
 func (h *Handler) routes() []route {
 	out := h.coreRoutes()
 	out = append(out, h.operatorRoutes()...)
 	out = append(out, h.ticketRoutes()...)
-	return append(out, h.financeRoutes()...)
+	out = append(out, h.financeRoutes()...)
+	out = append(out, h.internetRoutes()...)
+	return append(out, h.invoiceRoutes()...)
 }
 
 func (h *Handler) coreRoutes() []route {

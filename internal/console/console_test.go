@@ -111,7 +111,7 @@ func staffMember(t *testing.T, a *apptest.App, username, role string) *browser {
 // fill puts test values into a route pattern's wildcards.
 func fill(pattern string) string {
 	r := strings.NewReplacer("{$}", "", "{drn}", app.DemoCustomers[0].Meter, "{id}", "00000000-0000-0000-0000-000000000000",
-		"{receipt}", "SKL51ZDR4F", "{token}", "mtu_nothing", "{ref}", "FLT-1", "{day}", "2026-12-01", "{name}", "none")
+		"{receipt}", "SKL51ZDR4F", "{plan}", "no-plan", "{token}", "mtu_nothing", "{ref}", "FLT-1", "{day}", "2026-12-01", "{name}", "none")
 	return r.Replace(pattern)
 }
 
@@ -121,7 +121,7 @@ func fill(pattern string) string {
 // the sign-in page.
 func TestRoleTable(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{})
-	h := &console.Handler{Staff: a.Staff}
+	h := &console.Handler{Staff: a.Staff, Services: console.Services{ISP: a.ISP}}
 	browsers := map[string]*browser{}
 	for _, role := range staff.UserRoles {
 		browsers[role] = staffMember(t, a, "user-"+role, role)

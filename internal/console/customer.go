@@ -8,6 +8,7 @@ import (
 
 	"github.com/mteja/mteja/internal/care"
 	"github.com/mteja/mteja/internal/customer"
+	"github.com/mteja/mteja/internal/isp"
 	"github.com/mteja/mteja/internal/login"
 	"github.com/mteja/mteja/internal/notify"
 	"github.com/mteja/mteja/internal/payment"
@@ -36,6 +37,9 @@ type customerData struct {
 	CanAct      bool // the role may re-send, register phones, raise faults
 	CanReverse  bool // the role may record M-Pesa's reversal of a payment
 	CanRegister bool // the role may register a meter for the customer
+	// Internet lists the ISP's subscribers on the customer's phones: one
+	// household, electricity and internet on one screen.
+	Internet []isp.Subscriber
 }
 
 // customerDone words what was just done on a customer's page, by the
@@ -96,6 +100,9 @@ func (h *Handler) timeline(w http.ResponseWriter, v *visit, c *customer.Customer
 	if d.Events, err = h.events(v.r.Context(), drns, phones); err != nil {
 		return err
 	}
+	if d.Internet, err = h.internetOf(v.r.Context(), phones); err != nil {
+		return err
+	}
 	if err := h.audit(v, "customer.read", subject, ""); err != nil {
 		return err
 	}
@@ -111,6 +118,27 @@ func (h *Handler) timeline(w http.ResponseWriter, v *visit, c *customer.Customer
 		p.Notice = t(v.lang, key)
 	}
 	return h.render(w, v, http.StatusOK, "customer", p)
+}
+
+// internetOf returns the ISP's subscribers on any of phones, once each;
+// none without the ISP's billing.
+func (h *Handler) internetOf(ctx context.Context, phones []string) ([]isp.Subscriber, error) {
+	if h.Services.ISP == nil {
+		return nil, nil
+	}
+	var out []isp.Subscriber
+	for _, p := range phones {
+		subs, err := h.Services.ISP.ByPhone(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range subs {
+			if !slices.ContainsFunc(out, func(o isp.Subscriber) bool { return o.ID == s.ID }) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out, nil
 }
 
 // events gathers the timeline, newest first.

@@ -29,6 +29,9 @@ var (
 var funcs = template.FuncMap{
 	"date":   showDate,
 	"amount": webpage.Amount,
+	"list":   func(s ...string) []string { return s },
+	"span":   showSpan,
+	"bytes":  showBytes,
 }
 
 var pages = webpage.Parse(files, funcs)
@@ -88,6 +91,9 @@ func (h *Handler) page(v *visit, title string, data any, args ...any) page {
 		p.User, p.mask, p.Nav = &u, Masks(u.Role), v.route.Menu
 		seen := map[string]bool{}
 		for _, r := range h.routes() {
+			if strings.HasPrefix(r.Pattern, "/staff/internet") && h.Services.ISP == nil {
+				continue // no ISP here
+			}
 			if r.Menu != "" && r.Method == "GET" && !seen[r.Menu] && Allows(r.Roles, u.Role) {
 				seen[r.Menu] = true
 				p.Menu = append(p.Menu, menuItem{Key: r.Menu, Path: strings.TrimSuffix(r.Pattern, "{$}")})

@@ -14,17 +14,23 @@ import (
 	"github.com/mteja/mteja/internal/sts"
 )
 
-// hit is one search result: a customer, or a meter without one.
+// hit is one search result: a customer, a meter without one, or an
+// internet subscriber.
 type hit struct {
 	CustomerID string
 	Name       string
 	Meters     []string
 	Phones     []string
 	Why        string // what matched, as a message key
+	// SubscriberID and Username name an internet subscriber.
+	SubscriberID, Username string
 }
 
 // Link is the page the hit opens.
 func (h hit) Link() string {
+	if h.SubscriberID != "" {
+		return "/staff/internet/subscribers/" + url.PathEscape(h.SubscriberID)
+	}
 	if h.CustomerID != "" {
 		return "/staff/customers/" + url.PathEscape(h.CustomerID)
 	}
@@ -110,8 +116,12 @@ func (h *Handler) find(ctx context.Context, q string) ([]hit, error) {
 		for _, id := range ids {
 			out = append(out, hit{CustomerID: id, Why: "search.by.phone"})
 		}
-		if len(out) > 0 {
+		if len(out) > 0 { // whose page lists the internet accounts on their phones
 			return h.describe(ctx, out)
+		}
+		subs, err := h.internetHits(ctx, n, "")
+		if err != nil || len(subs) > 0 {
+			return subs, err
 		}
 	}
 	var out []hit
@@ -143,7 +153,38 @@ func (h *Handler) find(ctx context.Context, q string) ([]hit, error) {
 			out = append(out, hit{CustomerID: id, Why: "search.by.name"})
 		}
 	}
-	return h.describe(ctx, out)
+	subs, err := h.internetHits(ctx, "", q)
+	if err != nil {
+		return nil, err
+	}
+	return h.describe(ctx, append(out, subs...))
+}
+
+// internetHits finds the ISP's subscribers a phone is registered to, or
+// the one with a username, when the console has the ISP's billing: one
+// search finds a household's electricity and internet alike (a customer's
+// page lists the internet accounts on their phones).
+func (h *Handler) internetHits(ctx context.Context, msisdn, username string) ([]hit, error) {
+	svc := h.Services.ISP
+	if svc == nil {
+		return nil, nil
+	}
+	if username != "" {
+		s, err := svc.ByUsername(ctx, username)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []hit{{SubscriberID: s.ID, Username: s.Username, Name: s.Name, Phones: s.Phones, Why: "search.by.username"}}, nil
+	}
+	subs, err := svc.ByPhone(ctx, msisdn)
+	var out []hit
+	for _, s := range subs {
+		out = append(out, hit{SubscriberID: s.ID, Username: s.Username, Name: s.Name, Phones: s.Phones, Why: "search.by.phone"})
+	}
+	return out, err
 }
 
 // describe fills each hit's name, meters and phones.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mteja/mteja/internal/care"
+	"github.com/mteja/mteja/internal/isp"
 	"github.com/mteja/mteja/internal/login"
 	"github.com/mteja/mteja/internal/notify"
 	"github.com/mteja/mteja/internal/payment"
@@ -35,6 +36,9 @@ type Services struct {
 	OnReceived func()
 	// Desk is customer care's tickets; nil works them with the defaults.
 	Desk *care.Desk
+	// ISP is the ISP's billing, for the Internet pages; nil: they answer
+	// not found and the menu leaves them out.
+	ISP *isp.Service
 }
 
 // maxForm bounds a console form post; a route that takes an upload (a

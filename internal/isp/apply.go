@@ -266,12 +266,23 @@ func (s *Service) credit(ctx context.Context, tx *store.Tx, p payment.Payment, t
 		return fmt.Errorf("mark payment %s applied: %w", p.Receipt, err)
 	}
 	var bought *Purchase
-	if plan != nil && plan.Price > 0 && bal >= plan.Price && (plan.Active || sub.PlanID == plan.ID) {
-		pu, err := s.buy(tx, &sub, *plan, payer{by: PaidByWallet, walletOf: to.ID}, why{reason: reason, actor: actor})
+	if plan == nil {
+		return s.notifyPayment(ctx, tx, to, p, sub, plan, bought, bal)
+	}
+	price, err := s.periodPrice(tx, sub, *plan, time.Time{})
+	if err != nil {
+		return err
+	}
+	if plan.Price > 0 && bal >= price && (plan.Active || sub.PlanID == plan.ID) {
+		pu, err := s.buy(tx, &sub, *plan, payer{by: PaidByWallet, walletOf: to.ID, faceValue: &price}, why{reason: reason, actor: actor})
 		if err != nil {
 			return err
 		}
-		bought, bal = &pu, bal-plan.Price
+		bought, bal = &pu, bal-price
+	}
+	if price != plan.Price { // the message tells what the invoice asks
+		shown := *plan
+		shown.Price, plan = price, &shown
 	}
 	return s.notifyPayment(ctx, tx, to, p, sub, plan, bought, bal)
 }

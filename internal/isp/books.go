@@ -19,7 +19,11 @@ import (
 //   - the voucher account holds the face value of the vouchers used, each
 //     used voucher bought exactly one period;
 //   - every applied payment credited exactly one wallet once, with its
-//     amount, and no other payment credited any.
+//     amount, and no other payment credited any;
+//   - invoices' and credit notes' lines add up, an invoice's credit notes
+//     add up to what it says was credited, and each credit note given back
+//     to a wallet was credited there once and reversed its revenue and
+//     taxes.
 //
 // It returns the first rule broken, or nil.
 func CheckBooks(ctx context.Context, q payment.Querier) error {
@@ -38,9 +42,9 @@ func CheckBooks(ctx context.Context, q payment.Querier) error {
 		sign    money.Amount
 	}{
 		{ledger.ISPWallet, `SELECT COALESCE(SUM(balance), 0) FROM isp_subscribers`, -1},
-		{ledger.ISPRevenue, `SELECT COALESCE(SUM(net), 0) FROM isp_purchases`, -1},
-		{ledger.ISPExcise, `SELECT COALESCE(SUM(excise), 0) FROM isp_purchases`, -1},
-		{ledger.ISPVAT, `SELECT COALESCE(SUM(vat), 0) FROM isp_purchases`, -1},
+		{ledger.ISPRevenue, `SELECT COALESCE(SUM(net), 0) - (SELECT COALESCE(SUM(net), 0) FROM isp_invoices WHERE refunded = 1) FROM isp_purchases`, -1},
+		{ledger.ISPExcise, `SELECT COALESCE(SUM(excise), 0) - (SELECT COALESCE(SUM(excise), 0) FROM isp_invoices WHERE refunded = 1) FROM isp_purchases`, -1},
+		{ledger.ISPVAT, `SELECT COALESCE(SUM(vat), 0) - (SELECT COALESCE(SUM(vat), 0) FROM isp_invoices WHERE refunded = 1) FROM isp_purchases`, -1},
 		{ledger.ISPVouchers, `SELECT COALESCE(SUM(price), 0) FROM isp_purchases WHERE paid_by = 'voucher'`, 1},
 	} {
 		s, err := sum(c.query)
@@ -65,6 +69,13 @@ func CheckBooks(ctx context.Context, q payment.Querier) error {
 		{"purchases by voucher without a used voucher", `SELECT (SELECT count(*) FROM isp_purchases WHERE paid_by = 'voucher') - (SELECT count(*) FROM isp_vouchers WHERE redeemed_at IS NOT NULL)`},
 		{"applied ISP payments not credited exactly once", `SELECT count(*) FROM payments p WHERE p.service = 'isp' AND p.state = 'applied'
 			AND (SELECT count(*) FROM isp_wallet_entries e WHERE e.kind = 'payment' AND e.ref = p.id AND e.amount = p.amount) <> 1`},
+		{"invoices and credit notes whose lines do not add up", `SELECT count(*) FROM isp_invoices WHERE net + excise + vat <> price OR credited > price OR credited < 0`},
+		{"invoices whose credit notes do not add up to what they credited", `SELECT count(*) FROM isp_invoices i WHERE i.kind = 'invoice'
+			AND i.credited <> (SELECT COALESCE(SUM(c.price), 0) FROM isp_invoices c WHERE c.credits = i.id AND c.kind = 'credit_note')`},
+		{"credit notes given back without exactly one wallet credit", `SELECT count(*) FROM isp_invoices c WHERE c.refunded = 1
+			AND (SELECT count(*) FROM isp_wallet_entries e WHERE e.kind = 'credit_note' AND e.ref = c.id AND e.amount = c.price) <> 1`},
+		{"wallet credits of no credit note given back", `SELECT count(*) FROM isp_wallet_entries e WHERE e.kind = 'credit_note'
+			AND NOT EXISTS (SELECT 1 FROM isp_invoices c WHERE c.id = e.ref AND c.refunded = 1)`},
 		{"wallet credits of payments not applied", `SELECT count(*) FROM isp_wallet_entries e WHERE e.kind = 'payment'
 			AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.id = e.ref AND p.service = 'isp' AND p.state = 'applied')`},
 	} {

@@ -66,10 +66,9 @@ func (s *Service) queueChanges(tx *store.Tx, subscriberID, except string, discon
 	if err != nil {
 		return fmt.Errorf("open sessions of %s: %w", subscriberID, err)
 	}
-	type open struct{ key, nas, user, session, ip string }
-	var sessions []open
+	var sessions []openSession
 	for rows.Next() {
-		var o open
+		var o openSession
 		if err := rows.Scan(&o.key, &o.nas, &o.user, &o.session, &o.ip); err != nil {
 			rows.Close()
 			return err
@@ -81,16 +80,27 @@ func (s *Service) queueChanges(tx *store.Tx, subscriberID, except string, discon
 		return err
 	}
 	for _, o := range sessions {
-		conflict := ""
-		if disconnect {
-			conflict = ` ON CONFLICT DO NOTHING` // one pending Disconnect a session
+		if err := queueChange(tx, o, disconnect, rate, reason); err != nil {
+			return err
 		}
-		if _, err := tx.Exec(`INSERT INTO isp_changes (id, nas_id, session_key, username, session_id, framed_ip, disconnect, rate_limit, reason, state, next_at, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $10)`+conflict,
-			uuid.Must(uuid.NewV7()).String(), o.nas, o.key, o.user, o.session, o.ip, boolInt(disconnect), rate.String(), store.Truncate(reason, 200),
-			store.Micros(tx.Now)); err != nil {
-			return fmt.Errorf("queue change for session %s: %w", o.session, err)
-		}
+	}
+	return nil
+}
+
+// openSession is an open session as a change names it.
+type openSession struct{ key, nas, user, session, ip string }
+
+// queueChange queues one CoA (rate) or Disconnect for session o.
+func queueChange(tx *store.Tx, o openSession, disconnect bool, rate RateLimit, reason string) error {
+	conflict := ""
+	if disconnect {
+		conflict = ` ON CONFLICT DO NOTHING` // one pending Disconnect a session
+	}
+	if _, err := tx.Exec(`INSERT INTO isp_changes (id, nas_id, session_key, username, session_id, framed_ip, disconnect, rate_limit, reason, state, next_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $10)`+conflict,
+		uuid.Must(uuid.NewV7()).String(), o.nas, o.key, o.user, o.session, o.ip, boolInt(disconnect), rate.String(), store.Truncate(reason, 200),
+		store.Micros(tx.Now)); err != nil {
+		return fmt.Errorf("queue change for session %s: %w", o.session, err)
 	}
 	return nil
 }
@@ -246,19 +256,5 @@ func (s *Service) confirmDisconnects(ctx context.Context, now time.Time) error {
 
 // Changes counts the queue by state, for metrics and the staff pages.
 func (s *Service) Changes(ctx context.Context) (map[string]int, error) {
-	rows, err := s.DB.Read().QueryContext(ctx, `SELECT state, count(*) FROM isp_changes GROUP BY state`)
-	if err != nil {
-		return nil, fmt.Errorf("changes: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var st string
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, err
-		}
-		out[st] = n
-	}
-	return out, rows.Err()
+	return s.countByState(ctx, "isp_changes")
 }

@@ -39,16 +39,20 @@ func (s *Service) endPeriod(ctx context.Context, tx *store.Tx, sub *Subscription
 	case byTime:
 		cause = "its time ran out"
 	}
-	if plan.Price > 0 && to.Balance >= plan.Price {
-		from := sub.EndsAt
-		if !byTime || plan.Billing != Monthly || !periodEnd(plan, sub.EndsAt, sub.AnchorDay).After(tx.Now) {
-			from = tx.Now
-		}
+	from := sub.EndsAt
+	if !byTime || plan.Billing != Monthly || !periodEnd(plan, sub.EndsAt, sub.AnchorDay).After(tx.Now) {
+		from = tx.Now
+	}
+	price, err := s.periodPrice(tx, *sub, plan, from)
+	if err != nil {
+		return 0, err
+	}
+	if plan.Price > 0 && to.Balance >= price {
 		w.reason = "renewed from the wallet: " + cause
-		if _, err := s.buy(tx, sub, plan, payer{by: PaidByWallet, walletOf: to.ID, renewFrom: from}, w); err != nil {
+		if _, err := s.buy(tx, sub, plan, payer{by: PaidByWallet, walletOf: to.ID, renewFrom: from, faceValue: &price}, w); err != nil {
 			return 0, err
 		}
-		to.Balance -= plan.Price
+		to.Balance -= price
 		return renewed, s.tell(tx, to, "", "renewed", sub.ID, s.baseMessage(to, plan, *sub))
 	}
 	m := s.baseMessage(to, plan, *sub)
@@ -64,11 +68,17 @@ func (s *Service) endPeriod(ctx context.Context, tx *store.Tx, sub *Subscription
 		m.Fallback = fb.Name
 		return fellBack, s.tell(tx, to, "", "fallback", sub.ID, m)
 	}
-	from := *sub
-	if byTime && plan.Grace > 0 && sub.State == Active {
+	was := *sub
+	suspend := true
+	if byTime && plan.Billing == Monthly {
+		if suspend, err = suspends(ctx, tx, plan.ID); err != nil {
+			return 0, err
+		}
+	}
+	if byTime && (plan.Grace > 0 || !suspend) && sub.State == Active {
 		sub.State, sub.GraceUntil = Grace, sub.EndsAt.Add(plan.Grace)
 		w.reason = "unpaid: " + cause + "; service goes on until " + until(sub.GraceUntil) + " EAT"
-		if err := s.move(tx, sub, from, w); err != nil {
+		if err := s.move(tx, sub, was, w); err != nil {
 			return 0, err
 		}
 		m.Until = until(sub.GraceUntil)
@@ -76,7 +86,7 @@ func (s *Service) endPeriod(ctx context.Context, tx *store.Tx, sub *Subscription
 	}
 	sub.State = Suspended
 	w.reason = "unpaid: " + cause
-	if err := s.move(tx, sub, from, w); err != nil {
+	if err := s.move(tx, sub, was, w); err != nil {
 		return 0, err
 	}
 	name := "ended"

@@ -55,6 +55,18 @@ var messageTexts = map[string][2]string{
 		`{{.ISP}}: {{.Plan}} for {{.Username}} is due. Service goes on until {{.Until}}: pay {{.Price}}{{template "pay" .}}.`,
 		`{{.ISP}}: {{.Plan}} ya {{.Username}} inadaiwa. Huduma inaendelea hadi {{.Until}}: lipa {{.Price}}{{template "pay" .}}.`,
 	},
+	"invoice": {
+		`{{.ISP}}: invoice {{.Number}} for {{.Plan}} ({{.Username}}): {{.Price}}, due {{.Due}}{{template "pay" .}}.`,
+		`{{.ISP}}: ankara {{.Number}} ya {{.Plan}} ({{.Username}}): {{.Price}}, inadaiwa {{.Due}}{{template "pay" .}}.`,
+	},
+	"due": {
+		`{{.ISP}}: reminder: invoice {{.Number}} for {{.Plan}} ({{.Username}}), {{.Price}}, is due {{.Due}}. Pay{{template "pay" .}}.`,
+		`{{.ISP}}: kumbusho: ankara {{.Number}} ya {{.Plan}} ({{.Username}}), {{.Price}}, inadaiwa {{.Due}}. Lipa{{template "pay" .}}.`,
+	},
+	"overdue": {
+		`{{.ISP}}: invoice {{.Number}} for {{.Plan}} ({{.Username}}), {{.Price}}, was due {{.Due}}.{{if .Until}} Service goes on until {{.Until}}.{{end}} Pay{{template "pay" .}}.`,
+		`{{.ISP}}: ankara {{.Number}} ya {{.Plan}} ({{.Username}}), {{.Price}}, ilidaiwa {{.Due}}.{{if .Until}} Huduma inaendelea hadi {{.Until}}.{{end}} Lipa{{template "pay" .}}.`,
+	},
 	"fallback": {
 		`{{.ISP}}: {{.Plan}} for {{.Username}} has ended; you are on {{.Fallback}} until you pay {{.Price}}{{template "pay" .}}.`,
 		`{{.ISP}}: {{.Plan}} ya {{.Username}} imeisha; uko kwenye {{.Fallback}} hadi ulipe {{.Price}}{{template "pay" .}}.`,
@@ -86,6 +98,7 @@ type message struct {
 	Wallet, Price, Needed         string
 	Until, Left                   string
 	Paybill                       string
+	Number, Due                   string // an invoice's number and due date
 }
 
 func renderMessage(name, lang string, m message) (string, error) {

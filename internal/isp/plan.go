@@ -152,30 +152,33 @@ func (s *Service) SavePlan(ctx context.Context, p Plan) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	return s.DB.InTx(ctx, func(tx *store.Tx) error {
-		if p.Fallback != "" {
-			fb, err := getPlan(ctx, tx, p.Fallback)
-			if err != nil {
-				return fmt.Errorf("plan %q: fallback: %w", p.ID, err)
-			}
-			if fb.Price != 0 || fb.Fallback != "" {
-				return fmt.Errorf("plan %q: %w: its fallback %q must be free and fall back to nothing", p.ID, ErrPlan, fb.ID)
-			}
-		}
-		args := append(planArgs(p), store.Micros(tx.Now))
-		_, err := tx.Exec(`INSERT INTO isp_plans (`+planColumns+`, created_at, updated_at)
-			VALUES (`+store.Placeholders(1, 22)+`, $23, $23)
-			ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, billing = excluded.billing, price = excluded.price,
-				duration_s = excluded.duration_s, data_bytes = excluded.data_bytes, rate_rx = excluded.rate_rx, rate_tx = excluded.rate_tx,
-				burst_rx = excluded.burst_rx, burst_tx = excluded.burst_tx, threshold_rx = excluded.threshold_rx, threshold_tx = excluded.threshold_tx,
-				burst_time_s = excluded.burst_time_s, shared_users = excluded.shared_users, fair_use_bytes = excluded.fair_use_bytes,
-				fair_rx = excluded.fair_rx, fair_tx = excluded.fair_tx, fallback_plan_id = excluded.fallback_plan_id, grace_s = excluded.grace_s,
-				framed_pool = excluded.framed_pool, active = excluded.active, updated_at = excluded.updated_at`, args...)
+	return s.DB.InTx(ctx, func(tx *store.Tx) error { return savePlan(ctx, tx, p) })
+}
+
+// savePlan stores a valid plan in tx, once its fallback is checked.
+func savePlan(ctx context.Context, tx *store.Tx, p Plan) error {
+	if p.Fallback != "" {
+		fb, err := getPlan(ctx, tx, p.Fallback)
 		if err != nil {
-			return fmt.Errorf("save plan %q: %w", p.ID, err)
+			return fmt.Errorf("plan %q: fallback: %w", p.ID, err)
 		}
-		return nil
-	})
+		if fb.Price != 0 || fb.Fallback != "" {
+			return fmt.Errorf("plan %q: %w: its fallback %q must be free and fall back to nothing", p.ID, ErrPlan, fb.ID)
+		}
+	}
+	args := append(planArgs(p), store.Micros(tx.Now))
+	_, err := tx.Exec(`INSERT INTO isp_plans (`+planColumns+`, created_at, updated_at)
+		VALUES (`+store.Placeholders(1, 22)+`, $23, $23)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, billing = excluded.billing, price = excluded.price,
+			duration_s = excluded.duration_s, data_bytes = excluded.data_bytes, rate_rx = excluded.rate_rx, rate_tx = excluded.rate_tx,
+			burst_rx = excluded.burst_rx, burst_tx = excluded.burst_tx, threshold_rx = excluded.threshold_rx, threshold_tx = excluded.threshold_tx,
+			burst_time_s = excluded.burst_time_s, shared_users = excluded.shared_users, fair_use_bytes = excluded.fair_use_bytes,
+			fair_rx = excluded.fair_rx, fair_tx = excluded.fair_tx, fallback_plan_id = excluded.fallback_plan_id, grace_s = excluded.grace_s,
+			framed_pool = excluded.framed_pool, active = excluded.active, updated_at = excluded.updated_at`, args...)
+	if err != nil {
+		return fmt.Errorf("save plan %q: %w", p.ID, err)
+	}
+	return nil
 }
 
 // GetPlan returns one plan.

@@ -72,7 +72,7 @@ func (s *Service) buy(tx *store.Tx, sub *Subscription, plan Plan, pay payer, w w
 		price = *pay.faceValue
 	}
 	p := Purchase{ID: uuid.Must(uuid.NewV7()).String(), SubscriptionID: sub.ID, SubscriberID: sub.SubscriberID, PlanID: plan.ID,
-		Split: SplitPrice(price, now), PaidBy: pay.by, PayerID: pay.walletOf, Ref: pay.ref, CreatedAt: now}
+		Split: s.cfg.Taxes.Split(price, now), PaidBy: pay.by, PayerID: pay.walletOf, Ref: pay.ref, CreatedAt: now}
 	same := sub.PlanID == plan.ID && !sub.exhausted()
 	switch {
 	case !pay.renewFrom.IsZero():
@@ -101,6 +101,9 @@ func (s *Service) buy(tx *store.Tx, sub *Subscription, plan Plan, pay payer, w w
 	sub.State, sub.GraceUntil = Active, time.Time{}
 	p.EndsAt = sub.EndsAt
 	if err := s.pay(tx, p); err != nil {
+		return Purchase{}, err
+	}
+	if err := s.invoicePurchase(context.Background(), tx, *sub, plan, p); err != nil {
 		return Purchase{}, err
 	}
 	if err := s.move(tx, sub, from, w); err != nil {
@@ -250,7 +253,7 @@ func (s *Service) Purchases(ctx context.Context, f PurchaseFilter) ([]Purchase, 
 			return nil, fmt.Errorf("purchases: %w", err)
 		}
 		p.PeriodStart, p.EndsAt, p.CreatedAt = store.Time(start), store.Time(ends), store.Time(created)
-		p.Split = Split{Price: money.Amount(price), Net: money.Amount(net), Excise: money.Amount(excise), VAT: money.Amount(vat), Rates: RatesAt(p.CreatedAt)}
+		p.Split = Split{Price: money.Amount(price), Net: money.Amount(net), Excise: money.Amount(excise), VAT: money.Amount(vat), Rates: s.cfg.Taxes.RatesAt(p.CreatedAt)}
 		out = append(out, p)
 	}
 	return out, rows.Err()

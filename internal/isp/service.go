@@ -43,7 +43,18 @@ type Config struct {
 	Daraja payment.STKPusher
 	// OnMessages wakes the delivery worker after messages are queued.
 	OnMessages func()
-	Log        *slog.Logger // default slog.Default()
+	// Taxes are the dated VAT and excise rates; DefaultTaxes() (Kenya's,
+	// as shipped) unless MTEJA_TAX_FILE gives the operator's own.
+	Taxes *Taxes
+	// PIN is the ISP's KRA PIN, on its invoices; none when unset.
+	PIN string
+	// InvoiceLead is how long before its period a monthly plan's invoice
+	// is issued; 7 days.
+	InvoiceLead time.Duration
+	// Signer signs invoices and credit notes for eTIMS; none: they wait,
+	// "awaiting signature".
+	Signer Signer
+	Log    *slog.Logger // default slog.Default()
 }
 
 func (c Config) withDefaults() Config {
@@ -58,6 +69,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Log == nil {
 		c.Log = slog.Default()
+	}
+	if c.InvoiceLead <= 0 {
+		c.InvoiceLead = 7 * 24 * time.Hour
+	}
+	if c.Taxes == nil {
+		c.Taxes = DefaultTaxes()
 	}
 	return c
 }
@@ -112,11 +129,11 @@ func New(db *store.DB, sealKey []byte, c Config) (*Service, error) {
 // Config returns the configuration the service runs with, defaults filled.
 func (s *Service) Config() Config { return s.cfg }
 
-// Run runs the workers until ctx ends: RunAccounting, RunApplier and
-// RunSweeps.
+// Run runs the workers until ctx ends: RunAccounting, RunApplier,
+// RunSweeps and RunSigner.
 func (s *Service) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	for _, fn := range []func(context.Context){s.RunAccounting, s.RunApplier, s.RunSweeps} {
+	for _, fn := range []func(context.Context){s.RunAccounting, s.RunApplier, s.RunSweeps, s.RunSigner} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

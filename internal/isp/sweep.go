@@ -11,8 +11,9 @@ import (
 
 // The periodic sweep ends the periods whose time ran out (renewing them
 // from the wallet, falling back, entering grace or suspending), ends
-// grace, sends the "ends soon" alert, closes sessions that went silent
-// and confirms acknowledged Disconnects. Every step is a guarded update
+// grace (unless the plan's dunning keeps service on), sends the "ends
+// soon" alert, issues monthly plans' invoices and their reminders, closes
+// sessions that went silent and confirms acknowledged Disconnects. Every step is a guarded update
 // of rows in the state it expects, so several nodes may sweep at once.
 
 // SweepEvery is how often Run sweeps.
@@ -42,7 +43,7 @@ func (s *Service) SweepOnce(ctx context.Context) error {
 	now := s.now()
 	queued := false
 	var errs []error
-	for _, step := range []func(context.Context, time.Time) (bool, error){s.sweepEnded, s.sweepTimeAlerts} {
+	for _, step := range []func(context.Context, time.Time) (bool, error){s.sweepEnded, s.sweepTimeAlerts, s.sweepInvoices, s.sweepReminders} {
 		q, err := step(ctx, now)
 		queued = queued || q
 		errs = append(errs, err)
@@ -58,7 +59,8 @@ func (s *Service) SweepOnce(ctx context.Context) error {
 // graces that have.
 func (s *Service) sweepEnded(ctx context.Context, now time.Time) (bool, error) {
 	ids, err := store.Strings(ctx, s.DB.Read(), `SELECT id FROM isp_subscriptions WHERE state = 'active' AND ends_at > 0 AND ends_at <= $1
-		UNION ALL SELECT id FROM isp_subscriptions WHERE state = 'grace' AND grace_until <= $1 LIMIT $2`, store.Micros(now), sweepBatch)
+		UNION ALL SELECT id FROM isp_subscriptions WHERE state = 'grace' AND grace_until <= $1
+		AND plan_id NOT IN (SELECT plan_id FROM isp_dunning WHERE suspend = 0) LIMIT $2`, store.Micros(now), sweepBatch)
 	if err != nil {
 		return false, fmt.Errorf("periods ended: %w", err)
 	}
@@ -87,11 +89,13 @@ func (s *Service) sweepEnded(ctx context.Context, now time.Time) (bool, error) {
 }
 
 // sweepTimeAlerts tells subscribers whose period is 80% gone, and whose
-// wallet will not renew it, when it ends.
+// wallet will not renew it, when it ends; not those whose next period is
+// invoiced (its reminders tell them).
 func (s *Service) sweepTimeAlerts(ctx context.Context, now time.Time) (bool, error) {
 	ids, err := store.Strings(ctx, s.DB.Read(), `SELECT s.id FROM isp_subscriptions s JOIN isp_plans p ON p.id = s.plan_id JOIN isp_subscribers u ON u.id = s.subscriber_id
 		WHERE s.state = 'active' AND s.ends_at > $1 AND s.period_start > 0 AND (s.alerts & $2) = 0
-		AND s.period_start + (s.ends_at - s.period_start) / 5 * 4 <= $1 AND u.balance < p.price LIMIT $3`, store.Micros(now), alertTime80, sweepBatch)
+		AND s.period_start + (s.ends_at - s.period_start) / 5 * 4 <= $1 AND u.balance < p.price
+		AND NOT EXISTS (SELECT 1 FROM isp_invoices i WHERE i.subscription_id = s.id AND i.period_start = s.ends_at AND i.kind = 'invoice') LIMIT $3`, store.Micros(now), alertTime80, sweepBatch)
 	if err != nil {
 		return false, fmt.Errorf("time alerts: %w", err)
 	}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/mteja/mteja/internal/notify"
+	"github.com/mteja/mteja/internal/notify/smpp"
 	"github.com/mteja/mteja/internal/notify/sms"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/store/storetest"
@@ -178,21 +180,32 @@ func TestEnqueueRefusesUnknownLane(t *testing.T) {
 	})
 }
 
+// openFirstRoute runs a worker whose route a (sending through broken,
+// which fails) comes before a working route b, with a one-minute
+// cool-down, and sends 10 tokens: a is tried FailThreshold (3) times,
+// then skipped, and b takes them all.
+func openFirstRoute(t *testing.T, db *store.DB, a notify.Sender, broken *counting) *notify.Worker {
+	t.Helper()
+	b := &notify.Sink{}
+	w := &notify.Worker{DB: db, Routes: []notify.Route{{Name: "a", Sender: a}, {Name: "b", Sender: b}},
+		Batch: 1, FailThreshold: 3, OpenMin: time.Minute}
+	for i := range 10 {
+		enqueue(t, db, token(fmt.Sprintf("2547000000%02d", i), fmt.Sprint("v", i)))
+	}
+	drain(t, w)
+	if broken.n() != 3 || len(b.Messages()) != 10 {
+		t.Fatalf("a tried %d times (want 3, then skipped), b sent %d of 10", broken.n(), len(b.Messages()))
+	}
+	return w
+}
+
 // After FailThreshold failures a route is skipped without being tried,
 // until its cool-down ends; then one probe finds it fixed.
 func TestBrokenRouteOpensAndRecovers(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		clk := newClock(db)
-		a, b := &counting{broken: true}, &notify.Sink{}
-		w := &notify.Worker{DB: db, Routes: []notify.Route{{Name: "a", Sender: a}, {Name: "b", Sender: b}},
-			Batch: 1, FailThreshold: 3, OpenMin: time.Minute}
-		for i := range 10 {
-			enqueue(t, db, token(fmt.Sprintf("2547000000%02d", i), fmt.Sprint("v", i)))
-		}
-		drain(t, w)
-		if a.n() != 3 || len(b.Messages()) != 10 {
-			t.Fatalf("a tried %d times (want 3, then skipped), b sent %d of 10", a.n(), len(b.Messages()))
-		}
+		a := &counting{broken: true}
+		w := openFirstRoute(t, db, a, a)
 		if st := w.RouteStatus(); !st[0].Open || st[0].Up() || !st[1].Up() {
 			t.Fatalf("route status: %+v", st)
 		}
@@ -202,6 +215,43 @@ func TestBrokenRouteOpensAndRecovers(t *testing.T) {
 		drain(t, w)
 		if m := get(t, db, "probe"); m.Route != "a" || a.n() != 4 {
 			t.Fatalf("probe went by %q (a tried %d times)", m.Route, a.n())
+		}
+		if st := w.RouteStatus(); !st[0].Up() {
+			t.Fatalf("a not closed after a good probe: %+v", st[0])
+		}
+	})
+}
+
+// binding is a route that keeps a bind, as the SMPP client does: it
+// reports its successful binds.
+type binding struct {
+	counting
+	binds atomic.Int64
+}
+
+func (b *binding) Stats() smpp.Stats { return smpp.Stats{Binds: b.binds.Load()} }
+
+// A route whose sender binds again after its circuit opened is probed at
+// once, not at the end of its cool-down; without a new bind it waits.
+func TestReboundRouteProbedEarly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		newClock(db)
+		a := &binding{}
+		a.set(true)
+		a.binds.Store(1)
+		w := openFirstRoute(t, db, a, &a.counting)
+		// Working again but not rebound (the clock stands still): still skipped.
+		a.set(false)
+		enqueue(t, db, token("254700000198", "waits"))
+		drain(t, w)
+		if m := get(t, db, "waits"); m.Route != "b" || a.n() != 3 {
+			t.Fatalf("before a new bind: sent by %q, a tried %d times", m.Route, a.n())
+		}
+		a.binds.Add(1)
+		enqueue(t, db, token("254700000199", "probe"))
+		drain(t, w)
+		if m := get(t, db, "probe"); m.Route != "a" || a.n() != 4 {
+			t.Fatalf("after a new bind: probe sent by %q (a tried %d times)", m.Route, a.n())
 		}
 		if st := w.RouteStatus(); !st[0].Up() {
 			t.Fatalf("a not closed after a good probe: %+v", st[0])

@@ -73,6 +73,34 @@ type route struct {
 	probing   bool
 	silent    bool
 	lastErr   string
+
+	// binds counts the sender's successful binds, for a route that keeps
+	// a bind (nil otherwise); bindsAtOpen is its count when the circuit
+	// last opened. A bind made since then ends the cool-down early: the
+	// SMSC is back, and waiting out a cool-down doubled during a long
+	// outage would leave the backlog queued for seconds after it.
+	binds       func() int64
+	bindsAtOpen int64
+}
+
+// bindCounter reads a route's successful binds, if its sender keeps one.
+func bindCounter(s Sender) func() int64 {
+	if c, ok := s.(smppStats); ok {
+		return func() int64 { return c.Stats().Binds }
+	}
+	return nil
+}
+
+// rebound says whether the sender has bound again since the circuit
+// opened. The caller holds mu.
+func (r *route) rebound() bool {
+	return r.binds != nil && r.binds() > r.bindsAtOpen
+}
+
+// coolingDown says whether an open route must still be skipped at now.
+// The caller holds mu.
+func (r *route) coolingDown(now time.Time) bool {
+	return now.Before(r.openUntil) && !r.rebound()
 }
 
 // circuit settings, from the Worker.
@@ -89,7 +117,7 @@ func (r *route) tryUse(now time.Time) (ok, probe bool) {
 	if r.openUntil.IsZero() {
 		return true, false
 	}
-	if now.Before(r.openUntil) || r.probing {
+	if r.coolingDown(now) || r.probing {
 		return false, false
 	}
 	r.probing = true
@@ -100,7 +128,7 @@ func (r *route) tryUse(now time.Time) (ok, probe bool) {
 func (r *route) available(now time.Time) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.openUntil.IsZero() || (!now.Before(r.openUntil) && !r.probing)
+	return r.openUntil.IsZero() || (!r.coolingDown(now) && !r.probing)
 }
 
 func (r *route) isSilent() bool {
@@ -139,6 +167,9 @@ func (r *route) failed(now time.Time, c circuit, err error) bool {
 		r.cooldown = c.min
 	}
 	r.openUntil, r.probing = now.Add(r.cooldown), false
+	if r.binds != nil {
+		r.bindsAtOpen = r.binds()
+	}
 	return !wasOpen
 }
 

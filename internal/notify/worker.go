@@ -166,7 +166,7 @@ func (w *Worker) init() {
 			if r.BulkWindow <= 0 {
 				r.BulkWindow = 8
 			}
-			w.routes = append(w.routes, &route{Route: r, gate: newGate(r.Window, r.BulkWindow), pace: newPacer(r.Sender)})
+			w.routes = append(w.routes, &route{Route: r, gate: newGate(r.Window, r.BulkWindow), pace: newPacer(r.Sender), binds: bindCounter(r.Sender)})
 		}
 	})
 }

@@ -27,7 +27,8 @@ type Handler struct {
 	// STK starts M-Pesa payments; nil shows buying as unavailable.
 	STK *payment.STK
 	// ISP is the internet service's billing: its subscribers see their
-	// accounts at /internet. nil leaves those pages out.
+	// accounts at /internet and their invoices at /invoices. nil leaves
+	// those pages out.
 	ISP *isp.Service
 	// Recovery asks M-Pesa about receipts we never heard of; nil looks
 	// only at the payments we have.
@@ -75,4 +76,5 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /internet/buy", h.private(h.internetBuy))
 	mux.Handle("GET /internet/buy/{checkout}", h.private(h.internetStatus))
 	mux.Handle("POST /internet/voucher", h.private(h.internetVoucher))
+	h.invoiceRoutes(mux)
 }

@@ -19,7 +19,11 @@ const (
 	// LinePaymentsIn counts every payment paid that day, whatever became
 	// of it; "payments_in:PROVIDER" lines count them by channel.
 	LinePaymentsIn = "payments_in"
-	LineVends      = "vends" // vends made that day
+	// LinePaymentsISP counts those of them paid to an ISP sharing the
+	// deployment (its own short code), on a day that has any: its money
+	// is not the utility's.
+	LinePaymentsISP = "payments_in_isp"
+	LineVends       = "vends" // vends made that day
 	// LineSuspense and LineExceptionsOpen say how things stood at the
 	// close: the day's payments whose money waits in suspense, and the
 	// day's exceptions still open. They change as staff work, so they are
@@ -157,7 +161,7 @@ func Snapshot(line string) bool { return line == LineSuspense || line == LineExc
 
 // lineOrder keeps lines in the order Figures gives them.
 func lineOrder(name string) int {
-	order := []string{LinePaymentsIn, LineVends, LineSuspense, LineExceptionsOpen, LineMpesaPayments, LineMpesaCharges, LineMpesaReversals}
+	order := []string{LinePaymentsIn, LinePaymentsISP, LineVends, LineSuspense, LineExceptionsOpen, LineMpesaPayments, LineMpesaCharges, LineMpesaReversals}
 	if i := slices.Index(order, name); i >= 0 {
 		return i * 2
 	}

@@ -175,3 +175,35 @@ func exceptionOf(t *testing.T, db *store.DB, receipt string) string {
 	}
 	return id
 }
+
+// A day's figures count an ISP's payments (to its own short code) among
+// the payments in, and apart beneath them; a day without any has no such
+// line.
+func TestFiguresShowTheISPsMoneyApart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		if err := (&app.App{DB: db}).Seed(ctx); err != nil {
+			t.Fatal(err)
+		}
+		record(t, db,
+			payment.Payment{Provider: payment.MpesaC2B, Receipt: "SL2AAAAAA1", Amount: kes(500), AccountRef: app.DemoCustomers[0].Meter, PaidAt: at("2026-12-01 09:00:00")},
+			payment.Payment{Provider: payment.MpesaC2B, Receipt: "SL2AAAAAA2", Amount: kes(50), AccountRef: "wanjiku", ShortCode: app.DemoISPShortCode,
+				Service: payment.Internet, PaidAt: at("2026-12-01 10:00:00")},
+			payment.Payment{Provider: payment.MpesaC2B, Receipt: "SL2AAAAAA3", Amount: kes(70), AccountRef: app.DemoCustomers[0].Meter, PaidAt: at("2026-12-02 10:00:00")},
+		)
+		got, err := reconcile.Figures(ctx, db.Read(), "2026-12-01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []reconcile.Line{line(reconcile.LinePaymentsIn, 2, 550), line("payments_in:mpesa_c2b", 2, 550), line(reconcile.LinePaymentsISP, 1, 50)}
+		if !reflect.DeepEqual(got[:3], want) || got[3].Name != reconcile.LineVends {
+			t.Errorf("figures of the 1st: %+v\nwant them to begin %+v, then vends", got, want)
+		}
+		got, _ = reconcile.Figures(ctx, db.Read(), "2026-12-02")
+		for _, l := range got {
+			if l.Name == reconcile.LinePaymentsISP {
+				t.Errorf("a day without ISP payments has the line %+v", l)
+			}
+		}
+	})
+}

@@ -11,7 +11,7 @@ import (
 )
 
 // Figures computes a day's figures as they stand now, in a fixed order:
-// payments in (then by channel), vends, suspense, exceptions open, and
+// payments in (then by channel, then those of them to an ISP), vends, suspense, exceptions open, and
 // M-Pesa's own records of the day.
 func Figures(ctx context.Context, q payment.Querier, day string) ([]Line, error) {
 	start, err := ParseDay(day)
@@ -29,6 +29,14 @@ func Figures(ctx context.Context, q payment.Querier, day string) ([]Line, error)
 		total.Count, total.Amount = total.Count+l.Count, total.Amount+l.Amount
 	}
 	out := append([]Line{total}, byChannel...)
+	isp, err := lines(ctx, q, `SELECT '', count(*), COALESCE(sum(amount), 0) FROM payments WHERE paid_at >= $1 AND paid_at < $2 AND service = $3`,
+		from, to, payment.Internet)
+	if err != nil {
+		return nil, err
+	}
+	if isp[0].Count > 0 {
+		out = append(out, Line{Name: LinePaymentsISP, Count: isp[0].Count, Amount: isp[0].Amount})
+	}
 	for _, c := range []struct {
 		name, query string
 		args        []any

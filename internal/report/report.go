@@ -105,6 +105,8 @@ var All = []Report{
 	{"suspense", titleSuspense, Suspense},
 	{"faults", titleFaults, Faults},
 	{"usage", titleUsage, Usage},
+	{ISPPlansID, titleISPPlans, ISPPlans},
+	{ISPMonthsID, titleISPMonths, ISPMonths},
 }
 
 // scanRows runs a query and hands each row's Scan to fn.

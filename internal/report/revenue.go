@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mteja/mteja/internal/money"
+	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/tariff"
 	"github.com/mteja/mteja/internal/vend"
 )
@@ -27,8 +28,8 @@ const saleChannel = `CASE WHEN EXISTS (SELECT 1 FROM ledger_postings a WHERE a.t
 	ELSE ` + paymentChannel + ` END`
 
 type revenueKey struct {
-	day                   int64
-	channel, tariff, area string
+	day                            int64
+	service, channel, tariff, area string
 }
 
 type revenueRow struct {
@@ -79,10 +80,10 @@ func Revenue(ctx context.Context, q Querier, r Range) (Table, error) {
 
 func (rv *revenue) collections(ctx context.Context, q Querier, r Range) error {
 	from, to := r.micros()
-	rows, err := q.QueryContext(ctx, fmt.Sprintf(`SELECT (p.received_at + %d) / %d, `+paymentChannel+`, COALESCE(m.tariff_id, ''), COALESCE(m.area, ''), count(*), SUM(p.amount)
+	rows, err := q.QueryContext(ctx, fmt.Sprintf(`SELECT (p.received_at + %d) / %d, p.service, `+paymentChannel+`, COALESCE(m.tariff_id, ''), COALESCE(m.area, ''), count(*), SUM(p.amount)
 		FROM payments p LEFT JOIN meters m ON m.drn = p.meter_drn
 		WHERE p.received_at >= $1 AND p.received_at < $2
-		GROUP BY 1, 2, 3, 4`, zoneMicros, dayMicros), from, to)
+		GROUP BY 1, 2, 3, 4, 5`, zoneMicros, dayMicros), from, to)
 	if err != nil {
 		return fmt.Errorf("collections: %w", err)
 	}
@@ -90,7 +91,7 @@ func (rv *revenue) collections(ctx context.Context, q Querier, r Range) error {
 	for rows.Next() {
 		var k revenueKey
 		var n, sum int64
-		if err := rows.Scan(&k.day, &k.channel, &k.tariff, &k.area, &n, &sum); err != nil {
+		if err := rows.Scan(&k.day, &k.service, &k.channel, &k.tariff, &k.area, &n, &sum); err != nil {
 			return fmt.Errorf("collections: %w", err)
 		}
 		row := rv.row(k)
@@ -129,7 +130,7 @@ func (rv *revenue) sales(ctx context.Context, q Querier, r Range) error {
 	var later []carried
 	for rows.Next() {
 		var id, version, quote string
-		var k revenueKey
+		k := revenueKey{service: payment.Electricity}
 		var at, amount, wh int64
 		if err := rows.Scan(&id, &at, &k.channel, &k.tariff, &version, &k.area, &amount, &wh, &quote); err != nil {
 			return fmt.Errorf("sales: %w", err)
@@ -216,9 +217,11 @@ func (rv *revenue) lineOrder() []string {
 func (rv *revenue) table(r Range) Table {
 	codes := rv.lineOrder()
 	t := Table{ID: "revenue", Title: titleRevenue,
-		Note: Label{"Collections by the day Mteja received the money; sales by the day the token was made, split into the receipt's lines.",
-			"Makusanyo kwa siku pesa zilipopokelewa; mauzo kwa siku tokeni ilipotengenezwa, yakigawanywa kwa mistari ya risiti."},
-		Columns: []Column{colDay, colChannel,
+		Note: Label{"Collections by the day Mteja received the money, electricity's and the internet's apart; sales by the day the token was made, split into the receipt's lines (the internet's sales are in their own reports).",
+			"Makusanyo kwa siku pesa zilipopokelewa, ya umeme na ya intaneti kando; mauzo kwa siku tokeni ilipotengenezwa, yakigawanywa kwa mistari ya risiti (mauzo ya intaneti yako katika ripoti zake)."},
+		Columns: []Column{colDay,
+			{"service", Label{"Service", "Huduma"}, Text},
+			colChannel,
 			{"tariff", Label{"Tariff", "Tarifu"}, Text},
 			{"area", Label{"Area", "Eneo"}, Text},
 			{"payments", colPayments, Count},
@@ -242,12 +245,12 @@ func (rv *revenue) table(r Range) Table {
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(a, b revenueKey) int {
-		return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(rank(channelOrder, a.channel), rank(channelOrder, b.channel)),
+		return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.service, b.service), cmp.Compare(rank(channelOrder, a.channel), rank(channelOrder, b.channel)),
 			cmp.Compare(a.channel, b.channel), cmp.Compare(a.tariff, b.tariff), cmp.Compare(a.area, b.area))
 	})
 	for _, k := range keys {
 		v := rv.rows[k]
-		row := []Cell{dayCell(dayName(k.day)), textCell(k.channel, labelOr(channelLabels, k.channel)),
+		row := []Cell{dayCell(dayName(k.day)), textCell(k.service, labelOr(serviceLabels, k.service)), textCell(k.channel, labelOr(channelLabels, k.channel)),
 			textCell(k.tariff, labelOr(nil, k.tariff)), textCell(k.area, labelOr(nil, k.area)),
 			num(v.payments), num(v.collected), num(v.sales), num(v.sold), num(v.energy)}
 		for _, c := range codes {
@@ -259,7 +262,8 @@ func (rv *revenue) table(r Range) Table {
 	return t
 }
 
-// collectionsPlot stacks each day's collections by channel.
+// collectionsPlot stacks each day's collections by channel; an ISP's
+// money, on a deployment that has one, is one part of its own.
 func (rv *revenue) collectionsPlot(r Range) Plot {
 	first, n := r.days()
 	byChannel := map[string][]int64{}
@@ -267,16 +271,34 @@ func (rv *revenue) collectionsPlot(r Range) Plot {
 		if v.payments == 0 {
 			continue
 		}
-		if byChannel[k.channel] == nil {
-			byChannel[k.channel] = make([]int64, n)
+		part := k.channel
+		if k.service == payment.Internet {
+			part = internetPart
 		}
-		byChannel[k.channel][k.day-first] += v.collected
+		if byChannel[part] == nil {
+			byChannel[part] = make([]int64, n)
+		}
+		byChannel[part][k.day-first] += v.collected
 	}
 	p := Plot{ID: "revenue-collections", Title: Label{"Collections by channel", "Makusanyo kwa njia"}, Kind: Stacked, Unit: Money, X: r.dayLabels()}
-	for _, ch := range sortedKeys(byChannel, channelOrder) {
-		p.Series = append(p.Series, Series{Name: labelOr(channelLabels, ch), Values: byChannel[ch]})
+	for _, ch := range sortedKeys(byChannel, append(slices.Clip(channelOrder), internetPart)) {
+		name := labelOr(channelLabels, ch)
+		if ch == internetPart {
+			name = serviceLabels[payment.Internet]
+		}
+		p.Series = append(p.Series, Series{Name: name, Values: byChannel[ch]})
 	}
 	return p
+}
+
+// internetPart is the collections chart's part for the ISP's payments,
+// whatever their channel.
+const internetPart = "\x00internet"
+
+// serviceLabels name what a payment is for.
+var serviceLabels = map[string]Label{
+	payment.Electricity: {"Electricity", "Umeme"},
+	payment.Internet:    {"Internet", "Intaneti"},
 }
 
 // salesPlot stacks each day's sales by what the money paid for.

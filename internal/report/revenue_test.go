@@ -54,6 +54,9 @@ func revenueFixture(t *testing.T, db *store.DB) {
 		lines: []line{{"fixed", "86.21", "", ""}, {"vat", "13.79", "", ""}, {"energy", "0", "", ""}}, fixedCharge: "86.21", fixedCarried: "74"})
 	// Paybill to no meter, still in suspense.
 	f.payment(pay{"mpesa_c2b", "", "suspense", "1000", eat(3, 3, 15, 0, 0)})
+	// Paybill to the ISP sharing the deployment: its money, apart.
+	isp := f.payment(pay{"mpesa_c2b", "", "applied", "50", eat(3, 3, 16, 0, 0)})
+	f.exec(`UPDATE payments SET service = 'isp' WHERE id = $1`, isp)
 	// At the period's end: counts in the next.
 	after := f.payment(pay{"mpesa_c2b", kibera, "applied", "900", eat(3, 4, 0, 0, 0)})
 	f.vend(sale{payment: after, meter: kibera, tariff: "domestic", at: eat(3, 4, 0, 0, 0), wh: 1000, lines: []line{{"energy", "900", "", ""}}})
@@ -67,20 +70,21 @@ func TestRevenueByDayChannelTariffAndArea(t *testing.T) {
 		revenueFixture(t, db)
 		tbl := run(t, report.Revenue, db, report.Days(eat(3, 2, 0, 0, 0), eat(3, 3, 0, 0, 0)))
 		checkRecords(t, records(t, tbl, report.EN), []string{
-			"Day | Channel | Tariff | Area | Payments | Collected | Sales | Sold | Energy sold (kWh) | Energy | Fixed charge | VAT | Fuel Energy Charge | EPRA Charge | Debt recovered | Fixed charge to arrears | VAT on it, to arrears",
+			"Day | Service | Channel | Tariff | Area | Payments | Collected | Sales | Sold | Energy sold (kWh) | Energy | Fixed charge | VAT | Fuel Energy Charge | EPRA Charge | Debt recovered | Fixed charge to arrears | VAT on it, to arrears",
 			// The assigned payment counts where its money came: Paybill,
 			// for the meter it is now matched to.
-			"2026-03-02 | Paybill (C2B) | domestic | Kibera | 2 | 800.00 | 1 | 500.00 | 20.000 | 400.00 | 0.00 | 30.00 | 50.00 | 20.00 | 0.00 | 0.00 | 0.00",
-			"2026-03-02 | STK from USSD | domestic | Westlands | 1 | 200.00 | 0 | 0.00 | 0.000 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00",
-			"2026-03-03 | Paybill (C2B) | (none) | (none) | 1 | 1000.00 | 0 | 0.00 | 0.000 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00",
-			"2026-03-03 | STK from USSD | domestic | Westlands | 0 | 0.00 | 1 | 200.00 | 9.000 | 150.00 | 0.00 | 24.00 | 16.00 | 10.00 | 0.00 | 0.00 | 0.00",
-			"2026-03-03 | STK from the portal | fixed | Kibera | 1 | 100.00 | 1 | 100.00 | 0.000 | 0.00 | 86.21 | 13.79 | 0.00 | 0.00 | 0.00 | 63.79 | 10.21",
-			"2026-03-03 | Staff, from suspense | domestic | Kibera | 0 | 0.00 | 1 | 300.00 | 12.000 | 200.00 | 50.00 | 8.00 | 0.00 | 0.00 | 42.00 | 0.00 | 0.00",
+			"2026-03-02 | Electricity | Paybill (C2B) | domestic | Kibera | 2 | 800.00 | 1 | 500.00 | 20.000 | 400.00 | 0.00 | 30.00 | 50.00 | 20.00 | 0.00 | 0.00 | 0.00",
+			"2026-03-02 | Electricity | STK from USSD | domestic | Westlands | 1 | 200.00 | 0 | 0.00 | 0.000 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00",
+			"2026-03-03 | Electricity | Paybill (C2B) | (none) | (none) | 1 | 1000.00 | 0 | 0.00 | 0.000 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00",
+			"2026-03-03 | Electricity | STK from USSD | domestic | Westlands | 0 | 0.00 | 1 | 200.00 | 9.000 | 150.00 | 0.00 | 24.00 | 16.00 | 10.00 | 0.00 | 0.00 | 0.00",
+			"2026-03-03 | Electricity | STK from the portal | fixed | Kibera | 1 | 100.00 | 1 | 100.00 | 0.000 | 0.00 | 86.21 | 13.79 | 0.00 | 0.00 | 0.00 | 63.79 | 10.21",
+			"2026-03-03 | Electricity | Staff, from suspense | domestic | Kibera | 0 | 0.00 | 1 | 300.00 | 12.000 | 200.00 | 50.00 | 8.00 | 0.00 | 0.00 | 42.00 | 0.00 | 0.00",
+			"2026-03-03 | Internet | Paybill (C2B) | (none) | (none) | 1 | 50.00 | 0 | 0.00 | 0.000 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00",
 		})
 		sw := records(t, tbl, report.SW)
 		checkRecords(t, sw[:2], []string{
-			"Siku | Njia | Tarifu | Eneo | Malipo | Makusanyo | Mauzo | Kiasi cha mauzo | Nishati iliyouzwa (kWh) | Nishati | Ada ya mwezi | VAT | Gharama ya Mafuta | Ada ya EPRA | Deni lililolipwa | Ada ya mwezi kwa deni | VAT yake kwa deni",
-			"2026-03-02 | Paybill (C2B) | domestic | Kibera | 2 | 800.00 | 1 | 500.00 | 20.000 | 400.00 | 0.00 | 30.00 | 50.00 | 20.00 | 0.00 | 0.00 | 0.00",
+			"Siku | Huduma | Njia | Tarifu | Eneo | Malipo | Makusanyo | Mauzo | Kiasi cha mauzo | Nishati iliyouzwa (kWh) | Nishati | Ada ya mwezi | VAT | Gharama ya Mafuta | Ada ya EPRA | Deni lililolipwa | Ada ya mwezi kwa deni | VAT yake kwa deni",
+			"2026-03-02 | Umeme | Paybill (C2B) | domestic | Kibera | 2 | 800.00 | 1 | 500.00 | 20.000 | 400.00 | 0.00 | 30.00 | 50.00 | 20.00 | 0.00 | 0.00 | 0.00",
 		})
 
 		// The plots: collections by channel, sales by line, per day.
@@ -89,6 +93,7 @@ func TestRevenueByDayChannelTariffAndArea(t *testing.T) {
 			"Paybill (C2B)":       {80000, 100000},
 			"STK from USSD":       {20000, 0},
 			"STK from the portal": {0, 10000},
+			"Internet":            {0, 5000},
 		})
 		checkSeries(t, sales, map[string][]int64{
 			"Energy":             {40000, 35000},

@@ -19,6 +19,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/linxGnu/gosmpp"
+	"github.com/linxGnu/gosmpp/data"
+
 	"github.com/mteja/mteja/internal/notify/sms"
 )
 
@@ -76,14 +79,21 @@ func New(cfg Config) (*Client, error) {
 // run keeps a bind up until Close.
 func (c *Client) run() {
 	defer close(c.done)
+	var down outage
 	delay := c.cfg.ReconnectMin
 	for {
 		b := newBind(c)
 		if err := b.connect(); err != nil {
 			c.stats.bindFailures.Add(1)
 			c.setBindErr(err)
-			c.cfg.Logger.Warn("smpp bind failed", "addr", c.cfg.Addr, "err", err, "retry_in", delay)
-			if !c.sleep(delay) {
+			wait := delay
+			if credentialsRefused(err) {
+				wait = max(wait, c.cfg.RefusedRetry)
+			}
+			if down.failed(time.Now(), err) {
+				c.cfg.Logger.Warn("smpp bind failed; retrying quietly until it binds", "addr", c.cfg.Addr, "err", err)
+			}
+			if !c.sleep(wait) {
 				return
 			}
 			delay = min(2*delay, c.cfg.ReconnectMax)
@@ -91,7 +101,12 @@ func (c *Client) run() {
 		}
 		c.stats.binds.Add(1)
 		c.setBound(b)
-		c.cfg.Logger.Info("smpp bound", "addr", c.cfg.Addr, "system_id", c.cfg.SystemID)
+		if attempts, d := down.over(time.Now()); attempts > 0 {
+			c.cfg.Logger.Info("smpp bound", "addr", c.cfg.Addr, "system_id", c.cfg.SystemID,
+				"failed_attempts", attempts, "down", d.Round(time.Millisecond))
+		} else {
+			c.cfg.Logger.Info("smpp bound", "addr", c.cfg.Addr, "system_id", c.cfg.SystemID)
+		}
 		select {
 		case <-b.lost:
 		case <-c.closing:
@@ -104,10 +119,12 @@ func (c *Client) run() {
 		default:
 		}
 		c.stats.reconnects.Add(1)
-		c.cfg.Logger.Warn("smpp bind lost", "addr", c.cfg.Addr, "after", time.Since(b.since).Round(time.Millisecond))
+		lived := time.Since(b.since)
+		down.start(time.Now())
+		c.cfg.Logger.Warn("smpp bind lost", "addr", c.cfg.Addr, "after", lived.Round(time.Millisecond))
 		// A bind that lived a while is rebound at once; one that keeps
 		// dying young backs off like a failed bind.
-		if time.Since(b.since) > 30*time.Second {
+		if lived > 30*time.Second {
 			delay = c.cfg.ReconnectMin
 			continue
 		}
@@ -118,10 +135,57 @@ func (c *Client) run() {
 	}
 }
 
-// sleep waits d with ±20% jitter, so many clients do not rebind in step.
-// It returns false if the Client is closing.
+// outage tracks one spell without a bind, so that it is logged once when
+// it starts (and again only if the reason changes in kind) and once when
+// it ends, not at every attempt.
+type outage struct {
+	since    time.Time // zero while bound
+	attempts int
+	refused  bool // the last failure was a refusal (sms.ErrBindFailed)
+}
+
+// start marks a bind lost at now.
+func (o *outage) start(now time.Time) {
+	if o.since.IsZero() {
+		o.since = now
+	}
+}
+
+// failed counts a failed attempt and says whether to log it: the first of
+// an outage, or the first after the kind of failure changed.
+func (o *outage) failed(now time.Time, err error) bool {
+	refused := errors.Is(err, sms.ErrBindFailed)
+	first := o.attempts == 0 || refused != o.refused
+	o.start(now)
+	o.attempts++
+	o.refused = refused
+	return first
+}
+
+// over ends the outage at now: how many attempts failed and how long it
+// lasted (zero after a first bind that went through).
+func (o *outage) over(now time.Time) (attempts int, lasted time.Duration) {
+	attempts = o.attempts
+	if !o.since.IsZero() {
+		lasted = now.Sub(o.since)
+	}
+	*o = outage{}
+	return attempts, lasted
+}
+
+// credentialsRefused is a bind refused for its system_id, password or
+// system_type, not the catch-all ESME_RBINDFAIL that an SMSC also sends
+// while it restarts.
+func credentialsRefused(err error) bool {
+	var be gosmpp.BindError
+	return errors.As(err, &be) && bindErrorIsAuth(be.CommandStatus) && be.CommandStatus != data.ESME_RBINDFAIL
+}
+
+// sleep waits between half and all of d ("equal jitter"), so many clients
+// do not rebind in step and no wait exceeds the cap. It returns false if
+// the Client is closing.
 func (c *Client) sleep(d time.Duration) bool {
-	d = time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+	d = time.Duration(float64(d) * (0.5 + 0.5*rand.Float64()))
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

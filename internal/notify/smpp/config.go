@@ -28,13 +28,13 @@ type Config struct {
 	Window int
 	// TPS is the submit_sm rate the operator allows on this bind (parts
 	// per second). Default 10. Each ESME_RTHROTTLED halves the rate in use,
-	// down to MinTPS; it climbs back by a quarter every RecoverEvery
-	// without a throttle.
+	// down to MinTPS; it doubles for every RecoverEvery without a throttle,
+	// back up to TPS (from MinTPS at its default, in four steps).
 	TPS float64
 	// MinTPS is the floor of the adaptive rate. Default TPS/16, at least 0.5.
 	MinTPS float64
 	// RecoverEvery is how long the route must go unthrottled before the
-	// rate steps back up. Default 5 s.
+	// rate doubles. Default 1 s.
 	RecoverEvery time.Duration
 	// ThrottleRetries is how often one part is resubmitted after
 	// ESME_RTHROTTLED before Send gives up with sms.ErrThrottled. A
@@ -60,9 +60,18 @@ type Config struct {
 	// do not wait.
 	BindWait time.Duration
 	// ReconnectMin and ReconnectMax bound the exponential backoff between
-	// bind attempts after a loss. Defaults 1 s and 60 s.
+	// bind attempts after a loss: each wait is drawn between half and all
+	// of the current step, which doubles from ReconnectMin up to
+	// ReconnectMax. Defaults 250 ms and 1.5 s: a failed dial costs the SMSC
+	// next to nothing, and every second the bind stays down after the SMSC
+	// is back is a second of tokens queueing. A bind refused for its
+	// credentials waits at least RefusedRetry instead.
 	ReconnectMin time.Duration
 	ReconnectMax time.Duration
+	// RefusedRetry is the least wait after a bind refused for its
+	// credentials (ESME_RINVPASWD and the like): many operators lock an
+	// account after repeated failed logins. Default 30 s.
+	RefusedRetry time.Duration
 
 	// ReceiptLocation is the zone of the dates in receipt texts. Default UTC.
 	ReceiptLocation *time.Location
@@ -100,7 +109,7 @@ func (c Config) WithDefaults() Config {
 		c.MinTPS = max(c.TPS/16, 0.5)
 	}
 	if c.RecoverEvery == 0 {
-		c.RecoverEvery = 5 * time.Second
+		c.RecoverEvery = time.Second
 	}
 	if c.ThrottleRetries == 0 {
 		c.ThrottleRetries = 3
@@ -124,10 +133,13 @@ func (c Config) WithDefaults() Config {
 		c.BindWait = 2 * time.Second
 	}
 	if c.ReconnectMin == 0 {
-		c.ReconnectMin = time.Second
+		c.ReconnectMin = 250 * time.Millisecond
 	}
 	if c.ReconnectMax == 0 {
-		c.ReconnectMax = 60 * time.Second
+		c.ReconnectMax = max(1500*time.Millisecond, c.ReconnectMin)
+	}
+	if c.RefusedRetry == 0 {
+		c.RefusedRetry = 30 * time.Second
 	}
 	if c.ReceiptLocation == nil {
 		c.ReceiptLocation = time.UTC
@@ -173,6 +185,7 @@ func (c Config) validate() error {
 	}{
 		{"RecoverEvery", c.RecoverEvery}, {"WriteTimeout", c.WriteTimeout}, {"BindTimeout", c.BindTimeout},
 		{"ResponseTimeout", c.ResponseTimeout}, {"ReceiptPark", c.ReceiptPark},
+		{"RefusedRetry", c.RefusedRetry},
 	} {
 		if d.v < 0 {
 			errs = append(errs, fmt.Errorf("%s %v is negative", d.name, d.v))

@@ -147,6 +147,10 @@ func (s *SMSC) ThrottleNext(n int) { s.post("/throttle", map[string]int{"next": 
 // ThrottleRate answers ESME_RTHROTTLED to submits above perSecond.
 func (s *SMSC) ThrottleRate(perSecond int) { s.post("/throttle", map[string]int{"rate": perSecond}) }
 
+// ThrottleShare answers ESME_RTHROTTLED to percent of all submits, spread
+// evenly (with 30, three in every ten).
+func (s *SMSC) ThrottleShare(percent int) { s.post("/throttle", map[string]int{"percent": percent}) }
+
 // Unthrottle stops throttling.
 func (s *SMSC) Unthrottle() { s.post("/throttle", map[string]int{}) }
 

@@ -22,6 +22,7 @@
 //   POST /config  {...}   merge settings (see `defaults` below)
 //   POST /throttle {"next":N}   answer ESME_RTHROTTLED to the next N submits
 //   POST /throttle {"rate":X}   ... to any submit above X per second
+//   POST /throttle {"percent":P} ... to P in every 100 submits, evenly spread
 //   POST /throttle {}           stop throttling
 //   POST /fail {"status":S,"next":N}  answer command_status S to the next N
 //   POST /blackhole {"next":N}  record the next N submits but never answer
@@ -62,7 +63,7 @@ function reset() {
   state = {
     binds: 0, bindFailures: 0, throttled: 0, failed: 0, receiptsSent: 0, mo: 0,
     submits: [], perDest: {},
-    throttleNext: 0, throttleRate: 0, recent: [],
+    throttleNext: 0, throttleRate: 0, recent: [], throttlePercent: 0, throttleAcc: 0,
     failStatus: 0, failNext: 0, blackholeNext: 0,
     refuseUntil: 0, altFlip: false,
     pendingReceipts: [],  // receipts waiting for a bound session
@@ -98,6 +99,13 @@ function throttleNow() {
   if (state.throttleNext > 0) {
     state.throttleNext--;
     return true;
+  }
+  if (state.throttlePercent > 0) {
+    state.throttleAcc += state.throttlePercent;
+    if (state.throttleAcc >= 100) {
+      state.throttleAcc -= 100;
+      return true;
+    }
   }
   if (state.throttleRate > 0) {
     const now = Date.now();
@@ -327,6 +335,8 @@ const control = http.createServer((req, res) => {
       case 'POST /throttle':
         state.throttleNext = Number(in_.next || 0);
         state.throttleRate = Number(in_.rate || 0);
+        state.throttlePercent = Number(in_.percent || 0);
+        state.throttleAcc = 0;
         state.recent = [];
         break;
       case 'POST /fail':
