@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/mteja/mteja/internal/care"
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/isp"
 	"github.com/mteja/mteja/internal/money"
@@ -27,6 +28,7 @@ import (
 // otherwise.
 type Handler struct {
 	DB       *store.DB
+	Desk     *care.Desk // opens the customers' tickets; nil opens them with the defaults
 	Intake   *payment.Intake
 	STK      *payment.STK      // nil: no STK push (no Daraja client configured)
 	Recovery *payment.Recovery // nil: no status queries
@@ -79,6 +81,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/suspense/{id}/assign", h.auth(h.suspenseAssign, staff.RoleCare, staff.RoleFinance))
 	mux.Handle("POST /api/v1/suspense/{id}/refund", h.auth(h.suspenseRefund, staff.RoleFinance))
 	mux.Handle("POST /api/v1/purchases", h.auth(h.purchase, staff.RoleIntegration, staff.RoleAgent, staff.RoleCare))
+	mux.Handle("POST /api/v1/tickets", h.auth(h.ticketOpen, staff.RoleAgent, staff.RoleCare))
 	mux.Handle("POST /api/v1/reconcile/statements", h.auth(h.statementImport, staff.RoleFinance))
 	mux.Handle("GET /api/v1/reconcile/exceptions", h.auth(h.exceptionList, staff.RoleFinance))
 	mux.Handle("POST /api/v1/reconcile/exceptions/{id}/resolve", h.auth(h.exceptionResolve, staff.RoleFinance))

@@ -235,6 +235,12 @@ func TestContract(t *testing.T) {
 			{op: "POST /api/v1/suspense/{id}/refund", params: map[string]string{"id": suspended[1]}, key: keys["finance"], body: map[string]any{"reason": "again"}, want: 409},
 			{op: "POST /api/v1/suspense/{id}/refund", params: map[string]string{"id": suspended[0]}, key: keys["finance"], body: map[string]any{"reason": "assigned already"}, want: 409},
 
+			{op: "POST /api/v1/tickets", key: keys["agent"], body: map[string]any{"meter": second.Meter, "phone": second.Phone, "category": "no_token", "note": "paid at the counter"}, want: 201},
+			{op: "POST /api/v1/tickets", key: keys["care"], body: map[string]any{"phone": "0799000444", "category": "billing"}, want: 201},
+			{op: "POST /api/v1/tickets", key: keys["agent"], body: map[string]any{"phone": owner.Phone, "category": "flood"}, want: 400},
+			{op: "POST /api/v1/tickets", key: keys["agent"], body: map[string]any{"category": "billing"}, want: 400},
+			{op: "POST /api/v1/tickets", key: keys["agent"], body: map[string]any{"meter": "12345678903", "category": "billing"}, want: 404},
+			{op: "POST /api/v1/tickets", key: keys["integration"], body: map[string]any{"phone": owner.Phone, "category": "billing"}, want: 403},
 			{op: "POST /api/v1/purchases", key: keys["care"], body: map[string]any{"meter": owner.Meter, "phone": owner.Phone, "amount": 300}, want: 202},
 			{op: "POST /api/v1/purchases", key: keys["integration"], body: map[string]any{"meter": owner.Meter, "phone": owner.Phone, "amount": 50}, want: 400},
 			{op: "POST /api/v1/purchases", key: keys["agent"], body: map[string]any{"meter": "12345678903", "phone": owner.Phone, "amount": 300}, want: 400},

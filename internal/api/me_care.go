@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -62,7 +63,7 @@ func (m *me) fault(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !care.ValidFaultKind(req.Kind) {
-		return invalid("kind %q: want no_power, token_rejected, meter or other", req.Kind)
+		return invalid("kind %q: want no_power, token_rejected, meter, no_token or other", req.Kind)
 	}
 	if len(req.Note) > 500 {
 		return invalid("note: at most 500 bytes")
@@ -75,7 +76,10 @@ func (m *me) fault(w http.ResponseWriter, r *http.Request) error {
 	if err := meTake(w, m.report, s.ID); err != nil {
 		return err
 	}
-	f, err := care.ReportFault(r.Context(), m.DB, s.MSISDN, x.DRN, req.Kind, req.Note)
+	f, err := m.desk().ReportFault(r.Context(), care.ChannelApp, s.MSISDN, x.DRN, req.Kind, req.Note)
+	if errors.Is(err, care.ErrTooMany) {
+		return meRateLimited(w, time.Hour)
+	}
 	if err != nil {
 		return err
 	}

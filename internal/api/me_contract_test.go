@@ -303,6 +303,11 @@ func TestMeContract(t *testing.T) {
 		if again := c.call("POST", "/api/v1/me/faults", tok, map[string]any{"meter": john.Meter, "kind": "no_power"}, 201); again["ref"] != f["ref"] {
 			t.Errorf("a second report within 10 minutes got %v; want the first, %v", again["ref"], f["ref"])
 		}
+		if ref, _ := f["ref"].(string); ref != "" {
+			if tk, err := care.GetTicket(context.Background(), a.DB.Read(), ref); err != nil || tk.Channel != care.ChannelApp || tk.Category != care.CategoryOutage {
+				t.Errorf("the app's report %s: %+v, %v; want an outage ticket from the app", ref, tk, err)
+			}
+		}
 		c.call("POST", "/api/v1/me/faults", tok, map[string]any{"meter": john.Meter, "kind": "meter"}, 201)
 		c.call("POST", "/api/v1/me/faults", tok, map[string]any{"meter": john.Meter, "kind": "other"}, 429)
 

@@ -51,6 +51,7 @@ var roleTable = []struct {
 	{"POST /api/v1/suspense/{id}/assign", []string{refused, refused, allowed, allowed, allowed}},
 	{"POST /api/v1/suspense/{id}/refund", []string{refused, refused, refused, allowed, allowed}},
 	{"POST /api/v1/purchases", []string{allowed, allowed, allowed, refused, allowed}},
+	{"POST /api/v1/tickets", []string{refused, allowed, allowed, refused, allowed}},
 	{"POST /api/v1/reconcile/statements", []string{refused, refused, refused, allowed, allowed}},
 	{"GET /api/v1/reconcile/exceptions", []string{refused, refused, refused, allowed, allowed}},
 	{"POST /api/v1/reconcile/exceptions/{id}/resolve", []string{refused, refused, refused, allowed, allowed}},

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mteja/mteja/internal/api"
+	"github.com/mteja/mteja/internal/care"
 	"github.com/mteja/mteja/internal/config"
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/isp"
@@ -53,6 +54,7 @@ type App struct {
 	Intake   *payment.Intake
 	Vend     *vend.Worker
 	Delivery *notify.Worker
+	Desk     *care.Desk       // customer care's tickets
 	Watchdog *notify.Watchdog // delay notices and delivery incidents; tune before Start
 	STK      *payment.STK
 	Recovery *payment.Recovery
@@ -188,6 +190,12 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	}
 	a.Delivery = &notify.Worker{DB: a.DB, Routes: routes, From: cfg.SMSFrom, Log: a.Log}
 	a.Vend.OnVended = func(int) { a.Delivery.Wake() }
+	a.Desk = &care.Desk{DB: a.DB, SelfHelp: &care.TokenHelp{DB: a.DB, Vend: a.Vend}, Wake: a.Delivery.Wake, Background: true}
+	if cfg.CareCategories != "" {
+		if a.Desk.Categories, err = care.LoadCategories(cfg.CareCategories); err != nil {
+			return err
+		}
+	}
 	a.Watchdog = a.newWatchdog()
 	if a.Sink != nil {
 		a.Sink.OnReceipt = a.receipt
@@ -236,7 +244,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		a.Intake.OnVerifying = a.Verifier.Wake
 	}
 
-	h := &api.Handler{DB: a.DB, Intake: a.Intake, STK: a.STK, Recovery: a.Recovery, Tariffs: a.Tariffs, Log: a.Log,
+	h := &api.Handler{DB: a.DB, Desk: a.Desk, Intake: a.Intake, STK: a.STK, Recovery: a.Recovery, Tariffs: a.Tariffs, Log: a.Log,
 		Utility: cfg.Utility, Daraja: peer.Gate{Secret: cfg.DarajaSecret, Allow: cfg.DarajaAllow},
 		ShortCodes: append(slices.Clip(cfg.DarajaShortCodes), cfg.ISPShortCodes...), ISP: a.ISP,
 		VerifyAbove: cfg.DarajaVerifyAbove, OnMessages: a.Delivery.Wake}

@@ -20,7 +20,7 @@ func (a *App) console() error {
 	a.Staff = svc
 	h := &console.Handler{DB: a.DB, Staff: svc, Log: a.Log, Utility: a.Config.Utility,
 		Secure: strings.HasPrefix(a.Config.PublicURL, "https://"),
-		Services: console.Services{OnMessages: a.Delivery.Wake, OnReceived: a.Intake.Wake, Decode: a.decode,
+		Services: console.Services{OnMessages: a.Delivery.Wake, Desk: a.Desk, OnReceived: a.Intake.Wake, Decode: a.decode,
 			Routes: a.Delivery.RouteStatus, ISP: a.ISP}}
 	h.Routes(a.Mux)
 	return nil

@@ -33,6 +33,9 @@ func (a *App) Seed(ctx context.Context) error {
 	if err := a.seedUtility(ctx); err != nil {
 		return err
 	}
+	if err := a.seedCare(ctx); err != nil {
+		return err
+	}
 	return a.seedISP(ctx)
 }
 

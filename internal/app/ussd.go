@@ -187,7 +187,7 @@ func (b ussdBackend) RecentPurchases(ctx context.Context, msisdn, drn string, n 
 }
 
 func (b ussdBackend) ReportFault(ctx context.Context, msisdn, drn string, kind ussd.FaultKind, note string) (string, error) {
-	f, err := care.ReportFault(ctx, b.a.DB, msisdn, drn, string(kind), note)
+	f, err := b.a.Desk.ReportFault(ctx, care.ChannelUSSD, msisdn, drn, string(kind), note)
 	return f.Ref, err
 }
 

@@ -1,12 +1,12 @@
-// Package care serves customers who need a person: the faults they report
-// and the outages the utility announces, so that customers hear of an
-// outage before they have to ask.
+// Package care serves customers who need a person: the tickets they open
+// on any channel (faults, as they were first called), the outages the
+// utility announces, so that customers hear of an outage before they have
+// to ask, and what their meters' messages mean.
 package care
 
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -18,24 +18,26 @@ import (
 	"github.com/mteja/mteja/internal/store"
 )
 
-// Fault kinds a customer can report.
+// Fault kinds a customer can report on USSD, the portal and the app; each
+// opens a ticket of a category (categoryOfKind).
 const (
 	FaultNoPower       = "no_power"
 	FaultTokenRejected = "token_rejected"
 	FaultMeter         = "meter"
 	FaultOther         = "other"
+	FaultNoToken       = "no_token" // paid, and no token came
 )
 
 // ValidFaultKind reports whether k is a fault kind.
 func ValidFaultKind(k string) bool {
 	switch k {
-	case FaultNoPower, FaultTokenRejected, FaultMeter, FaultOther:
+	case FaultNoPower, FaultTokenRejected, FaultMeter, FaultOther, FaultNoToken:
 		return true
 	}
 	return false
 }
 
-// Fault is a problem a customer reported.
+// Fault is a ticket as the callers that speak of faults see it.
 type Fault struct {
 	ID        string
 	Ref       string // short reference the customer can quote: "F-7K2Q9"
@@ -45,6 +47,22 @@ type Fault struct {
 	Note      string
 	State     string // open, closed
 	CreatedAt time.Time
+}
+
+func faultOf(t Ticket) Fault {
+	state := "open"
+	if !Active(t.State) {
+		state = "closed"
+	}
+	return Fault{ID: t.ID, Ref: t.Ref, MSISDN: t.MSISDN, MeterDRN: t.MeterDRN, Kind: kindOfCategory(t.Category), Note: t.Note, State: state, CreatedAt: t.CreatedAt}
+}
+
+func faultsOf(ts []Ticket, err error) ([]Fault, error) {
+	out := make([]Fault, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, faultOf(t))
+	}
+	return out, err
 }
 
 // refAlphabet avoids letters and digits people confuse on a phone screen.
@@ -59,11 +77,24 @@ func newRef() string {
 	return "F-" + string(b)
 }
 
-// ReportFault records a fault and returns it with its reference. A report
+// ReportFault opens a ticket for a fault a customer reported on channel,
+// with the default categories, and returns it with its reference. A report
 // from the same phone for the same meter and kind within 10 minutes returns
 // the first one (a resent USSD request or an impatient customer).
 func ReportFault(ctx context.Context, db *store.DB, msisdn, drn, kind, note string) (Fault, error) {
-	return report(ctx, db, msisdn, drn, kind, note, "")
+	return (&Desk{DB: db}).ReportFault(ctx, ChannelUnknown, msisdn, drn, kind, note)
+}
+
+// ReportFault opens a ticket for a fault a customer reported on channel.
+func (d *Desk) ReportFault(ctx context.Context, channel, msisdn, drn, kind, note string) (Fault, error) {
+	if !ValidFaultKind(kind) {
+		return Fault{}, fmt.Errorf("report fault: kind %q: want no_power, token_rejected, meter, no_token or other", kind)
+	}
+	t, _, err := d.Open(ctx, Request{Channel: channel, MSISDN: msisdn, MeterDRN: drn, Category: categoryOfKind(kind), Note: note})
+	if err != nil {
+		return Fault{}, fmt.Errorf("report fault: %w", err)
+	}
+	return faultOf(t), nil
 }
 
 // RaiseFault records a fault that staff member by reports for a customer
@@ -75,90 +106,49 @@ func RaiseFault(ctx context.Context, db *store.DB, msisdn, drn, kind, note, by s
 	if by == "" {
 		return Fault{}, errors.New("raise fault: no staff member to record")
 	}
-	return report(ctx, db, msisdn, drn, kind, note, by)
-}
-
-// report records a fault; by, when set, is audited as having raised it.
-func report(ctx context.Context, db *store.DB, msisdn, drn, kind, note, by string) (Fault, error) {
 	if !ValidFaultKind(kind) {
-		return Fault{}, fmt.Errorf("fault kind %q: want no_power, token_rejected, meter or other", kind)
+		return Fault{}, fmt.Errorf("raise fault: kind %q: want no_power, token_rejected, meter, no_token or other", kind)
 	}
-	if len(note) > 500 {
-		note = note[:500]
-	}
-	f := Fault{MSISDN: msisdn, MeterDRN: drn, Kind: kind, Note: strings.TrimSpace(note), State: "open"}
+	d := &Desk{DB: db}
+	var t Ticket
 	err := db.InTx(ctx, func(tx *store.Tx) error {
-		since := store.Micros(tx.Now.Add(-10 * time.Minute))
-		var created int64
-		err := tx.QueryRow(`SELECT id, ref, created_at FROM faults WHERE msisdn = $1 AND meter_drn = $2 AND kind = $3 AND created_at > $4 ORDER BY created_at LIMIT 1`,
-			msisdn, drn, kind, since).Scan(&f.ID, &f.Ref, &created)
-		repeat := err == nil
-		switch {
-		case repeat:
-			f.CreatedAt = store.Time(created)
-		case !errors.Is(err, sql.ErrNoRows):
+		var repeat bool
+		var err error
+		t, repeat, err = d.openTicket(ctx, tx, Request{Channel: ChannelConsole, MSISDN: msisdn, MeterDRN: drn, Category: categoryOfKind(kind), Note: note, By: by}, 0)
+		if err != nil {
 			return err
-		default:
-			f.ID, f.Ref, f.CreatedAt = uuid.Must(uuid.NewV7()).String(), newRef(), tx.Now
-			_, err = tx.Exec(`INSERT INTO faults (id, ref, msisdn, meter_drn, kind, note, state, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-				f.ID, f.Ref, f.MSISDN, f.MeterDRN, f.Kind, f.Note, f.State, store.Micros(tx.Now))
-			if err != nil {
-				return err
-			}
-		}
-		if by == "" {
-			return nil
 		}
 		from := "no phone"
 		if msisdn != "" {
 			from = "phone " + phone.Mask(msisdn)
 		}
-		detail := fmt.Sprintf("%s %s, meter %s, %s", f.Ref, kind, drn, from)
+		detail := fmt.Sprintf("%s %s, meter %s, %s", t.Ref, kind, drn, from)
 		if repeat {
-			detail += ", a repeat of the report made " + tx.Now.Sub(f.CreatedAt).Round(time.Second).String() + " before"
+			detail += ", a repeat of the report made " + tx.Now.Sub(t.CreatedAt).Round(time.Second).String() + " before"
 		}
-		if f.Note != "" {
-			detail += ": " + f.Note
+		if n := strings.TrimSpace(note); n != "" {
+			detail += ": " + n
 		}
-		return audit(tx, by, "fault.report", f.ID, detail)
+		if err := audit(tx, by, "fault.report", t.ID, detail); err != nil || repeat || msisdn == "" {
+			return err
+		}
+		return d.send(tx, t, "", d.text(t.Language, "ack", t.Ref, d.CategoryLabel(t.Category, t.Language)), false)
 	})
 	if err != nil {
-		return Fault{}, fmt.Errorf("report fault: %w", err)
+		return Fault{}, fmt.Errorf("raise fault: %w", err)
 	}
-	return f, nil
+	return faultOf(t), nil
 }
 
 // Faults returns the newest faults, optionally of one phone.
 func Faults(ctx context.Context, db *store.DB, msisdn string, limit int) ([]Fault, error) {
-	if msisdn != "" {
-		return faults(ctx, db, `WHERE msisdn = $1 ORDER BY created_at DESC LIMIT $2`, msisdn, limit)
-	}
-	return faults(ctx, db, `ORDER BY created_at DESC LIMIT $1`, limit)
-}
-
-func faults(ctx context.Context, db *store.DB, where string, args ...any) ([]Fault, error) {
-	rows, err := db.Read().QueryContext(ctx, `SELECT id, ref, msisdn, meter_drn, kind, note, state, created_at FROM faults `+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("faults: %w", err)
-	}
-	defer rows.Close()
-	var out []Fault
-	for rows.Next() {
-		var f Fault
-		var created int64
-		if err := rows.Scan(&f.ID, &f.Ref, &f.MSISDN, &f.MeterDRN, &f.Kind, &f.Note, &f.State, &created); err != nil {
-			return nil, err
-		}
-		f.CreatedAt = store.Time(created)
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return faultsOf(Tickets(ctx, db.Read(), Filter{MSISDN: msisdn, Limit: limit}))
 }
 
 // OpenFaults returns the faults still open, oldest first: the queue care
 // works through.
 func OpenFaults(ctx context.Context, db *store.DB, limit int) ([]Fault, error) {
-	return faults(ctx, db, `WHERE state = 'open' ORDER BY created_at LIMIT $1`, limit)
+	return faultsOf(Tickets(ctx, db.Read(), Filter{State: "active", Limit: limit}))
 }
 
 // audit writes an audit event in tx.
@@ -171,8 +161,5 @@ func audit(tx *store.Tx, actor, action, subject, detail string) error {
 // FaultsFor returns the newest faults reported by any of the phones or
 // about any of the meters.
 func FaultsFor(ctx context.Context, db *store.DB, phones, meters []string, limit int) ([]Fault, error) {
-	var args []any
-	pIn, mIn := store.In(&args, phones), store.In(&args, meters)
-	args = append(args, limit)
-	return faults(ctx, db, `WHERE msisdn IN (`+pIn+`) OR meter_drn IN (`+mIn+`) ORDER BY created_at DESC LIMIT $`+fmt.Sprint(len(args)), args...)
+	return faultsOf(TicketsFor(ctx, db.Read(), phones, meters, limit))
 }

@@ -103,6 +103,10 @@ type Config struct {
 	VendingKeyFile string // -vending-key-file, MTEJA_VENDING_KEY_FILE
 	VendingKey     string // MTEJA_VENDING_KEY (hex); never a flag
 
+	// CareCategories is a YAML file of ticket categories (name, en, sw,
+	// team, priority); "" ships the default list.
+	CareCategories string // -care-categories, MTEJA_CARE_CATEGORIES
+
 	// SMS routes, tried in this order: SMPP, then the HTTP gateway.
 	SMPPAddr     string // -smpp-addr, MTEJA_SMPP_ADDR; "" for none
 	SMPPSystemID string // -smpp-system-id, MTEJA_SMPP_SYSTEM_ID
@@ -167,6 +171,7 @@ func Parse(name string, args []string, getenv func(string) string) (Config, *fla
 	smsAllow := fs.String("sms-allow", env("MTEJA_SMS_ALLOW", ""), "comma-separated `CIDRs` allowed to call the HTTP SMS gateway callbacks (MTEJA_SMS_ALLOW; default any holding the secret)")
 	proxies := fs.String("trusted-proxies", env("MTEJA_TRUSTED_PROXIES", ""), "comma-separated `CIDRs` of reverse proxies whose X-Forwarded-For is believed (MTEJA_TRUSTED_PROXIES)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("MTEJA_METRICS_ADDR", ""), "serve /metrics on this separate `HOST:PORT` (MTEJA_METRICS_ADDR)")
+	fs.StringVar(&c.CareCategories, "care-categories", env("MTEJA_CARE_CATEGORIES", ""), "YAML `file` of customer care's ticket categories (MTEJA_CARE_CATEGORIES; default the shipped list)")
 	fs.StringVar(&c.VendingKeyFile, "vending-key-file", env("MTEJA_VENDING_KEY_FILE", ""), "`file` holding the STS vending key in hex (MTEJA_VENDING_KEY_FILE)")
 	fs.StringVar(&c.SMPPAddr, "smpp-addr", env("MTEJA_SMPP_ADDR", ""), "SMSC `HOST:PORT` (MTEJA_SMPP_ADDR)")
 	fs.StringVar(&c.SMPPSystemID, "smpp-system-id", env("MTEJA_SMPP_SYSTEM_ID", ""), "SMPP system_id (MTEJA_SMPP_SYSTEM_ID)")

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mteja/mteja/internal/care"
 	"github.com/mteja/mteja/internal/isp"
 	"github.com/mteja/mteja/internal/login"
 	"github.com/mteja/mteja/internal/notify"
@@ -33,6 +34,8 @@ type Services struct {
 	// OnReceived runs after a payment became ready to vend (a suspense
 	// payment assigned), to wake the vend worker.
 	OnReceived func()
+	// Desk is customer care's tickets; nil works them with the defaults.
+	Desk *care.Desk
 	// ISP is the ISP's billing, for the Internet pages; nil: they answer
 	// not found and the menu leaves them out.
 	ISP *isp.Service

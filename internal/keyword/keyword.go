@@ -32,6 +32,10 @@ type Responder struct {
 	// Internet answers the ISP's keywords; nil where no ISP is served,
 	// and they are then unknown words.
 	Internet Internet
+	// Desk opens a ticket for HELP (MSAADA) with a text, and takes the
+	// words of a customer with an active ticket onto it; nil leaves both
+	// to the help text and "we did not understand".
+	Desk *care.Desk
 }
 
 // Internet is what the ISP's billing (package isp) answers by SMS.
@@ -81,6 +85,9 @@ func (r *Responder) Answer(ctx context.Context, msisdn, text string) (Reply, err
 		ok = false
 	}
 	if !ok {
+		if t, ok, err := r.onTicket(ctx, msisdn, text); err != nil || ok {
+			return Reply{Body: r.text(t.Language, "added", t.Ref), Language: t.Language}, err
+		}
 		return Reply{Body: r.text(lang, "unknown", fields[0]) + " " + r.help(lang), Language: lang}, nil
 	}
 	if cmd.lang == "sw" {
@@ -99,6 +106,13 @@ func (r *Responder) Answer(ctx context.Context, msisdn, text string) (Reply, err
 		body, err = r.Internet.RedeemText(ctx, msisdn, lang, fields[1:])
 	case "help":
 		body = r.help(lang)
+		if len(fields) > 1 && r.Desk != nil {
+			// The desk texts the ticket's reference itself.
+			body, err = "", r.openTicket(ctx, msisdn, text)
+			if errors.Is(err, care.ErrTooMany) {
+				body, err = r.text(lang, "too_many_reports"), nil
+			}
+		}
 	case "meter":
 		body = r.meterMessage(lang, fields[1:])
 	case "stop", "start":
@@ -122,8 +136,8 @@ func (r *Responder) Answer(ctx context.Context, msisdn, text string) (Reply, err
 // lane.
 func (r *Responder) Handle(ctx context.Context, msisdn, text string) (Reply, error) {
 	rep, err := r.Answer(ctx, msisdn, text)
-	if err != nil {
-		return Reply{}, err
+	if err != nil || rep.Body == "" {
+		return rep, err
 	}
 	err = r.DB.InTx(ctx, func(tx *store.Tx) error {
 		return notify.Enqueue(tx, notify.Message{Recipient: msisdn, Lane: notify.LaneTransactional, Template: "keyword", Language: rep.Language, Body: rep.Body})
@@ -252,21 +266,23 @@ func (r *Responder) help(lang string) string {
 }
 
 var texts = map[string][2]string{
-	"unknown":     {"We did not understand %q.", "Hatukuelewa %q."},
-	"help":        {"Send TOKEN for your last tokens, TOKEN <meter> for another meter, BAL for your last purchase, STOP to stop notices. Or dial %s.", "Tuma TOKENI kupata tokeni zako za mwisho, TOKENI <mita> kwa mita nyingine, SALIO kwa ununuzi wa mwisho, SITISHA kusimamisha matangazo. Au piga %s."},
-	"stop":        {"You will no longer get notices and offers. Tokens still come. Send START to undo.", "Hutapokea matangazo tena. Tokeni bado zitakuja. Tuma ANZA kurudisha."},
-	"start":       {"Notices are on again. Send STOP to stop them.", "Matangazo yamewashwa tena. Tuma SITISHA kuyasimamisha."},
-	"no_meter":    {"Meter %s is not one of ours. Check the number.", "Mita %s haipo kwetu. Hakikisha nambari."},
-	"too_many":    {"You have looked up many meters. Please try again in an hour.", "Umeangalia mita nyingi. Tafadhali jaribu tena baada ya saa moja."},
-	"not_yours":   {"The balance of meter %s is sent only to its registered phones.", "Salio la mita %s hutumwa kwa simu zake zilizosajiliwa tu."},
-	"which_meter": {"No meter is registered to this phone. Send TOKEN <meter number>.", "Hakuna mita iliyosajiliwa kwa simu hii. Tuma TOKENI <nambari ya mita>."},
-	"many_meters": {"Which meter? Send TOKEN <meter>: %s", "Mita gani? Tuma TOKENI <mita>: %s"},
-	"no_tokens":   {"Meter %s has no tokens yet.", "Mita %s haina tokeni bado."},
-	"meter_what":  {"Send METER and what your meter shows, e.g. METER REJECT. We know: %s.", "Tuma MITA na ujumbe wa mita yako, mfano MITA REJECT. Tunajua: %s."},
-	"tokens_head": {"Tokens for meter %s:", "Tokeni za mita %s:"},
-	"key":         {"(key change, enter first)", "(badilisha ufunguo, ingiza kwanza)"},
-	"last":        {"Last: %s %s, %s kWh.", "Mwisho: %s %s, kWh %s."},
-	"balance":     {"Meter %s. %s This month: %s kWh. Debt: %s.", "Mita %s. %s Mwezi huu: kWh %s. Deni: %s."},
+	"unknown":          {"We did not understand %q.", "Hatukuelewa %q."},
+	"too_many_reports": {"You have made many reports today; we will answer them by SMS.", "Umeripoti mara nyingi leo; tutazijibu kwa SMS."},
+	"added":            {"Added to your report %s. We will answer by SMS.", "Imeongezwa kwenye ripoti yako %s. Tutakujibu kwa SMS."},
+	"help":             {"Send TOKEN for your last tokens, TOKEN <meter> for another meter, BAL for your last purchase, STOP to stop notices. Or dial %s.", "Tuma TOKENI kupata tokeni zako za mwisho, TOKENI <mita> kwa mita nyingine, SALIO kwa ununuzi wa mwisho, SITISHA kusimamisha matangazo. Au piga %s."},
+	"stop":             {"You will no longer get notices and offers. Tokens still come. Send START to undo.", "Hutapokea matangazo tena. Tokeni bado zitakuja. Tuma ANZA kurudisha."},
+	"start":            {"Notices are on again. Send STOP to stop them.", "Matangazo yamewashwa tena. Tuma SITISHA kuyasimamisha."},
+	"no_meter":         {"Meter %s is not one of ours. Check the number.", "Mita %s haipo kwetu. Hakikisha nambari."},
+	"too_many":         {"You have looked up many meters. Please try again in an hour.", "Umeangalia mita nyingi. Tafadhali jaribu tena baada ya saa moja."},
+	"not_yours":        {"The balance of meter %s is sent only to its registered phones.", "Salio la mita %s hutumwa kwa simu zake zilizosajiliwa tu."},
+	"which_meter":      {"No meter is registered to this phone. Send TOKEN <meter number>.", "Hakuna mita iliyosajiliwa kwa simu hii. Tuma TOKENI <nambari ya mita>."},
+	"many_meters":      {"Which meter? Send TOKEN <meter>: %s", "Mita gani? Tuma TOKENI <mita>: %s"},
+	"no_tokens":        {"Meter %s has no tokens yet.", "Mita %s haina tokeni bado."},
+	"meter_what":       {"Send METER and what your meter shows, e.g. METER REJECT. We know: %s.", "Tuma MITA na ujumbe wa mita yako, mfano MITA REJECT. Tunajua: %s."},
+	"tokens_head":      {"Tokens for meter %s:", "Tokeni za mita %s:"},
+	"key":              {"(key change, enter first)", "(badilisha ufunguo, ingiza kwanza)"},
+	"last":             {"Last: %s %s, %s kWh.", "Mwisho: %s %s, kWh %s."},
+	"balance":          {"Meter %s. %s This month: %s kWh. Debt: %s.", "Mita %s. %s Mwezi huu: kWh %s. Deni: %s."},
 }
 
 func (r *Responder) text(lang, key string, args ...any) string {

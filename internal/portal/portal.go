@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/mteja/mteja/internal/care"
 	"github.com/mteja/mteja/internal/isp"
 	"github.com/mteja/mteja/internal/login"
 	"github.com/mteja/mteja/internal/payment"
@@ -19,7 +20,9 @@ import (
 // Handler serves the portal. DB, Login and Log are required; the rest are
 // optional as noted.
 type Handler struct {
-	DB    *store.DB
+	DB *store.DB
+	// Desk opens the customers' tickets; nil opens them with the defaults.
+	Desk  *care.Desk
 	Login *login.Service
 	// STK starts M-Pesa payments; nil shows buying as unavailable.
 	STK *payment.STK

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -40,7 +41,10 @@ func (h *Handler) reportSend(w http.ResponseWriter, v *visit) error {
 	if err := take(h.limits.report, v.session.ID); err != nil {
 		return err
 	}
-	f, err := care.ReportFault(v.r.Context(), h.DB, v.session.MSISDN, d.Meter, d.Kind, d.Note)
+	f, err := h.desk().ReportFault(v.r.Context(), care.ChannelPortal, v.session.MSISDN, d.Meter, d.Kind, d.Note)
+	if errors.Is(err, care.ErrTooMany) {
+		return refuse("err.toomany")
+	}
 	if err != nil {
 		return err
 	}

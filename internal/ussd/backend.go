@@ -164,4 +164,7 @@ const (
 	FaultNoPower       FaultKind = "no_power"
 	FaultTokenRejected FaultKind = "token_rejected"
 	FaultOther         FaultKind = "other"
+	// FaultNoToken is a payment without its token: the desk looks for
+	// the payment and sends the token, or a person follows up.
+	FaultNoToken FaultKind = "no_token"
 )

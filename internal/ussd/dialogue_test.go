@@ -188,7 +188,7 @@ func TestDialogues(t *testing.T) {
 			name: "report no power", phone: phoneOne,
 			turns: []turn{
 				dial(),
-				typed("5", "CON Report a fault:\n1 No power\n2 Meter rejects token\n3 Other\n4 What my meter shows\n0 Back 00 Home"),
+				typed("5", "CON Report a fault:\n1 No power\n2 Meter rejects token\n3 Other\n4 What my meter shows\n5 Paid, no token\n0 Back 00 Home"),
 				typed("9", "Invalid choice."),
 				typed("1", "Choose a meter"),
 				typed("1", "CON Report \"No power\" at meter 54500320905 Home?\n1 Yes, report"),

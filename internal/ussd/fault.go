@@ -12,7 +12,7 @@ type faultMenu struct{}
 
 func (faultMenu) render(s *session, hint string) screen {
 	t := s.t
-	return con(withHint(hint, t.FaultMenu, "1 "+t.NoPower, "2 "+t.TokenRejected, "3 "+t.OtherFault, "4 "+t.MeterShows, t.BackHome)...)
+	return con(withHint(hint, t.FaultMenu, "1 "+t.NoPower, "2 "+t.TokenRejected, "3 "+t.OtherFault, "4 "+t.MeterShows, "5 "+t.NoToken, t.BackHome)...)
 }
 
 func (faultMenu) next(s *session, in string, _ bool) (step, error) {
@@ -23,6 +23,8 @@ func (faultMenu) next(s *session, in string, _ bool) (step, error) {
 		return s.meterStep(forFault, FaultTokenRejected)
 	case "3":
 		return s.meterStep(forFault, FaultOther)
+	case "5":
+		return s.meterStep(forFault, FaultNoToken)
 	case "4":
 		ms, err := s.h.b.MeterMessages(s.ctx, s.lang)
 		if err != nil {
@@ -39,6 +41,8 @@ func (s *session) faultName(k FaultKind) string {
 		return s.t.NoPower
 	case FaultTokenRejected:
 		return s.t.TokenRejected
+	case FaultNoToken:
+		return s.t.NoToken
 	}
 	return s.t.OtherFault
 }

@@ -54,6 +54,7 @@ type texts struct {
 	TokenRejected  string
 	OtherFault     string
 	MeterShows     string // fault menu: what my meter shows
+	NoToken        string // fault menu: paid, but no token came
 	WhatMeterShows string
 	ConfirmFault   string // kind, meter
 	YesReport      string
@@ -144,6 +145,7 @@ var english = texts{
 	TokenRejected:  "Meter rejects token",
 	OtherFault:     "Other",
 	MeterShows:     "What my meter shows",
+	NoToken:        "Paid, no token",
 	WhatMeterShows: "What does your meter show?",
 	ConfirmFault:   "Report \"%s\" at meter %s?",
 	YesReport:      "1 Yes, report",
@@ -231,6 +233,7 @@ var swahili = texts{
 	TokenRejected:  "Mita inakataa tokeni",
 	OtherFault:     "Nyingine",
 	MeterShows:     "Ujumbe wa mita yangu",
+	NoToken:        "Nimelipa, sina tokeni",
 	WhatMeterShows: "Mita yako inaonyesha nini?",
 	ConfirmFault:   "Ripoti \"%s\" kwa mita %s?",
 	YesReport:      "1 Ndiyo, ripoti",
