@@ -24,7 +24,7 @@ func TestFaultsBecomeTickets(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			if err := db.MigrateTo(ctx, 18); err != nil {
+			if err := db.MigrateTo(ctx, 17); err != nil {
 				t.Fatal(err)
 			}
 			at := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
