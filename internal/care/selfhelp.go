@@ -38,6 +38,11 @@ func (h *TokenHelp) Resolve(ctx context.Context, t Ticket) (string, bool, error)
 	if err != nil || !ok {
 		return "", false, err
 	}
+	if mine, err := h.theirs(ctx, t, p); err != nil || !mine {
+		// A meter's purchases are its own phones' and its payer's business:
+		// a report from another phone is left for a person.
+		return "", false, err
+	}
 	switch p.State {
 	case payment.Received, payment.Applied:
 	case payment.Verifying:
@@ -90,6 +95,27 @@ func (h *TokenHelp) payment(ctx context.Context, t Ticket) (payment.Payment, boo
 		}
 	}
 	return payment.Payment{}, false, nil
+}
+
+// theirs reports whether the ticket's phone may hear of payment p: it
+// paid it, or the meter it bought for is registered to it.
+func (h *TokenHelp) theirs(ctx context.Context, t Ticket, p payment.Payment) (bool, error) {
+	if t.MSISDN == "" {
+		return false, nil
+	}
+	if p.Payer == t.MSISDN || p.NotifyMSISDN == t.MSISDN {
+		return true, nil
+	}
+	ms, err := customer.MetersForPhone(ctx, h.DB.Read(), t.MSISDN)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range ms {
+		if p.MeterDRN != "" && m.DRN == p.MeterDRN || p.MeterDRN == "" && m.DRN == p.AccountRef {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // vendOf returns the payment's vend, running the vend worker while it has

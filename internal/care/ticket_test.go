@@ -229,8 +229,21 @@ func TestNoTokenSelfResolvesOnce(t *testing.T) {
 			t.Errorf("no SMS told the token %s: %q", v.Tokens[0].Grouped(), sms(t, db, swPhone))
 		}
 
+		// A phone that neither paid nor owns the meter hears nothing of
+		// its purchase: its report stays for a person.
+		stranger := "254799000222"
+		tk, _, err := d.Open(ctx, care.Request{Channel: care.ChannelUSSD, MSISDN: stranger, MeterDRN: swMeter, Category: care.CategoryNoToken})
+		if err != nil || tk.State != care.StateNew {
+			t.Errorf("a stranger's no-token ticket for another's meter: %+v, %v; want it new", tk, err)
+		}
+		for _, m := range sms(t, db, stranger) {
+			if strings.Contains(m, v.Tokens[0].Grouped()) || strings.Contains(m, "SKL51ZDR4F") {
+				t.Errorf("the stranger was told of the owner's purchase: %q", m)
+			}
+		}
+
 		// A ticket with no payment to find stays for a person.
-		tk, _, err := d.Open(ctx, care.Request{Channel: care.ChannelSMS, MSISDN: enPhone, Category: care.CategoryNoToken})
+		tk, _, err = d.Open(ctx, care.Request{Channel: care.ChannelSMS, MSISDN: enPhone, Category: care.CategoryNoToken})
 		if err != nil || tk.State != care.StateNew {
 			t.Errorf("no-token ticket without a payment: %+v, %v; want it new", tk, err)
 		}
