@@ -28,7 +28,7 @@ func TestSurveyReportFigures(t *testing.T) {
 			{"nps", "sms", "", "", "Kibera", "2026-11-05T09:00:00Z", 10},
 			{"nps", "sms", "", "", "Kilimani", "2026-11-06T09:00:00Z", 3},
 			{"nps", "sms", "", "", "Kilimani", "2026-11-07T09:00:00Z", 8},
-			{"csat", "web", "billing", "billing", "Kilimani", "2026-10-31T22:00:00Z", 3},
+			{"csat", "portal", "billing", "billing", "Kilimani", "2026-10-31T22:00:00Z", 3},
 			{"nps", "sms", "", "", "Kibera", "2026-11-08T09:00:00Z", 9},
 			{"csat", "sms", "billing", "billing", "Kibera", "2026-09-30T20:59:00Z", 1}, // September in Nairobi
 		}
@@ -62,7 +62,7 @@ func TestSurveyReportFigures(t *testing.T) {
 		}{
 			{"total", map[string]care.SurveyFigures{"": got.Total}, map[string]want{"": {9, 8, 4, 14, 50, 25}}},
 			{"month", got.ByMonth, map[string]want{"2026-10": {2, 2, 2, 9, 100, 0}, "2026-11": {7, 6, 2, 5, 0, 25}}},
-			{"channel", got.ByChannel, map[string]want{"sms": {2, 2, 2, 9, 100, 0}, "ussd": {2, 1, 1, 2, 0, 0}, "web": {1, 1, 1, 3, 0, 0}, "": {4, 4, 0, 0, 0, 25}}},
+			{"channel", got.ByChannel, map[string]want{"sms": {2, 2, 2, 9, 100, 0}, "ussd": {2, 1, 1, 2, 0, 0}, "portal": {1, 1, 1, 3, 0, 0}, "": {4, 4, 0, 0, 0, 25}}},
 			{"team", got.ByTeam, map[string]want{"billing": {3, 3, 3, 12, 67, 0}, "care": {2, 1, 1, 2, 0, 0}, "": {4, 4, 0, 0, 0, 25}}},
 			{"category", got.ByCategory, map[string]want{"billing": {3, 3, 3, 12, 67, 0}, "outage": {2, 1, 1, 2, 0, 0}, "": {4, 4, 0, 0, 0, 25}}},
 			{"area", got.ByArea, map[string]want{"Kibera": {5, 5, 3, 11, 67, 100}, "Kilimani": {4, 3, 1, 3, 0, -50}}},

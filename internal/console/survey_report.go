@@ -62,17 +62,19 @@ func (h *Handler) surveyReport(w http.ResponseWriter, v *visit) error {
 	}
 	data := surveyReportPage{From: from.Format("2006-01"), To: to.Format("2006-01"), Total: surveyRow(t(v.lang, "surveys.total"), r.Total)}
 	for _, g := range []struct {
-		by string
+		by string // the table's title
 		m  map[string]care.SurveyFigures
-	}{{"channel", r.ByChannel}, {"category", r.ByCategory}, {"team", r.ByTeam}, {"area", r.ByArea}, {"month", r.ByMonth}} {
-		tb := surveyTable{By: t(v.lang, "surveys.by."+g.by)}
+	}{{"surveys.by.channel", r.ByChannel}, {"surveys.by.category", r.ByCategory}, {"surveys.by.team", r.ByTeam},
+		{"surveys.by.area", r.ByArea}, {"surveys.by.month", r.ByMonth}} {
+		tb := surveyTable{By: t(v.lang, g.by)}
 		for _, k := range slices.Sorted(maps.Keys(g.m)) {
 			name := none(k)
 			switch {
 			case k == "":
-			case g.by == "channel":
-				name = t(v.lang, "ticket.channel."+k)
-			case g.by == "category":
+			case g.by == "surveys.by.channel":
+				key := "ticket.channel." + k // one of care.Channels, each with a text
+				name = t(v.lang, key)
+			case g.by == "surveys.by.category":
 				name = d.CategoryLabel(k, v.lang)
 			}
 			tb.Rows = append(tb.Rows, surveyRow(name, g.m[k]))
