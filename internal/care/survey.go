@@ -85,6 +85,7 @@ var ErrSurveyNotAsked = errors.New("survey not asked")
 // (feedback then measures the outage, and annoys). The guard is one row a
 // phone updated only when old enough, so that several nodes ask once.
 func ask(tx *store.Tx, s Survey, every time.Duration) (Survey, error) {
+	every = SurveyPolicy{Every: every}.every()
 	now := store.Micros(tx.Now)
 	var n int
 	err := tx.QueryRow(`SELECT
@@ -153,7 +154,8 @@ func (d *Desk) askCSAT(tx *store.Tx, t Ticket) error {
 	return nil
 }
 
-// AskNPS asks one phone the NPS question now, or returns ErrSurveyNotAsked.
+// AskNPS asks one phone the NPS question now, or returns ErrSurveyNotAsked;
+// every of zero is DefaultSurveyEvery.
 func AskNPS(ctx context.Context, db *store.DB, msisdn string, every time.Duration) (Survey, error) {
 	var s Survey
 	err := db.InTx(ctx, func(tx *store.Tx) error {
@@ -176,9 +178,7 @@ func SweepNPS(ctx context.Context, db *store.DB, sample int, every time.Duration
 	if sample <= 0 {
 		return 0, nil
 	}
-	if every <= 0 {
-		every = DefaultSurveyEvery
-	}
+	every = SurveyPolicy{Every: every}.every()
 	phones, err := store.Strings(ctx, db.Read(), `SELECT min(msisdn) FROM customer_phones
 		WHERE msisdn NOT IN (SELECT msisdn FROM survey_asks WHERE asked_at > $1)
 		GROUP BY customer_id ORDER BY random() LIMIT $2`, store.Micros(db.Now().Add(-every)), sample)

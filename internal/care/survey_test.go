@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -173,6 +174,36 @@ func TestSurveyReply(t *testing.T) {
 		}
 		if ts, _ := care.Tickets(ctx, db.Read(), care.Filter{MSISDN: enPhone}); len(ts) != 0 {
 			t.Errorf("a good score opened %d tickets", len(ts))
+		}
+	})
+}
+
+// Sweeps racing on several nodes ask one phone once: the guard row lets
+// one of them through.
+func TestSurveyGuardUnderRace(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		customers(t, db)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		asked := 0
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := care.AskNPS(context.Background(), db, enPhone, 0)
+				if err != nil && !errors.Is(err, care.ErrSurveyNotAsked) {
+					t.Error(err)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if err == nil {
+					asked++
+				}
+			}()
+		}
+		wg.Wait()
+		if asked != 1 || surveySMS(t, db, enPhone) != 1 {
+			t.Errorf("%d of 8 racing asks went through, %d questions queued; want 1", asked, surveySMS(t, db, enPhone))
 		}
 	})
 }
