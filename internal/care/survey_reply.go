@@ -34,6 +34,9 @@ func (d *Desk) SurveyReply(ctx context.Context, msisdn, text string) (a SurveyAn
 		a.Survey, a.Language = s, s.Language
 		lo, hi := scaleOf(s.Kind)
 		switch {
+		case s.State == surveyDone:
+			ok = s.Comment == store.Truncate(text, 1000) // the words why again
+			return nil
 		case s.State == surveyAsked && !digits:
 			return nil // not an answer: for the ticket or the keywords
 		case s.State == surveyScored && digits:
@@ -110,15 +113,16 @@ func scoreOf(text string) (int, bool) {
 	return n, err == nil && n >= 0
 }
 
-// waitingSurvey returns the phone's newest survey still waiting for a
-// score or for words why.
+// waitingSurvey returns the phone's newest survey of the last days: one
+// waiting for a score or for words why, or one done (whose words may be
+// delivered again).
 func waitingSurvey(tx *store.Tx, msisdn string) (Survey, bool, error) {
 	s := Survey{MSISDN: msisdn, Score: -1}
 	var asked int64
 	var score *int64
-	err := tx.QueryRow(`SELECT id, kind, language, ticket_id, state, asked_at, score FROM surveys
-		WHERE msisdn = $1 AND state IN ('asked', 'scored') AND asked_at > $2 ORDER BY asked_at DESC, id DESC LIMIT 1`,
-		msisdn, store.Micros(tx.Now.Add(-surveyWindow))).Scan(&s.ID, &s.Kind, &s.Language, &s.TicketID, &s.State, &asked, &score)
+	err := tx.QueryRow(`SELECT id, kind, language, ticket_id, state, asked_at, score, comment FROM surveys
+		WHERE msisdn = $1 AND asked_at > $2 ORDER BY asked_at DESC, id DESC LIMIT 1`,
+		msisdn, store.Micros(tx.Now.Add(-surveyWindow))).Scan(&s.ID, &s.Kind, &s.Language, &s.TicketID, &s.State, &asked, &score, &s.Comment)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return Survey{}, false, nil

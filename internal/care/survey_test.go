@@ -140,6 +140,7 @@ func TestSurveyReply(t *testing.T) {
 			{" 1 ", "Samahani. Jibu kwa maneno machache", true},
 			{"1", "", true}, // delivered twice
 			{"Fundi alikuwa mkorofi sana", "", true},
+			{"Fundi alikuwa mkorofi sana", "", true}, // delivered twice: one ticket
 		}
 		for _, s := range steps {
 			a, ok, err := d.SurveyReply(ctx, swPhone, s.text)
@@ -154,6 +155,12 @@ func TestSurveyReply(t *testing.T) {
 		}
 		if score != 1 || n != 1 || comment != "Fundi alikuwa mkorofi sana" || follow == "" {
 			t.Fatalf("survey: score %d, comment %q, follow-up %q, %d surveys", score, comment, follow, n)
+		}
+		if ts, _ := care.Tickets(ctx, db.Read(), care.Filter{MSISDN: swPhone}); len(ts) != 2 {
+			t.Errorf("%d tickets for Mary; want the resolved one and one complaint", len(ts))
+		}
+		if es, _ := care.Events(ctx, db.Read(), follow); len(es) != 2 {
+			t.Errorf("complaint timeline %+v; want opened and the acknowledgement only", es)
 		}
 		c, err := care.GetTicket(ctx, db.Read(), follow)
 		if err != nil || c.Category != care.CategoryStaffConduct || c.Note != comment || c.MeterDRN != swMeter {
