@@ -191,6 +191,10 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	a.Delivery = &notify.Worker{DB: a.DB, Routes: routes, From: cfg.SMSFrom, Log: a.Log}
 	a.Vend.OnVended = func(int) { a.Delivery.Wake() }
 	a.Desk = &care.Desk{DB: a.DB, SelfHelp: &care.TokenHelp{DB: a.DB, Vend: a.Vend}, Wake: a.Delivery.Wake, Background: true}
+	a.Desk.Survey = care.SurveyPolicy{NoCSAT: cfg.SurveyDays == 0, Every: time.Duration(cfg.SurveyDays) * 24 * time.Hour}
+	if opts.Demo && a.Config.NPSSample == 0 && cfg.SurveyDays > 0 {
+		a.Config.NPSSample = 3 // the demo shows the NPS question too
+	}
 	if cfg.CareCategories != "" {
 		if a.Desk.Categories, err = care.LoadCategories(cfg.CareCategories); err != nil {
 			return err
@@ -349,6 +353,9 @@ func (a *App) Start(ctx context.Context) error {
 		return err
 	}
 	a.run(ctx, a.countUsage)
+	if a.Config.NPSSample > 0 {
+		a.run(ctx, a.askNPS)
+	}
 	a.startDelivery(ctx)
 	if a.Verifier != nil {
 		a.run(ctx, a.Verifier.Run)

@@ -31,6 +31,8 @@ type Desk struct {
 	// MaxPerDay bounds the tickets one phone opens itself in 24 hours
 	// (each costs an SMS answer); default 10. Staff are not bounded.
 	MaxPerDay int
+	// Survey is how customers are asked for feedback by SMS.
+	Survey SurveyPolicy
 }
 
 // SelfHelp settles a ticket without a person where it can: a "no token"

@@ -130,7 +130,8 @@ func TestTicketLifecycle(t *testing.T) {
 		if tk.State != care.StateResolved || tk.FirstResponseAt.IsZero() || tk.ResolvedAt.IsZero() {
 			t.Errorf("resolved ticket %+v", tk)
 		}
-		want := []string{"sw: Tumepokea ripoti yako " + tk.Ref, "sw: " + tk.Ref + ": Mafundi wako njiani", "sw: " + tk.Ref + ": Umeme umerudi", "sw: Ripoti yako " + tk.Ref + " imeshughulikiwa"}
+		want := []string{"sw: Tumepokea ripoti yako " + tk.Ref, "sw: " + tk.Ref + ": Mafundi wako njiani", "sw: " + tk.Ref + ": Umeme umerudi", "sw: Ripoti yako " + tk.Ref + " imeshughulikiwa",
+			"sw: Tulishughulikiaje ripoti yako?"} // and the CSAT question
 		out := sms(t, db, swPhone)
 		if len(out) != len(want) {
 			t.Fatalf("SMS to the Swahili customer %q; want %d", out, len(want))

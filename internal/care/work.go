@@ -104,7 +104,10 @@ func (d *Desk) setState(tx *store.Tx, t *Ticket, by, state string, tell bool) er
 	if key == "" || t.MSISDN == "" {
 		return nil
 	}
-	return d.send(tx, *t, selfActor, d.text(t.Language, key, t.Ref), false)
+	if err := d.send(tx, *t, selfActor, d.text(t.Language, key, t.Ref), false); err != nil || key != "resolved" {
+		return err
+	}
+	return d.askCSAT(tx, *t)
 }
 
 // Change is what Update changes; nil fields stay as they are.

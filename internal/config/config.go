@@ -107,6 +107,13 @@ type Config struct {
 	// team, priority); "" ships the default list.
 	CareCategories string // -care-categories, MTEJA_CARE_CATEGORIES
 
+	// Feedback by SMS: CSAT after a resolved ticket, NPS now and then;
+	// one phone is asked at most once in SurveyDays (0 asks no CSAT).
+	// NPS is off (0) by default: each question is an SMS the operator
+	// pays for, asked of customers who asked for nothing.
+	SurveyDays int // -survey-days, MTEJA_SURVEY_DAYS; default 30
+	NPSSample  int // -nps-sample, MTEJA_NPS_SAMPLE; customers asked a day; default 0 (off)
+
 	// SMS routes, tried in this order: SMPP, then the HTTP gateway.
 	SMPPAddr     string // -smpp-addr, MTEJA_SMPP_ADDR; "" for none
 	SMPPSystemID string // -smpp-system-id, MTEJA_SMPP_SYSTEM_ID
@@ -172,6 +179,16 @@ func Parse(name string, args []string, getenv func(string) string) (Config, *fla
 	proxies := fs.String("trusted-proxies", env("MTEJA_TRUSTED_PROXIES", ""), "comma-separated `CIDRs` of reverse proxies whose X-Forwarded-For is believed (MTEJA_TRUSTED_PROXIES)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("MTEJA_METRICS_ADDR", ""), "serve /metrics on this separate `HOST:PORT` (MTEJA_METRICS_ADDR)")
 	fs.StringVar(&c.CareCategories, "care-categories", env("MTEJA_CARE_CATEGORIES", ""), "YAML `file` of customer care's ticket categories (MTEJA_CARE_CATEGORIES; default the shipped list)")
+	surveyDays, err := envInt(getenv, "MTEJA_SURVEY_DAYS", 30)
+	if err != nil {
+		return Config{}, fs, err
+	}
+	fs.IntVar(&c.SurveyDays, "survey-days", surveyDays, "ask one phone for feedback at most once in this many `days`; 0 asks no CSAT after resolved tickets (MTEJA_SURVEY_DAYS)")
+	npsSample, err := envInt(getenv, "MTEJA_NPS_SAMPLE", 0)
+	if err != nil {
+		return Config{}, fs, err
+	}
+	fs.IntVar(&c.NPSSample, "nps-sample", npsSample, "ask this many `customers` a day, picked at random, the NPS question by SMS (MTEJA_NPS_SAMPLE; default 0, off)")
 	fs.StringVar(&c.VendingKeyFile, "vending-key-file", env("MTEJA_VENDING_KEY_FILE", ""), "`file` holding the STS vending key in hex (MTEJA_VENDING_KEY_FILE)")
 	fs.StringVar(&c.SMPPAddr, "smpp-addr", env("MTEJA_SMPP_ADDR", ""), "SMSC `HOST:PORT` (MTEJA_SMPP_ADDR)")
 	fs.StringVar(&c.SMPPSystemID, "smpp-system-id", env("MTEJA_SMPP_SYSTEM_ID", ""), "SMPP system_id (MTEJA_SMPP_SYSTEM_ID)")
@@ -269,6 +286,12 @@ func (c *Config) finish() error {
 	}
 	if c.SMPPTPS <= 0 {
 		return errors.New("-smpp-tps must be positive")
+	}
+	if c.SurveyDays < 0 || c.SurveyDays > 366 {
+		return fmt.Errorf("-survey-days %d: want 0 to 366", c.SurveyDays)
+	}
+	if c.NPSSample < 0 || c.NPSSample > 100000 || (c.NPSSample > 0 && c.SurveyDays == 0) {
+		return fmt.Errorf("-nps-sample %d: want 0 to 100000, and -survey-days above 0 to ask any", c.NPSSample)
 	}
 	for _, sc := range c.DarajaShortCodes {
 		if len(sc) < 5 || len(sc) > 7 || strings.Trim(sc, "0123456789") != "" {

@@ -140,3 +140,23 @@ func TestInvoiceSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestSurveySettings(t *testing.T) {
+	if c, _, err := Parse("serve", nil, env(nil)); err != nil || c.SurveyDays != 30 || c.NPSSample != 0 {
+		t.Errorf("survey defaults: %d days, NPS %d, %v; want 30 days, NPS off", c.SurveyDays, c.NPSSample, err)
+	}
+	c, _, err := Parse("serve", []string{"-nps-sample", "50"}, env(map[string]string{"MTEJA_SURVEY_DAYS": "60"}))
+	if err != nil || c.SurveyDays != 60 || c.NPSSample != 50 {
+		t.Errorf("survey settings: %d days, NPS %d, %v", c.SurveyDays, c.NPSSample, err)
+	}
+	for _, e := range []map[string]string{
+		{"MTEJA_SURVEY_DAYS": "-1"},
+		{"MTEJA_SURVEY_DAYS": "a month"},
+		{"MTEJA_NPS_SAMPLE": "-5"},
+		{"MTEJA_NPS_SAMPLE": "10", "MTEJA_SURVEY_DAYS": "0"},
+	} {
+		if _, _, err := Parse("serve", nil, env(e)); err == nil {
+			t.Errorf("%v: accepted", e)
+		}
+	}
+}

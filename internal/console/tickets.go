@@ -25,6 +25,7 @@ func (h *Handler) ticketRoutes() []route {
 		{Method: "GET", Pattern: "/staff/tickets", Roles: ticketReaders, fn: h.tickets, Menu: "nav.tickets"},
 		{Method: "POST", Pattern: "/staff/tickets", Roles: careRoles, fn: h.ticketOpen},
 		{Method: "GET", Pattern: "/staff/tickets/report", Roles: ticketReaders, fn: h.ticketReport, Menu: "nav.tickets"},
+		{Method: "GET", Pattern: "/staff/surveys", Roles: ticketReaders, fn: h.surveyReport, Menu: "nav.tickets"},
 		{Method: "GET", Pattern: "/staff/tickets/{id}", Roles: ticketReaders, fn: h.ticketPage, Menu: "nav.tickets"},
 		{Method: "POST", Pattern: "/staff/tickets/{id}/reply", Roles: careRoles, fn: h.ticketReply},
 		{Method: "POST", Pattern: "/staff/tickets/{id}/note", Roles: careRoles, fn: h.ticketNote},

@@ -51,6 +51,10 @@ func TestTicketsInBrowser(t *testing.T) {
 			a.WaitSMS(mary.Phone, tk.Ref+": "+reply)
 			tb.visit("meter messages", chromedp.Click(chromedp.CSS(`nav a[href="/staff/meter-messages"]`)))
 			tb.visit("ticket report", chromedp.Navigate(a.URL()+"/staff/tickets/report"))
+			tb.visit("ticket queue again", chromedp.Navigate(a.URL()+"/staff/tickets"))
+			if p := tb.visit("feedback report", chromedp.Click(chromedp.CSS(`a[href="/staff/surveys"]`))); !strings.Contains(p.Text, "By area") {
+				t.Errorf("the feedback report:\n%s", p.Text)
+			}
 		})
 	}
 }

@@ -85,6 +85,11 @@ func (r *Responder) Answer(ctx context.Context, msisdn, text string) (Reply, err
 		ok = false
 	}
 	if !ok {
+		// A survey's digit (and its words why) before the ticket and
+		// "we did not understand".
+		if a, ok, err := r.onSurvey(ctx, msisdn, text); err != nil || ok {
+			return Reply{Body: a.Reply, Language: a.Language}, err
+		}
 		if t, ok, err := r.onTicket(ctx, msisdn, text); err != nil || ok {
 			return Reply{Body: r.text(t.Language, "added", t.Ref), Language: t.Language}, err
 		}

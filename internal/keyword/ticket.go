@@ -61,3 +61,11 @@ func (r *Responder) onTicket(ctx context.Context, msisdn, text string) (care.Tic
 	}
 	return r.Desk.CustomerMessage(ctx, msisdn, text)
 }
+
+// onSurvey takes the answer to a survey waiting on the sender.
+func (r *Responder) onSurvey(ctx context.Context, msisdn, text string) (care.SurveyAnswer, bool, error) {
+	if r.Desk == nil {
+		return care.SurveyAnswer{}, false, nil
+	}
+	return r.Desk.SurveyReply(ctx, msisdn, text)
+}

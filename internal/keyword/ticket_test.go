@@ -72,3 +72,47 @@ func TestHelpIsBoundedPerPhone(t *testing.T) {
 		}
 	})
 }
+
+// A digit from a phone with a survey waiting is its answer, ahead of the
+// phone's active ticket; the same SMS delivered twice is answered once
+// and lands nowhere else; with no survey waiting a digit is not understood.
+func TestSurveyDigitBeforeTicket(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		setup(t, db)
+		d := &care.Desk{DB: db}
+		r := &keyword.Responder{DB: db, Desk: d}
+		const mary = "254712345678"
+		done, _, err := d.Open(ctx, care.Request{Channel: care.ChannelUSSD, MSISDN: mary, Category: care.CategoryBilling})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.SetState(ctx, done.ID, "staff:amina", care.StateResolved); err != nil {
+			t.Fatal(err)
+		}
+		active, _, err := d.Open(ctx, care.Request{Channel: care.ChannelSMS, MSISDN: mary, Category: care.CategoryOutage})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, want := range []string{"Asante. Ukipenda", ""} {
+			rep, err := r.Handle(ctx, mary, "4")
+			if err != nil || !strings.HasPrefix(rep.Body, want) || (want == "" && rep.Body != "") {
+				t.Fatalf("delivery %d of \"4\": %q, %v; want %q", i+1, rep.Body, err, want)
+			}
+		}
+		var n int
+		db.Read().QueryRow(`SELECT count(*) FROM surveys WHERE msisdn = $1 AND score = 4`, mary).Scan(&n)
+		if n != 1 {
+			t.Errorf("%d surveys scored 4; want 1", n)
+		}
+		es, _ := care.Events(ctx, db.Read(), active.ID)
+		for _, e := range es {
+			if e.Kind == care.EventIn {
+				t.Errorf("the survey's digit landed on the active ticket: %+v", e)
+			}
+		}
+		if rep, _ := r.Answer(ctx, "254799999999", "4"); !strings.Contains(rep.Body, "We did not understand") {
+			t.Errorf("a stranger's digit = %q", rep.Body)
+		}
+	})
+}
