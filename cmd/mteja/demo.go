@@ -114,6 +114,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
   Dial the USSD menu:        go run ./cmd/mteja ussd-sim -url %[5]s -phone +%[2]s
   What a meter's message means, by SMS (answer at /demo/sms):
     curl -s -X POST '%[1]s/demo/sms?phone=%[2]s&text=METER+REJECT'
+  Report a problem by SMS: it becomes a ticket (staff see it at /staff/tickets), and a
+  token that did not come is found and sent again by itself:
+    curl -s -X POST '%[1]s/demo/sms?phone=%[2]s&text=HELP+my+token+did+not+come'
   SMS the demo sent:         %[1]s/demo/sms
   Customer portal:           %[1]s/
   Metrics:                   curl -s -H 'Authorization: Bearer %[6]s' %[1]s/metrics
