@@ -183,6 +183,11 @@ func enrol(t *testing.T, ctx context.Context, a *apptest.App, s browsertest.Scre
 		t.Fatalf("Tab does not reach the sign-in link; the focus is on %s", f)
 	}
 	p = tb.visit("sign-in", chromedp.KeyEvent(kb.Enter))
+	// autofocus takes effect after the page loads, a moment later on a
+	// busy machine: give it that moment before looking.
+	for deadline := time.Now().Add(3 * time.Second); tb.focused() != "username" && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	for _, f := range []struct{ id, keys string }{{"username", username + kb.Tab}, {"password", passphrase + kb.Tab}, {"code", ""}} {
 		if got := tb.focused(); got != f.id {
 			t.Fatalf("sign-in: the focus is on %s; want %s", got, f.id)

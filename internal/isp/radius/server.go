@@ -199,8 +199,8 @@ func (s *Server) serve(l *listener, p packet) {
 	key := cacheKey{src: p.src, code: byte(req.Code), id: req.Identifier, auth: req.Authenticator}
 	switch reply, state := s.cache.begin(key, p.at); state {
 	case cacheHit:
-		s.send(l, reply, p.src)
 		s.metrics.Answered(l.kind, OutcomeCached, s.cfg.Now().Sub(p.at))
+		s.send(l, reply, p.src)
 		return
 	case cacheInFlight:
 		s.metrics.Dropped(l.kind, DropInFlight)
@@ -222,9 +222,11 @@ func (s *Server) serve(l *listener, p packet) {
 		s.metrics.Dropped(l.kind, reason)
 		return
 	}
+	// Counted before the reply leaves, so that whoever has the answer in
+	// hand finds it counted.
+	s.metrics.Answered(l.kind, outcome, s.cfg.Now().Sub(p.at))
 	s.send(l, reply, p.src)
 	s.cache.finish(key, reply, s.cfg.Now())
-	s.metrics.Answered(l.kind, outcome, s.cfg.Now().Sub(p.at))
 	if after != nil {
 		after()
 	}
