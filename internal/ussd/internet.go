@@ -131,19 +131,15 @@ func (n accountPick) render(s *session, hint string) screen {
 }
 
 func (n accountPick) next(s *session, in string, _ bool) (step, error) {
-	if in == "98" {
-		if nx, ok := n.list(s).nextPage(s, n.start); ok {
-			n.start = nx
-			return goTo(n), nil
-		}
+	nx, i, ok := n.list(s).choose(s, n.start, in)
+	switch {
+	case ok && i < 0:
+		n.start = nx
+		return goTo(n), nil
+	case ok:
+		return s.afterAccount(n.k, n.names[i])
+	case isChoice(in):
 		return stay(s.t.InvalidChoice), nil
-	}
-	if allDigits(in) && len(in) <= 2 {
-		i, _ := strconv.Atoi(in)
-		if i < 1 || i > len(n.names) {
-			return stay(s.t.InvalidChoice), nil
-		}
-		return s.afterAccount(n.k, n.names[i-1])
 	}
 	if n.k == forUsage {
 		return stay(s.t.InvalidChoice), nil

@@ -73,20 +73,16 @@ func (n meterPick) render(s *session, hint string) screen {
 }
 
 func (n meterPick) next(s *session, in string, _ bool) (step, error) {
-	if in == "98" {
-		if nx, ok := n.list(s).nextPage(s, n.start); ok {
-			n.start = nx
-			return goTo(n), nil
-		}
-		return stay(s.t.InvalidChoice), nil
-	}
-	if allDigits(in) && len(in) <= 2 {
-		i, _ := strconv.Atoi(in)
-		if i < 1 || i > len(n.meters) {
-			return stay(s.t.InvalidChoice), nil
-		}
-		m := n.meters[i-1]
+	nx, i, ok := n.list(s).choose(s, n.start, in)
+	switch {
+	case ok && i < 0:
+		n.start = nx
+		return goTo(n), nil
+	case ok:
+		m := n.meters[i]
 		return s.afterMeter(n.p, n.kind, meterRef{DRN: m.DRN, Label: m.Label, Own: true})
+	case isChoice(in):
+		return stay(s.t.InvalidChoice), nil
 	}
 	for _, m := range n.meters {
 		if m.DRN == in {

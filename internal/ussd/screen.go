@@ -133,14 +133,24 @@ func (l list) nextPage(s *session, start int) (int, bool) {
 // choose reads an input on the list shown from start: "98" turns the page
 // (item -1, next where the new page starts), a number names an item
 // (0-based). ok is false for anything else, or "98" on the last page.
+// Lists that also take a typed entry treat what is no choice's shape
+// (isChoice) as that entry.
 func (l list) choose(s *session, start int, in string) (next, item int, ok bool) {
 	if in == "98" {
 		nx, more := l.nextPage(s, start)
 		return nx, -1, more
 	}
-	i, err := strconv.Atoi(in)
-	if err != nil || !allDigits(in) || i < 1 || i > len(l.items) {
+	if !isChoice(in) {
+		return start, 0, false
+	}
+	i, _ := strconv.Atoi(in)
+	if i < 1 || i > len(l.items) {
 		return start, 0, false
 	}
 	return start, i - 1, true
 }
+
+// isChoice reports whether in has the shape of a menu choice: one or two
+// digits (lists stop below 98, "More"). Anything longer is an entry, such
+// as a meter number or a username.
+func isChoice(in string) bool { return allDigits(in) && len(in) <= 2 }
