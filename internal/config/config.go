@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/mteja/mteja/internal/money"
+	"github.com/mteja/mteja/internal/notify"
 	"github.com/mteja/mteja/internal/peer"
 )
 
@@ -114,6 +115,10 @@ type Config struct {
 	SurveyDays int // -survey-days, MTEJA_SURVEY_DAYS; default 30
 	NPSSample  int // -nps-sample, MTEJA_NPS_SAMPLE; customers asked a day; default 0 (off)
 
+	// QuietHours hold messages that can wait (outage updates, reminders,
+	// notices) overnight; tokens, codes and replies are never held.
+	QuietHours notify.QuietHours // -quiet-hours, MTEJA_QUIET_HOURS; "21:00-07:00" EAT, or off
+
 	// SMS routes, tried in this order: SMPP, then the HTTP gateway.
 	SMPPAddr     string // -smpp-addr, MTEJA_SMPP_ADDR; "" for none
 	SMPPSystemID string // -smpp-system-id, MTEJA_SMPP_SYSTEM_ID
@@ -189,6 +194,7 @@ func Parse(name string, args []string, getenv func(string) string) (Config, *fla
 		return Config{}, fs, err
 	}
 	fs.IntVar(&c.NPSSample, "nps-sample", npsSample, "ask this many `customers` a day, picked at random, the NPS question by SMS (MTEJA_NPS_SAMPLE; default 0, off)")
+	quiet := fs.String("quiet-hours", env("MTEJA_QUIET_HOURS", ""), "hold messages that can wait during this `window`, HH:MM-HH:MM East Africa Time, or off (MTEJA_QUIET_HOURS; default 21:00-07:00)")
 	fs.StringVar(&c.VendingKeyFile, "vending-key-file", env("MTEJA_VENDING_KEY_FILE", ""), "`file` holding the STS vending key in hex (MTEJA_VENDING_KEY_FILE)")
 	fs.StringVar(&c.SMPPAddr, "smpp-addr", env("MTEJA_SMPP_ADDR", ""), "SMSC `HOST:PORT` (MTEJA_SMPP_ADDR)")
 	fs.StringVar(&c.SMPPSystemID, "smpp-system-id", env("MTEJA_SMPP_SYSTEM_ID", ""), "SMPP system_id (MTEJA_SMPP_SYSTEM_ID)")
@@ -251,6 +257,9 @@ func Parse(name string, args []string, getenv func(string) string) (Config, *fla
 			return Config{}, fs, fmt.Errorf("-daraja-verify-above %q: want an amount in KES such as 10000", *verifyAbove)
 		}
 		c.DarajaVerifyAbove = a
+	}
+	if c.QuietHours, err = notify.ParseQuietHours(*quiet); err != nil {
+		return Config{}, fs, fmt.Errorf("-quiet-hours: %w", err)
 	}
 	return c, fs, c.finish()
 }

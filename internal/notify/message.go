@@ -69,6 +69,9 @@ type Message struct {
 	// NoticeAt is when the watchdog acted on this message being late (a
 	// delay notice is itself marked at birth, so it gets none).
 	NoticeAt time.Time
+	// NotBefore holds a queued message until then (quiet hours, a notice
+	// timed ahead of planned work); zero sends it as soon as it can go.
+	NotBefore time.Time
 
 	sendingRoute string // the route a send was in flight on (see claim)
 	nextAttempt  int64  // stored next_attempt_at, for backoff

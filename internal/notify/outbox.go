@@ -56,7 +56,11 @@ func Enqueue(tx *store.Tx, msgs ...Message) error {
 			if !m.NoticeAt.IsZero() {
 				notice = sql.NullInt64{Int64: store.Micros(m.NoticeAt), Valid: true}
 			}
-			args = append(args, m.ID, m.Recipient, m.Channel, m.Lane, m.Template, m.Language, m.Body, m.Ref, m.AvoidRoute, notice, now, now)
+			due := now
+			if nb := store.Micros(m.NotBefore); !m.NotBefore.IsZero() && nb > now {
+				due = nb
+			}
+			args = append(args, m.ID, m.Recipient, m.Channel, m.Lane, m.Template, m.Language, m.Body, m.Ref, m.AvoidRoute, notice, now, due)
 		}
 		if _, err := tx.Exec(b.String(), args...); err != nil {
 			return fmt.Errorf("enqueue messages: %w", err)
