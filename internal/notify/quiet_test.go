@@ -1,8 +1,12 @@
 package notify
 
 import (
+	"context"
 	"testing"
 	"time"
+
+	"github.com/mteja/mteja/internal/store"
+	"github.com/mteja/mteja/internal/store/storetest"
 )
 
 func TestQuietHours(t *testing.T) {
@@ -56,3 +60,52 @@ func TestQuietHours(t *testing.T) {
 		t.Errorf(`ParseQuietHours("") = %v, want the default`, d)
 	}
 }
+
+// A message held until NotBefore is not sent before then, and is sent
+// once its time comes; one queued beside it without a hold goes at once.
+func TestNotBeforeHoldsAMessage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := newTestClock(db)
+		morning := DefaultQuietHours.Release(c.Now())
+		if !morning.After(c.Now()) {
+			t.Fatalf("the test clock %s should be in quiet hours", c.Now())
+		}
+		held := Message{Recipient: "254708374149", Lane: LaneBulk, Template: "etr", Body: "held", Ref: "held", NotBefore: morning}
+		now := Message{Recipient: "254708374150", Lane: LaneBulk, Template: "etr", Body: "now", Ref: "now"}
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return Enqueue(tx, held, now) }); err != nil {
+			t.Fatal(err)
+		}
+		sink := &Sink{}
+		w := &Worker{DB: db, Routes: []Route{{Name: "sink", Sender: sink}}, Batch: 10}
+		if n, err := w.RunOnce(ctx); err != nil || n != 1 {
+			t.Fatalf("RunOnce at night = %d, %v; want only the unheld message", n, err)
+		}
+		if got := sink.Messages(); len(got) != 1 || got[0].To != "254708374150" {
+			t.Fatalf("sent at night: %+v", got)
+		}
+		c.set(morning.Add(-time.Second))
+		if n, err := w.RunOnce(ctx); err != nil || n != 0 {
+			t.Fatalf("RunOnce a second before the hold ends = %d, %v", n, err)
+		}
+		c.set(morning)
+		if n, err := w.RunOnce(ctx); err != nil || n != 1 {
+			t.Fatalf("RunOnce when the hold ends = %d, %v", n, err)
+		}
+		msgs, err := ByRef(ctx, db, "held")
+		if err != nil || len(msgs) != 1 || msgs[0].State != StateSubmitted {
+			t.Fatalf("held message after its time = %+v, %v", msgs, err)
+		}
+	})
+}
+
+type testClock struct{ t time.Time }
+
+func newTestClock(db *store.DB) *testClock {
+	c := &testClock{t: time.Date(2026, 11, 25, 19, 0, 0, 0, time.UTC)} // 22:00 EAT
+	db.Now = func() time.Time { return c.t }
+	return c
+}
+
+func (c *testClock) Now() time.Time  { return c.t }
+func (c *testClock) set(t time.Time) { c.t = t.UTC() }
