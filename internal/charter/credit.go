@@ -19,11 +19,11 @@ type Credit struct {
 	Amount   money.Amount
 }
 
-// grant records c and posts it to the books, once: a credit already
+// Grant records c and posts it to the books, once: a credit already
 // granted for the same standard, case and meter is left as it is, and
 // grant reports false. The posting moves the amount from the compensation
 // expense to what is owed to customers, where the next vend takes it.
-func grant(tx *store.Tx, c Credit) (bool, error) {
+func Grant(tx *store.Tx, c Credit) (bool, error) {
 	if c.ID == "" {
 		c.ID = uuid.Must(uuid.NewV7()).String()
 	}

@@ -30,6 +30,7 @@ CREATE TABLE charter_credits (
     created_at BIGINT NOT NULL,
     vend_id    TEXT,
     applied_at BIGINT,
+    reminded_at BIGINT,
     UNIQUE (standard, case_id, meter_drn)
 );
 CREATE INDEX charter_credits_waiting ON charter_credits (meter_drn) WHERE vend_id IS NULL;
