@@ -109,4 +109,3 @@ func TestReport(t *testing.T) {
 		}
 	})
 }
-
