@@ -46,7 +46,8 @@ func (a *App) fixedMonthly(ctx context.Context, tx *store.Tx, drn string) (money
 	return v.FixedMonthly, nil
 }
 
-// judgeCharter evaluates the charter's open cases every minute.
+// judgeCharter evaluates the charter's open cases every minute, and
+// reminds customers of compensation left waiting.
 func (a *App) judgeCharter(ctx context.Context) {
 	tick := time.NewTicker(charterEvery)
 	defer tick.Stop()
@@ -65,6 +66,14 @@ func (a *App) judgeCharter(ctx context.Context) {
 		}
 		if n.Breached > 0 || n.Escalated > 0 {
 			a.Log.Info("charter evaluation", "escalated", n.Escalated, "breached", n.Breached)
+			a.Delivery.Wake()
+		}
+		if r, err := a.Evaluator.Remind(ctx); err != nil {
+			if ctx.Err() == nil {
+				a.Log.Error("compensation reminders", "err", err)
+			}
+		} else if r > 0 {
+			a.Log.Info("compensation reminders", "meters", r)
 			a.Delivery.Wake()
 		}
 	}

@@ -153,8 +153,6 @@ func (e *Evaluator) breachMessage(now time.Time, s Standard, k kase, drn string,
 		Body: BreachText(r.Language, e.Utility, s, k.Ref, drn, amount), Ref: k.ID}
 	// The credit waits for the next token anyway: the news can wait for
 	// the morning.
-	if e.Quiet.Quiet(now) {
-		m.NotBefore = e.Quiet.Release(now)
-	}
+	m.NotBefore = e.notBefore(now)
 	return m
 }

@@ -17,3 +17,12 @@ func BreachText(lang, utility string, s Standard, ref, drn string, amount money.
 	return fmt.Sprintf("%s: We missed our promise (%s) on %s. KES %s compensation will be added to your next token for meter %s. We apologise.",
 		utility, s.Title("en"), ref, amount, drn)
 }
+
+// ReminderText reminds a customer of compensation still waiting for their
+// next token, and how to stop such reminders.
+func ReminderText(lang, utility, drn string, amount money.Amount) string {
+	if lang == "sw" {
+		return fmt.Sprintf("%s: Fidia ya KES %s bado inakusubiri. Itaongezwa kwenye tokeni yako ijayo ya mita %s. Jibu STOP kusitisha ujumbe huu.", utility, amount, drn)
+	}
+	return fmt.Sprintf("%s: KES %s compensation is still waiting for you. Your next token for meter %s will include it. Reply STOP to end these reminders.", utility, amount, drn)
+}
