@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mteja/mteja/internal/money"
+	"github.com/mteja/mteja/internal/store"
 )
 
 // Row is one standard's figures for one month: the cases that started in
@@ -122,4 +123,38 @@ func month(ctx context.Context, q Querier, s Standard, from, to time.Time) (Row,
 		r.Met = max(r.Cases-r.Breached-open, 0)
 	}
 	return r, nil
+}
+
+// Flags returns the charter state of each of the cases given that is past
+// its escalation point ("escalated") or its target ("breached"), by case
+// id: what the ticket queue marks.
+func Flags(ctx context.Context, q Querier, caseIDs []string) (map[string]string, error) {
+	out := map[string]string{}
+	for len(caseIDs) > 0 {
+		n := min(len(caseIDs), 500)
+		args := make([]any, n)
+		for i, id := range caseIDs[:n] {
+			args[i] = id
+		}
+		rows, err := q.QueryContext(ctx, `SELECT case_id, state FROM charter_cases WHERE state IN ('escalated', 'breached') AND case_id IN (`+store.Placeholders(1, n)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("charter flags: %w", err)
+		}
+		for rows.Next() {
+			var id, state string
+			if err := rows.Scan(&id, &state); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if out[id] != Breached {
+				out[id] = state
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		caseIDs = caseIDs[n:]
+	}
+	return out, nil
 }
