@@ -42,6 +42,13 @@ func TestCharterInConsole(t *testing.T) {
 			t.Errorf("queue: %s not marked %q", ref, flag)
 		}
 	}
+	// John's next payment carries the compensation; his page says so.
+	receipt := a.PayBill(john.Phone, john.Meter, 200)
+	a.WaitPayment(receipt, "applied")
+	_, h, _ := c.do("GET", "/staff/search?q="+strings.ToLower(receipt), nil, nil)
+	if _, page := c.get(h.Get("Location")); !strings.Contains(page, "+ charter compensation KES\u00a050.00") {
+		t.Errorf("customer page (%s) does not show the vend's compensation", h.Get("Location"))
+	}
 	_, report := c.get("/staff/tickets/report")
 	if !strings.Contains(report, "Service charter") || !strings.Contains(report, "complaint resolved within 4 hours</td><td>2</td><td>0.0%</td><td>1</td><td>1</td><td class=\"mono\">50.00</td>") {
 		t.Errorf("ticket report lacks the charter's figures (2 cases, 0.0%% met, 1 breached, 1 open, 50.00):\n%s", report)
