@@ -6,8 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
 	"github.com/mteja/mteja/internal/app"
 	"github.com/mteja/mteja/internal/app/apptest"
+	"github.com/mteja/mteja/internal/browsertest"
 	"github.com/mteja/mteja/internal/care"
 	"github.com/mteja/mteja/internal/charter"
 )
@@ -40,8 +44,8 @@ func TestCharterPage(t *testing.T) {
 	}
 	month := charter.MonthOf(a.DB.Now())
 	for lang, want := range map[string][]string{
-		"en": {"Service charter", "complaint resolved within 4 hours", month.Format("January 2006"), "KES\u00a050.00", "0.0%"},
-		"sw": {"Mkataba wa huduma", "kutatuliwa ndani ya saa 4", "Fidia iliyolipwa", "KES\u00a050.00"},
+		"en": {"Service charter", "complaint resolved within 4 hours", month.Format("January 2006"), "Kept: 0.0%", "Missed: 1", "Compensation paid: KES\u00a050.00"},
+		"sw": {"Mkataba wa huduma", "kutatuliwa ndani ya saa 4", "Haikutimizwa: 1", "Fidia iliyolipwa: KES\u00a050.00"},
 	} {
 		v.post("/language", map[string][]string{"lang": {lang}, "back": {"/charter"}})
 		p := v.get("/charter")
@@ -88,5 +92,27 @@ func TestCharterPage(t *testing.T) {
 	v.post("/language", map[string][]string{"lang": {"en"}, "back": {"/meters"}})
 	if p := v.get("/receipts/" + receipt); !strings.Contains(p.body, "Compensation for a missed service promise") || !strings.Contains(p.body, "KES\u00a050.00") {
 		t.Errorf("receipt page does not show the compensation")
+	}
+}
+
+// TestCharterBrowser: the public charter page in headless Chromium at a
+// phone's width, reached from the log-in page's footer, with JavaScript
+// off: it needs none.
+func TestCharterBrowser(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{})
+	ctx := browsertest.Start(t)
+	tb := browsertest.NewTab(t, ctx, a.URL(), phone, maxPage)
+	if _, err := chromedp.Call(tb.Ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	tb.Open("login", "/login")
+	p := tb.Load("charter", chromedp.Click(chromedp.CSS(`footer a[href="/charter"]`)))
+	if p.Path != "/charter" || p.H1 != "Service charter" || !strings.Contains(p.Text, "Supply restored within 24 hours of an outage") {
+		t.Fatalf("charter page: %s %q:\n%s", p.Path, p.H1, p.Text)
+	}
+	tb.CheckSkipLink()
+	p = tb.Load("charter in Swahili", chromedp.Click(chromedp.CSS(`header button`)))
+	if p.Lang != "sw" || p.H1 != "Mkataba wa huduma" {
+		t.Errorf("after the language switch: %s %q", p.Lang, p.H1)
 	}
 }
