@@ -55,7 +55,15 @@ func (h *Handler) meters(w http.ResponseWriter, v *visit) error {
 		}
 		cards = append(cards, c)
 	}
-	p := v.page("meters.title", struct{ Meters []meterCard }{cards})
+	// A question asked by SMS can be answered here too.
+	_, asked, err := care.WaitingScore(ctx, h.DB.Read(), v.session.MSISDN, h.DB.Now())
+	if err != nil {
+		return err
+	}
+	p := v.page("meters.title", struct {
+		Meters   []meterCard
+		Feedback bool
+	}{cards, asked})
 	p.Nav = "meters"
 	return h.render(w, v, http.StatusOK, "meters", p)
 }

@@ -82,6 +82,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /report", h.private(h.reportSend))
 	mux.Handle("GET /report/{ref}", h.private(h.reportDone))
 	mux.Handle("GET /outages", h.private(h.outages))
+	mux.Handle("GET /feedback", h.private(h.feedback))
+	mux.Handle("POST /feedback", h.private(h.feedbackSend))
 	mux.Handle("GET /internet", h.private(h.internet))
 	mux.Handle("POST /internet/buy", h.private(h.internetBuy))
 	mux.Handle("GET /internet/buy/{checkout}", h.private(h.internetStatus))
