@@ -40,8 +40,10 @@ func (e *Evaluator) cases(ctx context.Context, s Standard, now time.Time) ([]kas
 	return nil, fmt.Errorf("start event %q", s.Start)
 }
 
+// ticketCases are the tickets of the standard's category. A ticket closed
+// without being resolved (a duplicate, say) stops its clock too.
 func (e *Evaluator) ticketCases(ctx context.Context, s Standard, since, now time.Time) ([]kase, error) {
-	rows, err := e.DB.Read().QueryContext(ctx, `SELECT t.id, t.ref, t.meter_drn, t.msisdn, t.language, t.created_at, t.resolved_at, COALESCE(c.state, '')
+	rows, err := e.DB.Read().QueryContext(ctx, `SELECT t.id, t.ref, t.meter_drn, t.msisdn, t.language, t.created_at, COALESCE(t.resolved_at, t.closed_at), COALESCE(c.state, '')
 		FROM tickets t LEFT JOIN charter_cases c ON c.standard = $1 AND c.case_id = t.id
 		WHERE t.category = $2 AND t.created_at >= $3 AND t.created_at <= $4 AND COALESCE(c.state, '') NOT IN ('met', 'breached')
 		ORDER BY t.created_at`, s.Code, s.Category, store.Micros(since), store.Micros(now))
