@@ -98,6 +98,16 @@ func (b *bundle) pay(t *testing.T, receipt string, shillings int64) {
 	}
 }
 
+// noToken opens a "no token" ticket for the meter, now.
+func (b *bundle) noToken(t *testing.T) care.Ticket {
+	t.Helper()
+	tk, _, err := b.desk.Open(context.Background(), care.Request{Channel: care.ChannelSMS, MSISDN: phone, MeterDRN: drn, Category: care.CategoryNoToken, Note: "no token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
 // TestBreachPaysOnceOnNextVend: a "no token" ticket left open past its
 // four hours is a breach; the evaluator grants KES 50 once however often
 // it runs, and the meter's next vend gives it once, even when the
@@ -107,10 +117,7 @@ func TestBreachPaysOnceOnNextVend(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		b := setup(t, db)
-		tk, _, err := b.desk.Open(ctx, care.Request{Channel: care.ChannelSMS, MSISDN: phone, MeterDRN: drn, Category: care.CategoryNoToken, Note: "no token"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		tk := b.noToken(t)
 
 		b.clock.add(3*time.Hour + time.Minute)
 		got, err := b.eval.RunOnce(ctx)
@@ -209,10 +216,7 @@ func TestPauseWhileWaitingOnCustomer(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		b := setup(t, db)
-		tk, _, err := b.desk.Open(ctx, care.Request{Channel: care.ChannelSMS, MSISDN: phone, MeterDRN: drn, Category: care.CategoryNoToken, Note: "no token"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		tk := b.noToken(t)
 		b.clock.add(time.Hour)
 		if err := b.desk.SetState(ctx, tk.ID, "staff:amina", care.StatePendingCustomer); err != nil {
 			t.Fatal(err)

@@ -19,9 +19,7 @@ func TestReminder(t *testing.T) {
 		ctx := context.Background()
 		b := setup(t, db)
 		b.eval.Quiet = notify.DefaultQuietHours // 21:00-07:00 EAT
-		if _, _, err := b.desk.Open(ctx, care.Request{Channel: care.ChannelSMS, MSISDN: phone, MeterDRN: drn, Category: care.CategoryNoToken, Note: "no token"}); err != nil {
-			t.Fatal(err)
-		}
+		b.noToken(t)
 		b.clock.add(5 * time.Hour) // 15:00: breached
 		if n, err := b.eval.RunOnce(ctx); err != nil || n.Breached != 1 {
 			t.Fatalf("%+v, %v", n, err)
