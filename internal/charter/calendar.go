@@ -18,6 +18,12 @@ type Hours struct {
 	Open, Close time.Duration // since midnight EAT
 }
 
+// Clock is the business day's opening and closing time: "08:00", "17:00".
+func (h Hours) Clock() (open, close string) {
+	f := func(d time.Duration) string { return fmt.Sprintf("%02d:%02d", int(d.Hours()), int(d.Minutes())%60) }
+	return f(h.Open), f(h.Close)
+}
+
 var weekdays = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
 	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
 

@@ -48,11 +48,18 @@ type kase struct {
 // RunOnce judges every open case of every standard at the database's now.
 func (e *Evaluator) RunOnce(ctx context.Context) (Tally, error) {
 	var total Tally
+	var errs []error
 	now := e.DB.Now()
 	for _, s := range e.Charter.Standards {
+		if ctx.Err() != nil {
+			return total, ctx.Err()
+		}
+		// One standard's or case's failure is reported, and the others
+		// are judged still.
 		cases, err := e.cases(ctx, s, now)
 		if err != nil {
-			return total, fmt.Errorf("charter %s: %w", s.Code, err)
+			errs = append(errs, fmt.Errorf("charter %s: %w", s.Code, err))
+			continue
 		}
 		for _, k := range cases {
 			elapsed := e.Charter.Elapsed(s, k.Start, k.Stop, now, k.Pauses)
@@ -64,7 +71,8 @@ func (e *Evaluator) RunOnce(ctx context.Context) (Tally, error) {
 				continue // on time: counted from the payments, not stored
 			}
 			if err := e.record(ctx, s, k, state, elapsed); err != nil {
-				return total, fmt.Errorf("charter %s case %s: %w", s.Code, k.ID, err)
+				errs = append(errs, fmt.Errorf("charter %s case %s: %w", s.Code, k.ID, err))
+				continue
 			}
 			switch state {
 			case Escalated:
@@ -76,7 +84,7 @@ func (e *Evaluator) RunOnce(ctx context.Context) (Tally, error) {
 			}
 		}
 	}
-	return total, nil
+	return total, errors.Join(errs...)
 }
 
 // record stores a case's new state and, for a breach, grants and tells.

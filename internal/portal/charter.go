@@ -60,10 +60,11 @@ func (h *Handler) charterPage(w http.ResponseWriter, v *visit) error {
 		}
 		months[len(months)-1].Rows = append(months[len(months)-1].Rows, r)
 	}
+	open, closed := h.Charter.Hours.Clock()
 	p := v.page("charter.title", struct {
-		Months    []charterMonth
-		Standards []charter.Standard
-	}{months, h.Charter.Standards})
+		Months      []charterMonth
+		Open, Close string
+	}{months, open, closed})
 	p.Nav = "charter"
 	return h.render(w, v, http.StatusOK, "charter", p)
 }

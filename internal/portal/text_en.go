@@ -33,7 +33,7 @@ var english = map[string]string{
 	"charter.met":      "Kept",
 	"charter.breached": "Missed",
 	"charter.paid":     "Compensation paid",
-	"charter.how":      "A case counts in the month it began. \"Kept\" is the share of finished cases handled in time. Working-day promises count Monday to Friday, 08:00 to 17:00, without public holidays, and stop while we wait for your answer.",
+	"charter.how":      "A case counts in the month it began. \"Kept\" is the share of finished cases handled in time. Working-day promises count only working hours (%s to %s on working days, public holidays off), and stop while we wait for your answer.",
 	"charter.csv":      "Download these figures (CSV)",
 	"copy":             "Copy",
 	"copied":           "Copied",

@@ -33,7 +33,7 @@ var swahili = map[string]string{
 	"charter.met":      "Imetimizwa",
 	"charter.breached": "Haikutimizwa",
 	"charter.paid":     "Fidia iliyolipwa",
-	"charter.how":      "Kisa kinahesabiwa katika mwezi kilipoanza. \"Imetimizwa\" ni sehemu ya visa vilivyokamilika kwa wakati. Ahadi za siku za kazi zinahesabu Jumatatu hadi Ijumaa, saa 2 asubuhi hadi saa 11 jioni, bila sikukuu, na husimama tukisubiri jibu lako.",
+	"charter.how":      "Kisa kinahesabiwa katika mwezi kilipoanza. \"Imetimizwa\" ni sehemu ya visa vilivyokamilika kwa wakati. Ahadi za siku za kazi zinahesabu saa za kazi pekee (%s hadi %s siku za kazi, bila sikukuu), na husimama tukisubiri jibu lako.",
 	"charter.csv":      "Pakua takwimu hizi (CSV)",
 	"copy":             "Nakili",
 	"copied":           "Imenakiliwa",
