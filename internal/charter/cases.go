@@ -202,8 +202,10 @@ func (e *Evaluator) paymentCases(ctx context.Context, s Standard, since, now tim
 		if k.State == "" && ((stop.Valid && stop.Int64-start <= esc) || (!stop.Valid && start > late)) {
 			continue
 		}
-		k.Meters = []string{drn}
+		k.Meters, k.MeterPhones = []string{drn}, true
 		if msisdn != "" {
+			// The payer's language is not known; the meter's phones get
+			// theirs.
 			k.Recipients = []customer.Recipient{{MSISDN: msisdn, Language: "en"}}
 		}
 		out = append(out, k)

@@ -43,6 +43,25 @@ type kase struct {
 	State       string // as stored, "" when new
 	Meters      []string
 	Recipients  []customer.Recipient
+	// MeterPhones tells the meter's registered phones as well as
+	// Recipients (a payment's payer may be someone else).
+	MeterPhones bool
+}
+
+// withPhones is the meter's phones, in their languages, and any of extra
+// not among them.
+func withPhones(phones, extra []customer.Recipient) []customer.Recipient {
+	out := append([]customer.Recipient(nil), phones...)
+	for _, r := range extra {
+		dup := false
+		for _, p := range phones {
+			dup = dup || p.MSISDN == r.MSISDN
+		}
+		if !dup {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // RunOnce judges every open case of every standard at the database's now.
@@ -142,12 +161,15 @@ func (e *Evaluator) compensate(ctx context.Context, tx *store.Tx, s Standard, k 
 			return err
 		}
 		rs := k.Recipients
-		if len(k.Meters) > 1 || len(rs) == 0 {
+		if len(k.Meters) > 1 || len(rs) == 0 || k.MeterPhones {
 			phones, err := customer.PhonesForMeters(tx, []string{drn})
 			if err != nil {
 				return err
 			}
-			rs = phones[drn]
+			rs = withPhones(phones[drn], k.Recipients)
+			if len(k.Meters) > 1 {
+				rs = phones[drn]
+			}
 		}
 		for _, r := range rs {
 			msgs = append(msgs, e.breachMessage(tx.Now, s, k, drn, amount, r))

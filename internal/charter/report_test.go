@@ -104,6 +104,13 @@ func TestReport(t *testing.T) {
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("report:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
+		// Each breach told the meter's phone, in its owner's Swahili: the
+		// ticket, the late token, the outage.
+		var told int
+		db.Read().QueryRow(`SELECT count(*) FROM messages WHERE template = 'charter_breach' AND recipient = $1 AND language = 'sw'`, phone).Scan(&told)
+		if told != 3 {
+			t.Errorf("%d breach messages to the meter's phone; want 3", told)
+		}
 		if len(rows) != 15 {
 			t.Errorf("%d rows; want 5 standards × 3 months", len(rows))
 		}
