@@ -1,6 +1,7 @@
 package charter
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -84,4 +85,15 @@ func Sum(cs []Credit) money.Amount {
 		s += c.Amount
 	}
 	return s
+}
+
+// Owed is the compensation a meter is owed and not yet given, for the
+// pages that tell the customer it is coming.
+func Owed(ctx context.Context, q Querier, drn string) (money.Amount, error) {
+	var n int64
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM charter_credits WHERE meter_drn = $1 AND vend_id IS NULL`, drn).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("compensation owed to meter %s: %w", drn, err)
+	}
+	return money.Amount(n), nil
 }

@@ -80,6 +80,12 @@ func TestCharterPage(t *testing.T) {
 		t.Errorf("csv lacks this month's no_token_resolved row: %q", recs)
 	}
 
+	// John's meter card says the compensation is coming.
+	v.login(john.Phone, map[string]bool{})
+	v.post("/language", map[string][]string{"lang": {"en"}, "back": {"/meters"}})
+	if p := v.get("/meters"); !strings.Contains(p.body, "KES\u00a050.00 compensation for a missed service promise comes with your next token.") {
+		t.Errorf("meters page does not say the compensation is coming:\n%s", p.body)
+	}
 	// The next payment carries the compensation, on the SMS and the receipt.
 	receipt := a.PayBill(john.Phone, john.Meter, 200)
 	a.WaitPayment(receipt, "applied")
@@ -88,8 +94,9 @@ func TestCharterPage(t *testing.T) {
 	}
 	a.WaitSMS(john.Phone, "Compensation:50.00")
 	a.CheckBooks()
-	v.login(john.Phone, map[string]bool{})
-	v.post("/language", map[string][]string{"lang": {"en"}, "back": {"/meters"}})
+	if p := v.get("/meters"); strings.Contains(p.body, "comes with your next token") {
+		t.Errorf("meters page still says compensation is coming after it came")
+	}
 	if p := v.get("/receipts/" + receipt); !strings.Contains(p.body, "Compensation for a missed service promise") || !strings.Contains(p.body, "KES\u00a050.00") {
 		t.Errorf("receipt page does not show the compensation")
 	}

@@ -14,6 +14,8 @@ var english = map[string]string{
 	"other.code":       "sw",
 	"switch.to":        "Badilisha lugha: Kiswahili",
 	"footer.ussd":      "No internet? Dial %s on any phone.",
+	"meter.owed":       "%s compensation for a missed service promise comes with your next token.",
+	"meter.owed.why":   "Our service charter",
 	"feedback.title":   "Your feedback",
 	"feedback.asked":   "We asked you by SMS how we did. Answer here.",
 	"feedback.none":    "There is no question waiting for your answer. Thank you.",

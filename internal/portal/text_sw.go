@@ -14,6 +14,8 @@ var swahili = map[string]string{
 	"other.code":       "en",
 	"switch.to":        "Change language: English",
 	"footer.ussd":      "Huna intaneti? Piga %s kwa simu yoyote.",
+	"meter.owed":       "Fidia ya %s kwa ahadi ya huduma isiyotimizwa inakuja na tokeni yako ijayo.",
+	"meter.owed.why":   "Mkataba wetu wa huduma",
 	"feedback.title":   "Maoni yako",
 	"feedback.asked":   "Tulikuuliza kwa SMS tulivyofanya. Jibu hapa.",
 	"feedback.none":    "Hakuna swali linalosubiri jibu lako. Asante.",
