@@ -51,7 +51,9 @@ func TestDemoOnce(t *testing.T) {
 		"/demo/hotspot\n", "/hotspot/\n  with its variables link-login-only", "/login\n  with 0708 374 149", "/internet\n  for kamau's plan",
 		"-phone +254708374149\n  and choose 8 Internet", "text=METER+REJECT",
 		"Invoice INV-", "was issued and paid: net 1,874.06, excise 281.11, VAT 344.83", "seller PIN P000000000D (made up, demo only)",
-		"signed by the simulated eTIMS unit SIM-CU-DEMO-0001", "/staff/internet/invoices/"} {
+		"signed by the simulated eTIMS unit SIM-CU-DEMO-0001", "/staff/internet/invoices/",
+		"found 1 breach", "Fidia ya KES 50.00", "compensation 50.00", "Fidia:50.00 imo", "/charter  (CSV: ",
+		`"No token" complaint resolved within 4 hours         cases 1, met 0.0%, breached 1, compensation KES 50.00`} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the demo's output does not mention %q:\n%s", want, text)
 		}

@@ -74,11 +74,18 @@ type vendJSON struct {
 	Version string      `json:"tariff_version"`
 	Tokens  []tokenJSON `json:"tokens"`
 	Lines   []lineJSON  `json:"receipt_lines"`
+	// Compensation the charter owed, given as energy on top of Amount: the
+	// lines add up to both.
+	Compensation *amountJSON `json:"compensation,omitempty"`
 }
 
 func vendView(v vend.Vend) vendJSON {
 	out := vendJSON{ID: v.ID, Receipt: v.Receipt, Meter: v.MeterDRN, At: v.CreatedAt, Amount: amount(v.Amount, v.Quote.Currency),
 		Units: v.Quote.Units, Tariff: v.TariffID, Version: v.TariffVersion, Tokens: []tokenJSON{}, Lines: []lineJSON{}}
+	if v.Compensation > 0 {
+		c := amount(v.Compensation, v.Quote.Currency)
+		out.Compensation = &c
+	}
 	for _, t := range v.Tokens {
 		out.Tokens = append(out.Tokens, tokenJSON{Kind: t.Kind, Token: t.Digits, Display: t.Grouped(), TID: t.TID, Tenths: t.Tenths})
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mteja/mteja/internal/api"
 	"github.com/mteja/mteja/internal/care"
+	"github.com/mteja/mteja/internal/charter"
 	"github.com/mteja/mteja/internal/config"
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/isp"
@@ -64,6 +65,9 @@ type App struct {
 	Tariffs  *vend.Tariffs
 	Daraja   *mpesa.Client
 	Usage    *usage.Counter // self-service uses, for the reports
+	// Charter is the service charter; Evaluator judges its cases.
+	Charter   *charter.Charter
+	Evaluator *charter.Evaluator
 	// ISP is the ISP's billing (plans, subscribers, payments to its short
 	// codes) and the Decider the RADIUS server asks.
 	ISP *isp.Service
@@ -194,6 +198,9 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	a.Desk.Survey = care.SurveyPolicy{NoCSAT: cfg.SurveyDays == 0, Every: time.Duration(cfg.SurveyDays) * 24 * time.Hour}
 	if opts.Demo && a.Config.NPSSample == 0 && cfg.SurveyDays > 0 {
 		a.Config.NPSSample = 3 // the demo shows the NPS question too
+	}
+	if err := a.buildCharter(); err != nil {
+		return err
 	}
 	if cfg.CareCategories != "" {
 		if a.Desk.Categories, err = care.LoadCategories(cfg.CareCategories); err != nil {
@@ -353,6 +360,7 @@ func (a *App) Start(ctx context.Context) error {
 		return err
 	}
 	a.run(ctx, a.countUsage)
+	a.run(ctx, a.judgeCharter)
 	if a.Config.NPSSample > 0 {
 		a.run(ctx, a.askNPS)
 	}

@@ -181,7 +181,7 @@ func (b ussdBackend) RecentPurchases(ctx context.Context, msisdn, drn string, n 
 	}
 	out := make([]ussd.Purchase, 0, len(vs))
 	for _, v := range vs {
-		out = append(out, ussd.Purchase{At: v.CreatedAt, Amount: v.Amount, Units: v.Quote.Units, Receipt: v.Receipt})
+		out = append(out, ussd.Purchase{At: v.CreatedAt, Amount: v.Amount, Units: v.Quote.Units, Receipt: v.Receipt, Compensation: v.Compensation})
 	}
 	return out, nil
 }

@@ -108,6 +108,10 @@ type Config struct {
 	// team, priority); "" ships the default list.
 	CareCategories string // -care-categories, MTEJA_CARE_CATEGORIES
 
+	// Charter is the service charter, a YAML file of standards with their
+	// clocks, targets and compensation; "" is the charter shipped.
+	Charter string // -charter, MTEJA_CHARTER
+
 	// Feedback by SMS: CSAT after a resolved ticket, NPS now and then;
 	// one phone is asked at most once in SurveyDays (0 asks no CSAT).
 	// NPS is off (0) by default: each question is an SMS the operator
@@ -184,6 +188,7 @@ func Parse(name string, args []string, getenv func(string) string) (Config, *fla
 	proxies := fs.String("trusted-proxies", env("MTEJA_TRUSTED_PROXIES", ""), "comma-separated `CIDRs` of reverse proxies whose X-Forwarded-For is believed (MTEJA_TRUSTED_PROXIES)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("MTEJA_METRICS_ADDR", ""), "serve /metrics on this separate `HOST:PORT` (MTEJA_METRICS_ADDR)")
 	fs.StringVar(&c.CareCategories, "care-categories", env("MTEJA_CARE_CATEGORIES", ""), "YAML `file` of customer care's ticket categories (MTEJA_CARE_CATEGORIES; default the shipped list)")
+	fs.StringVar(&c.Charter, "charter", env("MTEJA_CHARTER", ""), "YAML `file` of the service charter: standards, calendars, targets, compensation (MTEJA_CHARTER; default the shipped charter)")
 	surveyDays, err := envInt(getenv, "MTEJA_SURVEY_DAYS", 30)
 	if err != nil {
 		return Config{}, fs, err

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mteja/mteja/internal/care"
+	"github.com/mteja/mteja/internal/charter"
 	"github.com/mteja/mteja/internal/isp"
 	"github.com/mteja/mteja/internal/login"
 	"github.com/mteja/mteja/internal/notify"
@@ -36,6 +37,10 @@ type Services struct {
 	OnReceived func()
 	// Desk is customer care's tickets; nil works them with the defaults.
 	Desk *care.Desk
+	// Charter is the service charter: the ticket queue marks cases past
+	// its escalation point or target, the monthly report shows its
+	// figures; nil leaves both out.
+	Charter *charter.Charter
 	// ISP is the ISP's billing, for the Internet pages; nil: they answer
 	// not found and the menu leaves them out.
 	ISP *isp.Service

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mteja/mteja/internal/care"
+	"github.com/mteja/mteja/internal/charter"
 	"github.com/mteja/mteja/internal/tariff"
 )
 
@@ -17,7 +18,8 @@ type ticketReportPage struct {
 	Categories        []care.Category
 	Label             map[string]string
 	Channels          []string
-	Times             [][3]string // what, first response, resolution
+	Times             [][3]string   // what, first response, resolution
+	Charter           []charter.Row // the service charter's figures for the month
 }
 
 // ticketReport shows a month's tickets (Nairobi time): volume by category
@@ -54,6 +56,11 @@ func (h *Handler) ticketReport(w http.ResponseWriter, v *visit) error {
 		{t(v.lang, "tickets.report.p90"), show(f.P90), show(s.P90)},
 		{t(v.lang, "tickets.report.mean"), show(f.Mean), show(s.Mean)},
 		{t(v.lang, "tickets.report.longest"), show(f.Longest), show(s.Longest)},
+	}
+	if h.Services.Charter != nil {
+		if data.Charter, err = charter.Report(v.r.Context(), h.DB.Read(), h.Services.Charter, r.From, 1); err != nil {
+			return err
+		}
 	}
 	return h.render(w, v, http.StatusOK, "ticket_report", h.page(v, "tickets.report.title", data, data.Month))
 }

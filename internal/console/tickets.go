@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mteja/mteja/internal/care"
+	"github.com/mteja/mteja/internal/charter"
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/staff"
 	"github.com/mteja/mteja/internal/store"
@@ -59,6 +60,9 @@ type queuePage struct {
 	Channels   []string
 	Label      map[string]string // category labels in the page's language
 	Works      bool              // the user may work tickets, not only read them
+	// Charter marks tickets past the charter's escalation point
+	// ("escalated") or target ("breached"), by ticket id.
+	Charter map[string]string
 }
 
 // tickets is the queue: active tickets oldest first unless a state is
@@ -81,6 +85,15 @@ func (h *Handler) tickets(w http.ResponseWriter, v *visit) error {
 	}
 	if data.Counts, err = care.Counts(v.r.Context(), h.DB.Read()); err != nil {
 		return err
+	}
+	if h.Services.Charter != nil {
+		ids := make([]string, len(data.Tickets))
+		for i, tk := range data.Tickets {
+			ids[i] = tk.ID
+		}
+		if data.Charter, err = charter.Flags(v.r.Context(), h.DB.Read(), ids); err != nil {
+			return err
+		}
 	}
 	data.Teams = teams(d, data.Counts)
 	data.Label = map[string]string{}

@@ -31,6 +31,10 @@ const (
 	// OpeningBalances is the other side of what a utility brings from its
 	// previous system, such as the arrears of imported meters.
 	OpeningBalances = "equity:opening_balances"
+	// A missed standard of the service charter owes the customer
+	// compensation (an expense) until their next vend gives it as energy.
+	CompensationExpense = "expense:charter_compensation"
+	CompensationOwed    = "liability:charter_compensation"
 	// Pass-through charges and levies get one account each, named by the
 	// tariff line code: "liability:levy:<code>" or "revenue:pass_through:<code>".
 )

@@ -19,14 +19,16 @@ Mtr:{{.Meter}}
 {{end}}Token:{{.Token}}
 Units:{{.Units}} Amt:{{.Amount}}
 TknAmt:{{.TokenAmount}} Other:{{.Other}}
-{{.Receipt}} {{.Date}}`,
+{{if .Compensation}}Compensation:{{.Compensation}} incl.
+{{end}}{{.Receipt}} {{.Date}}`,
 		"sw": `{{.Utility}} Tokeni
 Mita:{{.Meter}}
 {{range .KeyTokens}}Badili{{.N}}:{{.Digits}}
 {{end}}Tokeni:{{.Token}}
 Uniti:{{.Units}} Kiasi:{{.Amount}}
 Tkn:{{.TokenAmount}} Ada:{{.Other}}
-{{.Receipt}} {{.Date}}`,
+{{if .Compensation}}Fidia:{{.Compensation}} imo
+{{end}}{{.Receipt}} {{.Date}}`,
 	},
 	"token_resend": {
 		"en": `{{.Utility}} tokens for meter {{.Meter}}:{{range .Tokens}}
@@ -86,6 +88,9 @@ type TokenSMS struct {
 	Other       string // every other charge, summed
 	Receipt     string // M-Pesa receipt code
 	Date        string // "2026-11-25 21:32", operator's zone
+	// Compensation the service charter owed, included in the units ("50.00");
+	// "" when none.
+	Compensation string
 }
 
 // KeyToken is one key-change section in a token SMS.

@@ -4,7 +4,9 @@ import (
 	"net/http"
 
 	"github.com/mteja/mteja/internal/care"
+	"github.com/mteja/mteja/internal/charter"
 	"github.com/mteja/mteja/internal/customer"
+	"github.com/mteja/mteja/internal/money"
 	"github.com/mteja/mteja/internal/vend"
 )
 
@@ -12,6 +14,7 @@ type meterCard struct {
 	customer.Meter
 	Last    *vend.Vend // the newest purchase, nil before the first
 	Outages []care.Outage
+	Owed    money.Amount // charter compensation coming with the next token
 }
 
 // meters is the customer's home: each meter with its last token and any
@@ -36,6 +39,9 @@ func (h *Handler) meters(w http.ResponseWriter, v *visit) error {
 	cards := make([]meterCard, 0, len(ms))
 	for _, m := range ms {
 		c := meterCard{Meter: m}
+		if c.Owed, err = charter.Owed(ctx, h.DB.Read(), m.DRN); err != nil {
+			return err
+		}
 		vs, err := vend.ForMeter(ctx, h.DB.Read(), m.DRN, 1)
 		if err != nil {
 			return err
@@ -55,7 +61,15 @@ func (h *Handler) meters(w http.ResponseWriter, v *visit) error {
 		}
 		cards = append(cards, c)
 	}
-	p := v.page("meters.title", struct{ Meters []meterCard }{cards})
+	// A question asked by SMS can be answered here too.
+	_, asked, err := care.WaitingScore(ctx, h.DB.Read(), v.session.MSISDN, h.DB.Now())
+	if err != nil {
+		return err
+	}
+	p := v.page("meters.title", struct {
+		Meters   []meterCard
+		Feedback bool
+	}{cards, asked})
 	p.Nav = "meters"
 	return h.render(w, v, http.StatusOK, "meters", p)
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 
 	"github.com/mteja/mteja/internal/care"
+	"github.com/mteja/mteja/internal/charter"
 	"github.com/mteja/mteja/internal/isp"
 	"github.com/mteja/mteja/internal/login"
 	"github.com/mteja/mteja/internal/payment"
@@ -42,8 +43,13 @@ type Handler struct {
 	// OnMessages runs after a handler queued an SMS, to wake delivery.
 	OnMessages func()
 
-	csrf   *http.CrossOriginProtection
-	limits *limits
+	// Charter is the service charter whose report /charter publishes;
+	// nil leaves the page and its link out.
+	Charter *charter.Charter
+
+	csrf         *http.CrossOriginProtection
+	limits       *limits
+	charterCache charterCache
 }
 
 // Routes registers every portal route on mux.
@@ -58,6 +64,10 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /login/code", h.open(h.codeCheck))
 	mux.Handle("POST /logout", h.open(h.logout))
 	mux.Handle("POST /language", h.open(h.language))
+	if h.Charter != nil {
+		mux.Handle("GET /charter", h.open(h.charterPage))
+		mux.Handle("GET /charter.csv", h.open(h.charterCSV))
+	}
 
 	mux.Handle("GET /meters", h.private(h.meters))
 	mux.Handle("GET /meters/{drn}/tokens", h.private(h.tokens))
@@ -72,6 +82,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /report", h.private(h.reportSend))
 	mux.Handle("GET /report/{ref}", h.private(h.reportDone))
 	mux.Handle("GET /outages", h.private(h.outages))
+	mux.Handle("GET /feedback", h.private(h.feedback))
+	mux.Handle("POST /feedback", h.private(h.feedbackSend))
 	mux.Handle("GET /internet", h.private(h.internet))
 	mux.Handle("POST /internet/buy", h.private(h.internetBuy))
 	mux.Handle("GET /internet/buy/{checkout}", h.private(h.internetStatus))

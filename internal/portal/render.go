@@ -34,6 +34,7 @@ var funcs = template.FuncMap{
 	"phone":  showPhone,
 	"bytes":  isp.Bytes,
 	"left":   timeLeft,
+	"month":  showMonth,
 	"tokenKey": func(kind string) string {
 		switch kind {
 		case vend.KindKeyChange1:
@@ -58,6 +59,7 @@ type page struct {
 	Path     string // this page, for the language switch to come back to
 	Nav      string // the menu entry to mark current
 	Internet bool   // the internet pages are served: the menu shows them
+	Charter  bool   // the public charter report is served: the footer links it
 	Err      string
 	Notice   string
 	Data     any
@@ -82,7 +84,7 @@ func (v *visit) page(title string, data any, args ...any) page {
 
 // render writes a page whole, or an error and nothing.
 func (h *Handler) render(w http.ResponseWriter, v *visit, status int, name string, p page) error {
-	p.Utility, p.USSD, p.Internet = h.Utility, h.USSDCode, h.ISP != nil
+	p.Utility, p.USSD, p.Internet, p.Charter = h.Utility, h.USSDCode, h.ISP != nil, h.Charter != nil
 	return pages.Write(w, status, name, csp, p)
 }
 

@@ -118,6 +118,9 @@ type Purchase struct {
 	Amount  money.Amount
 	Units   string // kWh as printed ("6.13")
 	Receipt string
+	// Compensation the service charter owed, given in these units; zero
+	// when none.
+	Compensation money.Amount
 }
 
 // Limits bound the amount of one purchase.

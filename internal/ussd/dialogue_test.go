@@ -165,7 +165,7 @@ func TestDialogues(t *testing.T) {
 			name: "purchases", phone: phoneOne,
 			turns: []turn{
 				dial(), typed("4"),
-				typed("1", "CON Meter 54500320905:\n04/01/21 KES 100 6.13 kWh SKL51ZDR4F\n20/12/20 KES 200 12.40 kWh SLK2QWERTY", "98 More"),
+				typed("1", "CON Meter 54500320905:\n04/01/21 KES 100 6.13 kWh SKL51ZDR4F\n20/12/20 KES 200 12.40 kWh SLK2QWERTY (incl. compensation KES 50)", "98 More"),
 				typed("98", "01/11/20 KES 1,234.56 80.10 kWh SLK2QWERT2"),
 			},
 		},

@@ -82,7 +82,7 @@ func newMemBackend() *memBackend {
 		purchases: map[string][]Purchase{
 			"54500320905": {
 				{At: time.Date(2021, 1, 4, 21, 32, 0, 0, eat), Amount: money.MustFromMajor(100), Units: "6.13", Receipt: "SKL51ZDR4F"},
-				{At: time.Date(2020, 12, 20, 8, 5, 0, 0, eat), Amount: money.MustFromMajor(200), Units: "12.40", Receipt: "SLK2QWERTY"},
+				{At: time.Date(2020, 12, 20, 8, 5, 0, 0, eat), Amount: money.MustFromMajor(200), Units: "12.40", Receipt: "SLK2QWERTY", Compensation: money.MustFromMajor(50)},
 				{At: time.Date(2020, 12, 1, 8, 5, 0, 0, eat), Amount: money.MustFromMajor(150000), Units: "9876.54", Receipt: "SLK2QWERT1"},
 				{At: time.Date(2020, 11, 1, 8, 5, 0, 0, eat), Amount: 123456, Units: "80.10", Receipt: "SLK2QWERT2"},
 				{At: time.Date(2020, 10, 1, 8, 5, 0, 0, eat), Amount: money.MustFromMajor(50), Units: "3.00", Receipt: "SLK2QWERT3"},

@@ -14,6 +14,9 @@ func (n purchaseList) list(s *session) list {
 	items := make([]string, len(n.purchases))
 	for i, p := range n.purchases {
 		items[i] = s.day(p.At) + " " + s.amount(p.Amount) + " " + p.Units + " kWh " + p.Receipt
+		if p.Compensation > 0 {
+			items[i] += " (" + fmt.Sprintf(s.t.Compensation, s.amount(p.Compensation)) + ")"
+		}
 	}
 	return list{head: fmt.Sprintf(s.t.Meter, n.m.DRN) + ":", items: items,
 		foot: []string{s.t.BackHome}, hints: []string{s.t.InvalidChoice}}

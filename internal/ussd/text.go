@@ -48,6 +48,9 @@ type texts struct {
 	TooManyCodes string
 
 	NoPurchases string // meter
+	// Compensation marks a purchase that carried compensation for a missed
+	// service standard: the amount, in the units shown.
+	Compensation string // amount
 
 	FaultMenu      string
 	NoPower        string
@@ -138,7 +141,8 @@ var english = texts{
 	PaidSuspense: "Payment %s was received and our team is checking it. They will contact you.",
 	TooManyCodes: "You have checked many M-Pesa codes. Please try again in an hour.",
 
-	NoPurchases: "No purchases yet for meter %s.",
+	NoPurchases:  "No purchases yet for meter %s.",
+	Compensation: "incl. compensation %s",
 
 	FaultMenu:      "Report a fault:",
 	NoPower:        "No power",
@@ -226,7 +230,8 @@ var swahili = texts{
 	PaidSuspense: "Malipo %s yamepokelewa na timu yetu inayakagua. Watawasiliana nawe.",
 	TooManyCodes: "Umeangalia nambari nyingi za M-Pesa. Tafadhali jaribu tena baada ya saa moja.",
 
-	NoPurchases: "Bado hakuna manunuzi ya mita %s.",
+	NoPurchases:  "Bado hakuna manunuzi ya mita %s.",
+	Compensation: "pamoja na fidia %s",
 
 	FaultMenu:      "Ripoti hitilafu:",
 	NoPower:        "Hakuna umeme",

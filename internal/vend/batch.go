@@ -27,6 +27,8 @@ type batch struct {
 	suspended []suspended
 	retries   []retry
 	tariffs   map[string]tariff.Tariff // read once a batch
+	// fatal fails the whole batch: its transaction must not commit.
+	fatal error
 }
 
 type suspended struct {
@@ -50,6 +52,9 @@ func (b *batch) retry(p payment.Payment, err error) {
 func (b *batch) flush() error {
 	tx := b.tx
 	now := store.Micros(tx.Now)
+	if b.fatal != nil {
+		return b.fatal
+	}
 	if err := b.insertVends(); err != nil {
 		return err
 	}
@@ -98,8 +103,8 @@ func (b *batch) flush() error {
 func (b *batch) insertVends() error {
 	for chunk := range chunks(b.vends, 300) {
 		var sb strings.Builder
-		sb.WriteString(`INSERT INTO vends (id, payment_id, meter_drn, tariff_id, tariff_version, amount, energy_wh, tenths, quote, created_at) VALUES `)
-		args := make([]any, 0, len(chunk)*10)
+		sb.WriteString(`INSERT INTO vends (id, payment_id, meter_drn, tariff_id, tariff_version, amount, energy_wh, tenths, quote, compensation, created_at) VALUES `)
+		args := make([]any, 0, len(chunk)*11)
 		for i, v := range chunk {
 			quote, err := json.Marshal(v.Quote)
 			if err != nil {
@@ -108,8 +113,8 @@ func (b *batch) insertVends() error {
 			if i > 0 {
 				sb.WriteString(", ")
 			}
-			fmt.Fprintf(&sb, "(%s)", store.Placeholders(len(args)+1, 10))
-			args = append(args, v.ID, v.PaymentID, v.MeterDRN, v.TariffID, v.TariffVersion, int64(v.Amount), v.EnergyWh, v.Tenths, string(quote), store.Micros(v.CreatedAt))
+			fmt.Fprintf(&sb, "(%s)", store.Placeholders(len(args)+1, 11))
+			args = append(args, v.ID, v.PaymentID, v.MeterDRN, v.TariffID, v.TariffVersion, int64(v.Amount), v.EnergyWh, v.Tenths, string(quote), int64(v.Compensation), store.Micros(v.CreatedAt))
 		}
 		if _, err := b.tx.Exec(sb.String(), args...); err != nil {
 			return fmt.Errorf("insert vends: %w", err)

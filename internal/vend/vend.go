@@ -29,8 +29,12 @@ type Vend struct {
 	EnergyWh      int64
 	Tenths        int64 // what the credit token carries, 0.1 kWh
 	Quote         tariff.Quote
-	CreatedAt     time.Time
-	Tokens        []Token
+	// Compensation is what the service charter owed the meter for missed
+	// standards, given with this vend as energy on top of the money paid:
+	// the quote prices Amount + Compensation.
+	Compensation money.Amount
+	CreatedAt    time.Time
+	Tokens       []Token
 }
 
 // Units is the energy in kWh with two decimals.
@@ -82,16 +86,16 @@ type Querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-const vendColumns = `v.id, v.payment_id, p.receipt, v.meter_drn, v.tariff_id, v.tariff_version, v.amount, v.energy_wh, v.tenths, v.quote, v.created_at`
+const vendColumns = `v.id, v.payment_id, p.receipt, v.meter_drn, v.tariff_id, v.tariff_version, v.amount, v.energy_wh, v.tenths, v.quote, v.compensation, v.created_at`
 
 func scanVend(sc interface{ Scan(...any) error }) (Vend, error) {
 	var v Vend
-	var amount, created int64
+	var amount, comp, created int64
 	var quote string
-	if err := sc.Scan(&v.ID, &v.PaymentID, &v.Receipt, &v.MeterDRN, &v.TariffID, &v.TariffVersion, &amount, &v.EnergyWh, &v.Tenths, &quote, &created); err != nil {
+	if err := sc.Scan(&v.ID, &v.PaymentID, &v.Receipt, &v.MeterDRN, &v.TariffID, &v.TariffVersion, &amount, &v.EnergyWh, &v.Tenths, &quote, &comp, &created); err != nil {
 		return Vend{}, err
 	}
-	v.Amount, v.CreatedAt = money.Amount(amount), store.Time(created)
+	v.Amount, v.Compensation, v.CreatedAt = money.Amount(amount), money.Amount(comp), store.Time(created)
 	if err := json.Unmarshal([]byte(quote), &v.Quote); err != nil {
 		return Vend{}, fmt.Errorf("vend %s: stored quote: %w", v.ID, err)
 	}

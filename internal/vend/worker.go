@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/mteja/mteja/internal/charter"
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/ledger"
 	"github.com/mteja/mteja/internal/money"
@@ -218,8 +219,20 @@ func (w *Worker) vend(ctx context.Context, b *batch, p payment.Payment, m *custo
 	}
 	// Block tariffs count energy per calendar month, in the utility's zone.
 	month := monthOf(p.PaidAt)
-	in := PriceInput(*m, p.Amount, p.PaidAt)
+	// Compensation the charter owes the meter buys energy with the payment.
+	// Should the two together pass the tariff's limits, the payment vends
+	// alone and the compensation waits for the next.
+	credits, err := charter.Waiting(b.tx, m.DRN)
+	if err != nil {
+		return err
+	}
+	in := PriceInput(*m, p.Amount+charter.Sum(credits), p.PaidAt)
 	q, err := version.Price(in)
+	if err != nil && len(credits) > 0 {
+		credits = nil
+		in = PriceInput(*m, p.Amount, p.PaidAt)
+		q, err = version.Price(in)
+	}
 	if err != nil {
 		var le *tariff.LimitError
 		if errors.As(err, &le) {
@@ -233,7 +246,7 @@ func (w *Worker) vend(ctx context.Context, b *batch, p payment.Payment, m *custo
 		return permanent{err}
 	}
 	v := Vend{ID: uuid.Must(uuid.NewV7()).String(), PaymentID: p.ID, Receipt: p.Receipt, MeterDRN: m.DRN, TariffID: m.TariffID,
-		TariffVersion: version.EffectiveFrom.Format("2006-01-02"), Amount: p.Amount, EnergyWh: q.Energy, Tenths: q.TokenTenths, Quote: q, CreatedAt: b.now}
+		TariffVersion: version.EffectiveFrom.Format("2006-01-02"), Amount: p.Amount, EnergyWh: q.Energy, Tenths: q.TokenTenths, Quote: q, Compensation: charter.Sum(credits), CreatedAt: b.now}
 
 	// A pending key change rides along: its two tokens come first, and the
 	// credit token is made under the new key the meter will then hold.
@@ -290,6 +303,13 @@ func (w *Worker) vend(ctx context.Context, b *batch, p payment.Payment, m *custo
 		next.MonthWh = m.MonthWh + q.Energy // a late payment from last month counts in this one
 	}
 	next.Debt = m.Debt - q.DebtRecovered + q.FixedCarried
+	// The meter is locked and the credits were read after the lock, so
+	// none can be taken by another vend; if one were, the batch fails
+	// whole rather than give it twice.
+	if err := charter.Take(b.tx, v.ID, credits); err != nil {
+		b.fatal = err
+		return err
+	}
 	*m = next
 	b.meters = append(b.meters, m)
 
@@ -307,7 +327,8 @@ func (w *Worker) vend(ctx context.Context, b *batch, p payment.Payment, m *custo
 // against the charge's revenue and its VAT.
 func postings(v Vend, q tariff.Quote, fixedMonthly money.Amount) ledger.Txn {
 	t := ledger.Txn{ID: "vend:" + v.ID, Kind: "vend", Ref: v.ID}
-	t.Postings = append(t.Postings, ledger.Posting{Account: ledger.CustomerCredit, Amount: v.Amount})
+	t.Postings = append(t.Postings, ledger.Posting{Account: ledger.CustomerCredit, Amount: v.Amount},
+		ledger.Posting{Account: ledger.CompensationOwed, Amount: v.Compensation})
 	for _, l := range q.Lines {
 		acct := "liability:charge:" + l.Code
 		switch l.Code {
@@ -366,6 +387,9 @@ func TokenSMS(utility string, v Vend) notify.TokenSMS {
 	d := notify.TokenSMS{Utility: utility, Meter: v.MeterDRN, Units: v.Quote.Units,
 		Amount: v.Amount.Format(currencyOr(v.Quote.Currency)), TokenAmount: v.Quote.Line("energy").Amount.String(),
 		Other: v.Quote.ChargesExceptEnergy().String(), Receipt: v.Receipt, Date: v.CreatedAt.In(tariff.Zone).Format("2006-01-02 15:04")}
+	if v.Compensation > 0 {
+		d.Compensation = v.Compensation.String()
+	}
 	for _, t := range v.Tokens {
 		if t.Kind == KindCredit {
 			d.Token = t.Grouped()

@@ -91,7 +91,16 @@ func (a *App) Books() error {
 	if bal[ledger.DebtReceivable] != money.Amount(debt) {
 		return fmt.Errorf("account %s holds %s; the meters owe %s", ledger.DebtReceivable, bal[ledger.DebtReceivable], money.Amount(debt))
 	}
+	var owed int64
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM charter_credits WHERE vend_id IS NULL`).Scan(&owed); err != nil {
+		return err
+	}
+	if bal[ledger.CompensationOwed] != -money.Amount(owed) {
+		return fmt.Errorf("account %s holds %s; the charter's credits not yet given say %s", ledger.CompensationOwed, bal[ledger.CompensationOwed], money.Amount(owed))
+	}
 	for _, c := range []struct{ what, query string }{
+		{"compensation given twice or by no vend", `SELECT count(*) FROM charter_credits c WHERE c.vend_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM vends v WHERE v.id = c.vend_id)`},
+		{"vends whose compensation is not their credits'", `SELECT count(*) FROM vends v WHERE v.compensation <> (SELECT COALESCE(SUM(c.amount), 0) FROM charter_credits c WHERE c.vend_id = v.id)`},
 		{"applied electricity payments without a vend", `SELECT count(*) FROM payments p WHERE p.state = 'applied' AND p.service = 'electricity' AND NOT EXISTS (SELECT 1 FROM vends v WHERE v.payment_id = p.id)`},
 		{"vends of payments for another service", `SELECT count(*) FROM vends v JOIN payments p ON p.id = v.payment_id WHERE p.service <> 'electricity'`},
 		{"vends of payments never applied", `SELECT count(*) FROM vends v JOIN payments p ON p.id = v.payment_id WHERE p.state NOT IN ('applied', 'reversed')`},
@@ -130,8 +139,8 @@ func (a *App) Books() error {
 		for _, l := range v.Quote.Lines {
 			lines += l.Amount
 		}
-		if lines != v.Amount {
-			return fmt.Errorf("vend %s (%s): receipt lines add up to %s, paid %s", v.ID, v.Receipt, lines, v.Amount)
+		if lines != v.Amount+v.Compensation {
+			return fmt.Errorf("vend %s (%s): receipt lines add up to %s, paid %s with %s compensation", v.ID, v.Receipt, lines, v.Amount, v.Compensation)
 		}
 	}
 	return nil
