@@ -331,6 +331,14 @@ func postings(v Vend, q tariff.Quote, fixedMonthly money.Amount) ledger.Txn {
 	return t
 }
 
+// Postings is the ledger transaction of a vend, as the worker books it;
+// fixedMonthly is the month's fixed charge of the tariff version that
+// priced it. Tools that write vends in bulk (bench preload) book with it,
+// so their books are the worker's.
+func Postings(v Vend, fixedMonthly money.Amount) ledger.Txn {
+	return postings(v, v.Quote, fixedMonthly)
+}
+
 // CarriedFixed splits the part of the month's fixed charge a payment could
 // not cover (q.FixedCarried, VAT included) into the charge and its VAT, as
 // the vend's postings book them.
