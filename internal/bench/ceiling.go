@@ -133,7 +133,12 @@ func ceilingSQLite(ctx context.Context, path string, d time.Duration) (CeilingRe
 		}
 		res.Commits++
 	}
-	return res.done(time.Since(start)), nil
+	res = res.done(time.Since(start))
+	var stored int
+	if err := db.Read().QueryRowContext(ctx, `SELECT count(*) FROM ceiling`).Scan(&stored); err != nil {
+		return CeilingResult{}, fmt.Errorf("ceiling: count rows: %w", err)
+	}
+	return res, res.check(stored)
 }
 
 func ceilingPostgres(ctx context.Context, dsn, schema string, d time.Duration) (CeilingResult, error) {
@@ -189,8 +194,21 @@ func ceilingPostgres(ctx context.Context, dsn, schema string, d time.Duration) (
 	if err := <-errs; err != nil {
 		return CeilingResult{}, fmt.Errorf("ceiling: %w", err)
 	}
-	res := CeilingResult{DB: string(store.Postgres), Commits: int(commits.Load())}
-	return res.done(el), nil
+	res := CeilingResult{DB: string(store.Postgres), Commits: int(commits.Load())}.done(el)
+	var stored int
+	if err := admin.QueryRow(ctx, `SELECT count(*) FROM `+table).Scan(&stored); err != nil {
+		return CeilingResult{}, fmt.Errorf("ceiling: count rows: %w", err)
+	}
+	return res, res.check(stored)
+}
+
+// check makes sure every row counted was stored: a figure for writes that
+// did not land would be no ceiling.
+func (r CeilingResult) check(stored int) error {
+	if stored != r.Rows {
+		return fmt.Errorf("ceiling: %d rows stored, %d counted", stored, r.Rows)
+	}
+	return nil
 }
 
 // done fills the counts and rates from the commits made in el.

@@ -67,14 +67,31 @@ func Preload(ctx context.Context, db *store.DB, n int) (Preloaded, error) {
 	if err := preloadMeters(ctx, db, meters, n, from); err != nil {
 		return Preloaded{}, err
 	}
-	for lo := 0; lo < n; lo += preloadBatch {
-		hi := min(lo+preloadBatch, n)
-		err := db.InTx(ctx, func(tx *store.Tx) error {
-			return preloadVends(tx, lo, hi, meters, quotes, from, step)
-		})
-		if err != nil {
-			return Preloaded{}, fmt.Errorf("preload vends %d-%d: %w", lo, hi, err)
+	// The next batch's rows are made while this one is written, so the
+	// writer waits for neither the other core nor the formatting.
+	batches := make(chan preloadRows, 1)
+	go func() {
+		defer close(batches)
+		for lo := 0; lo < n; lo += preloadBatch {
+			select {
+			case batches <- makePreloadRows(lo, min(lo+preloadBatch, n), meters, quotes, from, step):
+			case <-ctx.Done():
+				return
+			}
 		}
+	}()
+	for b := range batches {
+		if b.err == nil {
+			b.err = db.InTx(ctx, b.write)
+		}
+		if b.err != nil {
+			for range batches { // let the maker finish
+			}
+			return Preloaded{}, fmt.Errorf("preload vends %d-%d: %w", b.lo, b.hi, b.err)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return Preloaded{}, err
 	}
 	return Preloaded{Vends: n, Meters: meters, Seconds: time.Since(start).Seconds()}, nil
 }
@@ -155,11 +172,26 @@ func preloadMeters(ctx context.Context, db *store.DB, meters, n int, from time.T
 	return nil
 }
 
-// preloadVends writes vends lo to hi-1 in tx.
-func preloadVends(tx *store.Tx, lo, hi, meters int, quotes []pricedAmount, from time.Time, step time.Duration) error {
+// preloadRows are one transaction's rows of vends lo to hi-1, flattened
+// for insertRows.
+type preloadRows struct {
+	lo, hi                  int
+	pays, vends, toks, msgs []any
+	txns                    []ledger.Txn
+	err                     error
+}
+
+// makePreloadRows makes the rows of vends lo to hi-1.
+func makePreloadRows(lo, hi, meters int, quotes []pricedAmount, from time.Time, step time.Duration) preloadRows {
+	r := preloadRows{lo: lo, hi: hi}
+	r.err = r.make(meters, quotes, from, step)
+	return r
+}
+
+func (r *preloadRows) make(meters int, quotes []pricedAmount, from time.Time, step time.Duration) error {
 	var pays, vends, toks, msgs []any
 	var txns []ledger.Txn
-	for i := lo; i < hi; i++ {
+	for i := r.lo; i < r.hi; i++ {
 		pa := quotes[i%len(quotes)]
 		m := i % meters
 		drn := preloadMeter(m)
@@ -185,19 +217,25 @@ func preloadVends(tx *store.Tx, lo, hi, meters int, quotes []pricedAmount, from 
 		txns = append(txns, ledger.Transfer("pay:"+pid, "payment", pid, ledger.MpesaClearing, ledger.CustomerCredit, pa.amount),
 			vend.Postings(v, pa.fixed))
 	}
-	if err := insertRows(tx, `INSERT INTO payments (id, provider, receipt, amount, currency, payer, payer_name, notify_msisdn, account_ref, meter_drn, short_code, state, paid_at, received_at, resolved_at)`, 15, pays); err != nil {
+	r.pays, r.vends, r.toks, r.msgs, r.txns = pays, vends, toks, msgs, txns
+	return nil
+}
+
+// write inserts the rows in tx.
+func (r *preloadRows) write(tx *store.Tx) error {
+	if err := insertRows(tx, `INSERT INTO payments (id, provider, receipt, amount, currency, payer, payer_name, notify_msisdn, account_ref, meter_drn, short_code, state, paid_at, received_at, resolved_at)`, 15, r.pays); err != nil {
 		return err
 	}
-	if err := insertRows(tx, `INSERT INTO vends (id, payment_id, meter_drn, tariff_id, tariff_version, amount, energy_wh, tenths, quote, created_at)`, 10, vends); err != nil {
+	if err := insertRows(tx, `INSERT INTO vends (id, payment_id, meter_drn, tariff_id, tariff_version, amount, energy_wh, tenths, quote, created_at)`, 10, r.vends); err != nil {
 		return err
 	}
-	if err := insertRows(tx, `INSERT INTO tokens (id, vend_id, meter_drn, seq, kind, class, subclass, digits, tid, tenths, created_at)`, 11, toks); err != nil {
+	if err := insertRows(tx, `INSERT INTO tokens (id, vend_id, meter_drn, seq, kind, class, subclass, digits, tid, tenths, created_at)`, 11, r.toks); err != nil {
 		return err
 	}
-	if err := insertRows(tx, `INSERT INTO messages (id, recipient, channel, lane, template, language, body, ref, state, attempts, route, provider_id, queued_at, next_attempt_at, submitted_at, delivered_at, finished_at)`, 17, msgs); err != nil {
+	if err := insertRows(tx, `INSERT INTO messages (id, recipient, channel, lane, template, language, body, ref, state, attempts, route, provider_id, queued_at, next_attempt_at, submitted_at, delivered_at, finished_at)`, 17, r.msgs); err != nil {
 		return err
 	}
-	return ledger.Post(tx, txns...)
+	return ledger.Post(tx, r.txns...)
 }
 
 // insertRows inserts the rows flattened in args (cols values a row) with
