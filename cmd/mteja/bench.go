@@ -47,7 +47,7 @@ func runBenchVend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.StringVar(&o.SMPPSystemID, "smpp-system-id", "mteja", "SMPP system_id")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to `file`")
 	if err := fs.Parse(args[1:]); err != nil {
-		return err
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	explicit := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })

@@ -22,7 +22,7 @@ func runBenchCeiling(ctx context.Context, args []string, stdout, stderr io.Write
 	dsn := fs.String("db", "", "database DSN: PostgreSQL writes a scratch schema, SQLite a scratch file beside the path (default: a temporary folder)")
 	d := fs.Duration("for", 5*time.Second, "how long to write")
 	if err := fs.Parse(args[1:]); err != nil {
-		return err
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if *d <= 0 {
 		return fmt.Errorf("%w: -for must be positive", errUsage)
