@@ -42,6 +42,11 @@ type Worker struct {
 	// OnVended runs after each commit that vended something (to wake the
 	// delivery worker).
 	OnVended func(n int)
+	// Yield, if set, runs before each batch is claimed: the app passes the
+	// delivery worker's TokenTurn, so that the token messages of the last
+	// batch are claimed before the next batch takes the writer (the
+	// overload policy: see notify's turn.go).
+	Yield func(ctx context.Context)
 
 	wake chan struct{}
 	once sync.Once
@@ -79,6 +84,9 @@ func (w *Worker) Wake() {
 func (w *Worker) Run(ctx context.Context) {
 	w.init()
 	for {
+		if w.Yield != nil {
+			w.Yield(ctx)
+		}
 		n, err := w.RunOnce(ctx)
 		if err != nil && ctx.Err() == nil {
 			w.Log.Error("vend batch", "err", err)
