@@ -60,6 +60,8 @@ type Options struct {
 	Progress                             io.Writer // a progress line a second; nil for none
 	// Wait bounds the wait for the last vends and SMS; default 2 minutes.
 	Wait time.Duration
+	// setup, in tests, adjusts the node before it starts.
+	setup func(a *app.App)
 }
 
 // Result of one run. Latencies run from the moment the callback was sent.
@@ -189,6 +191,9 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 	base, err := countRows(ctx, a.DB)
 	if err != nil {
 		return Result{}, err
+	}
+	if o.setup != nil {
+		o.setup(a)
 	}
 	if err := a.Start(ctx); err != nil {
 		return Result{}, err

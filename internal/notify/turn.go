@@ -21,10 +21,14 @@ import (
 //     it waits while the priority claim loop owes a claim for messages
 //     just queued, or has a claim or a record waiting for or holding the
 //     writer. A token message queued by vend commit k is therefore claimed
-//     before vend batch k+1 is claimed, whatever the flood.
-//   - The priority claim grows while it finds full batches that go out
-//     whole (up to MaxBatch), so one turn per vend batch carries a whole
-//     vend batch's messages; it shrinks back once the queue is short.
+//     before vend batch k+1 is claimed, whatever the flood (on SQLite; on
+//     PostgreSQL, with a vend loop per connection, before any loop's next
+//     batch), as long as no more than MaxBatch were queued.
+//   - The priority claim takes at least what was queued since the last
+//     one, and grows while it finds full batches that go out whole (up to
+//     MaxBatch), so one turn carries the messages of every vend batch
+//     committed since the last, and a backlog drains; it shrinks back once
+//     the queue is short.
 //   - The turn is for the writer, not for the SMSC: the vend worker never
 //     waits for a send. When no route can take messages (an outage, a
 //     circuit open) there is nothing to claim, the turn is given back at
@@ -42,7 +46,7 @@ import (
 type writerTurn struct {
 	mu      sync.Mutex
 	running bool // the priority claim loop runs (Run): otherwise no one would take the turn
-	owed    bool // token messages were queued and no claim has looked since
+	owed    int  // token messages queued since a claim last looked (at least; 0: none)
 	pending int  // priority-lane claims and records waiting for or holding the writer
 	changed chan struct{}
 }
@@ -61,7 +65,7 @@ func (t *writerTurn) update(fn func(t *writerTurn)) {
 func (t *writerTurn) wait(ctx context.Context) {
 	for {
 		t.mu.Lock()
-		if !t.running || (!t.owed && t.pending == 0) {
+		if !t.running || (t.owed == 0 && t.pending == 0) {
 			t.mu.Unlock()
 			return
 		}
@@ -78,13 +82,20 @@ func (t *writerTurn) wait(ctx context.Context) {
 	}
 }
 
-// TokensQueued tells the worker that token messages were just committed:
-// the priority claim loop owes a claim (TokenTurn waits for it), and it
-// is woken to make it.
-func (w *Worker) TokensQueued() {
+// TokensQueued tells the worker that at least n token messages were just
+// committed: the priority claim loop owes a claim (TokenTurn waits for
+// it) of at least that many, and it is woken to make it.
+func (w *Worker) TokensQueued(n int) {
 	w.init()
-	w.turn.update(func(t *writerTurn) { t.owed = true })
+	w.turn.update(func(t *writerTurn) { t.owed += max(n, 1) })
 	w.Wake()
+}
+
+// owedClaim is how many messages the next priority claim owes.
+func (w *Worker) owedClaim() int {
+	w.turn.mu.Lock()
+	defer w.turn.mu.Unlock()
+	return w.turn.owed
 }
 
 // TokenTurn waits while the token lane has a turn at the writer: a claim
@@ -104,17 +115,25 @@ func (w *Worker) priorityWrite() (done func()) {
 	return func() { w.turn.update(func(t *writerTurn) { t.pending-- }) }
 }
 
-// claimLooked records that a priority claim has looked for messages (or
-// found no route to claim them for): what was owed is paid.
-func (w *Worker) claimLooked() {
-	w.turn.update(func(t *writerTurn) { t.owed = false })
+// claimLooked records that a priority claim of up to n messages took got
+// (or found no route to claim them for: n 0). A claim that took less than
+// it asked for took every message due, and what was owed is paid; a full
+// one pays what it took, and the rest stays owed to the next claim.
+func (w *Worker) claimLooked(n, got int) {
+	w.turn.update(func(t *writerTurn) {
+		if got < n || n == 0 {
+			t.owed = 0
+		} else {
+			t.owed = max(t.owed-got, 0)
+		}
+	})
 }
 
 func (w *Worker) priorityLoop(running bool) {
 	w.turn.update(func(t *writerTurn) {
 		t.running = running
 		if !running {
-			t.owed = false
+			t.owed = 0
 		}
 	})
 }

@@ -243,10 +243,15 @@ func (w *Worker) Run(ctx context.Context) {
 }
 
 // laneLoop claims and sends batches of the lanes: batch messages a claim,
-// doubling up to most while claims come back full and go out whole.
+// doubling up to most while claims come back full and go out whole, and
+// halving back towards batch otherwise; the token lane's claim takes at
+// least the messages owed since TokensQueued (see turn.go).
 func (w *Worker) laneLoop(ctx context.Context, lanes []string, batch, most int, wake chan struct{}) {
 	size := batch
 	for {
+		if slices.Contains(lanes, LaneToken) {
+			size = min(max(size, w.owedClaim()), most)
+		}
 		n, whole, retryAt, err := w.runBatch(ctx, lanes, size)
 		if err != nil && ctx.Err() == nil {
 			w.Log.Error("delivery", "lanes", strings.Join(lanes, ","), "err", err)
@@ -254,7 +259,7 @@ func (w *Worker) laneLoop(ctx context.Context, lanes []string, batch, most int, 
 		if whole && n >= size {
 			size = min(2*size, most)
 		} else {
-			size = batch
+			size = max(size/2, batch)
 		}
 		if n > 0 && err == nil {
 			continue
@@ -313,7 +318,7 @@ func (w *Worker) runBatch(ctx context.Context, lanes []string, n int) (handled i
 	lanes, retryAt = w.routable(lanes)
 	if len(lanes) == 0 {
 		if prio {
-			w.claimLooked() // nothing can be claimed: the vend worker need not wait
+			w.claimLooked(0, 0) // nothing can be claimed: the vend worker need not wait
 		}
 		return 0, false, retryAt, nil
 	}
@@ -323,7 +328,11 @@ func (w *Worker) runBatch(ctx context.Context, lanes []string, n int) (handled i
 	}
 	c, err := w.claim(ctx, lanes, n)
 	if prio {
-		w.claimLooked()
+		if err != nil {
+			w.claimLooked(0, 0) // the error is logged; the vend worker goes on
+		} else {
+			w.claimLooked(n, len(c.msgs)+c.handled)
+		}
 		done()
 	}
 	if err != nil || len(c.msgs) == 0 {
