@@ -42,7 +42,8 @@ const vendsPerMeter = 20
 // delivered; plus one customer with a phone and a meter per 20 vends. The
 // rows are written as multi-row INSERTs in transactions of 5,000 vends.
 // Prices come from the sample tariff and postings from vend.Postings, so
-// the books balance as the worker's do. Receipts start with "PREL" and
+// the books balance as the worker's do. On PostgreSQL the rows of a
+// transaction go by COPY instead. Receipts start with "PREL" and
 // meter numbers at 07 1000 0000, apart from what Vend sends and seeds.
 // The vends are spread over the 90 days before now, oldest first. On
 // PostgreSQL the caller runs ANALYZE after, as Vend does, so that the
@@ -81,7 +82,11 @@ func Preload(ctx context.Context, db *store.DB, n int) (Preloaded, error) {
 		}
 	}()
 	for b := range batches {
-		if b.err == nil {
+		switch {
+		case b.err != nil:
+		case db.Dialect == store.Postgres:
+			b.err = b.copyPostgres(ctx, db)
+		default:
 			b.err = db.InTx(ctx, b.write)
 		}
 		if b.err != nil {
@@ -157,13 +162,13 @@ func preloadMeters(ctx context.Context, db *store.DB, meters, n int, from time.T
 				lastTID := int64((n - 1 - i) / meters) // vend k goes to meter k % meters with TID k / meters + 1
 				ms = append(ms, preloadMeter(i), id, "123456", 1, 1, 2, 255, 2014, "EA07", "02", app.SampleTariffID, lastTID+1, created, created)
 			}
-			if err := insertRows(tx, `INSERT INTO customers (id, name, language, created_at)`, 4, cs); err != nil {
+			if err := insertRows(tx, preloadCustomers, cs); err != nil {
 				return err
 			}
-			if err := insertRows(tx, `INSERT INTO customer_phones (customer_id, msisdn)`, 2, phones); err != nil {
+			if err := insertRows(tx, preloadPhones, phones); err != nil {
 				return err
 			}
-			return insertRows(tx, `INSERT INTO meters (drn, customer_id, sgc, ti, krn, kt, ken, base_date, algorithm, dkga, tariff_id, last_tid, created_at, updated_at)`, 14, ms)
+			return insertRows(tx, preloadMetersTable, ms)
 		})
 		if err != nil {
 			return fmt.Errorf("preload meters %d-%d: %w", lo, hi, err)
@@ -221,33 +226,46 @@ func (r *preloadRows) make(meters int, quotes []pricedAmount, from time.Time, st
 	return nil
 }
 
+// Columns of the preloaded tables, in the order their rows are made.
+var (
+	preloadCustomers   = preloadTable{"customers", []string{"id", "name", "language", "created_at"}}
+	preloadPhones      = preloadTable{"customer_phones", []string{"customer_id", "msisdn"}}
+	preloadMetersTable = preloadTable{"meters", []string{"drn", "customer_id", "sgc", "ti", "krn", "kt", "ken", "base_date", "algorithm", "dkga", "tariff_id", "last_tid", "created_at", "updated_at"}}
+	preloadPayments    = preloadTable{"payments", []string{"id", "provider", "receipt", "amount", "currency", "payer", "payer_name", "notify_msisdn", "account_ref", "meter_drn", "short_code", "state", "paid_at", "received_at", "resolved_at"}}
+	preloadVendsTable  = preloadTable{"vends", []string{"id", "payment_id", "meter_drn", "tariff_id", "tariff_version", "amount", "energy_wh", "tenths", "quote", "created_at"}}
+	preloadTokens      = preloadTable{"tokens", []string{"id", "vend_id", "meter_drn", "seq", "kind", "class", "subclass", "digits", "tid", "tenths", "created_at"}}
+	preloadMessages    = preloadTable{"messages", []string{"id", "recipient", "channel", "lane", "template", "language", "body", "ref", "state", "attempts", "route", "provider_id", "queued_at", "next_attempt_at", "submitted_at", "delivered_at", "finished_at"}}
+	preloadPostings    = preloadTable{"ledger_postings", []string{"txn_id", "kind", "ref", "account", "amount", "created_at"}}
+)
+
+// preloadTable names a table and the columns preload writes.
+type preloadTable struct {
+	name string
+	cols []string
+}
+
 // write inserts the rows in tx.
 func (r *preloadRows) write(tx *store.Tx) error {
-	if err := insertRows(tx, `INSERT INTO payments (id, provider, receipt, amount, currency, payer, payer_name, notify_msisdn, account_ref, meter_drn, short_code, state, paid_at, received_at, resolved_at)`, 15, r.pays); err != nil {
-		return err
-	}
-	if err := insertRows(tx, `INSERT INTO vends (id, payment_id, meter_drn, tariff_id, tariff_version, amount, energy_wh, tenths, quote, created_at)`, 10, r.vends); err != nil {
-		return err
-	}
-	if err := insertRows(tx, `INSERT INTO tokens (id, vend_id, meter_drn, seq, kind, class, subclass, digits, tid, tenths, created_at)`, 11, r.toks); err != nil {
-		return err
-	}
-	if err := insertRows(tx, `INSERT INTO messages (id, recipient, channel, lane, template, language, body, ref, state, attempts, route, provider_id, queued_at, next_attempt_at, submitted_at, delivered_at, finished_at)`, 17, r.msgs); err != nil {
-		return err
+	for _, t := range []struct {
+		table preloadTable
+		rows  []any
+	}{{preloadPayments, r.pays}, {preloadVendsTable, r.vends}, {preloadTokens, r.toks}, {preloadMessages, r.msgs}} {
+		if err := insertRows(tx, t.table, t.rows); err != nil {
+			return err
+		}
 	}
 	return ledger.Post(tx, r.txns...)
 }
 
-// insertRows inserts the rows flattened in args (cols values a row) with
-// head ("INSERT INTO t (a, b)"), as few statements as the engines' limits
-// on parameters allow.
-func insertRows(tx *store.Tx, head string, cols int, args []any) error {
+// insertRows inserts the rows flattened in args (a value a column) into
+// t, in as few statements as the engines' limits on parameters allow.
+func insertRows(tx *store.Tx, t preloadTable, args []any) error {
+	cols := len(t.cols)
 	per := 30_000 / cols // SQLite allows 32,766 parameters, PostgreSQL 65,535
 	for len(args) > 0 {
 		n := min(len(args)/cols, per)
 		var b strings.Builder
-		b.WriteString(head)
-		b.WriteString(" VALUES ")
+		fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", t.name, strings.Join(t.cols, ", "))
 		for r := range n {
 			if r > 0 {
 				b.WriteString(", ")
@@ -255,8 +273,7 @@ func insertRows(tx *store.Tx, head string, cols int, args []any) error {
 			fmt.Fprintf(&b, "(%s)", store.Placeholders(r*cols+1, cols))
 		}
 		if _, err := tx.Exec(b.String(), args[:n*cols]...); err != nil {
-			name, _, _ := strings.Cut(strings.TrimPrefix(head, "INSERT INTO "), " ")
-			return fmt.Errorf("preload %s: %w", name, err)
+			return fmt.Errorf("preload %s: %w", t.name, err)
 		}
 		args = args[n*cols:]
 	}
