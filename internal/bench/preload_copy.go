@@ -68,4 +68,3 @@ func flatRows(args []any, cols int) pgx.CopyFromSource {
 	}
 	return pgx.CopyFromRows(rows)
 }
-
