@@ -2,6 +2,16 @@
 // C2B confirmations over HTTP, become tokens and SMS, and at the end the
 // invariants are checked from the database: every payment exactly one
 // vend, every token one message, the ledger balanced.
+//
+// What the customer gets is the end-to-end rate: payments whose token SMS
+// was submitted, per second, counted from the submission times stored on
+// the messages. A run can start on a grown database (Preload writes past
+// vends in bulk, without the vend path), offer load for a duration
+// (Options.Sustain) or at a rate, and measure beside it the engine's raw
+// write ceiling (Ceiling), so that a figure always comes with what the
+// same machine could write at best in the same run. The tests here check
+// invariants, never speed: counts that add up, books that balance, a
+// token queue bounded in vend batches under a flood.
 package bench
 
 import (
