@@ -46,8 +46,13 @@ import (
 type writerTurn struct {
 	mu      sync.Mutex
 	running bool // the priority claim loop runs (Run): otherwise no one would take the turn
-	owed    int  // token messages queued since a claim last looked (at least; 0: none)
-	pending int  // priority-lane claims and records waiting for or holding the writer
+	// queued counts the calls of TokensQueued; paid is the count that the
+	// last claim to take every due message had seen before it began. A
+	// commit whose call is not yet paid has messages no claim has looked
+	// for: TokenTurn waits.
+	queued, paid uint64
+	owed         int // messages queued and not yet claimed, at least: the next claim's size
+	pending      int // priority-lane claims and records waiting for or holding the writer
 	changed chan struct{}
 }
 
@@ -65,7 +70,7 @@ func (t *writerTurn) update(fn func(t *writerTurn)) {
 func (t *writerTurn) wait(ctx context.Context) {
 	for {
 		t.mu.Lock()
-		if !t.running || (t.owed == 0 && t.pending == 0) {
+		if !t.running || (t.paid >= t.queued && t.pending == 0) {
 			t.mu.Unlock()
 			return
 		}
@@ -87,7 +92,10 @@ func (t *writerTurn) wait(ctx context.Context) {
 // it) of at least that many, and it is woken to make it.
 func (w *Worker) TokensQueued(n int) {
 	w.init()
-	w.turn.update(func(t *writerTurn) { t.owed += max(n, 1) })
+	w.turn.update(func(t *writerTurn) {
+		t.queued++
+		t.owed += max(n, 1)
+	})
 	w.Wake()
 }
 
@@ -115,15 +123,32 @@ func (w *Worker) priorityWrite() (done func()) {
 	return func() { w.turn.update(func(t *writerTurn) { t.pending-- }) }
 }
 
-// claimLooked records that a priority claim of up to n messages took got
-// (or found no route to claim them for: n 0). A claim that took less than
-// it asked for took every message due, and what was owed is paid; a full
-// one pays what it took, and the rest stays owed to the next claim.
-func (w *Worker) claimLooked(n, got int) {
+// claimStarts returns the count of TokensQueued calls a priority claim
+// about to begin will see the messages of.
+func (w *Worker) claimStarts() uint64 {
+	w.turn.mu.Lock()
+	defer w.turn.mu.Unlock()
+	return w.turn.queued
+}
+
+// claimLooked records that a priority claim of up to n messages, begun
+// when seen calls of TokensQueued had been made, took got. A claim that
+// took less than it asked for took every message due then, and pays
+// those calls; a full one pays none, and the rest stays owed to the next
+// claim. When no claim can be made (no route open, the database failing),
+// n is 0 and everything is paid: the vend worker must not wait for what
+// delivery cannot do now.
+func (w *Worker) claimLooked(n, got int, seen uint64) {
 	w.turn.update(func(t *writerTurn) {
-		if got < n || n == 0 {
-			t.owed = 0
-		} else {
+		switch {
+		case n == 0:
+			t.paid, t.owed = t.queued, 0
+		case got < n:
+			t.paid = max(t.paid, seen)
+			if t.paid >= t.queued {
+				t.owed = 0
+			}
+		default:
 			t.owed = max(t.owed-got, 0)
 		}
 	})
@@ -133,7 +158,7 @@ func (w *Worker) priorityLoop(running bool) {
 	w.turn.update(func(t *writerTurn) {
 		t.running = running
 		if !running {
-			t.owed = 0
+			t.paid, t.owed = t.queued, 0
 		}
 	})
 }

@@ -318,20 +318,22 @@ func (w *Worker) runBatch(ctx context.Context, lanes []string, n int) (handled i
 	lanes, retryAt = w.routable(lanes)
 	if len(lanes) == 0 {
 		if prio {
-			w.claimLooked(0, 0) // nothing can be claimed: the vend worker need not wait
+			w.claimLooked(0, 0, 0) // nothing can be claimed: the vend worker need not wait
 		}
 		return 0, false, retryAt, nil
 	}
 	var done func()
+	var seen uint64
 	if prio {
+		seen = w.claimStarts()
 		done = w.priorityWrite()
 	}
 	c, err := w.claim(ctx, lanes, n)
 	if prio {
 		if err != nil {
-			w.claimLooked(0, 0) // the error is logged; the vend worker goes on
+			w.claimLooked(0, 0, 0) // the error is logged; the vend worker goes on
 		} else {
-			w.claimLooked(n, len(c.msgs)+c.handled)
+			w.claimLooked(n, len(c.msgs)+c.handled, seen)
 		}
 		done()
 	}
