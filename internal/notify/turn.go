@@ -53,7 +53,7 @@ type writerTurn struct {
 	queued, paid uint64
 	owed         int // messages queued and not yet claimed, at least: the next claim's size
 	pending      int // priority-lane claims and records waiting for or holding the writer
-	changed chan struct{}
+	changed      chan struct{}
 }
 
 func (t *writerTurn) update(fn func(t *writerTurn)) {
