@@ -14,10 +14,9 @@ import (
 //     batch (hundreds of vends), and the delivery worker needs it twice a
 //     batch of messages: to claim them and to record what became of them.
 //     Left to chance, the vend worker takes the writer back after each of
-//     its commits and the token queue grows without bound (measured: a
-//     p99 of 5.5 s from callback to SMS, in a run of 15,000 payments on a
-//     busy two-core machine,
-//     while the tokens themselves were stored within 0.4 s).
+//     its commits and the token queue grows without bound (measured on a
+//     busy two-core machine: a p99 of 5.5 s from callback to SMS in a run
+//     of 15,000 payments, while the tokens were stored within 0.4 s).
 //     So the vend worker yields between its commits (Worker.TokenTurn):
 //     it waits while the priority claim loop owes a claim for messages
 //     just queued, or has a claim or a record waiting for or holding the
