@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"time"
 
 	"github.com/mteja/mteja/internal/bench"
 )
@@ -19,8 +20,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runBenchVend(ctx, args, stdout, stderr)
 	case len(args) > 0 && args[0] == "radius":
 		return runBenchRadius(ctx, args, stdout, stderr)
+	case len(args) > 0 && args[0] == "ceiling":
+		return runBenchCeiling(ctx, args, stdout, stderr)
 	}
-	return fmt.Errorf("%w: mteja bench vend [-payments N] [-rate R] [-db DSN] [-json] | bench radius [-auth N] [-acct N] [-nas N] [-ports N] [-radclient] [-json]", errUsage)
+	return fmt.Errorf("%w: mteja bench vend [-payments N] [-offered R] [-sustain D] [-preload N] [-ceiling] [-db DSN] [-json] | bench ceiling [-for D] [-db DSN] [-json] | bench radius [-auth N] [-acct N] [-nas N] [-ports N] [-radclient] [-json]", errUsage)
 }
 
 // runBenchVend: `mteja bench vend [flags]`.
@@ -31,6 +34,11 @@ func runBenchVend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	fs.IntVar(&o.Payments, "payments", 10000, "payments to send")
 	fs.Float64Var(&o.Rate, "rate", 0, "payments offered per second (0 = flat out)")
+	fs.Float64Var(&o.Rate, "offered", 0, "payments offered per second (0 = flat out; the same as -rate)")
+	fs.DurationVar(&o.Sustain, "sustain", 0, "offer payments for this long (then -payments is a cap; default offered rate × duration)")
+	fs.IntVar(&o.Preload, "preload", 0, "past vends to write in bulk before the run, so it measures a grown database")
+	ceiling := fs.Bool("ceiling", false, "measure the engine's raw write ceiling first and print it beside the run")
+	ceilingFor := fs.Duration("ceiling-for", 5*time.Second, "how long -ceiling measures")
 	fs.StringVar(&o.DB, "db", "", "database DSN (default: a fresh SQLite file)")
 	fs.IntVar(&o.Meters, "meters", 1000, "meters (and customers) to spread payments over")
 	fs.IntVar(&o.Concurrency, "concurrency", 64, "concurrent callback senders")
@@ -39,7 +47,15 @@ func runBenchVend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.StringVar(&o.SMPPSystemID, "smpp-system-id", "mteja", "SMPP system_id")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to `file`")
 	if err := fs.Parse(args[1:]); err != nil {
-		return err
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	explicit := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+	if o.Sustain > 0 && !explicit["payments"] {
+		o.Payments = 0 // a cap from the offered rate and the duration
+	}
+	if *ceiling {
+		o.Ceiling = *ceilingFor
 	}
 	stop, err := startCPUProfile(*cpuprofile)
 	if err != nil {
@@ -47,8 +63,8 @@ func runBenchVend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	defer stop()
 	o.SMPPPassword = os.Getenv("MTEJA_SMPP_PASSWORD")
-	if o.Payments <= 0 || o.Rate < 0 || o.Replays <= 0 {
-		return fmt.Errorf("%w: -payments and -replays must be positive, -rate zero or more", errUsage)
+	if (o.Payments <= 0 && o.Sustain <= 0) || o.Rate < 0 || o.Replays <= 0 || o.Sustain < 0 || o.Preload < 0 || (*ceiling && *ceilingFor <= 0) {
+		return fmt.Errorf("%w: -payments, -replays and -ceiling-for must be positive, -offered, -sustain and -preload zero or more", errUsage)
 	}
 	o.Progress = stderr
 	res, err := bench.Vend(ctx, o)
@@ -58,12 +74,20 @@ func runBenchVend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *asJSON {
 		printJSON(stdout, res)
 	} else {
-		fmt.Fprintf(stdout, "%s: %d payments in %.1f s: %.0f vends/s\n", res.DB, res.Payments, res.Seconds, res.VendsPerSecond)
+		if res.Ceiling != nil {
+			fmt.Fprintf(stdout, "%s raw ceiling: %.0f vend-shaped writes/s (%d rows each, %d a commit)\n", res.DB, res.Ceiling.VendsPerSecond, 8, 100)
+		}
+		if res.Preloaded != nil {
+			fmt.Fprintf(stdout, "preloaded %d past vends on %d meters in %.1f s\n", res.Preloaded.Vends, res.Preloaded.Meters, res.Preloaded.Seconds)
+		}
+		fmt.Fprintf(stdout, "%s: %d payments in %.1f s: %.0f vends/s, end to end %.0f payments/s (token SMS submitted)\n",
+			res.DB, res.Payments, res.Seconds, res.VendsPerSecond, res.EndToEnd)
 		fmt.Fprintf(stdout, "callback -> token stored: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms\n", res.P50, res.P95, res.P99)
 		fmt.Fprintf(stdout, "callback -> SMS submitted: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms\n", res.SMSP50, res.SMSP95, res.SMSP99)
 		fmt.Fprintf(stdout, "callback acknowledged: p50 %.1f ms, p99 %.1f ms\n", res.AckP50, res.AckP99)
-		fmt.Fprintf(stdout, "stored %d, vends %d, messages %d, lost %d, doubled %d, ledger balanced %v, callback errors %d\n",
-			res.Stored, res.Vends, res.Messages, res.Lost, res.Doubled, res.LedgerOK, res.Errors)
+		fmt.Fprintf(stdout, "stored %d, vends %d, messages %d, SMS submitted %d, lost %d, doubled %d, ledger balanced %v, callback errors %d\n",
+			res.Stored, res.Vends, res.Messages, res.SMSSubmitted, res.Lost, res.Doubled, res.LedgerOK, res.Errors)
+		fmt.Fprintf(stdout, "token messages still queued %d, peak RSS %.0f MB\n", res.Backlog, res.PeakRSS)
 	}
 	return res.Check()
 }

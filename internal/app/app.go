@@ -193,7 +193,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		}
 	}
 	a.Delivery = &notify.Worker{DB: a.DB, Routes: routes, From: cfg.SMSFrom, Log: a.Log}
-	a.Vend.OnVended = func(int) { a.Delivery.Wake() }
+	a.Vend.OnVended, a.Vend.Yield = a.Delivery.TokensQueued, a.Delivery.TokenTurn
 	a.Desk = &care.Desk{DB: a.DB, SelfHelp: &care.TokenHelp{DB: a.DB, Vend: a.Vend}, Wake: a.Delivery.Wake, Background: true}
 	a.Desk.Survey = care.SurveyPolicy{NoCSAT: cfg.SurveyDays == 0, Every: time.Duration(cfg.SurveyDays) * 24 * time.Hour}
 	if opts.Demo && a.Config.NPSSample == 0 && cfg.SurveyDays > 0 {

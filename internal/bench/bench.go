@@ -2,6 +2,16 @@
 // C2B confirmations over HTTP, become tokens and SMS, and at the end the
 // invariants are checked from the database: every payment exactly one
 // vend, every token one message, the ledger balanced.
+//
+// What the customer gets is the end-to-end rate: payments whose token SMS
+// was submitted, per second, counted from the submission times stored on
+// the messages. A run can start on a grown database (Preload writes past
+// vends in bulk, without the vend path), offer load for a duration
+// (Options.Sustain) or at a rate, and measure beside it the engine's raw
+// write ceiling (Ceiling), so that a figure always comes with what the
+// same machine could write at best in the same run. The tests here check
+// invariants, never speed: counts that add up, books that balance, a
+// token queue bounded in vend batches under a flood.
 package bench
 
 import (
@@ -24,7 +34,6 @@ import (
 	"github.com/mteja/mteja/internal/app"
 	"github.com/mteja/mteja/internal/config"
 	"github.com/mteja/mteja/internal/customer"
-	"github.com/mteja/mteja/internal/ledger"
 	"github.com/mteja/mteja/internal/notify"
 	"github.com/mteja/mteja/internal/notify/smpp"
 	"github.com/mteja/mteja/internal/peer"
@@ -35,11 +44,23 @@ import (
 
 // Options of one run. Zero fields take the defaults noted.
 type Options struct {
-	Payments    int     // default 10,000
-	Rate        float64 // payments offered per second; 0 = flat out
-	DB          string  // DSN; default a fresh SQLite file in a temp folder
-	Meters      int     // default 1,000
-	Concurrency int     // concurrent callback senders; default 64
+	// Payments to send; default 10,000. With Sustain it is a cap instead
+	// (default the offered rate times Sustain, or 1,000,000 flat out).
+	Payments int
+	Rate     float64 // payments offered per second; 0 = flat out
+	// Sustain, when positive, offers payments for this long instead of a
+	// fixed number (at most Payments).
+	Sustain time.Duration
+	// Preload fills the database with this many past vends before the run
+	// (see Preload), so that a run measures a database that has grown.
+	Preload int
+	// Ceiling, when positive, measures the raw write ceiling of the
+	// engine for this long before the run (see Ceiling), for a figure
+	// taken side by side with the run's.
+	Ceiling     time.Duration
+	DB          string // DSN; default a fresh SQLite file in a temp folder
+	Meters      int    // default 1,000
+	Concurrency int    // concurrent callback senders; default 64
 	// Replays is how many times each callback is delivered (concurrently);
 	// default 1. The invariants must hold whatever it is.
 	Replays int
@@ -49,6 +70,8 @@ type Options struct {
 	Progress                             io.Writer // a progress line a second; nil for none
 	// Wait bounds the wait for the last vends and SMS; default 2 minutes.
 	Wait time.Duration
+	// setup, in tests, adjusts the node before it starts.
+	setup func(a *app.App)
 }
 
 // Result of one run. Latencies run from the moment the callback was sent.
@@ -58,21 +81,34 @@ type Result struct {
 	Offered        float64 `json:"offered_per_second"`
 	Seconds        float64 `json:"seconds"`
 	VendsPerSecond float64 `json:"vends_per_second"`
-	P50            float64 `json:"p50_ms"`
-	P95            float64 `json:"p95_ms"`
-	P99            float64 `json:"p99_ms"`
-	SMSP50         float64 `json:"sms_p50_ms"`
-	SMSP95         float64 `json:"sms_p95_ms"`
-	SMSP99         float64 `json:"sms_p99_ms"`
-	AckP50         float64 `json:"ack_p50_ms"`
-	AckP99         float64 `json:"ack_p99_ms"`
-	Stored         int     `json:"payments_stored"`
-	Vends          int     `json:"vends"`
-	Messages       int     `json:"messages"`
-	Lost           int     `json:"lost"`
-	Doubled        int     `json:"doubled"`
-	LedgerOK       bool    `json:"ledger_balanced"`
-	Errors         int     `json:"callback_errors"`
+	// EndToEnd is what the customer gets: payments whose token SMS was
+	// submitted, per second, from the first callback sent to the last
+	// submission (the submission times stored on the messages).
+	EndToEnd     float64 `json:"end_to_end_per_second"`
+	SMSSubmitted int     `json:"sms_submitted"`
+	// Backlog is the token messages still queued when the run ended
+	// (after its wait for the last ones).
+	Backlog int `json:"token_backlog"`
+	// PeakRSS is the process's peak resident memory in MB: the node and
+	// its load generator together, preload included.
+	PeakRSS   float64        `json:"peak_rss_mb"`
+	Preloaded *Preloaded     `json:"preloaded,omitempty"`
+	Ceiling   *CeilingResult `json:"ceiling,omitempty"`
+	P50       float64        `json:"p50_ms"`
+	P95       float64        `json:"p95_ms"`
+	P99       float64        `json:"p99_ms"`
+	SMSP50    float64        `json:"sms_p50_ms"`
+	SMSP95    float64        `json:"sms_p95_ms"`
+	SMSP99    float64        `json:"sms_p99_ms"`
+	AckP50    float64        `json:"ack_p50_ms"`
+	AckP99    float64        `json:"ack_p99_ms"`
+	Stored    int            `json:"payments_stored"`
+	Vends     int            `json:"vends"`
+	Messages  int            `json:"messages"`
+	Lost      int            `json:"lost"`
+	Doubled   int            `json:"doubled"`
+	LedgerOK  bool           `json:"ledger_balanced"`
+	Errors    int            `json:"callback_errors"`
 }
 
 // OK reports whether the invariants held.
@@ -81,7 +117,13 @@ func (r Result) OK() bool {
 }
 
 func (o *Options) defaults() {
-	if o.Payments <= 0 {
+	switch {
+	case o.Payments > 0:
+	case o.Sustain > 0 && o.Rate > 0:
+		o.Payments = int(o.Rate*o.Sustain.Seconds()) + 1
+	case o.Sustain > 0:
+		o.Payments = 1_000_000
+	default:
 		o.Payments = 10_000
 	}
 	if o.Meters <= 0 {
@@ -110,6 +152,15 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 	if dsn == "" {
 		dsn = filepath.Join(dir, "bench.db")
 	}
+	var ceiling *CeilingResult
+	if o.Ceiling > 0 {
+		// First, on an idle machine: the node is not started yet.
+		c, err := Ceiling(ctx, dsn, o.Ceiling)
+		if err != nil {
+			return Result{}, err
+		}
+		ceiling = &c
+	}
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: dir, DB: dsn, Utility: "Mteja Power", USSDCode: "*384*123#", SMSFrom: "MTEJA",
 		VendingKey: app.DemoVendingKey, DarajaShortCodes: []string{"888880"}, DarajaAllow: peer.AllowList{Prefixes: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}, SMPPTPS: 10}
 	opts := app.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
@@ -132,6 +183,14 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	res := Result{DB: string(a.DB.Dialect), Offered: o.Rate, Ceiling: ceiling}
+	if o.Preload > 0 {
+		pre, err := Preload(ctx, a.DB, o.Preload)
+		if err != nil {
+			return Result{}, err
+		}
+		res.Preloaded = &pre
+	}
 	if a.DB.Dialect == store.Postgres {
 		// Fresh tables have no statistics; without them the planner picks
 		// sequential scans and throughput collapses (autovacuum is off here).
@@ -139,24 +198,34 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 			return Result{}, err
 		}
 	}
+	base, err := countRows(ctx, a.DB)
+	if err != nil {
+		return Result{}, err
+	}
+	if o.setup != nil {
+		o.setup(a)
+	}
 	if err := a.Start(ctx); err != nil {
 		return Result{}, err
 	}
 	url := a.CallbackURL("c2b/confirmation")
-	res := Result{DB: string(a.DB.Dialect), Payments: o.Payments, Offered: o.Rate}
-	sent := make([]time.Time, o.Payments)
-	acks := make([]time.Duration, o.Payments)
+	// Send and acknowledgement times, in nanoseconds since start: two
+	// int64s a payment keep a million-payment run's own memory small.
+	sent := make([]int64, o.Payments)
+	acks := make([]int64, o.Payments)
 	var errs, done atomic.Int64
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency * o.Replays, MaxConnsPerHost: 0}, Timeout: 30 * time.Second}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
+	start := time.Now()
 	for range o.Concurrency {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
 				body := confirmation(i, meters[i%len(meters)])
-				sent[i] = time.Now()
+				t0 := time.Now()
+				sent[i] = int64(t0.Sub(start))
 				var rw sync.WaitGroup
 				for range o.Replays {
 					rw.Add(1)
@@ -168,12 +237,11 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 					}()
 				}
 				rw.Wait()
-				acks[i] = time.Since(sent[i])
+				acks[i] = int64(time.Since(t0))
 				done.Add(1)
 			}
 		}()
 	}
-	start := time.Now()
 	stopProgress := progress(o.Progress, start, o.Payments, &done, a.DB)
 	var tick <-chan time.Time
 	if o.Rate > 0 {
@@ -181,24 +249,31 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 		defer t.Stop()
 		tick = t.C
 	}
-	for i := range o.Payments {
+	n := 0
+	for ; n < o.Payments; n++ {
 		if tick != nil {
 			<-tick
 		}
+		if o.Sustain > 0 && time.Since(start) >= o.Sustain {
+			break
+		}
 		select {
-		case jobs <- i:
+		case jobs <- n:
 		case <-ctx.Done():
 			close(jobs)
+			stopProgress()
 			return res, ctx.Err()
 		}
 	}
 	close(jobs)
 	wg.Wait()
+	res.Payments = n
 	// Wait for the last vends and messages.
 	deadline := time.Now().Add(o.Wait)
 	for time.Now().Before(deadline) {
 		received, queued, err := backlog(ctx, a.DB)
 		if err != nil {
+			stopProgress()
 			return res, err
 		}
 		if received == 0 && queued == 0 {
@@ -208,15 +283,16 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 	}
 	stopProgress()
 	res.Errors = int(errs.Load())
-	if err := measure(ctx, a.DB, sent, &res); err != nil {
+	if err := measure(ctx, a.DB, start, sent[:n], base, &res); err != nil {
 		return res, err
 	}
-	ackMS := make([]float64, len(acks))
-	for i, d := range acks {
-		ackMS[i] = float64(d.Microseconds()) / 1000
+	ackMS := make([]float64, n)
+	for i, d := range acks[:n] {
+		ackMS[i] = float64(d/1000) / 1000
 	}
 	sort.Float64s(ackMS)
 	res.AckP50, res.AckP99 = pct(ackMS, 0.50), pct(ackMS, 0.99)
+	res.PeakRSS = peakRSS()
 	return res, nil
 }
 
@@ -308,132 +384,6 @@ func meterNumber(i int) (string, error) {
 		sum += d
 	}
 	return base + string(rune('0'+(10-sum%10)%10)), nil
-}
-
-func progress(w io.Writer, start time.Time, total int, done *atomic.Int64, db *store.DB) func() {
-	if w == nil {
-		return func() {}
-	}
-	stop := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				fmt.Fprintln(w)
-				return
-			case <-t.C:
-				var vends int
-				db.Read().QueryRow(`SELECT count(*) FROM vends`).Scan(&vends)
-				el := time.Since(start).Seconds()
-				fmt.Fprintf(w, "\r%6.1fs  callbacks %d/%d  vends %d  (%.0f vends/s)   ", el, done.Load(), total, vends, float64(vends)/el)
-			}
-		}
-	}()
-	return func() { close(stop); <-finished }
-}
-
-func measure(ctx context.Context, db *store.DB, sent []time.Time, res *Result) error {
-	q := db.Read()
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM payments`).Scan(&res.Stored); err != nil {
-		return err
-	}
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM vends`).Scan(&res.Vends); err != nil {
-		return err
-	}
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE template = 'token'`).Scan(&res.Messages); err != nil {
-		return err
-	}
-	// Doubled: a payment with more than one vend (the schema forbids it),
-	// a vend with more than one credit token, or a vend with more token
-	// messages than its meter has phones (one phone each here).
-	var doubled int
-	err := q.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM (SELECT payment_id FROM vends GROUP BY payment_id HAVING count(*) > 1) a) +
-		(SELECT count(*) FROM (SELECT vend_id FROM tokens WHERE kind = 'credit' GROUP BY vend_id HAVING count(*) > 1) b) +
-		(SELECT count(*) FROM (SELECT ref FROM messages WHERE template = 'token' GROUP BY ref HAVING count(*) > 1) c) +
-		(SELECT count(*) FROM (SELECT receipt FROM payments GROUP BY receipt HAVING count(*) > 1) d)`).Scan(&doubled)
-	if err != nil {
-		return err
-	}
-	res.Doubled = doubled
-	var unvended int
-	err = q.QueryRowContext(ctx, `SELECT count(*) FROM payments p WHERE NOT EXISTS (SELECT 1 FROM vends v WHERE v.payment_id = p.id)`).Scan(&unvended)
-	if err != nil {
-		return err
-	}
-	res.Lost = res.Payments - res.Stored + unvended
-	res.LedgerOK = ledger.Check(ctx, q) == nil
-	// Latencies, from the callback's send time to the vend's commit time
-	// and to the token message's submission.
-	rows, err := q.QueryContext(ctx, `SELECT p.receipt, v.created_at, COALESCE(m.submitted_at, 0) FROM payments p JOIN vends v ON v.payment_id = p.id LEFT JOIN messages m ON m.ref = v.id`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var vendMS, smsMS []float64
-	var first, last time.Time
-	for rows.Next() {
-		var r string
-		var vat, sat int64
-		if err := rows.Scan(&r, &vat, &sat); err != nil {
-			return err
-		}
-		i := index(r)
-		if i < 0 || i >= len(sent) {
-			continue
-		}
-		vt := store.Time(vat)
-		vendMS = append(vendMS, float64(vt.Sub(sent[i]).Microseconds())/1000)
-		if sat > 0 {
-			smsMS = append(smsMS, float64(store.Time(sat).Sub(sent[i]).Microseconds())/1000)
-		}
-		if first.IsZero() || sent[i].Before(first) {
-			first = sent[i]
-		}
-		if vt.After(last) {
-			last = vt
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	sort.Float64s(vendMS)
-	sort.Float64s(smsMS)
-	res.P50, res.P95, res.P99 = pct(vendMS, .50), pct(vendMS, .95), pct(vendMS, .99)
-	res.SMSP50, res.SMSP95, res.SMSP99 = pct(smsMS, .50), pct(smsMS, .95), pct(smsMS, .99)
-	if !first.IsZero() && last.After(first) {
-		res.Seconds = last.Sub(first).Seconds()
-		res.VendsPerSecond = float64(res.Vends) / res.Seconds
-	}
-	return nil
-}
-
-func index(receipt string) int {
-	if !strings.HasPrefix(receipt, "BNCH") {
-		return -1
-	}
-	const digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	n := 0
-	for _, c := range receipt[4:] {
-		k := strings.IndexRune(digits, c)
-		if k < 0 {
-			return -1
-		}
-		n = n*36 + k
-	}
-	return n
-}
-
-func pct(sorted []float64, p float64) float64 {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(float64(len(sorted)-1) * p)
-	return float64(int(sorted[i]*10)) / 10
 }
 
 var errInvariants = errors.New("invariants failed")

@@ -79,7 +79,7 @@ func outageRun(t *testing.T, d store.Dialect, plan outagePlan) {
 	drns := outageMeters(t, a)
 	url := a.CallbackURL("c2b/confirmation")
 	client := &http.Client{Timeout: 20 * time.Second}
-	sent := make([]time.Time, plan.payments)
+	sent := make([]int64, plan.payments) // nanoseconds since start
 	var failed atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -92,7 +92,7 @@ func outageRun(t *testing.T, d store.Dialect, plan outagePlan) {
 			stopped = true
 		}
 		wg.Add(1)
-		sent[i] = time.Now()
+		sent[i] = int64(time.Since(start))
 		go func() {
 			defer wg.Done()
 			if err := post(ctx, client, url, confirmation(i, drns[i%len(drns)])); err != nil {
@@ -116,7 +116,7 @@ func outageRun(t *testing.T, d store.Dialect, plan outagePlan) {
 
 	var res Result
 	res.Payments = plan.payments
-	if err := measure(ctx, a.DB, sent, &res); err != nil {
+	if err := measure(ctx, a.DB, start, sent, counts{}, &res); err != nil {
 		t.Fatalf("measure: %v", err)
 	}
 	if err := res.Check(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,6 +42,12 @@ type Worker struct {
 	// Batch is how many token, OTP and transactional messages one claim
 	// takes. Default 50.
 	Batch int
+	// MaxBatch is how far such a claim grows while the queue keeps it
+	// full and every message of the last one went out: doubling each
+	// time, so that one turn at the writer carries more than a vend
+	// batch's token messages and a backlog drains (see the overload policy
+	// in turn.go). Default 20 × Batch.
+	MaxBatch int
 	// BulkBatch is how many bulk messages one claim takes. Default 64.
 	BulkBatch int
 	// BulkLoops is how many bulk claim loops run, so one batch is sent
@@ -99,6 +106,7 @@ type Worker struct {
 	lastPark  atomic.Int64 // when this node last parked a receipt (Unix ns)
 	lastSweep atomic.Int64 // when it last swept parked receipts
 	checkMu   sync.Mutex
+	turn      writerTurn
 }
 
 // Lanes each claim loop serves.
@@ -113,6 +121,9 @@ func (w *Worker) init() {
 		w.wakeBulk = make(chan struct{}, 1)
 		if w.Batch <= 0 {
 			w.Batch = 50
+		}
+		if w.MaxBatch < w.Batch {
+			w.MaxBatch = 20 * w.Batch
 		}
 		if w.BulkBatch <= 0 {
 			w.BulkBatch = 64
@@ -212,10 +223,14 @@ func (w *Worker) Run(ctx context.Context) {
 	loops := []func(context.Context){
 		w.receiptLoop,
 		w.checkLoop,
-		func(ctx context.Context) { w.laneLoop(ctx, priorityLanes, w.Batch, w.wakeHigh) },
+		func(ctx context.Context) {
+			w.priorityLoop(true)
+			defer w.priorityLoop(false)
+			w.laneLoop(ctx, priorityLanes, w.Batch, w.MaxBatch, w.wakeHigh)
+		},
 	}
 	for range w.BulkLoops {
-		loops = append(loops, func(ctx context.Context) { w.laneLoop(ctx, bulkLanes, w.BulkBatch, w.wakeBulk) })
+		loops = append(loops, func(ctx context.Context) { w.laneLoop(ctx, bulkLanes, w.BulkBatch, w.BulkBatch, w.wakeBulk) })
 	}
 	for _, fn := range loops {
 		wg.Add(1)
@@ -227,11 +242,24 @@ func (w *Worker) Run(ctx context.Context) {
 	wg.Wait()
 }
 
-func (w *Worker) laneLoop(ctx context.Context, lanes []string, batch int, wake chan struct{}) {
+// laneLoop claims and sends batches of the lanes: batch messages a claim,
+// doubling up to most while claims come back full and go out whole, and
+// halving back towards batch otherwise; the token lane's claim takes at
+// least the messages owed since TokensQueued (see turn.go).
+func (w *Worker) laneLoop(ctx context.Context, lanes []string, batch, most int, wake chan struct{}) {
+	size := batch
 	for {
-		n, retryAt, err := w.runBatch(ctx, lanes, batch)
+		if slices.Contains(lanes, LaneToken) {
+			size = min(max(size, w.owedClaim()), most)
+		}
+		n, whole, retryAt, err := w.runBatch(ctx, lanes, size)
 		if err != nil && ctx.Err() == nil {
 			w.Log.Error("delivery", "lanes", strings.Join(lanes, ","), "err", err)
+		}
+		if whole && n >= size {
+			size = min(2*size, most)
+		} else {
+			size = max(size/2, batch)
 		}
 		if n > 0 && err == nil {
 			continue
@@ -275,28 +303,59 @@ func (w *Worker) checkLoop(ctx context.Context) {
 // with a loop per lane group; RunOnce suits tests and one-off drains.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	w.init()
-	n, _, err := w.runBatch(ctx, Lanes, w.Batch)
+	n, _, _, err := w.runBatch(ctx, Lanes, w.Batch)
 	return n, err
 }
 
 // runBatch claims up to n messages of the lanes, sends them and records
-// the outcomes. retryAt is when a route that is now open may be tried
-// again, if none is usable.
-func (w *Worker) runBatch(ctx context.Context, lanes []string, n int) (handled int, retryAt time.Time, err error) {
+// the outcomes. whole reports that every claimed message was sent (none
+// skipped for want of a route or of time). retryAt is when a route that
+// is now open may be tried again, if none is usable. A claim or record of
+// the token lane holds its turn at the writer (see turn.go).
+func (w *Worker) runBatch(ctx context.Context, lanes []string, n int) (handled int, whole bool, retryAt time.Time, err error) {
 	w.sweepIfParked(ctx)
+	prio := slices.Contains(lanes, LaneToken)
 	lanes, retryAt = w.routable(lanes)
 	if len(lanes) == 0 {
-		return 0, retryAt, nil
+		if prio {
+			w.claimLooked(0, 0, 0) // nothing can be claimed: the vend worker need not wait
+		}
+		return 0, false, retryAt, nil
+	}
+	var done func()
+	var seen uint64
+	if prio {
+		seen = w.claimStarts()
+		done = w.priorityWrite()
 	}
 	c, err := w.claim(ctx, lanes, n)
+	if prio {
+		if err != nil {
+			w.claimLooked(0, 0, 0) // the error is logged; the vend worker goes on
+		} else {
+			w.claimLooked(n, len(c.msgs)+c.handled, seen)
+		}
+		done()
+	}
 	if err != nil || len(c.msgs) == 0 {
-		return c.handled, retryAt, err
+		return c.handled, false, retryAt, err
 	}
 	results := w.sendAll(ctx, c)
-	if err := w.record(c, results); err != nil {
-		return c.handled, retryAt, err
+	if prio {
+		done = w.priorityWrite()
 	}
-	return c.handled + len(c.msgs), retryAt, nil
+	err = w.record(c, results)
+	if prio {
+		done()
+	}
+	if err != nil {
+		return c.handled, false, retryAt, err
+	}
+	whole = true
+	for _, o := range results {
+		whole = whole && !o.skipped
+	}
+	return c.handled + len(c.msgs), whole, retryAt, nil
 }
 
 // routable keeps the lanes some route can take now; for the others it

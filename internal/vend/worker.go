@@ -43,6 +43,11 @@ type Worker struct {
 	// OnVended runs after each commit that vended something (to wake the
 	// delivery worker).
 	OnVended func(n int)
+	// Yield, if set, runs before each batch is claimed: the app passes the
+	// delivery worker's TokenTurn, so that the token messages of the last
+	// batch are claimed before the next batch takes the writer (the
+	// overload policy: see notify's turn.go).
+	Yield func(ctx context.Context)
 
 	wake chan struct{}
 	once sync.Once
@@ -80,6 +85,9 @@ func (w *Worker) Wake() {
 func (w *Worker) Run(ctx context.Context) {
 	w.init()
 	for {
+		if w.Yield != nil {
+			w.Yield(ctx)
+		}
 		n, err := w.RunOnce(ctx)
 		if err != nil && ctx.Err() == nil {
 			w.Log.Error("vend batch", "err", err)
@@ -350,6 +358,14 @@ func postings(v Vend, q tariff.Quote, fixedMonthly money.Amount) ledger.Txn {
 			ledger.Posting{Account: ledger.VATPayable, Amount: -vat})
 	}
 	return t
+}
+
+// Postings is the ledger transaction of a vend, as the worker books it;
+// fixedMonthly is the month's fixed charge of the tariff version that
+// priced it. Tools that write vends in bulk (bench preload) book with it,
+// so their books are the worker's.
+func Postings(v Vend, fixedMonthly money.Amount) ledger.Txn {
+	return postings(v, v.Quote, fixedMonthly)
 }
 
 // CarriedFixed splits the part of the month's fixed charge a payment could
