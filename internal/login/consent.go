@@ -83,3 +83,11 @@ func (s *Service) EndAssisted(ctx context.Context, token, staffID string) error 
 // consentRule reports whether a limit is an attendant's own, so that a
 // refusal names the staff user rather than the phone.
 func consentRule(name string) bool { return name == ruleConsentAsk || name == ruleConsentCheck }
+
+// Assistant names who holds an assisted session, for the banner on every
+// page of it and for the audit log.
+type Assistant struct {
+	Username string // the attendant's staff username
+	Name     string // their full name, for the banner
+	Hub      string // the hub's name
+}
