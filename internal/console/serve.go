@@ -39,6 +39,12 @@ type Services struct {
 	// ISP is the ISP's billing, for the Internet pages; nil: they answer
 	// not found and the menu leaves them out.
 	ISP *isp.Service
+	// Login sends customers' consent codes and opens hub attendants'
+	// assisted sessions; nil: the hub's queue works, assisting does not.
+	Login *login.Service
+	// Customers is the customer portal's session cookie, which an assisted
+	// session is carried in, so that the portal's own pages serve it.
+	Customers login.Cookies
 }
 
 // maxForm bounds a console form post; a route that takes an upload (a
@@ -147,6 +153,10 @@ func (h *Handler) fail(w http.ResponseWriter, v *visit, err error) {
 		http.Redirect(w, v.r, "/staff/signin?next="+url.QueryEscape(next), http.StatusSeeOther)
 		return
 	case errors.As(err, &pe):
+	case errors.Is(err, errForbidden) && v.session != nil && v.user().Role == staff.RoleHub && v.r.URL.Path == "/staff/":
+		// An attendant's console is their hub's page.
+		http.Redirect(w, v.r, "/staff/hub", http.StatusSeeOther)
+		return
 	case errors.Is(err, errForbidden):
 		pe = &pageError{Status: http.StatusForbidden, Key: "error.role"}
 	case errors.As(err, &ex):
