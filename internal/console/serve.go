@@ -153,10 +153,6 @@ func (h *Handler) fail(w http.ResponseWriter, v *visit, err error) {
 		http.Redirect(w, v.r, "/staff/signin?next="+url.QueryEscape(next), http.StatusSeeOther)
 		return
 	case errors.As(err, &pe):
-	case errors.Is(err, errForbidden) && v.session != nil && v.user().Role == staff.RoleHub && v.r.URL.Path == "/staff/":
-		// An attendant's console is their hub's page.
-		http.Redirect(w, v.r, "/staff/hub", http.StatusSeeOther)
-		return
 	case errors.Is(err, errForbidden):
 		pe = &pageError{Status: http.StatusForbidden, Key: "error.role"}
 	case errors.As(err, &ex):

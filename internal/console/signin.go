@@ -38,6 +38,9 @@ func (h *Handler) signin(w http.ResponseWriter, v *visit) error {
 		return err
 	}
 	h.setCookie(w, token, sess.ExpiresAt)
+	if sess.User.Role == staff.RoleHub && d.Next == "/staff/" {
+		d.Next = "/staff/hub" // an attendant's console is their hub's screen
+	}
 	return redirect(w, v, d.Next)
 }
 
