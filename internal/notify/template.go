@@ -43,8 +43,8 @@ Tkn:{{.TokenAmount}} Ada:{{.Other}}
 		"sw": `Malipo ya {{.Amount}} kwa mita {{.Meter}} yamepokelewa ({{.Receipt}}). Tokeni yako ni {{.Token}}. Unaweza pia kuipata kwa kupiga {{.USSD}}.`,
 	},
 	"consent": {
-		"en": `{{.Utility}}: {{.Staff}} at {{.Hub}} asks to open your account. If you are there and agree, tell them code {{.Code}}. It expires in 5 minutes. If not, ignore this SMS.`,
-		"sw": `{{.Utility}}: {{.Staff}} wa {{.Hub}} anaomba kufungua akaunti yako. Kama upo na unakubali, mwambie nambari {{.Code}}. Itaisha baada ya dakika 5. La sivyo, puuza SMS hii.`,
+		"en": `{{.Utility}}: {{.Staff}} at {{.Hub}} asks to open your account. If you are there and agree, give them code {{.Code}} (5 minutes). If not, ignore this.`,
+		"sw": `{{.Utility}}: {{.Staff}} wa {{.Hub}} anaomba kufungua akaunti yako. Kama upo na unakubali, mpe nambari {{.Code}} (dakika 5). La sivyo, puuza.`,
 	},
 	"otp": {
 		"en": `Your {{.Utility}} login code is {{.Code}}. It expires in 5 minutes. Do not share it.`,
