@@ -25,7 +25,15 @@ type hubData struct {
 // hubPage is the attendant's screen: the queue with its actions, the
 // consent forms, and for the consented customer "where is my token?".
 func (h *Handler) hubPage(w http.ResponseWriter, v *visit) error {
-	return h.hubScreen(w, v, http.StatusOK, "", "")
+	err := h.hubScreen(w, v, http.StatusOK, "", "")
+	if errors.Is(err, hub.ErrNoHub) {
+		// Signed in before an admin attached them: their screen says so,
+		// as a page, not a failure.
+		p := h.page(v, "hub.title", nil, "–")
+		p.Err = t(v.lang, "hub.nohub")
+		return h.render(w, v, http.StatusOK, "error", p)
+	}
+	return err
 }
 
 // hubScreen renders the screen with a notice or an error message key.

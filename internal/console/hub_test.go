@@ -52,7 +52,7 @@ func portalCookie(b *browser) *http.Cookie {
 	return nil
 }
 
-var consentCodeRE = regexp.MustCompile(`code (\d{6})`)
+var consentCodeRE = regexp.MustCompile(`\b(\d{6})\b`)
 
 // A walk-in customer at a hub: a number, a consent code to their phone,
 // and with it their payment, token and token SMS on the attendant's one
