@@ -186,3 +186,66 @@ func TestHubAssist(t *testing.T) {
 		}
 	})
 }
+
+// Admins add hubs and attach attendants; admins and auditors read each
+// hub's day: numbers given, served, and wait and service times.
+func TestHubsPage(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{})
+	admin := staffMember(t, a, "root", staff.RoleAdmin)
+	att := staffMember(t, a, "wanjiru", staff.RoleHub)
+	if status, _ := att.get("/staff/hub"); status != http.StatusOK {
+		t.Errorf("an attendant of no hub: %d, want a page saying so", status)
+	}
+	if status, hd, _ := admin.post("/staff/hubs", url.Values{"name": {"Nakuru Town"}, "area": {"Nakuru"}}); status != http.StatusSeeOther || !strings.Contains(hd.Get("Location"), "done=created") {
+		t.Fatalf("create hub: %d %v", status, hd)
+	}
+	if status, _, _ := admin.post("/staff/hubs", url.Values{"name": {"nakuru town"}}); status != http.StatusConflict {
+		t.Errorf("a second hub of one name: %d, want 409", status)
+	}
+	if status, _, _ := admin.post("/staff/hubs", url.Values{"name": {"x"}}); status != http.StatusBadRequest {
+		t.Errorf("a one-letter hub: %d, want 400", status)
+	}
+	ctx := context.Background()
+	h, err := hub.ByName(ctx, a.DB, "Nakuru Town")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attID, rootID string
+	users, _ := a.Staff.Users(ctx)
+	for _, u := range users {
+		switch u.Username {
+		case "wanjiru":
+			attID = u.ID
+		case "root":
+			rootID = u.ID
+		}
+	}
+	if status, _, _ := admin.post("/staff/hubs/attach", url.Values{"user": {rootID}, "hub": {h.ID}}); status != http.StatusBadRequest {
+		t.Errorf("attach an admin to a hub: %d, want 400", status)
+	}
+	if status, _, _ := admin.post("/staff/hubs/attach", url.Values{"user": {attID}, "hub": {h.ID}}); status != http.StatusSeeOther {
+		t.Fatalf("attach: %d", status)
+	}
+	att.post("/staff/hub/tickets", url.Values{})
+	att.post("/staff/hub/call", url.Values{})
+	_, page := att.get("/staff/hub")
+	m := regexp.MustCompile(`/staff/hub/tickets/([0-9a-f-]+)/done`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no called ticket to serve on the hub screen:\n%s", page)
+	}
+	if status, _, _ := att.post("/staff/hub/tickets/"+m[1]+"/done", url.Values{}); status != http.StatusSeeOther {
+		t.Errorf("served: %d", status)
+	}
+	status, page := admin.get("/staff/hubs")
+	row := regexp.MustCompile(`<tr><td>Nakuru Town</td><td>Nakuru</td><td class="n">1</td><td class="n">1</td>`)
+	if status != http.StatusOK || !row.MatchString(page) || !strings.Contains(page, `action="/staff/hubs/attach"`) {
+		t.Errorf("the hubs page for an admin: %d\n%s", status, page)
+	}
+	auditor := staffMember(t, a, "audrey", staff.RoleAuditor)
+	if status, page := auditor.get("/staff/hubs"); status != http.StatusOK || !row.MatchString(page) || strings.Contains(page, `method="post" action="/staff/hubs"`) {
+		t.Errorf("the hubs page for an auditor: %d, want the report and no form\n%s", status, page)
+	}
+	if status, _ := admin.get("/staff/hubs?day=tomorrow"); status != http.StatusBadRequest {
+		t.Errorf("a day that is no date: %d, want 400", status)
+	}
+}
