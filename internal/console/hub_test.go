@@ -10,6 +10,7 @@ import (
 
 	"github.com/mteja/mteja/internal/app"
 	"github.com/mteja/mteja/internal/app/apptest"
+	"github.com/mteja/mteja/internal/care"
 	"github.com/mteja/mteja/internal/hub"
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/staff"
@@ -71,6 +72,16 @@ func TestHubAssist(t *testing.T) {
 			return a.Count(`SELECT count(*) FROM messages WHERE recipient = $1 AND state = 'delivered'`, john.Phone) > 0
 		})
 		token := a.VendOf(receipt).Tokens[0].Grouped()
+		// An outage in his meter's area and a ticket he opened: the look-up
+		// shows both beside the token.
+		ctx := context.Background()
+		if _, err := care.AnnounceOutage(ctx, a.DB, care.Outage{Area: "Nairobi West", Message: "Transformer fault at Ngong Road"}, "test"); err != nil {
+			t.Fatal(err)
+		}
+		tk, _, err := a.Desk.Open(ctx, care.Request{Channel: care.ChannelSMS, MSISDN: john.Phone, MeterDRN: john.Meter, Category: care.DefaultCategories[8].Name, Note: "lights flicker"})
+		if err != nil {
+			t.Fatal(err)
+		}
 
 		b := attendant(t, a, "akinyi", "Kisumu Central")
 		status, page := b.get("/staff/hub")
@@ -115,7 +126,8 @@ func TestHubAssist(t *testing.T) {
 			t.Fatalf("the right code: %d %v", status, hd)
 		}
 		status, page = b.get("/staff/hub")
-		for _, want := range []string{token, receipt, "delivered", "Where is my token?", "/staff/hub/print/", "/staff/hub/resend/" + john.Meter} {
+		for _, want := range []string{token, receipt, "delivered", "Where is my token?", "/staff/hub/print/", "/staff/hub/resend/" + john.Meter,
+			"Transformer fault at Ngong Road", "Open ticket " + tk.Ref} {
 			if !strings.Contains(page, want) {
 				t.Errorf("hub screen after consent lacks %q: %d\n%s", want, status, page)
 			}

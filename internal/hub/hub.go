@@ -40,7 +40,7 @@ func scanHub(row interface{ Scan(...any) error }) (Hub, error) {
 	return h, err
 }
 
-// Create adds a hub; by names who did, for the audit log.
+// Create adds a hub. Names are unique whatever their case.
 func Create(ctx context.Context, db *store.DB, name, area string) (Hub, error) {
 	name, area = strings.TrimSpace(name), strings.TrimSpace(area)
 	if n := utf8.RuneCountInString(name); n < 2 || n > 60 {
