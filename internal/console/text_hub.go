@@ -4,6 +4,7 @@ package console
 var (
 	englishHub = map[string]string{
 		"role.hub":             "hub attendant",
+		"ev.assisted":          "Assisted at a hub",
 		"nav.hub":              "My hub",
 		"nav.hubs":             "Hubs",
 		"hub.title":            "Hub: %s",
@@ -49,6 +50,7 @@ var (
 		"hub.queued":           "queued",
 		"hub.notoken":          "No token yet",
 		"hub.nosms":            "No SMS",
+		"hub.others":           "Other SMS to this phone",
 		"hub.nopayments":       "No payment found for this phone's meters.",
 		"hub.printlink":        "Print or read out",
 		"hub.resend":           "Send the token again by SMS",
@@ -84,6 +86,7 @@ var (
 	}
 	swahiliHub = map[string]string{
 		"role.hub":             "mhudumu wa kituo",
+		"ev.assisted":          "Alisaidiwa kituoni",
 		"nav.hub":              "Kituo changu",
 		"nav.hubs":             "Vituo",
 		"hub.title":            "Kituo: %s",
@@ -129,6 +132,7 @@ var (
 		"hub.queued":           "imepangwa",
 		"hub.notoken":          "Bado hakuna tokeni",
 		"hub.nosms":            "Hakuna SMS",
+		"hub.others":           "SMS nyingine kwa simu hii",
 		"hub.nopayments":       "Hakuna malipo ya mita za simu hii.",
 		"hub.printlink":        "Chapisha au soma",
 		"hub.resend":           "Tuma tokeni tena kwa SMS",
