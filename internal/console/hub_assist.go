@@ -10,6 +10,7 @@ import (
 	"github.com/mteja/mteja/internal/hub"
 	"github.com/mteja/mteja/internal/login"
 	"github.com/mteja/mteja/internal/phone"
+	"github.com/mteja/mteja/internal/staff"
 	"github.com/mteja/mteja/internal/vend"
 )
 
@@ -161,4 +162,26 @@ func (h *Handler) hubPrint(w http.ResponseWriter, v *visit) error {
 // retryAfter is a Retry-After header's seconds, at least one.
 func retryAfter(rl *login.RateLimitError) string {
 	return strconv.Itoa(int(max(rl.RetryAfter, time.Second) / time.Second))
+}
+
+// endAssistAtSignOut ends the assisted session an attendant signing out
+// still holds in this browser, so that it does not wait there for their
+// next sign-in. Anything else in the portal's cookie is left alone.
+func (h *Handler) endAssistAtSignOut(w http.ResponseWriter, v *visit) error {
+	if h.Services.Login == nil || v.session == nil || v.user().Role != staff.RoleHub {
+		return nil
+	}
+	tok := h.Services.Customers.Token(v.r)
+	if tok == "" {
+		return nil
+	}
+	s, err := h.Services.Login.AuthenticateAssisted(v.r.Context(), tok)
+	if err != nil || s.AssistedBy != v.user().ID {
+		return nil
+	}
+	if err := h.Services.Login.EndAssisted(v.r.Context(), tok, v.user().ID); err != nil {
+		return err
+	}
+	h.Services.Customers.Clear(w)
+	return h.audit(v, "hub.assist.end", "assisted:"+s.ID, phone.Mask(s.MSISDN)+" at sign-out")
 }

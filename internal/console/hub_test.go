@@ -191,6 +191,21 @@ func TestHubAssist(t *testing.T) {
 			t.Errorf("print after done: %d, want 409", status)
 		}
 
+		// Signing out ends an assisted session still open in the browser.
+		ali := app.DemoCustomers[2]
+		b.post("/staff/hub/consent", url.Values{"phone": {ali.Phone}})
+		aliCode := consentCodeRE.FindStringSubmatch(a.WaitSMS(ali.Phone, "Kisumu Central").Text)[1]
+		if status, _, _ := b.post("/staff/hub/assist", url.Values{"phone": {ali.Phone}, "code": {aliCode}}); status != http.StatusSeeOther {
+			t.Fatalf("Ali's code: %d", status)
+		}
+		aliCookie := portalCookie(b)
+		if status, hd, _ := b.post("/staff/signout", url.Values{}); status != http.StatusSeeOther || !strings.Contains(strings.Join(hd.Values("Set-Cookie"), " "), "mteja_session=;") {
+			t.Errorf("sign out: %d %v", status, hd)
+		}
+		if _, err := a.Portal.Login.AuthenticateAssisted(ctx, aliCookie.Value); err == nil {
+			t.Errorf("the assisted session outlived the attendant's sign-out")
+		}
+
 		for _, action := range []string{"hub.ticket.issue", "hub.ticket.call", "hub.consent.ask", "hub.assist.open", "hub.lookup", "assisted.request", "meter.resend", "hub.print", "hub.assist.end"} {
 			if a.Count(`SELECT count(*) FROM audit_events WHERE actor = 'staff:akinyi' AND action LIKE $1`, action+"%") == 0 {
 				t.Errorf("no audit event %s by staff:akinyi", action)

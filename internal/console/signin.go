@@ -46,6 +46,9 @@ func (h *Handler) signin(w http.ResponseWriter, v *visit) error {
 
 func (h *Handler) signout(w http.ResponseWriter, v *visit) error {
 	if v.token != "" {
+		if err := h.endAssistAtSignOut(w, v); err != nil {
+			return err
+		}
 		if err := h.Staff.SignOut(v.r.Context(), v.token); err != nil {
 			return err
 		}
