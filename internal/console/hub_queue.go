@@ -58,7 +58,9 @@ func (h *Handler) hubScreen(w http.ResponseWriter, v *visit, status int, askPhon
 		d.Session, d.Answer = s, &a
 	}
 	p := h.page(v, "hub.title", d, hb.Name)
-	p.Path = "/staff/hub" // the language switch comes back to the screen, never to a form's action
+	if v.r.Method != http.MethodGet {
+		p.Path = "/staff/hub" // the language switch comes back to the screen, never to a form's action
+	}
 	if errKey != "" {
 		p.Err = t(v.lang, errKey)
 	}
