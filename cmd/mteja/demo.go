@@ -136,6 +136,7 @@ Callback URLs of this run (each gateway has its own secret):
 	if err := demoCharter(ctx, stdout, a); err != nil {
 		return err
 	}
+	demoHub(ctx, stdout, a)
 	fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
 	if once {
 		return nil

@@ -14,10 +14,11 @@ import (
 )
 
 const userUsage = `mteja user add USERNAME ROLE [-full-name NAME]   a staff account; prints a one-time set-up link
+mteja user add USERNAME hub -hub HUB [-area AREA]  a care hub's attendant (the hub is made if new)
 mteja user list                                   every account, its role and state
 mteja user reset USERNAME                         a new set-up link (a lost phone or password)
 mteja user disable USERNAME | enable USERNAME
-roles: admin, finance, care, supervisor, auditor; add -db and -data as for serve`
+roles: admin, finance, care, supervisor, auditor, hub; add -db and -data as for serve`
 
 // runUser manages staff accounts from the command line; the first admin is
 // made this way, the others in the console.
@@ -27,11 +28,21 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	verb, rest := args[0], args[1:]
 	var pos []string
-	fullName := ""
+	fullName, hubName, area := "", "", ""
 	var flags []string
 	for i := 0; i < len(rest); i++ {
 		a := rest[i]
 		switch {
+		case a == "-hub" || a == "--hub" || a == "-area" || a == "--area":
+			if i+1 >= len(rest) {
+				return fmt.Errorf("%w: %s needs a value", errUsage, a)
+			}
+			if strings.HasSuffix(a, "hub") {
+				hubName = rest[i+1]
+			} else {
+				area = rest[i+1]
+			}
+			i++
 		case a == "-full-name" || a == "--full-name":
 			if i+1 >= len(rest) {
 				return fmt.Errorf("%w: -full-name needs a value", errUsage)
@@ -78,12 +89,20 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if !staff.ValidUserRole(pos[1]) {
 			return fmt.Errorf("%w: %v", errUsage, staff.ErrBadRole)
 		}
+		if (pos[1] == staff.RoleHub) != (hubName != "") {
+			return fmt.Errorf("%w: a hub attendant, and only one, names their hub with -hub", errUsage)
+		}
 		u, token, err := svc.CreateUser(ctx, pos[0], fullName, pos[1], by)
 		if errors.Is(err, staff.ErrBadUsername) {
 			return fmt.Errorf("%w: %v", errUsage, err)
 		}
 		if err != nil {
 			return err
+		}
+		if hubName != "" {
+			if err := attachToHub(ctx, db, u, hubName, area, stderr); err != nil {
+				return err
+			}
 		}
 		fmt.Fprintf(stdout, "%s\n", setupLink(cfg, token))
 		fmt.Fprintf(stderr, "Staff account %s (%s). Give them this link, which works once within %s: they choose a password and enrol an authenticator app.\n",

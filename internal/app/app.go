@@ -29,6 +29,7 @@ import (
 	"github.com/mteja/mteja/internal/payment"
 	"github.com/mteja/mteja/internal/payment/mpesa"
 	"github.com/mteja/mteja/internal/peer"
+	"github.com/mteja/mteja/internal/portal"
 	"github.com/mteja/mteja/internal/reconcile"
 	"github.com/mteja/mteja/internal/staff"
 	"github.com/mteja/mteja/internal/store"
@@ -62,6 +63,7 @@ type App struct {
 	Pull     *reconcile.Puller // nil without a Daraja client
 	Verifier *payment.Verifier // nil unless large payments are verified before vending
 	Staff    *staff.Service    // staff accounts and sessions of the console
+	Portal   *portal.Handler   // the customer portal, which hub attendants' assisted sessions use too
 	Tariffs  *vend.Tariffs
 	Daraja   *mpesa.Client
 	Usage    *usage.Counter // self-service uses, for the reports

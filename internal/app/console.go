@@ -22,6 +22,13 @@ func (a *App) console() error {
 		Secure: strings.HasPrefix(a.Config.PublicURL, "https://"),
 		Services: console.Services{OnMessages: a.Delivery.Wake, Desk: a.Desk, OnReceived: a.Intake.Wake, Decode: a.decode,
 			Routes: a.Delivery.RouteStatus, ISP: a.ISP, Charter: a.Charter}}
+	if a.Portal != nil {
+		// A hub attendant's assisted session is a customer's portal session
+		// held beside their own staff session: the console opens it, the
+		// portal serves it while the console vouches for its holder.
+		h.Services.Login, h.Services.Customers = a.Portal.Login, a.Portal.Cookies
+		a.Portal.Assisted = h.Assistant
+	}
 	h.Routes(a.Mux)
 	return nil
 }

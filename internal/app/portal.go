@@ -18,4 +18,5 @@ func (a *App) portal() {
 		// the cookie must be Secure; the demo and tests run on plain http.
 		Cookies: login.Cookies{Secure: !strings.HasPrefix(a.Config.PublicURL, "http://")}}
 	h.Routes(a.Mux)
+	a.Portal = h
 }

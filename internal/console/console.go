@@ -63,6 +63,7 @@ func (h *Handler) routes() []route {
 	out = append(out, h.ticketRoutes()...)
 	out = append(out, h.financeRoutes()...)
 	out = append(out, h.internetRoutes()...)
+	out = append(out, h.hubRoutes()...)
 	return append(out, h.invoiceRoutes()...)
 }
 
@@ -113,9 +114,14 @@ func (h *Handler) Table() []Route {
 	return out
 }
 
-// Allows reports whether role may reach a route with these roles.
+// Allows reports whether role may reach a route with these roles. A hub
+// attendant reaches only routes that name their role: "anyone" means any
+// office role, not a counter serving walk-ins.
 func Allows(roles []string, role string) bool {
-	return roles == nil || role == staff.RoleAdmin || slices.Contains(roles, role)
+	if roles == nil {
+		return role != staff.RoleHub
+	}
+	return role == staff.RoleAdmin || slices.Contains(roles, role)
 }
 
 // Routes registers every console route on mux.

@@ -32,6 +32,7 @@ var funcs = template.FuncMap{
 	"list":   func(s ...string) []string { return s },
 	"span":   showSpan,
 	"bytes":  showBytes,
+	"wait":   showWait,
 }
 
 var pages = webpage.Parse(files, funcs)

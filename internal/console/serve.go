@@ -44,6 +44,12 @@ type Services struct {
 	// ISP is the ISP's billing, for the Internet pages; nil: they answer
 	// not found and the menu leaves them out.
 	ISP *isp.Service
+	// Login sends customers' consent codes and opens hub attendants'
+	// assisted sessions; nil: the hub's queue works, assisting does not.
+	Login *login.Service
+	// Customers is the customer portal's session cookie, which an assisted
+	// session is carried in, so that the portal's own pages serve it.
+	Customers login.Cookies
 }
 
 // maxForm bounds a console form post; a route that takes an upload (a

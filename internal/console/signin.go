@@ -38,11 +38,17 @@ func (h *Handler) signin(w http.ResponseWriter, v *visit) error {
 		return err
 	}
 	h.setCookie(w, token, sess.ExpiresAt)
+	if sess.User.Role == staff.RoleHub && d.Next == "/staff/" {
+		d.Next = "/staff/hub" // an attendant's console is their hub's screen
+	}
 	return redirect(w, v, d.Next)
 }
 
 func (h *Handler) signout(w http.ResponseWriter, v *visit) error {
 	if v.token != "" {
+		if err := h.endAssistAtSignOut(w, v); err != nil {
+			return err
+		}
 		if err := h.Staff.SignOut(v.r.Context(), v.token); err != nil {
 			return err
 		}

@@ -42,6 +42,24 @@ const noCode = "-"
 // at it exactly as at a customer's code: wrong, then spent after as many
 // guesses. Its requests count against the same limits.
 func (s *Service) RequestCode(ctx context.Context, rawPhone, ip string) (string, error) {
+	return s.requestCode(ctx, codeRequest{purpose: purposeLogin, template: "otp"}, rawPhone, ip)
+}
+
+// Purposes of a code: a login code opens the customer's own session, a
+// consent code a hub attendant's assisted one, and neither the other.
+const (
+	purposeLogin   = "login"
+	purposeConsent = "consent"
+)
+
+// codeRequest is what differs between a login code and a consent code.
+type codeRequest struct {
+	purpose, template string
+	data              map[string]any // more for the template beside Utility and Code
+	keys              []quota.Key    // more limits to count against
+}
+
+func (s *Service) requestCode(ctx context.Context, req codeRequest, rawPhone, ip string) (string, error) {
 	msisdn, err := phone.Normalize(rawPhone)
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrBadPhone, err)
@@ -54,7 +72,7 @@ func (s *Service) RequestCode(ctx context.Context, rawPhone, ip string) (string,
 	queued := false
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		queued = false
-		if err := admit(tx, lim, msisdn, ip); err != nil {
+		if err := admit(tx, lim, msisdn, ip, req.keys...); err != nil {
 			return err
 		}
 		lang, registered, err := s.languageOf(ctx, tx, msisdn)
@@ -66,23 +84,27 @@ func (s *Service) RequestCode(ctx context.Context, rawPhone, ip string) (string,
 		if registered {
 			hash = hashCode(id, code)
 		}
-		_, err = tx.Exec(`INSERT INTO login_codes (id, msisdn, code_hash, attempts, created_at, expires_at) VALUES ($1, $2, $3, 0, $4, $5)`,
-			id, msisdn, hash, store.Micros(tx.Now), store.Micros(tx.Now.Add(lim.CodeTTL)))
+		_, err = tx.Exec(`INSERT INTO login_codes (id, msisdn, code_hash, attempts, created_at, expires_at, purpose) VALUES ($1, $2, $3, 0, $4, $5, $6)`,
+			id, msisdn, hash, store.Micros(tx.Now), store.Micros(tx.Now.Add(lim.CodeTTL)), req.purpose)
 		if err != nil {
 			return fmt.Errorf("store login code: %w", err)
 		}
 		if !registered {
 			return nil
 		}
-		body, err := notify.Render("otp", lang, map[string]any{"Utility": s.Utility, "Code": code})
+		data := map[string]any{"Utility": s.Utility, "Code": code}
+		for k, v := range req.data {
+			data[k] = v
+		}
+		body, err := notify.Render(req.template, lang, data)
 		if err != nil {
 			return err
 		}
 		queued = true
-		return notify.Enqueue(tx, notify.Message{Recipient: msisdn, Lane: notify.LaneOTP, Template: "otp", Language: lang, Body: body, Ref: id})
+		return notify.Enqueue(tx, notify.Message{Recipient: msisdn, Lane: notify.LaneOTP, Template: req.template, Language: lang, Body: body, Ref: id})
 	})
 	if err != nil {
-		return "", fmt.Errorf("login code for %s: %w", phone.Mask(msisdn), err)
+		return "", fmt.Errorf("%s code for %s: %w", req.purpose, phone.Mask(msisdn), err)
 	}
 	if queued && s.OnMessages != nil {
 		s.OnMessages()
@@ -122,12 +144,28 @@ func (s *Service) languageOf(ctx context.Context, tx *store.Tx, msisdn string) (
 // (ErrBadCode, then ErrCodeSpent once the codes took MaxAttempts wrong
 // guesses) are the same for a number nobody registered: see RequestCode.
 func (s *Service) Verify(ctx context.Context, rawPhone, code, kind, ip string) (Session, string, error) {
+	if kind != KindWeb && kind != KindApp {
+		return Session{}, "", fmt.Errorf("session kind %q: want web or app", kind)
+	}
+	lim := s.Limits.withDefaults()
+	return s.verify(ctx, codeCheck{purpose: purposeLogin, open: func(tx *store.Tx, msisdn string) (Session, string, error) {
+		return createSession(tx, msisdn, kind, lim.SessionTTL, assistance{})
+	}}, rawPhone, code, ip)
+}
+
+// codeCheck is what differs between checking a login code and a consent
+// code: the limits counted beside the address's, and the session a right
+// code opens.
+type codeCheck struct {
+	purpose string
+	keys    []quota.Key
+	open    func(tx *store.Tx, msisdn string) (Session, string, error)
+}
+
+func (s *Service) verify(ctx context.Context, check codeCheck, rawPhone, code, ip string) (Session, string, error) {
 	msisdn, err := phone.Normalize(rawPhone)
 	if err != nil {
 		return Session{}, "", fmt.Errorf("%w: %v", ErrBadPhone, err)
-	}
-	if kind != KindWeb && kind != KindApp {
-		return Session{}, "", fmt.Errorf("session kind %q: want web or app", kind)
 	}
 	code = strings.Join(strings.Fields(code), "")
 	if len(code) != CodeDigits || strings.Trim(code, "0123456789") != "" {
@@ -139,7 +177,7 @@ func (s *Service) Verify(ctx context.Context, rawPhone, code, kind, ip string) (
 	var verdict error // a refusal that must still commit the counted attempt
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		verdict, sess, token = nil, Session{}, ""
-		if err := quota.TakeTx(tx, lim.verifyKeys(ip)...); err != nil {
+		if err := quota.TakeTx(tx, append(lim.verifyKeys(ip), check.keys...)...); err != nil {
 			var ex *quota.Exceeded
 			if !errors.As(err, &ex) {
 				return err
@@ -147,8 +185,8 @@ func (s *Service) Verify(ctx context.Context, rawPhone, code, kind, ip string) (
 			verdict = rateLimited(err)
 			return nil
 		}
-		rows, err := tx.Query(`SELECT id, code_hash, attempts FROM login_codes WHERE msisdn = $1 AND used_at IS NULL AND expires_at > $2 ORDER BY created_at DESC `+tx.ForUpdate(),
-			msisdn, store.Micros(tx.Now))
+		rows, err := tx.Query(`SELECT id, code_hash, attempts FROM login_codes WHERE msisdn = $1 AND purpose = $3 AND used_at IS NULL AND expires_at > $2 ORDER BY created_at DESC `+tx.ForUpdate(),
+			msisdn, store.Micros(tx.Now), check.purpose)
 		if err != nil {
 			return fmt.Errorf("read login codes: %w", err)
 		}
@@ -173,7 +211,7 @@ func (s *Service) Verify(ctx context.Context, rawPhone, code, kind, ip string) (
 		}
 		if len(codes) == 0 {
 			var spent int
-			if err := tx.QueryRow(`SELECT count(*) FROM login_codes WHERE msisdn = $1 AND used_at IS NULL AND expires_at > $2`, msisdn, store.Micros(tx.Now)).Scan(&spent); err != nil {
+			if err := tx.QueryRow(`SELECT count(*) FROM login_codes WHERE msisdn = $1 AND purpose = $3 AND used_at IS NULL AND expires_at > $2`, msisdn, store.Micros(tx.Now), check.purpose).Scan(&spent); err != nil {
 				return err
 			}
 			verdict = ErrBadCode
@@ -186,14 +224,14 @@ func (s *Service) Verify(ctx context.Context, rawPhone, code, kind, ip string) (
 			if c.hash != noCode && subtle.ConstantTimeCompare([]byte(c.hash), []byte(hashCode(c.id, code))) == 1 {
 				// One code opens one session: every live code of the phone
 				// dies with it.
-				if _, err := tx.Exec(`UPDATE login_codes SET used_at = $2 WHERE msisdn = $1 AND used_at IS NULL`, msisdn, store.Micros(tx.Now)); err != nil {
+				if _, err := tx.Exec(`UPDATE login_codes SET used_at = $2 WHERE msisdn = $1 AND purpose = $3 AND used_at IS NULL`, msisdn, store.Micros(tx.Now), check.purpose); err != nil {
 					return fmt.Errorf("use login code: %w", err)
 				}
 				// Sessions of the phone that ended long ago go too.
 				if _, err := tx.Exec(`DELETE FROM login_sessions WHERE msisdn = $1 AND expires_at <= $2`, msisdn, store.Micros(tx.Now.Add(-7*24*time.Hour))); err != nil {
 					return fmt.Errorf("prune sessions: %w", err)
 				}
-				sess, token, err = createSession(tx, msisdn, kind, lim.SessionTTL)
+				sess, token, err = check.open(tx, msisdn)
 				return err
 			}
 		}
@@ -206,7 +244,7 @@ func (s *Service) Verify(ctx context.Context, rawPhone, code, kind, ip string) (
 		return nil
 	})
 	if err != nil {
-		return Session{}, "", fmt.Errorf("verify login code for %s: %w", phone.Mask(msisdn), err)
+		return Session{}, "", fmt.Errorf("verify %s code for %s: %w", check.purpose, phone.Mask(msisdn), err)
 	}
 	if verdict != nil {
 		return Session{}, "", verdict
@@ -240,11 +278,11 @@ func hashCode(id, code string) string {
 
 // admit counts a code request against the phone's and the address's
 // limits, in the transaction that stores the code.
-func admit(tx *store.Tx, lim Limits, msisdn, ip string) error {
+func admit(tx *store.Tx, lim Limits, msisdn, ip string, more ...quota.Key) error {
 	// The count (which prunes old counts) comes before any write to
 	// login_codes, as in Verify, so that on PostgreSQL the two take their
 	// row locks in one order and never wait on each other in a circle.
-	if err := quota.TakeTx(tx, lim.requestKeys(msisdn, ip)...); err != nil {
+	if err := quota.TakeTx(tx, append(lim.requestKeys(msisdn, ip), more...)...); err != nil {
 		return rateLimited(err)
 	}
 	// The phone's dead codes go as it asks for a new one, through its

@@ -156,8 +156,11 @@ func rateLimited(err error) error {
 		return err
 	}
 	what := "phone"
-	if ex.Rule.Name == ruleAddress || ex.Rule.Name == ruleVerify {
+	switch {
+	case ex.Rule.Name == ruleAddress || ex.Rule.Name == ruleVerify:
 		what = "address"
+	case consentRule(ex.Rule.Name):
+		what = "staff user"
 	}
 	return &RateLimitError{What: what, RetryAfter: ex.RetryAfter}
 }

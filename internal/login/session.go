@@ -24,7 +24,15 @@ type Session struct {
 	Kind      string
 	CreatedAt time.Time
 	ExpiresAt time.Time
+	// AssistedBy and HubID are set on an assisted session (KindAssisted):
+	// the staff user holding it for the customer, and their hub.
+	AssistedBy string
+	HubID      string
 }
+
+// assistance names who holds an assisted session; zero for the
+// customer's own.
+type assistance struct{ by, hub string }
 
 // tokenPrefix makes session tokens recognisable in leaked-secret scans.
 const tokenPrefix = "mts_"
@@ -37,15 +45,16 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func createSession(tx *store.Tx, msisdn, kind string, ttl time.Duration) (Session, string, error) {
+func createSession(tx *store.Tx, msisdn, kind string, ttl time.Duration, a assistance) (Session, string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return Session{}, "", fmt.Errorf("session token: %w", err)
 	}
 	token := tokenPrefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-	s := Session{ID: uuid.Must(uuid.NewV7()).String(), MSISDN: msisdn, Kind: kind, CreatedAt: tx.Now, ExpiresAt: tx.Now.Add(ttl)}
-	_, err := tx.Exec(`INSERT INTO login_sessions (token_hash, id, msisdn, kind, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		hashToken(token), s.ID, s.MSISDN, s.Kind, store.Micros(s.CreatedAt), store.Micros(s.ExpiresAt))
+	s := Session{ID: uuid.Must(uuid.NewV7()).String(), MSISDN: msisdn, Kind: kind, CreatedAt: tx.Now, ExpiresAt: tx.Now.Add(ttl),
+		AssistedBy: a.by, HubID: a.hub}
+	_, err := tx.Exec(`INSERT INTO login_sessions (token_hash, id, msisdn, kind, created_at, expires_at, assisted_by, hub_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		hashToken(token), s.ID, s.MSISDN, s.Kind, store.Micros(s.CreatedAt), store.Micros(s.ExpiresAt), a.by, a.hub)
 	if err != nil {
 		return Session{}, "", fmt.Errorf("store session: %w", err)
 	}
@@ -53,14 +62,34 @@ func createSession(tx *store.Tx, msisdn, kind string, ttl time.Duration) (Sessio
 }
 
 // Authenticate returns the live session holding token, or ErrUnauthorized.
+// An assisted session is not one: it is good only where its holder is
+// checked too (AuthenticateAssisted).
 func (s *Service) Authenticate(ctx context.Context, token string) (Session, error) {
+	sess, err := s.authenticate(ctx, token)
+	if err == nil && sess.Kind == KindAssisted {
+		return Session{}, ErrUnauthorized
+	}
+	return sess, err
+}
+
+// AuthenticateAssisted returns the live assisted session holding token, or
+// ErrUnauthorized; the caller holds it to the staff user it names.
+func (s *Service) AuthenticateAssisted(ctx context.Context, token string) (Session, error) {
+	sess, err := s.authenticate(ctx, token)
+	if err == nil && sess.Kind != KindAssisted {
+		return Session{}, ErrUnauthorized
+	}
+	return sess, err
+}
+
+func (s *Service) authenticate(ctx context.Context, token string) (Session, error) {
 	if !strings.HasPrefix(token, tokenPrefix) || len(token) > 128 {
 		return Session{}, ErrUnauthorized
 	}
 	var sess Session
 	var created, expires int64
-	err := s.DB.Read().QueryRowContext(ctx, `SELECT id, msisdn, kind, created_at, expires_at FROM login_sessions WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2`,
-		hashToken(token), store.Micros(s.DB.Now())).Scan(&sess.ID, &sess.MSISDN, &sess.Kind, &created, &expires)
+	err := s.DB.Read().QueryRowContext(ctx, `SELECT id, msisdn, kind, created_at, expires_at, assisted_by, hub_id FROM login_sessions WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2`,
+		hashToken(token), store.Micros(s.DB.Now())).Scan(&sess.ID, &sess.MSISDN, &sess.Kind, &created, &expires, &sess.AssistedBy, &sess.HubID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, ErrUnauthorized
 	}

@@ -44,6 +44,10 @@ Tkn:{{.TokenAmount}} Ada:{{.Other}}
 		"en": `Payment of {{.Amount}} for meter {{.Meter}} received ({{.Receipt}}). Your token is {{.Token}}. You can also get it by dialling {{.USSD}}.`,
 		"sw": `Malipo ya {{.Amount}} kwa mita {{.Meter}} yamepokelewa ({{.Receipt}}). Tokeni yako ni {{.Token}}. Unaweza pia kuipata kwa kupiga {{.USSD}}.`,
 	},
+	"consent": {
+		"en": `{{.Utility}}: {{.Staff}} at {{.Hub}} asks to open your account. If you are there and agree, give them code {{.Code}} (5 minutes). If not, ignore this.`,
+		"sw": `{{.Utility}}: {{.Staff}} wa {{.Hub}} anaomba kufungua akaunti yako. Kama upo na unakubali, mpe nambari {{.Code}} (dakika 5). La sivyo, puuza.`,
+	},
 	"otp": {
 		"en": `Your {{.Utility}} login code is {{.Code}}. It expires in 5 minutes. Do not share it.`,
 		"sw": `Nambari yako ya kuingia {{.Utility}} ni {{.Code}}. Itaisha baada ya dakika 5. Usimpe mtu.`,

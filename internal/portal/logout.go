@@ -10,5 +10,8 @@ func (h *Handler) logout(w http.ResponseWriter, v *visit) error {
 		}
 	}
 	h.Cookies.Clear(w)
+	if v.assist != nil {
+		return redirect(w, v, "/staff/hub") // the attendant's counter, for the next customer
+	}
 	return redirect(w, v, "/login")
 }

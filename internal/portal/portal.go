@@ -42,6 +42,11 @@ type Handler struct {
 	Cookies login.Cookies
 	// OnMessages runs after a handler queued an SMS, to wake delivery.
 	OnMessages func()
+	// Assisted names the hub attendant holding an assisted session on a
+	// request (package login's KindAssisted), or refuses it; nil refuses
+	// every assisted session. Every request in one is audited under the
+	// attendant's name, and every page shows who assists.
+	Assisted func(r *http.Request, s login.Session) (login.Assistant, error)
 
 	// Charter is the service charter whose report /charter publishes;
 	// nil leaves the page and its link out.

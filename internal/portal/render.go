@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"cmp"
 	"embed"
 	"fmt"
 	"html/template"
@@ -60,6 +61,7 @@ type page struct {
 	Nav      string // the menu entry to mark current
 	Internet bool   // the internet pages are served: the menu shows them
 	Charter  bool   // the public charter report is served: the footer links it
+	Assisted string // who assists, on every page of a hub attendant's assisted session
 	Err      string
 	Notice   string
 	Data     any
@@ -78,6 +80,9 @@ func (v *visit) page(title string, data any, args ...any) page {
 	}
 	if v.session != nil {
 		p.LoggedIn, p.Phone = true, showPhone(v.session.MSISDN)
+	}
+	if a := v.assist; a != nil {
+		p.Assisted = t(v.lang, "assisted.banner", cmp.Or(a.Name, a.Username), a.Hub)
 	}
 	return p
 }

@@ -19,8 +19,9 @@ import (
 type visit struct {
 	r       *http.Request
 	lang    string
-	session *login.Session // nil when logged out
-	token   string         // the session's token, for logout
+	session *login.Session   // nil when logged out
+	token   string           // the session's token, for logout
+	assist  *login.Assistant // who assists, in a hub attendant's assisted session
 }
 
 // handlerFunc is a portal handler: it writes a page or returns an error,
@@ -58,6 +59,9 @@ func (h *Handler) begin(w http.ResponseWriter, v *visit, private bool) error {
 	stored := ""
 	if tok := h.Cookies.Token(r); tok != "" {
 		s, err := h.Login.Authenticate(r.Context(), tok)
+		if errors.Is(err, login.ErrUnauthorized) && h.Assisted != nil {
+			s, err = h.assistedSession(v, tok)
+		}
 		switch {
 		case err == nil:
 			v.session, v.token = &s, tok

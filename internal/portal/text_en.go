@@ -227,4 +227,6 @@ var english = map[string]string{
 	"net.wait":             "The bundle starts, and an SMS comes, once you have paid. Refresh this page after paying.",
 	"net.paid":             "Paid. M-Pesa receipt %s. The bundle is on account %s.",
 	"net.back":             "Back to my internet",
+	"assisted.banner":      "Assisted session: %s at %s is serving you, with your consent. Every step is recorded.",
+	"assisted.back":        "Back to the hub",
 }

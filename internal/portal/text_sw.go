@@ -227,4 +227,6 @@ var swahili = map[string]string{
 	"net.wait":             "Kifurushi kinaanza, na SMS inakuja, ukishalipa. Onyesha upya ukurasa huu baada ya kulipa.",
 	"net.paid":             "Imelipwa. Risiti ya M-Pesa %s. Kifurushi kiko kwenye akaunti %s.",
 	"net.back":             "Rudi kwa intaneti yangu",
+	"assisted.banner":      "Kipindi cha kusaidiwa: %s wa %s anakuhudumia, kwa idhini yako. Kila hatua inarekodiwa.",
+	"assisted.back":        "Rudi kituoni",
 }

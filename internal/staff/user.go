@@ -25,10 +25,13 @@ import (
 const (
 	RoleSupervisor = "supervisor" // agent supervisor: agents, their floats and sales
 	RoleAuditor    = "auditor"    // reads everything, changes nothing, sees no full phone number or name
+	// RoleHub is a care hub's attendant: the hub's pages only (its queue,
+	// and a walk-in customer's account once they consent by a code).
+	RoleHub = "hub"
 )
 
 // UserRoles are the roles a staff user may hold, most trusted first.
-var UserRoles = []string{RoleAdmin, RoleFinance, RoleCare, RoleSupervisor, RoleAuditor}
+var UserRoles = []string{RoleAdmin, RoleFinance, RoleCare, RoleSupervisor, RoleAuditor, RoleHub}
 
 // ValidUserRole reports whether r is a staff user's role.
 func ValidUserRole(r string) bool {
@@ -91,7 +94,7 @@ var usernameRE = regexp.MustCompile(`^[a-z][a-z0-9._-]{2,31}$`)
 var (
 	ErrBadUsername   = errors.New("a username is 3 to 32 lower-case letters, digits, '.', '_' or '-', starting with a letter")
 	ErrUsernameTaken = errors.New("that username is taken")
-	ErrBadRole       = errors.New("a staff role is admin, finance, care, supervisor or auditor")
+	ErrBadRole       = errors.New("a staff role is admin, finance, care, supervisor, auditor or hub")
 	ErrSetupLink     = errors.New("this set-up link is not valid: it was used, replaced or is more than a day old; ask an admin for a new one")
 )
 

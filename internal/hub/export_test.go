@@ -1,0 +1,4 @@
+package hub
+
+// Percentile is percentile, for the tests.
+var Percentile = percentile
