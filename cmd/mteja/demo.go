@@ -133,6 +133,7 @@ Callback URLs of this run (each gateway has its own secret):
 	if err := demoInvoice(ctx, stdout, a); err != nil {
 		return err
 	}
+	printReminderDemo(stdout, a.BuyingWays(), time.Now())
 	fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
 	if once {
 		return nil

@@ -20,7 +20,7 @@ const (
 // sendOutreach runs the low-credit reminders and the tariff notices that
 // the configuration switches on.
 func (a *App) sendOutreach(ctx context.Context) {
-	reminders := &outreach.Reminders{DB: a.DB, Quiet: a.Config.QuietHours, Ways: a.buyingWays()}
+	reminders := &outreach.Reminders{DB: a.DB, Quiet: a.Config.QuietHours, Ways: a.BuyingWays()}
 	notices := &outreach.Notices{DB: a.DB, Quiet: a.Config.QuietHours, Utility: a.Config.Utility}
 	wait := time.NewTimer(outreachFirst)
 	defer wait.Stop()
@@ -58,8 +58,8 @@ func (a *App) sendOutreach(ctx context.Context) {
 	}
 }
 
-// buyingWays are the ways to buy that messages may name: the utility's
+// BuyingWays are the ways to buy that messages may name: the utility's
 // first Paybill number (the one requests are made for) and its USSD code.
-func (a *App) buyingWays() outreach.Ways {
+func (a *App) BuyingWays() outreach.Ways {
 	return outreach.Ways{Utility: a.Config.Utility, Paybill: a.Config.DarajaShortCode(), USSDCode: a.Config.USSDCode}
 }
