@@ -2,6 +2,7 @@ package outreach
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/mteja/mteja/internal/notify"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/store/storetest"
+	"github.com/mteja/mteja/internal/tariff"
 )
 
 var testWays = Ways{Utility: "Mteja Power", Paybill: "888880", USSDCode: "*384*123#"}
@@ -179,4 +181,42 @@ func keys(m map[string]notify.Message) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// The console's figures: reminders per EAT day, notices per version.
+func TestReport(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		b := setup(t, db, noon)
+		late := time.Date(2026, 6, 14, 23, 30, 0, 0, tariff.Zone) // the 14th in Nairobi, the 14th 20:30 UTC
+		early := time.Date(2026, 6, 15, 0, 30, 0, 0, tariff.Zone) // the 15th in Nairobi, still the 14th in UTC
+		for i, r := range []struct {
+			at     time.Time
+			phones int
+		}{{late, 2}, {early, 1}, {early.Add(time.Hour), 0}, {noon, 3}} {
+			b.exec(t, `INSERT INTO credit_reminders (meter_drn, vend_id, usual_days, since_days, phones, sent_at) VALUES ($1, 'v', 9, 11, $2, $3)`,
+				fmt.Sprint("m", i), r.phones, store.Micros(r.at))
+		}
+		b.exec(t, `INSERT INTO tariff_notices (tariff_id, effective_from, msisdn, message_id, sent_at) VALUES
+			('soon', $1, '254712000111', 'a', $2), ('soon', $1, '254712000222', 'b', $3)`,
+			store.Micros(time.Date(2026, 6, 17, 0, 0, 0, 0, tariff.Zone)), store.Micros(early), store.Micros(noon))
+		days, err := ReminderDays(ctx, db, noon.AddDate(0, 0, -30))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []ReminderDay{{time.Date(2026, 6, 15, 0, 0, 0, 0, tariff.Zone), 3, 4}, {time.Date(2026, 6, 14, 0, 0, 0, 0, tariff.Zone), 1, 2}}
+		if len(days) != len(want) {
+			t.Fatalf("days %+v, want %+v", days, want)
+		}
+		for i := range want {
+			if !days[i].Day.Equal(want[i].Day) || days[i].Meters != want[i].Meters || days[i].Messages != want[i].Messages {
+				t.Errorf("day %d: %+v, want %+v", i, days[i], want[i])
+			}
+		}
+		runs, err := NoticeRuns(ctx, db, 10)
+		if err != nil || len(runs) != 1 || runs[0].Phones != 2 || !runs[0].First.Equal(early) || !runs[0].Last.Equal(noon) {
+			t.Errorf("notice runs %+v, %v", runs, err)
+		}
+	})
 }
