@@ -79,10 +79,10 @@ func TestReminderSweep(t *testing.T) {
 			}
 		}
 		want := map[string]string{
-			"254712000111": "Mteja Power: you usually buy KES 500 of power every 9 days; it has been 11. Pay M-Pesa Paybill 888880, account 54500320905. STOP to end reminders.",
-			"254712000222": "Mteja Power: you usually buy KES 500 of power every 9 days; it has been 11. Pay M-Pesa Paybill 888880, account 54500320905. STOP to end reminders.",
-			"254722000333": "Mteja Power: kwa kawaida hununua umeme wa KES 500 kila siku 9; sasa ni siku 11. Lipa M-Pesa Paybill 888880, akaunti 54500320913. SITISHA kusimamisha.",
-			"254744000666": "Mteja Power: you usually buy KES 500 of power every 9 days; it has been 11. Pay M-Pesa Paybill 888880, account 54500320962. STOP to end reminders.",
+			"254712000111": "Mteja Power: you usually buy KES 500 of power every 9 days; it has been 11. Pay M-Pesa Paybill 888880, account 54500320905. Send STOP to end reminders.",
+			"254712000222": "Mteja Power: you usually buy KES 500 of power every 9 days; it has been 11. Pay M-Pesa Paybill 888880, account 54500320905. Send STOP to end reminders.",
+			"254722000333": "Mteja Power: kwa kawaida hununua umeme wa KES 500 kila siku 9; sasa ni siku 11. Lipa M-Pesa Paybill 888880, akaunti 54500320913. Tuma SITISHA kusimamisha.",
+			"254744000666": "Mteja Power: you usually buy KES 500 of power every 9 days; it has been 11. Pay M-Pesa Paybill 888880, account 54500320962. Send STOP to end reminders.",
 		}
 		if len(got) != len(want) {
 			t.Errorf("reminded %d phones, want %d: %v", len(got), len(want), keys(got))

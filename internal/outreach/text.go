@@ -19,7 +19,7 @@ var texts = map[string][2]string{
 		"Lipa M-Pesa Paybill %s, akaunti %s."},
 	"by_ussd": {"Dial %s to buy for meter %s.",
 		"Piga %s kununua kwa mita %s."},
-	"stop": {" STOP to end reminders.", " SITISHA kusimamisha."},
+	"stop": {" Send STOP to end reminders.", " Tuma SITISHA kusimamisha."},
 	"tariff": {"%s: new prices from %s. A unit (kWh) will cost KES %s, now KES %s, all charges included. KES %s will buy %s kWh, now %s.",
 		"%s: bei mpya kuanzia %s. Uniti (kWh) itagharimu KES %s, sasa KES %s, pamoja na ada zote. KES %s itanunua kWh %s, sasa %s."},
 }
