@@ -9,6 +9,7 @@ import (
 	"github.com/mteja/mteja/internal/notify"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/tariff"
+	"github.com/mteja/mteja/internal/vend"
 )
 
 // twoVersions is the sample tariff with a second version from date, whose
@@ -53,8 +54,17 @@ func TestTariffNotices(t *testing.T) {
 		db2.Now = b.now
 		// "soon" changes in a day and a half; "later" in nine and a half
 		// days; the sample tariff has no change coming.
-		b.exec(t, `INSERT INTO tariffs (id, currency, source, created_at, updated_at) VALUES ('soon', 'KES', $1, 0, 0), ('later', 'KES', $2, 0, 0)`,
-			twoVersions("soon", "2026-06-17", "4.5900"), twoVersions("later", "2026-06-25", "2.5900"))
+		// Both are stored as the operator does: the schedule in force,
+		// then a file that adds the coming version.
+		for _, f := range []struct{ id, date, fuel string }{{"soon", "2026-06-17", "4.5900"}, {"later", "2026-06-25", "2.5900"}} {
+			if _, err := vend.ImportTariff(ctx, db, f.id, tariff.SampleYAML(), "test", false); err != nil {
+				t.Fatal(err)
+			}
+			imp, err := vend.ImportTariff(ctx, db, f.id, []byte(twoVersions(f.id, f.date, f.fuel)), "test", false)
+			if err != nil || len(imp.Change.Added) != 1 {
+				t.Fatalf("import %s: %+v, %v", f.id, imp.Change, err)
+			}
+		}
 		b.customer(t, "grace", "en", "254712000111", "254712000222")
 		b.customer(t, "juma", "sw", "254722000333")
 		b.customer(t, "amina", "en", "254733000555")
