@@ -43,8 +43,8 @@ func printReminderDemo(w io.Writer, ways outreach.Ways, now time.Time) {
 Low-credit reminders. The demo makes up a purchase history for %s (meter %s; not stored,
 this database has no such purchases): KES 300 on %s.
 From her own rhythm: she usually buys every %d days (the median gap; the long one does not count),
-it has been %d: %s. The SMS 'mteja serve' would send her (in her language, in
-the morning if found at night, never during an outage in her area nor after STOP), once until she buys:
+it has been %d: %s. The SMS 'mteja serve' would send her, in her language, once until
+she buys again (never in quiet hours, nor during an outage in her area, nor after STOP):
 
 %s
 

@@ -30,7 +30,7 @@ func TestOutreachInBrowser(t *testing.T) {
 				return err
 			}
 		}
-		_, err := tx.Exec(`INSERT INTO tariff_notices (tariff_id, effective_from, msisdn, message_id, sent_at) VALUES ('domestic', $1, '254712345678', 'm1', $2)`,
+		_, err := tx.Exec(`INSERT INTO tariff_notices (tariff_id, effective_from, per_kwh, msisdn, message_id, sent_at) VALUES ('domestic', $1, 2366, '254712345678', 'm1', $2)`,
 			store.Micros(noon.AddDate(0, 0, 3).Truncate(24*time.Hour)), store.Micros(noon))
 		return err
 	})

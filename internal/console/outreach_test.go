@@ -29,7 +29,7 @@ func TestOutreachPage(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			_, err = tx.Exec(`INSERT INTO tariff_notices (tariff_id, effective_from, msisdn, message_id, sent_at) VALUES ('domestic', $1, '254712345678', 'm1', $2)`,
+			_, err = tx.Exec(`INSERT INTO tariff_notices (tariff_id, effective_from, per_kwh, msisdn, message_id, sent_at) VALUES ('domestic', $1, 2366, '254712345678', 'm1', $2)`,
 				store.Micros(time.Date(2027, 1, 1, 0, 0, 0, 0, tariff.Zone)), store.Micros(now))
 			return err
 		})

@@ -77,7 +77,9 @@ type Notices struct {
 const noticeBatch = 500
 
 // Sweep tells the phones of active meters on each tariff whose next version
-// takes effect within NoticeLead, once per version and phone, and returns
+// takes effect within NoticeLead, once per version, price and phone (a
+// version reworked to another price before its date is told again, so that
+// the last word customers had is the price they will pay), and returns
 // how many phones it told. It is safe on several nodes at once: a row per
 // version and phone lets one of them write each message.
 func (n *Notices) Sweep(ctx context.Context) (int, error) {
@@ -142,7 +144,8 @@ func (n *Notices) tell(ctx context.Context, c Change) (int, error) {
 		phones, err := reachable(tx, `SELECT p.msisdn, c.language FROM meters m
 			JOIN customers c ON c.id = m.customer_id JOIN customer_phones p ON p.customer_id = c.id
 			WHERE m.tariff_id = $1 AND m.status = 'active'
-			AND p.msisdn NOT IN (SELECT msisdn FROM tariff_notices WHERE tariff_id = $1 AND effective_from = $2)`, c.TariffID, eff)
+			AND p.msisdn NOT IN (SELECT msisdn FROM tariff_notices WHERE tariff_id = $1 AND effective_from = $2 AND per_kwh = $3)`,
+			c.TariffID, eff, c.PerKWhAfter)
 		if err != nil {
 			return err
 		}
@@ -152,9 +155,9 @@ func (n *Notices) tell(ctx context.Context, c Change) (int, error) {
 		msgs := make([]notify.Message, 0, len(phones))
 		for _, p := range phones {
 			id := uuid.Must(uuid.NewV7()).String()
-			res, err := tx.Exec(`INSERT INTO tariff_notices (tariff_id, effective_from, msisdn, message_id, sent_at)
-				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tariff_id, effective_from, msisdn) DO NOTHING`,
-				c.TariffID, eff, p.msisdn, id, store.Micros(tx.Now))
+			res, err := tx.Exec(`INSERT INTO tariff_notices (tariff_id, effective_from, per_kwh, msisdn, message_id, sent_at)
+				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tariff_id, effective_from, per_kwh, msisdn) DO NOTHING`,
+				c.TariffID, eff, c.PerKWhAfter, p.msisdn, id, store.Micros(tx.Now))
 			if err != nil {
 				return err
 			}

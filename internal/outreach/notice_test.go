@@ -113,6 +113,22 @@ func TestTariffNotices(t *testing.T) {
 			}
 		}
 
+		// The coming version reworked to another price before its date:
+		// its customers are told the new price, once.
+		if _, err := vend.ImportTariff(ctx, db, "soon", []byte(twoVersions("soon", "2026-06-17", "5.0000")), "test", false); err != nil {
+			t.Fatal(err)
+		}
+		b.set(noon.Add(time.Hour))
+		for _, s := range []*Notices{n1, n2} {
+			if n, err := s.Sweep(ctx); err != nil || n != map[*Notices]int{n1: 2, n2: 0}[s] {
+				t.Errorf("after the rework told %d (%v)", n, err)
+			}
+		}
+		ms = b.messages(t, NoticeTemplate)
+		if last := ms[len(ms)-1]; len(ms) != 4 || strings.Contains(last.Body, "KES 23.66") {
+			t.Errorf("%d notices, the last %q; want 4, the last with the reworked price", len(ms), last.Body)
+		}
+
 		// Three days before "later" takes effect, its customers are told;
 		// "soon" is in force by then and tells no one again.
 		b.set(time.Date(2026, 6, 22, 0, 0, 0, 0, tariff.Zone))

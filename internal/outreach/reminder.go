@@ -65,8 +65,17 @@ const ReminderTemplate = "credit_reminder"
 // purchase cycle, and returns how many meters it reminded. It is safe on
 // several nodes at once: a row per meter and last vend lets one of them
 // write the messages.
+//
+// In quiet hours it writes nothing: a reminder written at night and held
+// for the morning would still go out after a purchase at dawn, telling a
+// customer who just bought that it has been days. The first sweep after
+// the window writes it, true at that moment; NotBefore still holds a
+// message written at the window's edge.
 func (r *Reminders) Sweep(ctx context.Context) (int, error) {
 	now := r.DB.Now()
+	if r.Quiet.Quiet(now) {
+		return 0, nil
+	}
 	rows, err := r.DB.Read().QueryContext(ctx, `SELECT m.drn, m.area FROM (
 			SELECT meter_drn, max(created_at) AS last, count(*) AS n FROM vends GROUP BY meter_drn) v
 		JOIN meters m ON m.drn = v.meter_drn

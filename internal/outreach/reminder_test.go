@@ -130,21 +130,33 @@ func TestReminderSweep(t *testing.T) {
 	})
 }
 
-// A reminder found due at night waits for the morning.
-func TestReminderHeldInQuietHours(t *testing.T) {
+// At night no reminder is written: a purchase at dawn would make a held
+// one false. The first sweep of the morning writes it, to go at once.
+func TestReminderWaitsForMorning(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		night := time.Date(2026, 6, 15, 19, 30, 0, 0, time.UTC) // 22:30 EAT
 		b := setup(t, db, night)
 		b.customer(t, "grace", "en", "254712000111")
+		b.customer(t, "juma", "en", "254722000333")
 		b.meter(t, "54500320905", "grace", "kenya-domestic-sample", "")
+		b.meter(t, "54500320913", "juma", "kenya-domestic-sample", "")
 		b.buyEvery(t, "54500320905", night.AddDate(0, 0, -11), 9, 5)
+		b.buyEvery(t, "54500320913", night.AddDate(0, 0, -11), 9, 5)
 		r := &Reminders{DB: db, Quiet: notify.DefaultQuietHours, Ways: testWays}
+		if n, err := r.Sweep(context.Background()); err != nil || n != 0 {
+			t.Fatalf("at night reminded %d (%v), want 0", n, err)
+		}
+		b.buy(t, "54500320913", night.Add(8*time.Hour), 500) // Juma buys at 06:30
+		morning := time.Date(2026, 6, 16, 4, 5, 0, 0, time.UTC) // 07:05 EAT
+		b.set(morning)
 		if n, err := r.Sweep(context.Background()); err != nil || n != 1 {
-			t.Fatalf("reminded %d (%v), want 1", n, err)
+			t.Fatalf("in the morning reminded %d (%v), want 1", n, err)
 		}
 		ms := b.messages(t, ReminderTemplate)
-		morning := time.Date(2026, 6, 16, 4, 0, 0, 0, time.UTC) // 07:00 EAT
+		if len(ms) != 1 || ms[0].Recipient != "254712000111" || !strings.Contains(ms[0].Body, "it has been 12") {
+			t.Fatalf("messages %+v; want Grace's, 12 days", ms)
+		}
 		if at := b.releaseAt(t, ms[0].ID); !at.Equal(morning) {
 			t.Errorf("released at %v, want %v", at, morning)
 		}
@@ -198,8 +210,8 @@ func TestReport(t *testing.T) {
 			b.exec(t, `INSERT INTO credit_reminders (meter_drn, vend_id, usual_days, since_days, phones, sent_at) VALUES ($1, 'v', 9, 11, $2, $3)`,
 				fmt.Sprint("m", i), r.phones, store.Micros(r.at))
 		}
-		b.exec(t, `INSERT INTO tariff_notices (tariff_id, effective_from, msisdn, message_id, sent_at) VALUES
-			('soon', $1, '254712000111', 'a', $2), ('soon', $1, '254712000222', 'b', $3)`,
+		b.exec(t, `INSERT INTO tariff_notices (tariff_id, effective_from, per_kwh, msisdn, message_id, sent_at) VALUES
+			('soon', $1, 2366, '254712000111', 'a', $2), ('soon', $1, 2366, '254712000222', 'b', $3)`,
 			store.Micros(time.Date(2026, 6, 17, 0, 0, 0, 0, tariff.Zone)), store.Micros(early), store.Micros(noon))
 		days, err := ReminderDays(ctx, db, noon.AddDate(0, 0, -30))
 		if err != nil {

@@ -16,14 +16,17 @@ CREATE TABLE credit_reminders (
 CREATE INDEX credit_reminders_sent ON credit_reminders (sent_at);
 
 -- One notice of a tariff change to each phone, per version (a tariff and
--- the date its new version takes effect).
+-- the date its new version takes effect) and price told: a coming version
+-- whose figures are reworked before its date is told again, with the new
+-- price; one reworked without changing the price is not.
 CREATE TABLE tariff_notices (
     tariff_id      TEXT NOT NULL,
     effective_from BIGINT NOT NULL,
+    per_kwh        BIGINT NOT NULL,
     msisdn         TEXT NOT NULL,
     message_id     TEXT NOT NULL,
     sent_at        BIGINT NOT NULL,
-    PRIMARY KEY (tariff_id, effective_from, msisdn)
+    PRIMARY KEY (tariff_id, effective_from, per_kwh, msisdn)
 );
 CREATE INDEX tariff_notices_sent ON tariff_notices (sent_at);
 
