@@ -147,7 +147,7 @@ func TestReminderWaitsForMorning(t *testing.T) {
 		if n, err := r.Sweep(context.Background()); err != nil || n != 0 {
 			t.Fatalf("at night reminded %d (%v), want 0", n, err)
 		}
-		b.buy(t, "54500320913", night.Add(8*time.Hour), 500) // Juma buys at 06:30
+		b.buy(t, "54500320913", night.Add(8*time.Hour), 500)    // Juma buys at 06:30
 		morning := time.Date(2026, 6, 16, 4, 5, 0, 0, time.UTC) // 07:05 EAT
 		b.set(morning)
 		if n, err := r.Sweep(context.Background()); err != nil || n != 1 {
