@@ -115,8 +115,10 @@ func (r *Reminders) Sweep(ctx context.Context) (int, error) {
 type meter struct{ drn, area string }
 
 // reminderBatch is how many meters one read of histories and one write
-// transaction take: one query and one commit per meter cost ten times
-// more (measured: 20,000 meters, 8,000 due, on SQLite and PostgreSQL).
+// transaction take. Measured on a busy 2-core machine, 20,000 meters of 12
+// purchases each, 8,000 of them due: the first sweep took 12-22 s on
+// SQLite and 18 s on PostgreSQL (52 s with a transaction per meter); a
+// sweep with nothing due, 5-9 s. An hourly sweep has room to spare.
 const reminderBatch = 200
 
 // remindBatch reminds those of meters that are due, in one transaction,
