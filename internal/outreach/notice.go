@@ -141,16 +141,13 @@ func (n *Notices) tell(ctx context.Context, c Change) (int, error) {
 	eff := store.Micros(c.EffectiveFrom)
 	err := n.DB.InTx(ctx, func(tx *store.Tx) error {
 		told = 0
-		phones, err := reachable(tx, `SELECT p.msisdn, c.language FROM meters m
+		phones, err := reachable(tx, noticeBatch, `SELECT p.msisdn, c.language FROM meters m
 			JOIN customers c ON c.id = m.customer_id JOIN customer_phones p ON p.customer_id = c.id
 			WHERE m.tariff_id = $1 AND m.status = 'active'
 			AND p.msisdn NOT IN (SELECT msisdn FROM tariff_notices WHERE tariff_id = $1 AND effective_from = $2 AND per_kwh = $3)`,
 			c.TariffID, eff, c.PerKWhAfter)
 		if err != nil {
 			return err
-		}
-		if len(phones) > noticeBatch {
-			phones = phones[:noticeBatch]
 		}
 		msgs := make([]notify.Message, 0, len(phones))
 		for _, p := range phones {

@@ -219,7 +219,7 @@ func Histories(ctx context.Context, db *store.DB, drns []string) (map[string][]P
 // whose phones all sent STOP is marked reminded with no message, so that
 // it is not looked at again until it buys.
 func (r *Reminders) remind(tx *store.Tx, drn string, a Assessment) ([]notify.Message, error) {
-	phones, err := reachable(tx, `SELECT DISTINCT p.msisdn, c.language FROM meters m
+	phones, err := reachable(tx, maxPhones, `SELECT DISTINCT p.msisdn, c.language FROM meters m
 		JOIN customers c ON c.id = m.customer_id JOIN customer_phones p ON p.customer_id = c.id
 		WHERE m.drn = $1`, drn)
 	if err != nil {
@@ -243,13 +243,16 @@ func (r *Reminders) remind(tx *store.Tx, drn string, a Assessment) ([]notify.Mes
 	return msgs, nil
 }
 
+// maxPhones bounds the phones one meter's reminder goes to.
+const maxPhones = 20
+
 type reachablePhone struct{ msisdn, lang string }
 
-// reachable runs q (selecting msisdn and language) and returns the phones
-// that have not sent STOP, each once.
-func reachable(tx *store.Tx, q string, args ...any) ([]reachablePhone, error) {
+// reachable runs q (selecting msisdn and language) and returns up to limit
+// of the phones that have not sent STOP, each once.
+func reachable(tx *store.Tx, limit int, q string, args ...any) ([]reachablePhone, error) {
 	rows, err := tx.Query(`SELECT msisdn, min(language) FROM (`+q+`) x
-		WHERE msisdn NOT IN (SELECT msisdn FROM sms_optouts) GROUP BY msisdn ORDER BY msisdn`, args...)
+		WHERE msisdn NOT IN (SELECT msisdn FROM sms_optouts) GROUP BY msisdn ORDER BY msisdn LIMIT `+fmt.Sprint(limit), args...)
 	if err != nil {
 		return nil, err
 	}
