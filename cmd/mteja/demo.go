@@ -137,6 +137,7 @@ Callback URLs of this run (each gateway has its own secret):
 		return err
 	}
 	demoHub(ctx, stdout, a)
+	printReminderDemo(stdout, a.BuyingWays(), time.Now())
 	fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
 	if once {
 		return nil

@@ -366,6 +366,9 @@ func (a *App) Start(ctx context.Context) error {
 	if a.Config.NPSSample > 0 {
 		a.run(ctx, a.askNPS)
 	}
+	if a.Config.Reminders || a.Config.TariffNotices {
+		a.run(ctx, a.sendOutreach)
+	}
 	a.startDelivery(ctx)
 	if a.Verifier != nil {
 		a.run(ctx, a.Verifier.Run)

@@ -123,6 +123,15 @@ type Config struct {
 	// notices) overnight; tokens, codes and replies are never held.
 	QuietHours notify.QuietHours // -quiet-hours, MTEJA_QUIET_HOURS; "21:00-07:00" EAT, or off
 
+	// Reminders, when on, tell a meter's phones when it is later than
+	// usual to buy (once a purchase cycle). Off by default: each is an SMS
+	// the operator pays for, and an upgrade should not start a new SMS bill
+	// by itself. TariffNotices tell customers of a tariff change three days
+	// before it takes effect; on by default, since a price change is owed
+	// to customers before it applies.
+	Reminders     bool // -reminders, MTEJA_REMINDERS; off
+	TariffNotices bool // -tariff-notices, MTEJA_TARIFF_NOTICES; on
+
 	// SMS routes, tried in this order: SMPP, then the HTTP gateway.
 	SMPPAddr     string // -smpp-addr, MTEJA_SMPP_ADDR; "" for none
 	SMPPSystemID string // -smpp-system-id, MTEJA_SMPP_SYSTEM_ID
@@ -200,6 +209,8 @@ func Parse(name string, args []string, getenv func(string) string) (Config, *fla
 	}
 	fs.IntVar(&c.NPSSample, "nps-sample", npsSample, "ask this many `customers` a day, picked at random, the NPS question by SMS (MTEJA_NPS_SAMPLE; default 0, off)")
 	quiet := fs.String("quiet-hours", env("MTEJA_QUIET_HOURS", ""), "hold messages that can wait during this `window`, HH:MM-HH:MM East Africa Time, or off (MTEJA_QUIET_HOURS; default 21:00-07:00)")
+	reminders := fs.String("reminders", env("MTEJA_REMINDERS", "off"), "on: remind a meter's phones by SMS when it is later than usual to buy (MTEJA_REMINDERS; default off)")
+	tariffNotices := fs.String("tariff-notices", env("MTEJA_TARIFF_NOTICES", "on"), "off: do not tell customers by SMS of a tariff change before it takes effect (MTEJA_TARIFF_NOTICES; default on)")
 	fs.StringVar(&c.VendingKeyFile, "vending-key-file", env("MTEJA_VENDING_KEY_FILE", ""), "`file` holding the STS vending key in hex (MTEJA_VENDING_KEY_FILE)")
 	fs.StringVar(&c.SMPPAddr, "smpp-addr", env("MTEJA_SMPP_ADDR", ""), "SMSC `HOST:PORT` (MTEJA_SMPP_ADDR)")
 	fs.StringVar(&c.SMPPSystemID, "smpp-system-id", env("MTEJA_SMPP_SYSTEM_ID", ""), "SMPP system_id (MTEJA_SMPP_SYSTEM_ID)")
@@ -266,7 +277,24 @@ func Parse(name string, args []string, getenv func(string) string) (Config, *fla
 	if c.QuietHours, err = notify.ParseQuietHours(*quiet); err != nil {
 		return Config{}, fs, fmt.Errorf("-quiet-hours: %w", err)
 	}
+	if c.Reminders, err = onOff("-reminders", *reminders); err != nil {
+		return Config{}, fs, err
+	}
+	if c.TariffNotices, err = onOff("-tariff-notices", *tariffNotices); err != nil {
+		return Config{}, fs, err
+	}
 	return c, fs, c.finish()
+}
+
+// onOff reads a switch: on or off (yes, no, true, false, 1, 0 too).
+func onOff(name, v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "on", "yes", "true", "1":
+		return true, nil
+	case "off", "no", "false", "0":
+		return false, nil
+	}
+	return false, fmt.Errorf("%s %q: want on or off", name, v)
 }
 
 func splitList(s string) []string {

@@ -64,7 +64,8 @@ func (h *Handler) routes() []route {
 	out = append(out, h.financeRoutes()...)
 	out = append(out, h.internetRoutes()...)
 	out = append(out, h.hubRoutes()...)
-	return append(out, h.invoiceRoutes()...)
+	out = append(out, h.invoiceRoutes()...)
+	return append(out, h.outreachRoutes()...)
 }
 
 func (h *Handler) coreRoutes() []route {
