@@ -31,6 +31,12 @@ const (
 	// OpeningBalances is the other side of what a utility brings from its
 	// previous system, such as the arrears of imported meters.
 	OpeningBalances = "equity:opening_balances"
+	// Agents: a float top-up waits here until the outlet it names is
+	// credited; each outlet's float and earned commission are liabilities
+	// of their own (AgentFloat, AgentCommission), and the commission is
+	// the utility's expense.
+	AgentUnapplied    = "liability:agent_float_unapplied"
+	CommissionExpense = "expense:agent_commission"
 	// Pass-through charges and levies get one account each, named by the
 	// tariff line code: "liability:levy:<code>" or "revenue:pass_through:<code>".
 )
@@ -47,6 +53,13 @@ const (
 	ISPExcise    = "liability:isp:excise_payable" // excise duty on internet data services
 	ISPRevenue   = "revenue:isp:service"
 )
+
+// AgentFloat is the account of an outlet's float: what the agent prepaid,
+// less what it sold.
+func AgentFloat(outletID string) string { return "liability:agent_float:" + outletID }
+
+// AgentCommission is the account of the commission an outlet has earned.
+func AgentCommission(outletID string) string { return "liability:agent_commission:" + outletID }
 
 // Posting is one line of a transaction.
 type Posting struct {

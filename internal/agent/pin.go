@@ -1,0 +1,106 @@
+package agent
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/mteja/mteja/internal/staff"
+	"github.com/mteja/mteja/internal/store"
+)
+
+// IsAgent reports whether msisdn belongs to an active agent user, for the
+// USSD menu to offer the agent entry.
+func IsAgent(ctx context.Context, q Querier, msisdn string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM agent_users u JOIN agent_outlets o ON o.id = u.outlet_id
+		WHERE u.msisdn = $1 AND u.status = 'active' AND o.status = 'active'`, msisdn).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("agent user of phone: %w", err)
+	}
+	return n > 0, nil
+}
+
+// SignIn checks the PIN of the agent user of msisdn. MaxTries wrong PINs in
+// a row lock the user for Lockout; while locked even the right PIN is
+// refused, so that guessing costs the guesser time. Each try is counted in
+// the database, so the limit holds across nodes, and audited.
+func (s *Service) SignIn(ctx context.Context, msisdn, pin string) (User, error) {
+	var u User
+	var hash string
+	var failed int
+	var lockedUntil int64
+	err := s.DB.Read().QueryRowContext(ctx, `SELECT u.id, u.outlet_id, u.name, u.msisdn, u.pin_hash, u.failed, u.locked_until
+		FROM agent_users u JOIN agent_outlets o ON o.id = u.outlet_id
+		WHERE u.msisdn = $1 AND u.status = 'active' AND o.status = 'active'`, msisdn).
+		Scan(&u.ID, &u.OutletID, &u.Name, &u.MSISDN, &hash, &failed, &lockedUntil)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, ErrNotAgent
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("agent sign-in: %w", err)
+	}
+	// The hash is checked outside the transaction: it takes tens of ms.
+	ok := checkPIN(pin) == nil && staff.CheckSecret(hash, pin)
+	var outcome error
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		outcome = nil
+		now := store.Micros(tx.Now)
+		var until int64
+		if err := tx.QueryRow(`SELECT locked_until FROM agent_users WHERE id = $1 `+tx.ForUpdate(), u.ID).Scan(&until); err != nil {
+			return fmt.Errorf("agent sign-in: %w", err)
+		}
+		switch {
+		case until > now:
+			outcome = ErrLocked
+		case ok:
+			if _, err := tx.Exec(`UPDATE agent_users SET failed = 0 WHERE id = $1`, u.ID); err != nil {
+				return fmt.Errorf("agent sign-in: %w", err)
+			}
+		default:
+			outcome = ErrBadPIN
+			lock := int64(0)
+			if _, err := tx.Exec(`UPDATE agent_users SET failed = failed + 1 WHERE id = $1`, u.ID); err != nil {
+				return fmt.Errorf("agent sign-in: %w", err)
+			}
+			var n int
+			if err := tx.QueryRow(`SELECT failed FROM agent_users WHERE id = $1`, u.ID).Scan(&n); err != nil {
+				return fmt.Errorf("agent sign-in: %w", err)
+			}
+			if n >= s.maxTries() {
+				lock = store.Micros(tx.Now.Add(s.lockout()))
+				outcome = ErrLocked
+				if _, err := tx.Exec(`UPDATE agent_users SET failed = 0, locked_until = $2 WHERE id = $1`, u.ID, lock); err != nil {
+					return fmt.Errorf("agent sign-in: %w", err)
+				}
+			}
+		}
+		detail := "ok"
+		if outcome != nil {
+			detail = outcome.Error()
+		}
+		return audit(tx, u, "agent.sign_in", "agent:"+u.ID, detail)
+	})
+	if err != nil {
+		return User{}, err
+	}
+	if outcome != nil {
+		return User{}, outcome
+	}
+	return u, nil
+}
+
+// userByID loads an active user in tx.
+func userByID(tx *store.Tx, id string) (User, error) {
+	var u User
+	err := tx.QueryRow(`SELECT u.id, u.outlet_id, u.name, u.msisdn FROM agent_users u JOIN agent_outlets o ON o.id = u.outlet_id
+		WHERE u.id = $1 AND u.status = 'active' AND o.status = 'active'`, id).Scan(&u.ID, &u.OutletID, &u.Name, &u.MSISDN)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, ErrNotAgent
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("agent user %s: %w", id, err)
+	}
+	return u, nil
+}
