@@ -66,7 +66,7 @@ func (s *Service) maxTries() int {
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // actor names an agent user in the audit log.
-func actor(u User) string { return "agent:" + u.ID }
+func actor(u User) string { return Actor(u.ID) }
 
 func audit(tx *store.Tx, u User, action, subject, detail string) error {
 	return payment.Audit(tx, actor(u), action, subject, detail)

@@ -27,19 +27,9 @@ func IsAgent(ctx context.Context, q Querier, msisdn string) (bool, error) {
 // refused, so that guessing costs the guesser time. Each try is counted in
 // the database, so the limit holds across nodes, and audited.
 func (s *Service) SignIn(ctx context.Context, msisdn, pin string) (User, error) {
-	var u User
-	var hash string
-	var failed int
-	var lockedUntil int64
-	err := s.DB.Read().QueryRowContext(ctx, `SELECT u.id, u.outlet_id, u.name, u.msisdn, u.pin_hash, u.failed, u.locked_until
-		FROM agent_users u JOIN agent_outlets o ON o.id = u.outlet_id
-		WHERE u.msisdn = $1 AND u.status = 'active' AND o.status = 'active'`, msisdn).
-		Scan(&u.ID, &u.OutletID, &u.Name, &u.MSISDN, &hash, &failed, &lockedUntil)
-	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, ErrNotAgent
-	}
+	u, hash, _, err := s.load(ctx, msisdn)
 	if err != nil {
-		return User{}, fmt.Errorf("agent sign-in: %w", err)
+		return User{}, err
 	}
 	// The hash is checked outside the transaction: it takes tens of ms.
 	ok := checkPIN(pin) == nil && staff.CheckSecret(hash, pin)
@@ -89,6 +79,38 @@ func (s *Service) SignIn(ctx context.Context, msisdn, pin string) (User, error) 
 		return User{}, outcome
 	}
 	return u, nil
+}
+
+// Check checks the PIN of the agent user of msisdn without counting a
+// wrong one or auditing: for a PIN already checked once, such as one in a
+// USSD path that the menu replays on every request. A locked user is
+// refused.
+func (s *Service) Check(ctx context.Context, msisdn, pin string) (User, error) {
+	u, hash, lockedUntil, err := s.load(ctx, msisdn)
+	if err != nil {
+		return User{}, err
+	}
+	if lockedUntil > store.Micros(s.DB.Now()) {
+		return User{}, ErrLocked
+	}
+	if checkPIN(pin) != nil || !staff.CheckSecret(hash, pin) {
+		return User{}, ErrBadPIN
+	}
+	return u, nil
+}
+
+func (s *Service) load(ctx context.Context, msisdn string) (u User, hash string, lockedUntil int64, err error) {
+	err = s.DB.Read().QueryRowContext(ctx, `SELECT u.id, u.outlet_id, u.name, u.msisdn, u.pin_hash, u.locked_until
+		FROM agent_users u JOIN agent_outlets o ON o.id = u.outlet_id
+		WHERE u.msisdn = $1 AND u.status = 'active' AND o.status = 'active'`, msisdn).
+		Scan(&u.ID, &u.OutletID, &u.Name, &u.MSISDN, &hash, &lockedUntil)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, "", 0, ErrNotAgent
+	}
+	if err != nil {
+		return User{}, "", 0, fmt.Errorf("agent sign-in: %w", err)
+	}
+	return u, hash, lockedUntil, nil
 }
 
 // userByID loads an active user in tx.
