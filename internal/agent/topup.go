@@ -121,3 +121,20 @@ func (s *Service) RunTopUps(ctx context.Context, wake <-chan struct{}, poll time
 		}
 	}
 }
+
+// TopUpPayable reports whether a Paybill account reference is a float
+// top-up for an active outlet ("AGENT" and its code), for M-Pesa's
+// validation request: a top-up for no outlet is refused before the agent
+// pays. A reference without the prefix is no top-up (false).
+func TopUpPayable(ctx context.Context, q Querier, billRef string) (bool, error) {
+	ref := strings.ToUpper(strings.TrimSpace(billRef))
+	if !strings.HasPrefix(ref, payment.AgentPrefix) {
+		return false, nil
+	}
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM agent_outlets WHERE code = $1 AND status = 'active'`,
+		strings.TrimPrefix(ref, payment.AgentPrefix)).Scan(&n); err != nil {
+		return false, fmt.Errorf("float top-up account: %w", err)
+	}
+	return n == 1, nil
+}

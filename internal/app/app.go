@@ -77,7 +77,7 @@ type App struct {
 	// Agents are the agent outlets: cash sales from float, shifts, top-ups.
 	Agents      *agent.Service
 	agentTopUps chan struct{}
-	Mux    *http.ServeMux
+	Mux         *http.ServeMux
 
 	listener net.Listener
 	server   *http.Server

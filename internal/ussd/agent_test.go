@@ -34,7 +34,9 @@ func newMemAgents() *memAgents {
 	return &memAgents{float: money.MustFromMajor(1000), sales: map[string]AgentSale{}}
 }
 
-func (m *memAgents) IsAgent(_ context.Context, msisdn string) (bool, error) { return msisdn == phoneAgent, nil }
+func (m *memAgents) IsAgent(_ context.Context, msisdn string) (bool, error) {
+	return msisdn == phoneAgent, nil
+}
 
 func (m *memAgents) SignIn(_ context.Context, msisdn, pin string, count bool) (AgentUser, error) {
 	m.mu.Lock()
