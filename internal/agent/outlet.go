@@ -2,8 +2,10 @@ package agent
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"fmt"
+	"math/big"
 	"strings"
 
 	"github.com/mteja/mteja/internal/money"
@@ -185,4 +187,46 @@ func checkPIN(pin string) error {
 // staffAudit records a set-up action by staff (or the command line).
 func staffAudit(tx *store.Tx, by, action, subject, detail string) error {
 	return payment.Audit(tx, by, action, subject, detail)
+}
+
+// OutletByCode returns an outlet by its code, in any case.
+func OutletByCode(ctx context.Context, q Querier, code string) (Outlet, error) {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	o, err := scanOutlet(q.QueryRowContext(ctx, `SELECT `+outletColumns+` FROM agent_outlets WHERE code = $1`, code))
+	return o, store.NotFound(err, "outlet "+code)
+}
+
+// NewPIN is a random PIN of six digits, for a user set up by staff, who
+// tells it to the agent once.
+func NewPIN() (string, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(1000000))
+	if err != nil {
+		return "", fmt.Errorf("new PIN: %w", err)
+	}
+	return fmt.Sprintf("%06d", n.Int64()), nil
+}
+
+// ResetPIN sets a user's PIN and lifts a lock-out, audited under by.
+func (s *Service) ResetPIN(ctx context.Context, by, rawPhone, pin string) error {
+	msisdn, err := phone.Normalize(rawPhone)
+	if err != nil {
+		return invalid("phone: %v", err)
+	}
+	if err := checkPIN(pin); err != nil {
+		return err
+	}
+	hash, err := staff.HashSecret(pin)
+	if err != nil {
+		return err
+	}
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var id string
+		if err := tx.QueryRow(`SELECT id FROM agent_users WHERE msisdn = $1`, msisdn).Scan(&id); err != nil {
+			return store.NotFound(err, "agent user "+phone.Mask(msisdn))
+		}
+		if _, err := tx.Exec(`UPDATE agent_users SET pin_hash = $2, failed = 0, locked_until = 0 WHERE id = $1`, id, hash); err != nil {
+			return fmt.Errorf("reset PIN: %w", err)
+		}
+		return staffAudit(tx, by, "agent.pin_reset", "agent:"+id, "")
+	})
 }
