@@ -22,6 +22,7 @@ func (a *App) routes() {
 	ussd.NewHandler(newCountedUSSD(ussdBackend{a}, a.Usage), opts).Routes(a.Mux)
 	a.inboundRoutes()
 	a.portal()
+	a.agentPages()
 	if a.Sink != nil {
 		a.Mux.HandleFunc("GET /demo/sms", a.demoSMS)
 		a.Mux.HandleFunc("POST /demo/pay", a.demoPay)
