@@ -124,6 +124,9 @@ func (b *testBundle) checkBooks(t *testing.T) map[string]money.Amount {
 	if err := ledger.Check(ctx, b.db.Read()); err != nil {
 		t.Fatal(err)
 	}
+	if err := agent.CheckBooks(ctx, b.db.Read()); err != nil {
+		t.Fatal(err)
+	}
 	bal, err := ledger.Balances(ctx, b.db.Read())
 	if err != nil {
 		t.Fatal(err)
