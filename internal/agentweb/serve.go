@@ -116,7 +116,13 @@ type page struct {
 func (p page) T(key string, args ...any) string { return t(p.Lang, key, args...) }
 
 func (h *Handler) page(v *visit, title string, data any) page {
-	return page{Lang: v.lang, Title: t(v.lang, title), User: v.user, Path: v.r.URL.Path, Data: data, CSS: siteCSS}
+	p := page{Lang: v.lang, Title: t(v.lang, title), User: v.user, Path: v.r.URL.Path, Data: data, CSS: siteCSS}
+	if v.r.Method != http.MethodGet {
+		// The language switch comes back with a GET: to the home page
+		// after a form, not to the form's address.
+		p.Path = "/agent/"
+	}
+	return p
 }
 
 func (h *Handler) render(w http.ResponseWriter, status int, name string, p page) error {
