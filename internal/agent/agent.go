@@ -47,6 +47,9 @@ type Service struct {
 	Lockout time.Duration
 	// MaxTries is how many wrong PINs in a row lock a user. Default 5.
 	MaxTries int
+	// OnMessages runs after an SMS was queued (a phone's code), to wake
+	// delivery. May be nil.
+	OnMessages func()
 }
 
 func (s *Service) lockout() time.Duration {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -360,4 +362,81 @@ func TestPINLockout(t *testing.T) {
 			t.Fatalf("%d sign-ins audited, %v", n, err)
 		}
 	})
+}
+
+var codeRE = regexp.MustCompile(`Code (\d{6})\.`)
+
+// TestRegisterPhone: a phone is added to a meter only with the code sent to
+// it; wrong codes count, and five kill the code.
+func TestRegisterPhone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		b := setup(t, db, 0, 0)
+		const newPhone = "254733444555"
+		lastCode := func() string {
+			var body string
+			if err := db.Read().QueryRowContext(ctx, `SELECT body FROM messages WHERE recipient = $1 AND lane = 'otp' ORDER BY queued_at DESC LIMIT 1`, newPhone).Scan(&body); err != nil {
+				t.Fatal(err)
+			}
+			m := codeRE.FindStringSubmatch(body)
+			if m == nil {
+				t.Fatalf("no code in %q", body)
+			}
+			return m[1]
+		}
+		hasPhone := func() bool {
+			ok, err := customer.IsPhoneOf(ctx, db.Read(), newPhone, meterDRN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ok
+		}
+		if _, err := b.svc.RequestPhoneCode(ctx, b.user.ID, "01234567897", newPhone, "Mteja Power"); !errors.Is(err, agent.ErrMeter) {
+			t.Fatalf("code for no meter: %v", err)
+		}
+		if _, err := b.svc.RequestPhoneCode(ctx, b.user.ID, meterDRN, "0733 444 555", "Mteja Power"); err != nil {
+			t.Fatal(err)
+		}
+		code := lastCode()
+		wrong := fmt.Sprintf("%06d", (mustAtoi(t, code)+1)%1000000)
+		if err := b.svc.ConfirmPhone(ctx, b.user.ID, meterDRN, newPhone, wrong); !errors.Is(err, agent.ErrCodeWrong) {
+			t.Fatalf("wrong code: %v", err)
+		}
+		if hasPhone() {
+			t.Fatal("a wrong code added the phone")
+		}
+		if err := b.svc.ConfirmPhone(ctx, b.user.ID, meterDRN, newPhone, code); err != nil {
+			t.Fatal(err)
+		}
+		if !hasPhone() {
+			t.Fatal("the right code did not add the phone")
+		}
+		if err := b.svc.ConfirmPhone(ctx, b.user.ID, meterDRN, newPhone, code); !errors.Is(err, agent.ErrCodeWrong) {
+			t.Fatalf("a used code again: %v", err)
+		}
+		// Five wrong tries kill a code, right or not after.
+		if _, err := b.svc.RequestPhoneCode(ctx, b.user.ID, meterDRN, newPhone, "Mteja Power"); err != nil {
+			t.Fatal(err)
+		}
+		code = lastCode()
+		wrong = fmt.Sprintf("%06d", (mustAtoi(t, code)+1)%1000000)
+		for range 5 {
+			b.svc.ConfirmPhone(ctx, b.user.ID, meterDRN, newPhone, wrong)
+		}
+		if err := b.svc.ConfirmPhone(ctx, b.user.ID, meterDRN, newPhone, code); !errors.Is(err, agent.ErrCodeWrong) {
+			t.Fatalf("right code after five wrong: %v", err)
+		}
+		var n int
+		if err := db.Read().QueryRowContext(ctx, `SELECT count(*) FROM audit_events WHERE actor = $1 AND action = 'meter.edit'`, agent.Actor(b.user.ID)).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("%d phone additions audited under the agent, %v", n, err)
+		}
+	})
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -79,6 +79,21 @@ CREATE TABLE agent_sales (
 CREATE INDEX agent_sales_shift ON agent_sales (shift_id);
 CREATE INDEX agent_sales_meter ON agent_sales (meter_drn, created_at);
 
+-- A code sent to a customer's phone before an agent adds the phone to a
+-- meter: the code's SHA-256 with the row's id, never the code.
+CREATE TABLE agent_phone_codes (
+    id          TEXT PRIMARY KEY,
+    user_id     TEXT NOT NULL REFERENCES agent_users(id),
+    meter_drn   TEXT NOT NULL,
+    msisdn      TEXT NOT NULL,
+    code_hash   TEXT NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    created_at  BIGINT NOT NULL,
+    expires_at  BIGINT NOT NULL,
+    used_at     BIGINT
+);
+CREATE INDEX agent_phone_codes_user ON agent_phone_codes (user_id, meter_drn, msisdn);
+
 -- An agent user's web session: the token's SHA-256 (it holds 256 random
 -- bits), never the token.
 CREATE TABLE agent_sessions (
@@ -92,6 +107,7 @@ CREATE INDEX agent_sessions_user ON agent_sessions (user_id);
 
 -- +goose Down
 DROP TABLE agent_sessions;
+DROP TABLE agent_phone_codes;
 DROP TABLE agent_sales;
 DROP TABLE agent_shifts;
 DROP TABLE agent_users;
