@@ -12,7 +12,7 @@ import (
 // buildAgents makes the agent outlets' service: its sales wake the vend
 // worker, and the intake wakes its top-up applier.
 func (a *App) buildAgents() {
-	a.Agents = &agent.Service{DB: a.DB, Wake: a.Vend.Wake}
+	a.Agents = &agent.Service{DB: a.DB, Wake: a.Vend.Wake, OnMessages: a.Delivery.Wake}
 	a.agentTopUps = make(chan struct{}, 1)
 }
 

@@ -120,3 +120,22 @@ func (u ussdAgents) CloseShift(ctx context.Context, userID string, counted money
 	}
 	return ussd.AgentShift{Sales: sh.Sales, Expected: sh.Expected, Counted: sh.Counted, Difference: sh.Difference, Reconciled: sh.Reconciled()}, nil
 }
+
+func (u ussdAgents) SendPhoneCode(ctx context.Context, userID, drn, phone string) error {
+	_, err := u.a.Agents.RequestPhoneCode(ctx, userID, drn, phone, u.a.Config.Utility)
+	switch {
+	case errors.Is(err, agent.ErrInvalid):
+		return fmt.Errorf("%w: %v", ussd.ErrBadPhone, err)
+	case errors.Is(err, agent.ErrMeter):
+		return fmt.Errorf("%w: %v", ussd.ErrMeterNotFound, err)
+	}
+	return err
+}
+
+func (u ussdAgents) ConfirmPhone(ctx context.Context, userID, drn, phone, code string) error {
+	err := u.a.Agents.ConfirmPhone(ctx, userID, drn, phone, code)
+	if errors.Is(err, agent.ErrCodeWrong) || errors.Is(err, agent.ErrInvalid) {
+		return fmt.Errorf("%w: %v", ussd.ErrWrongCode, err)
+	}
+	return err
+}

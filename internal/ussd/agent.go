@@ -40,6 +40,13 @@ type Agents interface {
 	// CloseShift closes the user's shift with the cash counted. Errors
 	// wrap ErrNoShift when none is open.
 	CloseShift(ctx context.Context, userID string, counted money.Amount) (AgentShift, error)
+	// SendPhoneCode sends a code to the customer's phone, to add it to the
+	// meter once they read it out. Errors wrap ErrMeterNotFound, or
+	// ErrBadPhone for a number that is not one.
+	SendPhoneCode(ctx context.Context, userID, drn, phone string) error
+	// ConfirmPhone adds the phone to the meter's customer if code is the
+	// one sent. Errors wrap ErrWrongCode.
+	ConfirmPhone(ctx context.Context, userID, drn, phone, code string) error
 }
 
 // AgentUser is a signed-in agent.
@@ -75,6 +82,8 @@ var (
 	ErrAgentNoFloat = errors.New("float too low")
 	ErrNoTokens     = errors.New("meter has no tokens")
 	ErrNoShift      = errors.New("no open shift")
+	ErrBadPhone     = errors.New("not a phone number")
+	ErrWrongCode    = errors.New("wrong or expired code")
 )
 
 // agentEntry is the hidden home choice that leads to the agent menu.
@@ -143,7 +152,13 @@ type agentMenu struct{ u AgentUser }
 
 func (n agentMenu) render(s *session, hint string) screen {
 	at := s.at()
-	return con(withHint(hint, clip(n.u.Outlet, 24)+":", "1 "+at.Sell, "2 "+at.Float, "3 "+at.Resend, "4 "+at.Report, "5 "+at.CloseShift, s.t.BackHome)...)
+	first := clip(n.u.Outlet, 24) + ":"
+	if hint != "" {
+		// The hint takes the outlet's line: the Swahili menu has no room
+		// for both.
+		first = hint
+	}
+	return con(first, "1 "+at.Sell, "2 "+at.Float, "3 "+at.Resend, "4 "+at.Report, "5 "+at.CloseShift, "6 "+at.AddPhone, s.t.BackHome)
 }
 
 // agentTask is what the agent chose a meter for.
@@ -153,6 +168,7 @@ const (
 	agentSell agentTask = iota + 1
 	agentResend
 	agentReport
+	agentAddPhone
 )
 
 func (n agentMenu) next(s *session, in string, _ bool) (step, error) {
@@ -171,6 +187,8 @@ func (n agentMenu) next(s *session, in string, _ bool) (step, error) {
 		return goTo(agentMeter{u: n.u, k: agentReport}), nil
 	case "5":
 		return goTo(agentCash{u: n.u}), nil
+	case "6":
+		return goTo(agentMeter{u: n.u, k: agentAddPhone}), nil
 	}
 	return stay(s.t.InvalidChoice), nil
 }
@@ -194,6 +212,8 @@ func (n agentMeter) next(s *session, in string, last bool) (step, error) {
 		return goTo(agentAmount{u: n.u, drn: in}), nil
 	case agentReport:
 		return goTo(agentNote{u: n.u, drn: in}), nil
+	case agentAddPhone:
+		return goTo(agentPhone{u: n.u, drn: in}), nil
 	}
 	return s.act(last, func(ctx context.Context) (string, error) {
 		err := s.h.opts.Agents.ResendLast(ctx, n.u.ID, in)
@@ -344,5 +364,65 @@ func (n agentCloseConfirm) next(s *session, in string, last bool) (step, error) 
 			verdict = fmt.Sprintf(s.at().Difference, s.amount(sh.Difference))
 		}
 		return fmt.Sprintf(s.at().Closed, sh.Sales, s.amount(sh.Expected), s.amount(sh.Counted), verdict), nil
+	})
+}
+
+// agentPhone asks for the customer's phone number to add to the meter.
+type agentPhone struct {
+	u   AgentUser
+	drn string
+}
+
+func (n agentPhone) render(s *session, hint string) screen {
+	return con(withHint(hint, fmt.Sprintf(s.t.Meter, n.drn), s.at().EnterPhone, s.t.BackHome)...)
+}
+
+// next sends the code, once: only on the request the number was typed in,
+// and a resent request gets the first one's outcome; an older path
+// replayed sends nothing.
+func (n agentPhone) next(s *session, in string, last bool) (step, error) {
+	if !allDigits(strings.TrimPrefix(in, "+")) || len(in) < 9 || len(in) > 13 {
+		return stay(s.at().BadPhone), nil
+	}
+	if last {
+		key := "code\x00" + s.id + "\x00" + s.msisdn + "\x00" + s.raw
+		_, err := s.h.once.do(s.ctx, key, func() (string, error) {
+			return "", s.h.opts.Agents.SendPhoneCode(s.ctx, n.u.ID, n.drn, in)
+		})
+		switch {
+		case errors.Is(err, ErrBadPhone):
+			return stay(s.at().BadPhone), nil
+		case errors.Is(err, ErrMeterNotFound):
+			return closing(fmt.Sprintf(s.at().NoMeter, n.drn)), nil
+		case err != nil:
+			return step{}, fmt.Errorf("agent phone code for %s: %w", n.drn, err)
+		}
+	}
+	return goTo(agentCode{u: n.u, drn: n.drn, phone: in}), nil
+}
+
+// agentCode asks for the code the customer received.
+type agentCode struct {
+	u          AgentUser
+	drn, phone string
+}
+
+func (n agentCode) render(s *session, hint string) screen {
+	return con(withHint(hint, fmt.Sprintf(s.at().EnterCode, n.phone), s.t.BackHome)...)
+}
+
+func (n agentCode) next(s *session, in string, last bool) (step, error) {
+	if len(in) != 6 || !allDigits(in) {
+		return stay(s.at().BadCode), nil
+	}
+	return s.act(last, func(ctx context.Context) (string, error) {
+		err := s.h.opts.Agents.ConfirmPhone(ctx, n.u.ID, n.drn, n.phone, in)
+		if errors.Is(err, ErrWrongCode) {
+			return s.at().CodeWrong, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("agent phone confirm for %s: %w", n.drn, err)
+		}
+		return fmt.Sprintf(s.at().PhoneAdded, n.phone, n.drn), nil
 	})
 }

@@ -28,6 +28,8 @@ type memAgents struct {
 	count   int
 	reports int
 	resends int
+	codes   int
+	added   int
 }
 
 func newMemAgents() *memAgents {
@@ -112,6 +114,29 @@ func (m *memAgents) Report(_ context.Context, _, drn, _ string) (string, error) 
 	return "T-2026-000123", nil
 }
 
+func (m *memAgents) SendPhoneCode(_ context.Context, _, drn, phone string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case drn == "54500999999":
+		return ErrMeterNotFound
+	case strings.HasPrefix(phone, "999"):
+		return ErrBadPhone
+	}
+	m.codes++
+	return nil
+}
+
+func (m *memAgents) ConfirmPhone(_ context.Context, _, _, _, code string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if code != "246810" {
+		return ErrWrongCode
+	}
+	m.added++
+	return nil
+}
+
 func (m *memAgents) CloseShift(_ context.Context, _ string, counted money.Amount) (AgentShift, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -129,8 +154,9 @@ func (m *memAgents) CloseShift(_ context.Context, _ string, counted money.Amount
 // limit, as TestEveryScreenFits does for customers' screens.
 func TestAgentScreensFit(t *testing.T) {
 	t.Parallel()
-	inputs := []string{"0", "00", "1", "2", "3", "4", "5", "9", "x", "", agentPINOK, "0000",
+	inputs := []string{"0", "00", "1", "2", "3", "4", "5", "6", "9", "x", "", agentPINOK, "0000",
 		"54500320905", meterTokenDRN, "54500999999", "54500320906", "545", "500", "150000", "150001", "100.50", "99999999",
+		"0712345678", "+254712345678", "9990000000", "246810", "123456",
 		"wires*sparking near the gate"}
 	reached := map[string]bool{}
 	for _, lang := range []string{langEN, langSW} {
@@ -174,7 +200,7 @@ func TestAgentScreensFit(t *testing.T) {
 		})
 	}
 	var want []string
-	for _, n := range []node{agentPIN{}, agentMenu{}, agentMeter{}, agentAmount{}, agentConfirm{}, agentNote{}, agentCash{}, agentCloseConfirm{}, endNode{}} {
+	for _, n := range []node{agentPIN{}, agentMenu{}, agentMeter{}, agentAmount{}, agentConfirm{}, agentNote{}, agentCash{}, agentCloseConfirm{}, agentPhone{}, agentCode{}, endNode{}} {
 		if name := reflect.TypeOf(n).Name(); !reached[name] {
 			want = append(want, name)
 		}
@@ -224,6 +250,9 @@ func TestAgentDialogue(t *testing.T) {
 		{phoneAgent, "9*1234*1*54500320905*200*1", "END Float too low"},
 		{phoneAgent, "9*1234*3*54500320905", "END The last token of meter 54500320905"},
 		{phoneAgent, "9*1234*4*54500320905*no power since*morning", "END Reported. Reference T-2026-000123."},
+		{phoneAgent, "9*1234*6*54500320905*0712345678", "CON A code was sent by SMS to 0712345678."},
+		{phoneAgent, "9*1234*6*54500320905*0712345678*111111", "END Wrong or expired code."},
+		{phoneAgent, "9*1234*6*54500320905*0712345678*246810", "END Phone 0712345678 added to meter 54500320905."},
 		{phoneAgent, "9*1234*5*900*1", "END Shift closed: 2 sales, expected KES 900, counted KES 900. Balanced."},
 		{phoneAgent, "9*1234*5*900*1", "END Shift closed: 2 sales"}, // resent: the first answer
 	} {
@@ -232,8 +261,9 @@ func TestAgentDialogue(t *testing.T) {
 			t.Errorf("%s %q: %d %q, want prefix %q", tc.msisdn, tc.text, code, body, tc.want)
 		}
 	}
-	if ag.reports != 1 || ag.resends != 1 || len(ag.sales) != 2 {
-		t.Errorf("reports %d, resends %d, sales %d", ag.reports, ag.resends, len(ag.sales))
+	if ag.reports != 1 || ag.resends != 1 || len(ag.sales) != 2 || ag.codes != 1 || ag.added != 1 {
+		t.Errorf("reports %d, resends %d, sales %d, codes sent %d (want 1: replays send none), phones added %d",
+			ag.reports, ag.resends, len(ag.sales), ag.codes, ag.added)
 	}
 	// Three wrong PINs typed lock the menu; replaying an old path with a
 	// wrong PIN in it counts nothing.

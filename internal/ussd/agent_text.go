@@ -22,6 +22,10 @@ type agentTexts struct {
 	Closed                                  string // sales, expected, counted, verdict
 	Balanced                                string
 	Difference                              string // difference
+	AddPhone, EnterPhone, BadPhone          string
+	EnterCode                               string // phone
+	BadCode, CodeWrong                      string
+	PhoneAdded                              string // phone, meter
 }
 
 var agentEnglish = agentTexts{
@@ -50,6 +54,13 @@ var agentEnglish = agentTexts{
 	Closed:       "Shift closed: %d sales, expected %s, counted %s. %s",
 	Balanced:     "Balanced.",
 	Difference:   "Difference %s recorded.",
+	AddPhone:     "Register customer phone",
+	EnterPhone:   "Customer's phone number:",
+	BadPhone:     "Phone number not valid, e.g. 0712345678",
+	EnterCode:    "A code was sent by SMS to %s. Enter the code the customer received:",
+	BadCode:      "Enter the 6 digits of the code",
+	CodeWrong:    "Wrong or expired code. The phone was not added; start again for a new code.",
+	PhoneAdded:   "Phone %s added to meter %s. It will get the meter's tokens by SMS.",
 }
 
 var agentSwahili = agentTexts{
@@ -78,6 +89,13 @@ var agentSwahili = agentTexts{
 	Closed:       "Zamu imefungwa: mauzo %d, inatarajiwa %s, imehesabiwa %s. %s",
 	Balanced:     "Inalingana.",
 	Difference:   "Tofauti %s imerekodiwa.",
+	AddPhone:     "Sajili simu ya mteja",
+	EnterPhone:   "Nambari ya simu ya mteja:",
+	BadPhone:     "Nambari ya simu si sahihi, mfano 0712345678",
+	EnterCode:    "Nambari imetumwa kwa SMS kwa %s. Weka nambari aliyopokea mteja:",
+	BadCode:      "Weka tarakimu 6 za nambari",
+	CodeWrong:    "Nambari si sahihi au imeisha. Simu haikuongezwa; anza tena upate nambari mpya.",
+	PhoneAdded:   "Simu %s imeongezwa kwa mita %s. Itapokea tokeni za mita kwa SMS.",
 }
 
 // at returns the agent menu's phrases in the session's language.
