@@ -63,7 +63,8 @@ func (h *Handler) routes() []route {
 	out = append(out, h.ticketRoutes()...)
 	out = append(out, h.financeRoutes()...)
 	out = append(out, h.internetRoutes()...)
-	return append(out, h.invoiceRoutes()...)
+	out = append(out, h.invoiceRoutes()...)
+	return append(out, h.agentRoutes()...)
 }
 
 func (h *Handler) coreRoutes() []route {
