@@ -94,7 +94,7 @@ func (h *Handler) signIn(w http.ResponseWriter, v *visit) error {
 	if err != nil {
 		return err
 	}
-	h.setCookie(w, token, expires)
+	h.cookies().Set(w, token, expires)
 	http.Redirect(w, v.r, "/agent/", http.StatusSeeOther)
 	return nil
 }
@@ -111,7 +111,7 @@ func (h *Handler) signOut(w http.ResponseWriter, v *visit) error {
 			return err
 		}
 	}
-	h.clearCookie(w)
+	h.cookies().Clear(w)
 	http.Redirect(w, v.r, "/agent/", http.StatusSeeOther)
 	return nil
 }

@@ -5,9 +5,9 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/mteja/mteja/internal/agent"
+	"github.com/mteja/mteja/internal/login"
 	"github.com/mteja/mteja/internal/webpage"
 )
 
@@ -40,13 +40,13 @@ func (h *Handler) serve(fn handlerFunc, private bool) http.Handler {
 const maxForm = 4 << 10
 
 func (h *Handler) begin(w http.ResponseWriter, v *visit, private bool) error {
-	if tok := h.cookieToken(v.r); tok != "" {
+	if tok := h.cookies().Token(v.r); tok != "" {
 		u, err := h.Agents.Session(v.r.Context(), tok)
 		switch {
 		case err == nil:
 			v.user, v.token = &u, tok
 		case errors.Is(err, agent.ErrNotAgent):
-			h.clearCookie(w)
+			h.cookies().Clear(w)
 		default:
 			return err
 		}
@@ -130,30 +130,10 @@ func (h *Handler) render(w http.ResponseWriter, status int, name string, p page)
 	return pages.Write(w, status, name, csp, p)
 }
 
-// cookieName is the agent session cookie's: apart from the customers' and
-// staff's, so that no session opens another's pages.
-func (h *Handler) cookieName() string {
-	if h.Secure {
-		return "__Host-mteja_agent"
-	}
-	return "mteja_agent"
-}
-
-func (h *Handler) setCookie(w http.ResponseWriter, token string, expires time.Time) {
-	http.SetCookie(w, &http.Cookie{Name: h.cookieName(), Value: token, Path: "/", Expires: expires, MaxAge: int(time.Until(expires).Seconds()),
-		HttpOnly: true, Secure: h.Secure, SameSite: http.SameSiteStrictMode})
-}
-
-func (h *Handler) clearCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: h.cookieName(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: h.Secure, SameSite: http.SameSiteStrictMode})
-}
-
-func (h *Handler) cookieToken(r *http.Request) string {
-	c, err := r.Cookie(h.cookieName())
-	if err != nil {
-		return ""
-	}
-	return c.Value
+// cookies carry the agent session: apart from the customers' and staff's,
+// so that no session opens another's pages.
+func (h *Handler) cookies() login.Cookies {
+	return login.Cookies{Secure: h.Secure, Base: "mteja_agent"}
 }
 
 // langCookie holds the language chosen on this browser.
