@@ -33,6 +33,9 @@ type Handler struct {
 	// TokenWait is how long a sale waits for its token before showing the
 	// receipt without it. Default 3 s.
 	TokenWait time.Duration
+	// OnMessages runs after an SMS was queued (a re-sent token), to wake
+	// delivery. May be nil.
+	OnMessages func()
 
 	csrf *http.CrossOriginProtection
 }
@@ -49,6 +52,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /agent/language", h.serve(h.language, false))
 	mux.Handle("POST /agent/sell", h.serve(h.sell, true))
 	mux.Handle("GET /agent/receipts/{receipt}", h.serve(h.receipt, true))
+	mux.Handle("POST /agent/receipts/{receipt}/resend", h.serve(h.resend, true))
 	mux.Handle("POST /agent/shift/close", h.serve(h.closeShift, true))
 }
 

@@ -121,6 +121,13 @@ func TestAgentPages(t *testing.T) {
 	if code != 200 || !strings.Contains(body, v.Tokens[0].Grouped()) || !strings.Contains(body, "width:58mm") {
 		t.Fatalf("receipt: %d %s", code, body)
 	}
+	// Re-sent by SMS to the meter's phones, audited under the agent.
+	if code, loc, _ := do(t, c, a, "POST", loc+"/resend", url.Values{}); code != 303 || !strings.HasSuffix(loc, "?sent=1") {
+		t.Fatalf("re-send: %d %s", code, loc)
+	}
+	if n := a.Count(`SELECT count(*) FROM audit_events WHERE action = 'meter.resend' AND actor LIKE 'agent:%'`); n != 1 {
+		t.Errorf("%d re-sends audited under the agent", n)
+	}
 	for _, tc := range []struct {
 		form url.Values
 		want string

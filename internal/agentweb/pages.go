@@ -178,6 +178,9 @@ func (h *Handler) receipt(w http.ResponseWriter, v *visit) error {
 	}
 	p := h.page(v, "receipt.title", d)
 	p.Receipt, p.Outlet = true, st.Outlet.Name
+	if v.r.URL.Query().Get("sent") == "1" {
+		p.Notice = t(v.lang, "resend.done")
+	}
 	return h.render(w, http.StatusOK, "receipt", p)
 }
 

@@ -31,7 +31,7 @@ func (a *App) runAgents(ctx context.Context) {
 
 // agentPages serves the agents' web page at /agent/.
 func (a *App) agentPages() {
-	(&agentweb.Handler{DB: a.DB, Agents: a.Agents, Log: a.Log, Utility: a.Config.Utility,
+	(&agentweb.Handler{DB: a.DB, Agents: a.Agents, Log: a.Log, Utility: a.Config.Utility, OnMessages: a.Delivery.Wake,
 		// Behind https (production) the cookie must be Secure; the demo and
 		// tests run on plain http.
 		Secure: !strings.HasPrefix(a.Config.PublicURL, "http://")}).Routes(a.Mux)
