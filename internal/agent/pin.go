@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/mteja/mteja/internal/staff"
 	"github.com/mteja/mteja/internal/store"
@@ -28,6 +29,11 @@ func IsAgent(ctx context.Context, q Querier, msisdn string) (bool, error) {
 // the database, so the limit holds across nodes, and audited.
 func (s *Service) SignIn(ctx context.Context, msisdn, pin string) (User, error) {
 	u, hash, _, err := s.load(ctx, msisdn)
+	if errors.Is(err, ErrNotAgent) {
+		// As long as a wrong PIN takes, so that the answer's time does not
+		// tell who is an agent.
+		staff.CheckSecret(decoyHash(), pin)
+	}
 	if err != nil {
 		return User{}, err
 	}
@@ -112,6 +118,20 @@ func (s *Service) load(ctx context.Context, msisdn string) (u User, hash string,
 	}
 	return u, hash, lockedUntil, nil
 }
+
+// decoyHash is a hash no PIN matches (of a random secret, thrown away),
+// checked for phones that are no agent's; made on first use.
+var decoyHash = sync.OnceValue(func() string {
+	pin, err := NewPIN()
+	if err != nil {
+		panic(err)
+	}
+	h, err := staff.HashSecret(pin + "-decoy")
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
 
 // userByID loads an active user in tx.
 func userByID(tx *store.Tx, id string) (User, error) {

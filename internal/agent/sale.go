@@ -114,7 +114,9 @@ func (s *Service) Sell(ctx context.Context, userID string, req SaleRequest) (Sal
 			return err
 		}
 		rec, err := payment.RecordTx(tx, []payment.Payment{{Provider: payment.Agent, Receipt: receipt, Amount: req.Amount,
-			AccountRef: drn, MeterDRN: drn, NotifyMSISDN: notify, Payer: u.MSISDN, PayerName: u.Name,
+			// No payer number: the customer paid cash, and the agent's phone
+			// must not see the sale among its own purchases.
+			AccountRef: drn, MeterDRN: drn, NotifyMSISDN: notify, PayerName: "agent " + u.Name,
 			Service: payment.Electricity, Debit: ledger.AgentFloat(u.OutletID)}})
 		if err != nil {
 			return fmt.Errorf("sale: record payment: %w", err)
