@@ -43,7 +43,7 @@ func TestAgentOutlets(t *testing.T) {
 		t.Fatalf("the PIN shown does not sign in: %v", err)
 	}
 	a.WaitPayment(a.PayBill("254722000333", "AGENTKDL", 2000), "applied")
-	if _, err := a.Agents.Sell(context.Background(), u.ID, agent.SaleRequest{Key: "1", MeterDRN: "54500320905", Amount: money.MustFromMajor(300)}); err != nil {
+	if _, err := a.Agents.Sell(context.Background(), u.ID, agent.SaleRequest{Key: "sale-1", MeterDRN: "54500320905", Amount: money.MustFromMajor(300)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.Agents.CloseShift(context.Background(), u.ID, money.MustFromMajor(300)); err != nil {
