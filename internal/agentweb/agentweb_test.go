@@ -121,6 +121,9 @@ func TestAgentPages(t *testing.T) {
 	if code != 200 || !strings.Contains(body, v.Tokens[0].Grouped()) || !strings.Contains(body, "width:58mm") {
 		t.Fatalf("receipt: %d %s", code, body)
 	}
+	if n := a.Count(`SELECT count(*) FROM audit_events WHERE action = 'agent.receipt' AND detail = $1`, receipt); n != 1 {
+		t.Errorf("%d reads of the receipt audited, want 1", n)
+	}
 	// Re-sent by SMS to the meter's phones, audited under the agent.
 	if code, loc, _ := do(t, c, a, "POST", loc+"/resend", url.Values{}); code != 303 || !strings.HasSuffix(loc, "?sent=1") {
 		t.Fatalf("re-send: %d %s", code, loc)

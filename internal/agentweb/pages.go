@@ -170,6 +170,11 @@ func (h *Handler) receipt(w http.ResponseWriter, v *visit) error {
 	if err != nil {
 		return err
 	}
+	// Showing a sale shows its customer's token: an agent's read of a
+	// customer record, audited like staff's.
+	if err := h.Agents.Audit(ctx, v.user.ID, "agent.receipt", "meter:"+sale.MeterDRN, sale.Receipt); err != nil {
+		return err
+	}
 	d := receiptData{Sale: sale, Outlet: st.Outlet.Name, Agent: v.user.Name}
 	if vd, err := vend.ByPayment(ctx, h.DB.Read(), sale.PaymentID); err == nil {
 		d.Vend = &vd
