@@ -440,3 +440,48 @@ func mustAtoi(t *testing.T, s string) int {
 	}
 	return n
 }
+
+// TestCloseDuringSales: shifts closed while sales run never lose or
+// double-count a sale: every sale is in exactly one shift, and each
+// closed shift's expected cash is the sum of its own sales and what the
+// ledger took from the float for them.
+func TestCloseDuringSales(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		b := setup(t, db, 10000, 0)
+		var wg sync.WaitGroup
+		for i := range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := b.svc.Sell(ctx, b.user.ID, agent.SaleRequest{Key: fmt.Sprint("c", i), MeterDRN: meterDRN, Amount: money.MustFromMajor(10)}); err != nil {
+					t.Error(err)
+				}
+			}()
+			if i%5 == 4 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if _, err := b.svc.CloseShift(ctx, b.user.ID, 0); err != nil && !errors.Is(err, agent.ErrNoShift) {
+						t.Error(err)
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		b.svc.CloseShift(ctx, b.user.ID, 0)
+		var bad, total int
+		if err := db.Read().QueryRowContext(ctx, `SELECT count(*) FROM agent_shifts s WHERE s.closed_at IS NOT NULL AND (s.sales <> (SELECT count(*) FROM agent_sales a WHERE a.shift_id = s.id)
+			OR s.expected <> (SELECT COALESCE(SUM(amount), 0) FROM agent_sales a WHERE a.shift_id = s.id))`).Scan(&bad); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Read().QueryRowContext(ctx, `SELECT COALESCE(SUM(sales), 0) FROM agent_shifts`).Scan(&total); err != nil {
+			t.Fatal(err)
+		}
+		if bad != 0 || total != 20 {
+			t.Fatalf("%d shifts whose figures are not their sales'; %d sales counted in shifts, want 20", bad, total)
+		}
+		b.drain(t)
+		b.checkBooks(t)
+	})
+}

@@ -33,19 +33,30 @@ type Shift struct {
 // all agree.
 func (s Shift) Reconciled() bool { return s.Difference == 0 && s.Ledger == s.Expected }
 
-// openShift returns the user's open shift, opening one if none is.
+// openShift returns the user's open shift, opening one if none is, and
+// locks it until tx ends, so that a close waits for the sale and a sale for
+// the close: a sale is counted in exactly the shift it names.
 func openShift(tx *store.Tx, u User) (string, error) {
 	// Two sales at once may both find no open shift: the unique index on
-	// open shifts lets one insert win and the other do nothing.
-	if _, err := tx.Exec(`INSERT INTO agent_shifts (id, outlet_id, user_id, opened_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-		newID(), u.OutletID, u.ID, store.Micros(tx.Now)); err != nil {
-		return "", fmt.Errorf("open shift: %w", err)
+	// open shifts lets one insert win and the other do nothing. A shift
+	// closed while this waited for its lock no longer matches, and the
+	// next round opens the next one.
+	for range 3 {
+		if _, err := tx.Exec(`INSERT INTO agent_shifts (id, outlet_id, user_id, opened_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+			newID(), u.OutletID, u.ID, store.Micros(tx.Now)); err != nil {
+			return "", fmt.Errorf("open shift: %w", err)
+		}
+		var id string
+		err := tx.QueryRow(`SELECT id FROM agent_shifts WHERE user_id = $1 AND closed_at IS NULL `+tx.ForUpdate(), u.ID).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("open shift: %w", err)
+		}
+		return id, nil
 	}
-	var id string
-	if err := tx.QueryRow(`SELECT id FROM agent_shifts WHERE user_id = $1 AND closed_at IS NULL`, u.ID).Scan(&id); err != nil {
-		return "", fmt.Errorf("open shift: %w", err)
-	}
-	return id, nil
+	return "", fmt.Errorf("open shift: user %s: no open shift after three tries", u.ID)
 }
 
 // OpenShift opens the user's shift, or returns the one open.
