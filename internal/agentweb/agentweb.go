@@ -54,6 +54,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /agent/receipts/{receipt}", h.serve(h.receipt, true))
 	mux.Handle("POST /agent/receipts/{receipt}/resend", h.serve(h.resend, true))
 	mux.Handle("POST /agent/shift/close", h.serve(h.closeShift, true))
+	mux.Handle("POST /agent/phones", h.serve(h.phoneCode, true))
+	mux.Handle("POST /agent/phones/confirm", h.serve(h.phoneConfirm, true))
 }
 
 //go:embed templates/*.html assets/agent.css

@@ -143,6 +143,22 @@ func TestAgentPages(t *testing.T) {
 			t.Errorf("sell %v: %d, want %q in %s", tc.form, code, tc.want, body)
 		}
 	}
+	// A customer's phone, added with the code sent to it.
+	newPhone := url.Values{"meter": {app.DemoCustomers[0].Meter}, "phone": {"0733444555"}}
+	if code, _, body := do(t, c, a, "POST", "/agent/phones", newPhone); code != 200 || !strings.Contains(body, "A code was sent by SMS to 0733444555") {
+		t.Fatalf("phone code: %d %s", code, body)
+	}
+	var sms string
+	if err := a.DB.Read().QueryRow(`SELECT body FROM messages WHERE recipient = '254733444555' AND lane = 'otp'`).Scan(&sms); err != nil {
+		t.Fatal(err)
+	}
+	newPhone.Set("code", regexp.MustCompile(`Code (\d{6})`).FindStringSubmatch(sms)[1])
+	if code, _, body := do(t, c, a, "POST", "/agent/phones/confirm", newPhone); code != 200 || !strings.Contains(body, "Phone 0733444555 added") {
+		t.Fatalf("phone confirm: %d %s", code, body)
+	}
+	if code, _, body := do(t, c, a, "POST", "/agent/phones/confirm", newPhone); code != 400 || !strings.Contains(body, "Wrong or expired code") {
+		t.Errorf("a used code again: %d %s", code, body)
+	}
 	// Another outlet's agent cannot see this sale.
 	other := client(t)
 	do(t, other, a, "POST", "/agent/signin", url.Values{"phone": {"254722000444"}, "pin": {agentPIN}})
