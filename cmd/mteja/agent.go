@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/mteja/mteja/internal/agent"
 	"github.com/mteja/mteja/internal/money"
@@ -28,33 +27,16 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("%w:\n%s", errUsage, agentUsage)
 	}
 	verb, rest := args[0], args[1:]
-	opts := map[string]string{}
-	var pos, flags []string
-	for i := 0; i < len(rest); i++ {
-		a := rest[i]
-		name := strings.TrimLeft(a, "-")
-		switch {
-		case strings.HasPrefix(a, "-") && (name == "credit-limit" || name == "share" || name == "fixed" || name == "tariff"):
-			if i+1 >= len(rest) {
-				return fmt.Errorf("%w: %s needs a value", errUsage, a)
-			}
-			opts[name] = rest[i+1]
-			i++
-		case strings.HasPrefix(a, "-"):
-			flags = append(flags, a)
-			if !strings.Contains(a, "=") && i+1 < len(rest) {
-				flags = append(flags, rest[i+1])
-				i++
-			}
-		default:
-			pos = append(pos, a)
-		}
+	var limit, share, fixed, tariffID string
+	pos, flags, err := splitArgs(rest, map[string]*string{"credit-limit": &limit, "share": &share, "fixed": &fixed, "tariff": &tariffID})
+	if err != nil {
+		return err
 	}
 	want := map[string]int{"outlet": 2, "commission": 1, "user": 3, "pin": 1, "list": 0}
 	if n, ok := want[verb]; !ok || len(pos) != n {
 		return fmt.Errorf("%w:\n%s", errUsage, agentUsage)
 	}
-	limit, rule, err := agentOptions(opts)
+	creditLimit, rule, err := agentOptions(limit, share, fixed, tariffID)
 	if err != nil {
 		return err
 	}
@@ -73,7 +55,7 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	svc, by := &agent.Service{DB: db}, cliActor()
 	switch verb {
 	case "outlet":
-		o, err := svc.CreateOutlet(ctx, by, pos[0], pos[1], limit)
+		o, err := svc.CreateOutlet(ctx, by, pos[0], pos[1], creditLimit)
 		if err != nil {
 			return agentError(err)
 		}
@@ -128,27 +110,28 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// agentOptions reads the credit limit and commission options.
-func agentOptions(opts map[string]string) (money.Amount, agent.Rule, error) {
-	var limit money.Amount
-	rule := agent.Rule{TariffID: opts["tariff"]}
+// agentOptions reads the credit limit and commission options ("" for
+// none given).
+func agentOptions(limit, share, fixed, tariffID string) (money.Amount, agent.Rule, error) {
+	var creditLimit money.Amount
+	rule := agent.Rule{TariffID: tariffID}
 	var err error
-	if v, ok := opts["credit-limit"]; ok {
-		if limit, err = money.Parse(v); err != nil {
+	if limit != "" {
+		if creditLimit, err = money.Parse(limit); err != nil {
 			return 0, rule, fmt.Errorf("%w: -credit-limit: %v", errUsage, err)
 		}
 	}
-	if v, ok := opts["fixed"]; ok {
-		if rule.Fixed, err = money.Parse(v); err != nil {
+	if fixed != "" {
+		if rule.Fixed, err = money.Parse(fixed); err != nil {
 			return 0, rule, fmt.Errorf("%w: -fixed: %v", errUsage, err)
 		}
 	}
-	if v, ok := opts["share"]; ok {
-		if rule.ShareBP, err = strconv.ParseInt(v, 10, 64); err != nil {
+	if share != "" {
+		if rule.ShareBP, err = strconv.ParseInt(share, 10, 64); err != nil {
 			return 0, rule, fmt.Errorf("%w: -share: basis points, e.g. 150 for 1.5%%", errUsage)
 		}
 	}
-	return limit, rule, nil
+	return creditLimit, rule, nil
 }
 
 // agentError makes a refused set-up a usage error (exit 2).

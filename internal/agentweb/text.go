@@ -1,24 +1,12 @@
 package agentweb
 
-import "fmt"
+import "github.com/mteja/mteja/internal/webpage"
 
 // messages holds every phrase of the agent pages, per language; a test
 // checks both have the same keys and that the templates use no other.
 var messages = map[string]map[string]string{"en": english, "sw": swahili}
 
-func t(lang, key string, args ...any) string {
-	s, ok := messages[lang][key]
-	if !ok {
-		s, ok = english[key]
-	}
-	if !ok {
-		return key
-	}
-	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
-	}
-	return s
-}
+func t(lang, key string, args ...any) string { return webpage.Translate(messages, lang, key, args...) }
 
 var english = map[string]string{
 	"other.lang":         "Kiswahili",
