@@ -127,13 +127,13 @@ Callback URLs of this run (each gateway has its own secret):
 `, u, first.Phone, first.Meter, key, a.USSDURL(), cfg.MetricsToken)
 	printCallbacks(stdout, a.Config, true)
 	printISPDemo(stdout, a)
+	if err := demoAgent(ctx, stdout, a); err != nil {
+		return err
+	}
 	if err := printHotspotDemo(ctx, stdout, a); err != nil {
 		return err
 	}
 	if err := demoInvoice(ctx, stdout, a); err != nil {
-		return err
-	}
-	if err := demoAgent(ctx, stdout, a); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")

@@ -31,12 +31,6 @@ const (
 	// OpeningBalances is the other side of what a utility brings from its
 	// previous system, such as the arrears of imported meters.
 	OpeningBalances = "equity:opening_balances"
-	// Agents: a float top-up waits here until the outlet it names is
-	// credited; each outlet's float and earned commission are liabilities
-	// of their own (AgentFloat, AgentCommission), and the commission is
-	// the utility's expense.
-	AgentUnapplied    = "liability:agent_float_unapplied"
-	CommissionExpense = "expense:agent_commission"
 	// Pass-through charges and levies get one account each, named by the
 	// tariff line code: "liability:levy:<code>" or "revenue:pass_through:<code>".
 )
@@ -52,6 +46,15 @@ const (
 	ISPVAT       = "liability:isp:vat_payable"
 	ISPExcise    = "liability:isp:excise_payable" // excise duty on internet data services
 	ISPRevenue   = "revenue:isp:service"
+)
+
+// Accounts of agent outlets: a float top-up waits in AgentUnapplied until
+// the outlet it names is credited; each outlet's float and earned
+// commission are liabilities of their own (AgentFloat, AgentCommission),
+// and the commission is the utility's expense.
+const (
+	AgentUnapplied    = "liability:agent_float_unapplied"
+	CommissionExpense = "expense:agent_commission"
 )
 
 // AgentFloat is the account of an outlet's float: what the agent prepaid,
