@@ -127,6 +127,9 @@ Callback URLs of this run (each gateway has its own secret):
 `, u, first.Phone, first.Meter, key, a.USSDURL(), cfg.MetricsToken)
 	printCallbacks(stdout, a.Config, true)
 	printISPDemo(stdout, a)
+	if err := demoAgent(ctx, stdout, a); err != nil {
+		return err
+	}
 	if err := printHotspotDemo(ctx, stdout, a); err != nil {
 		return err
 	}

@@ -32,6 +32,7 @@ func commands() map[string]command {
 		"tariff":    {"import a tariff or its new versions, list, show and quote: tariff import FILE | list | show ID | quote ID AMOUNT", runTariff},
 		"bench":     {"measure vends/s and latency end to end (bench vend), or the RADIUS server (bench radius)", runBench},
 		"ussd-sim":  {"dial the USSD menus by hand from a terminal", runUSSDSim},
+		"agent":     {"agent outlets and their users: agent outlet CODE NAME | user CODE PHONE NAME | pin PHONE | list", runAgent},
 		"user":      {"staff accounts for the console: user add USERNAME ROLE prints a one-time set-up link", runUser},
 		"sim":       {"M-Pesa's side where Safaricom cannot be reached: sim daraja runs the simulator, sim pay makes a Paybill payment", runSim},
 		"callbacks": {"print the callback URLs (with their secrets) to configure with M-Pesa and the gateways", runCallbacks},

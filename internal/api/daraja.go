@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -62,6 +63,9 @@ func (h *Handler) c2bValidation(w http.ResponseWriter, r *http.Request, body []b
 	if h.ISP != nil && h.ISP.Ours(c.ShortCode) {
 		return h.ispValidation(w, r, c)
 	}
+	if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(c.BillRef)), payment.AgentPrefix) {
+		return h.agentValidation(w, r, c)
+	}
 	drn := customer.NormalizeNumber(c.BillRef)
 	m, err := customer.GetMeter(r.Context(), h.DB.Read(), drn)
 	switch {
@@ -98,10 +102,16 @@ func (h *Handler) c2bValidation(w http.ResponseWriter, r *http.Request, body []b
 // must name a subscriber; any whole amount buys something (what a plan
 // does not take waits in the wallet).
 func (h *Handler) ispValidation(w http.ResponseWriter, r *http.Request, c mpesa.C2B) error {
+	return h.accountValidation(w, r, c, h.ISP.Payable)
+}
+
+// accountValidation decides a payment to an account other than a meter:
+// any whole amount, for an account payable says may be paid.
+func (h *Handler) accountValidation(w http.ResponseWriter, r *http.Request, c mpesa.C2B, payable func(context.Context, string) (bool, error)) error {
 	if c.CheckAmount() != nil {
 		return writeJSON(w, http.StatusOK, mpesa.Reject(mpesa.C2BInvalidAmount))
 	}
-	ok, err := h.ISP.Payable(r.Context(), c.BillRef)
+	ok, err := payable(r.Context(), c.BillRef)
 	if err != nil {
 		return err
 	}

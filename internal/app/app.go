@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mteja/mteja/internal/agent"
 	"github.com/mteja/mteja/internal/api"
 	"github.com/mteja/mteja/internal/care"
 	"github.com/mteja/mteja/internal/charter"
@@ -79,7 +80,10 @@ type App struct {
 	Sim    *mpesa.Simulator // demo only
 	ISPSim *mpesa.Simulator // demo only: M-Pesa as the ISP's short code
 	Sink   *notify.Sink     // demo only
-	Mux    *http.ServeMux
+	// Agents are the agent outlets: cash sales from float, shifts, top-ups.
+	Agents      *agent.Service
+	agentTopUps chan struct{}
+	Mux         *http.ServeMux
 
 	listener net.Listener
 	server   *http.Server
@@ -244,9 +248,11 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	if err := a.hotspot(opts.Demo); err != nil {
 		return err
 	}
+	a.buildAgents()
 	a.Intake.OnReceived = func() {
 		a.Vend.Wake()
 		a.ISP.Wake()
+		a.wakeAgents()
 	}
 	if cfg.DarajaVerifyAbove > 0 {
 		if a.Daraja == nil {
@@ -357,6 +363,7 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.run(ctx, a.Delivery.Run)
 	a.run(ctx, a.ISP.Run)
+	a.run(ctx, a.runAgents)
 	if err := a.startRadius(ctx); err != nil {
 		a.Close()
 		return err

@@ -18,9 +18,11 @@ func (a *App) routes() {
 	if len(a.Config.ISPShortCodes) > 0 {
 		opts.Internet = ussdInternet{a.ISP} // the internet menu, for the ISP's subscribers
 	}
+	opts.Agents = ussdAgents{a} // choice 9: the agent menu, for agent users' phones only
 	ussd.NewHandler(newCountedUSSD(ussdBackend{a}, a.Usage), opts).Routes(a.Mux)
 	a.inboundRoutes()
 	a.portal()
+	a.agentPages()
 	if a.Sink != nil {
 		a.Mux.HandleFunc("GET /demo/sms", a.demoSMS)
 		a.Mux.HandleFunc("POST /demo/pay", a.demoPay)

@@ -65,7 +65,8 @@ func (h *Handler) routes() []route {
 	out = append(out, h.internetRoutes()...)
 	out = append(out, h.hubRoutes()...)
 	out = append(out, h.invoiceRoutes()...)
-	return append(out, h.outreachRoutes()...)
+	out = append(out, h.outreachRoutes()...)
+	return append(out, h.agentRoutes()...)
 }
 
 func (h *Handler) coreRoutes() []route {

@@ -1,7 +1,7 @@
 package console
 
 // english is every phrase, from the core and each part of the console.
-var english = join(englishCore, englishOperator, englishFinance, englishTickets, englishInternet, englishInvoices, englishHub, englishOutreach)
+var english = join(englishCore, englishOperator, englishFinance, englishTickets, englishInternet, englishInvoices, englishHub, englishOutreach, englishAgents)
 
 var englishCore = map[string]string{
 	"console":    "Staff console",

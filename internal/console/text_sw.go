@@ -1,7 +1,7 @@
 package console
 
 // swahili is every phrase, from the core and each part of the console.
-var swahili = join(swahiliCore, swahiliOperator, swahiliFinance, swahiliTickets, swahiliInternet, swahiliInvoices, swahiliHub, swahiliOutreach)
+var swahili = join(swahiliCore, swahiliOperator, swahiliFinance, swahiliTickets, swahiliInternet, swahiliInvoices, swahiliHub, swahiliOutreach, swahiliAgents)
 
 var swahiliCore = map[string]string{
 	"console":    "Dashibodi ya wafanyakazi",

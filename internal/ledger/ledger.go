@@ -52,6 +52,22 @@ const (
 	ISPRevenue   = "revenue:isp:service"
 )
 
+// Accounts of agent outlets: a float top-up waits in AgentUnapplied until
+// the outlet it names is credited; each outlet's float and earned
+// commission are liabilities of their own (AgentFloat, AgentCommission),
+// and the commission is the utility's expense.
+const (
+	AgentUnapplied    = "liability:agent_float_unapplied"
+	CommissionExpense = "expense:agent_commission"
+)
+
+// AgentFloat is the account of an outlet's float: what the agent prepaid,
+// less what it sold.
+func AgentFloat(outletID string) string { return "liability:agent_float:" + outletID }
+
+// AgentCommission is the account of the commission an outlet has earned.
+func AgentCommission(outletID string) string { return "liability:agent_commission:" + outletID }
+
 // Posting is one line of a transaction.
 type Posting struct {
 	Account string

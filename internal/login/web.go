@@ -17,14 +17,22 @@ type Cookies struct {
 	// browsers accept only from HTTPS. Set it whenever the public URL is
 	// https, as it must be in production.
 	Secure bool
+	// Base names the cookie, "mteja_session" when "": another set of
+	// pages with sessions of its own (agents') names its own, so that no
+	// session opens another's pages.
+	Base string
 }
 
 // Name is the session cookie's name.
 func (c Cookies) Name() string {
-	if c.Secure {
-		return "__Host-mteja_session"
+	base := c.Base
+	if base == "" {
+		base = "mteja_session"
 	}
-	return "mteja_session"
+	if c.Secure {
+		return "__Host-" + base
+	}
+	return base
 }
 
 // Set gives the browser the session's token.

@@ -86,6 +86,11 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 		p := &ps[i]
 		if p.Service == "" {
 			p.Service = in.serviceOf(p.ShortCode)
+			if p.Service == Electricity && p.Debit == "" && strings.HasPrefix(strings.ToUpper(strings.TrimSpace(p.AccountRef)), AgentPrefix) {
+				// A float top-up to the utility's Paybill: the agent
+				// outlets' applier credits the float it names.
+				p.Service = AgentFloat
+			}
 		}
 		if p.Service != Electricity {
 			continue
@@ -189,6 +194,9 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 			continue
 		}
 		books := BooksOf(p.Service)
+		if p.Debit != "" {
+			books.Clearing = p.Debit
+		}
 		credit := books.Credit
 		if p.State == Suspense || p.State == Verifying {
 			credit = books.Suspense

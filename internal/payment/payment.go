@@ -29,7 +29,14 @@ const (
 const (
 	Electricity = "electricity"
 	Internet    = "isp"
+	// AgentFloat is a top-up of an agent outlet's float: a Paybill payment
+	// whose account is AgentPrefix and the outlet's code.
+	AgentFloat = "agent_float"
 )
+
+// AgentPrefix starts the account reference of a float top-up ("AGENT" and
+// the outlet's code, e.g. AGENT1001): no meter number has letters.
+const AgentPrefix = "AGENT"
 
 // Books are the ledger accounts a service's payments pass through.
 type Books struct {
@@ -40,8 +47,11 @@ type Books struct {
 
 // BooksOf returns the accounts of a service's payments.
 func BooksOf(service string) Books {
-	if service == Internet {
+	switch service {
+	case Internet:
 		return Books{Clearing: ledger.ISPClearing, Suspense: ledger.ISPSuspense, Credit: ledger.ISPUnapplied}
+	case AgentFloat:
+		return Books{Clearing: ledger.MpesaClearing, Suspense: ledger.Suspense, Credit: ledger.AgentUnapplied}
 	}
 	return Books{Clearing: ledger.MpesaClearing, Suspense: ledger.Suspense, Credit: ledger.CustomerCredit}
 }
@@ -82,7 +92,11 @@ type Payment struct {
 	Hold string
 	// Verify, set by whoever records a payment from a callback, holds it
 	// (verifying) until M-Pesa confirms it by a transaction status query.
-	Verify     bool
+	Verify bool
+	// Debit, set by whoever records the payment, names the account the
+	// money comes from when it is not the service's M-Pesa clearing: an
+	// agent's cash sale is paid from the outlet's float. Not stored.
+	Debit      string
 	Attempts   int
 	LastError  string
 	PaidAt     time.Time

@@ -80,6 +80,11 @@ func RefundTx(tx *store.Tx, id, by, reason string) (Payment, error) {
 	if err != nil {
 		return Payment{}, err
 	}
+	if p.Provider == Agent {
+		// Its money came from an outlet's float, not through M-Pesa: giving
+		// it back means crediting that float, which is the agents' to do.
+		return Payment{}, fmt.Errorf("refund payment %s: an agent's cash sale: %w", p.Receipt, ErrService)
+	}
 	if reason == "" {
 		reason = "refunded"
 	}
@@ -113,6 +118,10 @@ func ReverseTx(tx *store.Tx, receipt, by, reason string) (Payment, error) {
 	}
 	books := BooksOf(p.Service)
 	switch {
+	case p.Provider == Agent:
+		// An agent's cash sale came from an outlet's float; M-Pesa has
+		// nothing of it to reverse.
+		return Payment{}, fmt.Errorf("reverse payment %s: an agent's cash sale: %w (%w)", receipt, ErrService, ErrState)
 	case p.State == Applied && p.Service != Electricity:
 		// Its money is in a subscriber's wallet or spent on a plan: the
 		// service's own books must take it back, which they cannot yet.

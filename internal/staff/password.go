@@ -105,3 +105,10 @@ func checkStrength(username, password string) error {
 	}
 	return nil
 }
+
+// HashSecret hashes a secret a person types other than a staff password
+// (an agent's PIN) the same way: argon2id in the PHC string form.
+func HashSecret(secret string) (string, error) { return hashPassword(secret) }
+
+// CheckSecret reports whether secret matches a hash from HashSecret.
+func CheckSecret(encoded, secret string) bool { return checkPassword(encoded, secret) }

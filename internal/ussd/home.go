@@ -44,6 +44,8 @@ func (home) next(s *session, in string, _ bool) (step, error) {
 		if s.h.opts.Internet != nil {
 			return goTo(internetMenu{}), nil
 		}
+	case agentEntry:
+		return s.agentStep()
 	}
 	return stay(s.t.InvalidChoice), nil
 }

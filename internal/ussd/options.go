@@ -48,6 +48,9 @@ type Options struct {
 	// Internet, when set, adds the internet menu (usage, bundles by STK
 	// push, vouchers) for an ISP's subscribers. nil: no such menu.
 	Internet Internet
+	// Agents, when set, opens the agent menu (choice 9, with a PIN) to
+	// the phones of agent users. nil: no agent menu.
+	Agents Agents
 	// Now is the clock of the dedupe cache. Default time.Now.
 	Now func() time.Time
 }

@@ -108,3 +108,20 @@ func BrowserLanguage(r *http.Request) string {
 	}
 	return ""
 }
+
+// Translate returns key's phrase in lang from messages (a map of phrases
+// per language), else the English one, else the key itself, which tests
+// catch; args fill the phrase's verbs.
+func Translate(messages map[string]map[string]string, lang, key string, args ...any) string {
+	s, ok := messages[lang][key]
+	if !ok {
+		s, ok = messages["en"][key]
+	}
+	if !ok {
+		return key
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/mteja/mteja/internal/agent"
 	"github.com/mteja/mteja/internal/isp"
 	"github.com/mteja/mteja/internal/ledger"
 	"github.com/mteja/mteja/internal/money"
@@ -48,6 +49,9 @@ func (a *App) Books() error {
 	if err := isp.CheckBooks(ctx, q); err != nil {
 		return err
 	}
+	if err := agent.CheckBooks(ctx, q); err != nil {
+		return err
+	}
 	bal, err := ledger.Balances(ctx, q)
 	if err != nil {
 		return err
@@ -75,6 +79,12 @@ func (a *App) Books() error {
 			{books.Credit, `state = 'received'`, -1},
 		} {
 			where := c.where + ` AND service = '` + service + `'`
+			if service == payment.Electricity && c.account != books.Credit {
+				// The utility's Paybill also takes agents' float top-ups,
+				// into the same clearing and suspense; an agent's cash sale
+				// is paid from the outlet's float, not through M-Pesa.
+				where = c.where + ` AND service IN ('electricity', 'agent_float') AND provider <> 'agent'`
+			}
 			s, err := sum(where)
 			if err != nil {
 				return err
