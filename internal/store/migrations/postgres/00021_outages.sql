@@ -16,6 +16,9 @@ ALTER TABLE outages ADD COLUMN state TEXT NOT NULL DEFAULT 'confirmed';
 ALTER TABLE outages ADD COLUMN confirmed_at BIGINT;
 ALTER TABLE outages ADD COLUMN confirmed_by TEXT NOT NULL DEFAULT '';
 CREATE INDEX outages_state ON outages (state, restored_at);
+-- One suspected outage a place at a time: reports arriving together on
+-- two nodes join one.
+CREATE UNIQUE INDEX outages_one_suspected ON outages (level, place) WHERE state = 'suspected';
 
 -- The events customers are told of: started, etr, restored, and planned
 -- work 48 h and 2 h ahead. A sweeper sends each once it is due (due_at),
@@ -75,6 +78,7 @@ DROP TABLE outage_reports;
 DROP TABLE outage_subscriptions;
 DROP TABLE outage_notices;
 DROP TABLE outage_events;
+DROP INDEX outages_one_suspected;
 DROP INDEX outages_state;
 ALTER TABLE outages DROP COLUMN confirmed_by;
 ALTER TABLE outages DROP COLUMN confirmed_at;
