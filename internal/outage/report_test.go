@@ -2,6 +2,8 @@ package outage_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -157,6 +159,49 @@ func TestRestorationCheck(t *testing.T) {
 		}
 		if _, _, ok, err := c.Reply(ctx, p4, "1"); err != nil || ok {
 			t.Errorf("a 1 after a newer survey question: taken %v (%v); want it left for the survey", ok, err)
+		}
+	})
+}
+
+// STATUS answers with the outages of an area, planned work and token
+// delivery, within one USSD screen however many outages there are.
+func TestStatusText(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		feederF1(t, db)
+		if _, err := outage.Declare(ctx, db, outage.Outage{Level: outage.LevelFeeder, Place: "F1", ETR: now.Add(2 * time.Hour)}, "staff:amina"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := outage.Declare(ctx, db, outage.Outage{Level: outage.LevelTransformer, Place: "T2", Kind: outage.KindPlanned, StartsAt: now.Add(30 * time.Hour)}, "staff:amina"); err != nil {
+			t.Fatal(err)
+		}
+		st, err := outage.Current(ctx, db, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct{ lang, area, want string }{
+			{"en", "kibera", "Off: Kibera (feeder F1) back by 02/12 14:00. Planned: Kibera (transformer T2) 03/12 18:00. Token SMS: normal."},
+			{"sw", "Kibera", "Umekatika: Kibera (laini F1) kurudi 02/12 14:00. Imepangwa: Kibera (transfoma T2) 03/12 18:00. SMS za tokeni: kawaida."},
+			{"en", "Langata", "No known outage in Langata. Token SMS: normal."},
+		} {
+			if got := st.Text(c.lang, c.area); got != c.want {
+				t.Errorf("%s %s:\n got %q\nwant %q", c.lang, c.area, got, c.want)
+			}
+		}
+		for i := range 20 {
+			if _, err := outage.Declare(ctx, db, outage.Outage{Level: outage.LevelArea, Place: fmt.Sprintf("Area %d", i)}, "staff:amina"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if st, err = outage.Current(ctx, db, now); err != nil {
+			t.Fatal(err)
+		}
+		for _, lang := range []string{"en", "sw"} {
+			if got := st.Text(lang, ""); len(got) > 182 || !strings.HasSuffix(got, "kawaida.") && !strings.HasSuffix(got, "normal.") {
+				t.Errorf("%d characters: %q; want at most 182, ending with token delivery", len(got), got)
+			}
 		}
 	})
 }
