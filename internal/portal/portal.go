@@ -58,6 +58,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /login/code", h.open(h.codeCheck))
 	mux.Handle("POST /logout", h.open(h.logout))
 	mux.Handle("POST /language", h.open(h.language))
+	mux.Handle("GET /status", h.open(h.status))
 
 	mux.Handle("GET /meters", h.private(h.meters))
 	mux.Handle("GET /meters/{drn}/tokens", h.private(h.tokens))
