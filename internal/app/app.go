@@ -84,6 +84,7 @@ type App struct {
 	keys            *sts.SoftwareGenerator
 	closers         []func() error
 	keywords        *keyword.Responder
+	outages         *outages      // notices of outages (outages.go)
 	ispDaraja       *mpesa.Client // the ISP's, as its own short code; nil without Daraja or ISP
 	demoRouter      demoRouter    // the demo's hotspot router (DemoHotspotPath)
 	radiusMetrics   *radiusMetrics
@@ -353,6 +354,7 @@ func (a *App) Start(ctx context.Context) error {
 		return err
 	}
 	a.run(ctx, a.countUsage)
+	a.run(ctx, a.sweepOutages)
 	if a.Config.NPSSample > 0 {
 		a.run(ctx, a.askNPS)
 	}

@@ -91,3 +91,33 @@ func (p *Phone) NoPowerText(ctx context.Context, msisdn, lang, drn, channel stri
 	}
 	return text(lang, "reported", drn), nil
 }
+
+// MeterStatusText is the USSD outage screen of meter drn: the outages that
+// reach it (on its area, feeder or transformer) and token delivery.
+func (p *Phone) MeterStatusText(ctx context.Context, drn, lang string) (string, error) {
+	var area, feeder, transformer string
+	if err := p.DB.Read().QueryRowContext(ctx, `SELECT area, feeder, transformer FROM meters WHERE drn = $1`, drn).Scan(&area, &feeder, &transformer); err != nil {
+		return "", store.NotFound(err, "meter "+drn)
+	}
+	st, err := Current(ctx, p.DB, p.DB.Now())
+	if err != nil {
+		return "", err
+	}
+	a, _ := st.Area(area)
+	reaches := func(o Outage) bool {
+		return o.Level == LevelArea || o.Level == LevelFeeder && o.Place == feeder || o.Level == LevelTransformer && o.Place == transformer
+	}
+	mine := AreaStatus{Area: area}
+	for _, o := range a.Now {
+		if reaches(o) {
+			mine.Now = append(mine.Now, o)
+		}
+	}
+	for _, o := range a.Planned {
+		if reaches(o) {
+			mine.Planned = append(mine.Planned, o)
+		}
+	}
+	st.Areas = []AreaStatus{mine}
+	return st.Text(lang, area), nil
+}
