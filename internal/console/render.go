@@ -32,6 +32,15 @@ var funcs = template.FuncMap{
 	"list":   func(s ...string) []string { return s },
 	"span":   showSpan,
 	"bytes":  showBytes,
+	"outageWhere": func(p page, o any) struct {
+		P page
+		O any
+	} {
+		return struct {
+			P page
+			O any
+		}{p, o}
+	},
 }
 
 var pages = webpage.Parse(files, funcs)

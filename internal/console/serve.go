@@ -39,6 +39,9 @@ type Services struct {
 	// ISP is the ISP's billing, for the Internet pages; nil: they answer
 	// not found and the menu leaves them out.
 	ISP *isp.Service
+	// OnOutage runs after an outage changed, to wake the sweep of its
+	// notices (each node also sweeps every half minute).
+	OnOutage func()
 }
 
 // maxForm bounds a console form post; a route that takes an upload (a

@@ -37,7 +37,7 @@ func Measure(ctx context.Context, db *store.DB, outageID string) (Reach, error) 
 	}
 	r.Confirmed, r.LastSent = store.NullTime(confirmed), store.NullTime(last)
 	if r.Done() && !r.Confirmed.IsZero() {
-		r.Took = r.LastSent.Sub(r.Confirmed)
+		r.Took = r.LastSent.Sub(r.Confirmed).Round(time.Millisecond)
 	}
 	return r, nil
 }
