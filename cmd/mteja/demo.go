@@ -133,6 +133,9 @@ Callback URLs of this run (each gateway has its own secret):
 	if err := demoInvoice(ctx, stdout, a); err != nil {
 		return err
 	}
+	if err := printOutageDemo(ctx, stdout, a); err != nil {
+		return err
+	}
 	fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
 	if once {
 		return nil

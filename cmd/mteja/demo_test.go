@@ -51,7 +51,9 @@ func TestDemoOnce(t *testing.T) {
 		"/demo/hotspot\n", "/hotspot/\n  with its variables link-login-only", "/login\n  with 0708 374 149", "/internet\n  for kamau's plan",
 		"-phone +254708374149\n  and choose 8 Internet", "text=METER+REJECT",
 		"Invoice INV-", "was issued and paid: net 1,874.06, excise 281.11, VAT 344.83", "seller PIN P000000000D (made up, demo only)",
-		"signed by the simulated eTIMS unit SIM-CU-DEMO-0001", "/staff/internet/invoices/"} {
+		"signed by the simulated eTIMS unit SIM-CU-DEMO-0001", "/staff/internet/invoices/",
+		"Mteja Power: power is off in Nairobi West (feeder NW-11)", "umeme umekatika Nairobi West (laini NW-11)", "Ali Hassan, on feeder NW-12, was not texted", "/status\n",
+		"after confirmation", "Mteja Power: power is back in Nairobi West (feeder NW-11). Reply 1"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the demo's output does not mention %q:\n%s", want, text)
 		}
