@@ -42,8 +42,9 @@ type Handler struct {
 	// OnMessages runs after a handler queued an SMS, to wake delivery.
 	OnMessages func()
 
-	csrf   *http.CrossOriginProtection
-	limits *limits
+	csrf        *http.CrossOriginProtection
+	limits      *limits
+	statusCache statusCache // the public status page's last reading
 }
 
 // Routes registers every portal route on mux.

@@ -1,7 +1,10 @@
 package portal
 
 import (
+	"context"
 	"net/http"
+	"sync"
+	"time"
 
 	"github.com/mteja/mteja/internal/outage"
 )
@@ -11,13 +14,40 @@ import (
 // login: a customer in the dark on a 2G phone should find out in one
 // small page.
 func (h *Handler) status(w http.ResponseWriter, v *visit) error {
-	st, err := outage.Current(v.r.Context(), h.DB, h.DB.Now())
+	st, err := h.statusNow(v.r.Context())
 	if err != nil {
 		return err
 	}
 	p := v.page("status.title", st)
 	p.Nav = "status"
 	return h.render(w, v, http.StatusOK, "status", p)
+}
+
+// statusFresh is how long one reading of the status serves every
+// visitor: a public page that anyone may reload must not cost the
+// database a latency scan each time, and a few seconds old is current
+// enough for an outage.
+const statusFresh = 10 * time.Second
+
+// statusCache holds the last reading of the status.
+type statusCache struct {
+	mu sync.Mutex
+	at time.Time
+	st outage.Status
+}
+
+func (h *Handler) statusNow(ctx context.Context) (outage.Status, error) {
+	c := &h.statusCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now := time.Now(); c.at.IsZero() || now.Sub(c.at) > statusFresh || now.Before(c.at) {
+		st, err := outage.Current(ctx, h.DB, h.DB.Now())
+		if err != nil {
+			return outage.Status{}, err
+		}
+		c.st, c.at = st, now
+	}
+	return c.st, nil
 }
 
 // Phrases of the status page, joined to the others.
