@@ -274,20 +274,23 @@ func Get(ctx context.Context, db *store.DB, id string) (Outage, error) {
 	return o, err
 }
 
-// List returns the outages not yet restored (suspected, in force, planned),
-// soonest first, then the ones restored since since.
+// List returns the outages not yet restored (suspected, in force,
+// planned), by area and soonest first, then the ones restored since since.
 func List(ctx context.Context, db *store.DB, since time.Time) ([]Outage, error) {
-	rows, err := db.Read().QueryContext(ctx, `SELECT `+columns+` FROM outages
-		WHERE state <> 'dismissed' AND (restored_at IS NULL OR restored_at > $1) ORDER BY area, starts_at, id`, store.Micros(since))
+	return query(ctx, db, `WHERE state <> 'dismissed' AND (restored_at IS NULL OR restored_at > $1) ORDER BY area, starts_at, id`, store.Micros(since))
+}
+
+func query(ctx context.Context, db *store.DB, where string, args ...any) ([]Outage, error) {
+	rows, err := db.Read().QueryContext(ctx, `SELECT `+columns+` FROM outages `+where, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list outages: %w", err)
+		return nil, fmt.Errorf("outages: %w", err)
 	}
 	defer rows.Close()
 	var out []Outage
 	for rows.Next() {
 		o, err := scan(rows)
 		if err != nil {
-			return nil, fmt.Errorf("list outages: %w", err)
+			return nil, fmt.Errorf("outages: %w", err)
 		}
 		out = append(out, o)
 	}

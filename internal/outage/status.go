@@ -53,18 +53,12 @@ func (h TokenHealth) Slow() bool { return h.Incident || h.P95 > slowTokens }
 // Current reads the status at now.
 func Current(ctx context.Context, db *store.DB, now time.Time) (Status, error) {
 	st := Status{At: now}
-	rows, err := db.Read().QueryContext(ctx, `SELECT `+columns+` FROM outages
-		WHERE state = 'confirmed' AND restored_at IS NULL AND starts_at <= $1 ORDER BY area, starts_at, id`, store.Micros(now.Add(plannedAhead)))
+	list, err := query(ctx, db, `WHERE state = 'confirmed' AND restored_at IS NULL AND starts_at <= $1 ORDER BY area, starts_at, id`, store.Micros(now.Add(plannedAhead)))
 	if err != nil {
-		return Status{}, fmt.Errorf("status: outages: %w", err)
+		return Status{}, fmt.Errorf("status: %w", err)
 	}
-	defer rows.Close()
 	byArea := map[string]*AreaStatus{}
-	for rows.Next() {
-		o, err := scan(rows)
-		if err != nil {
-			return Status{}, fmt.Errorf("status: outages: %w", err)
-		}
+	for _, o := range list {
 		a := byArea[o.Area]
 		if a == nil {
 			a = &AreaStatus{Area: o.Area}
@@ -75,9 +69,6 @@ func Current(ctx context.Context, db *store.DB, now time.Time) (Status, error) {
 		} else {
 			a.Now = append(a.Now, o)
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return Status{}, err
 	}
 	for _, a := range byArea {
 		st.Areas = append(st.Areas, *a)
