@@ -114,6 +114,7 @@ func Declare(ctx context.Context, db *store.DB, o Outage, by string) (Outage, er
 			}
 		}
 		o.ConfirmedAt = tx.Now
+		describe(&o)
 		if err := insert(tx, o); err != nil {
 			return err
 		}
@@ -123,6 +124,18 @@ func Declare(ctx context.Context, db *store.DB, o Outage, by string) (Outage, er
 		return Outage{}, fmt.Errorf("declare outage on %s %s: %w", o.Level, o.Place, err)
 	}
 	return o, nil
+}
+
+// describe gives an outage without staff's words the words customers see
+// where outages are listed (the portal's outages page, the app's).
+func describe(o *Outage) {
+	key := "desc_" + o.Kind
+	if o.Message == "" {
+		o.Message = text("en", key, o.Area, placeSuffix("en", *o))
+	}
+	if o.MessageSW == "" {
+		o.MessageSW = text("sw", key, o.Area, placeSuffix("sw", *o))
+	}
 }
 
 func insert(tx *store.Tx, o Outage) error {
@@ -172,7 +185,9 @@ func Confirm(ctx context.Context, db *store.DB, id, by string) error {
 		if o.State != StateSuspected {
 			return invalid("outage is %s, not suspected", o.State)
 		}
-		if _, err := tx.Exec(`UPDATE outages SET state = $2, confirmed_at = $3, confirmed_by = $4 WHERE id = $1`, id, StateConfirmed, store.Micros(tx.Now), by); err != nil {
+		describe(&o)
+		if _, err := tx.Exec(`UPDATE outages SET state = $2, confirmed_at = $3, confirmed_by = $4, message = $5, message_sw = $6 WHERE id = $1`,
+			id, StateConfirmed, store.Micros(tx.Now), by, o.Message, o.MessageSW); err != nil {
 			return err
 		}
 		return addEvent(tx, id, EventStarted, tx.Now)

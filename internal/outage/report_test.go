@@ -181,6 +181,11 @@ func TestStatusText(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The portal's and the app's outage lists show words written for it.
+		listed, err := care.CurrentOutages(ctx, db, "Kibera", now)
+		if err != nil || len(listed) != 1 || listed[0].Text("sw") != "Umeme umekatika Kibera (laini F1)." || listed[0].Text("en") != "Power is off in Kibera (feeder F1)." {
+			t.Errorf("care's list %+v %v", listed, err)
+		}
 		for _, c := range []struct{ lang, area, want string }{
 			{"en", "kibera", "Off: Kibera (feeder F1) back by 02/12 14:00. Planned: Kibera (transformer T2) 03/12 18:00. Token SMS: normal."},
 			{"sw", "Kibera", "Umekatika: Kibera (laini F1) kurudi 02/12 14:00. Imepangwa: Kibera (transfoma T2) 03/12 18:00. SMS za tokeni: kawaida."},

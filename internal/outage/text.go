@@ -29,6 +29,8 @@ var texts = map[string][2]string{
 	"tokens_slow":     {"Token SMS: delayed, about %s; we are on it.", "SMS za tokeni: zinachelewa, takriban %s; tunashughulikia."},
 	"tokens_quiet":    {"Token SMS: normal.", "SMS za tokeni: kawaida."},
 	"back_by":         {"back by %s", "kurudi %s"},
+	"desc_fault":      {"Power is off in %s%s.", "Umeme umekatika %s%s."},
+	"desc_planned":    {"Planned work in %s%s.", "Kazi iliyopangwa %s%s."},
 }
 
 // text returns the words for key in lang (en when lang is not sw).
