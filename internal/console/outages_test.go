@@ -44,6 +44,10 @@ func TestOutagesThroughConsole(t *testing.T) {
 			t.Fatalf("declare: %d %v\n%s", status, h, page)
 		}
 		a.WaitSMS(john.Phone, "power is off in Nairobi West (feeder "+app.DemoFeeder+")")
+		// The USSD outage screen says the same, within one screen.
+		if screen := dialUSSD(t, a, john.Phone, "6*1"); !strings.Contains(screen, "Off: Nairobi West (feeder "+app.DemoFeeder+") back by") || len(screen) > 182+4 {
+			t.Errorf("USSD outage screen (%d): %q", len(screen), screen)
+		}
 		a.WaitSMS(mary.Phone, "umeme umekatika Nairobi West")
 		_, page = c.get("/staff/outages?done=declared")
 		m := restoreRE.FindStringSubmatch(page)
