@@ -188,7 +188,11 @@ func (b ussdBackend) RecentPurchases(ctx context.Context, msisdn, drn string, n 
 func (b ussdBackend) ReportFault(ctx context.Context, msisdn, drn string, kind ussd.FaultKind, note string) (string, error) {
 	f, err := b.a.Desk.ReportFault(ctx, care.ChannelUSSD, msisdn, drn, string(kind), note)
 	if err == nil && kind == ussd.FaultNoPower {
-		err = b.a.reportNoPower(ctx, msisdn, drn) // grouped into suspected outages
+		// Grouped into suspected outages; the fault is recorded and its
+		// reference is the answer even if this fails.
+		if err := b.a.reportNoPower(ctx, msisdn, drn); err != nil {
+			b.a.Log.Error("no-power report", "meter", drn, "err", err)
+		}
 	}
 	return f.Ref, err
 }
