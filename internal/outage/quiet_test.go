@@ -111,6 +111,13 @@ func TestPlannedNotices(t *testing.T) {
 		step(starts.Add(-48*time.Hour), map[string]int{"outage_ahead48": 1, "outage_ahead2": 0})
 		step(starts.Add(-2*time.Hour), map[string]int{"outage_ahead48": 1, "outage_ahead2": 1})
 		step(starts.Add(time.Hour), map[string]int{"outage_ahead48": 1, "outage_ahead2": 1, "outage_started": 0})
+		var body string
+		if err := db.Read().QueryRow(`SELECT body FROM messages WHERE recipient = $1 AND template = 'outage_ahead48'`, alice).Scan(&body); err != nil {
+			t.Fatal(err)
+		}
+		if want := "Power: planned work in Kibera (feeder F1). Power off 06/12 07:00 to 06/12 13:00."; body != want {
+			t.Errorf("48 h notice %q; want %q", body, want)
+		}
 		// 2 h ahead of 07:00 is 05:00 EAT, in quiet hours: it waits for
 		// their end; the 48 h one, at 07:00, goes at once.
 		if got := due(t, db, alice)["outage_ahead2"]; !got.Equal(starts) {

@@ -219,11 +219,10 @@ func (s *Sweeper) body(lang, kind string, o Outage) string {
 	case EventRestored:
 		return text(lang, "restored", utility, o.Area, placeSuffix(lang, o))
 	}
-	until := "?"
-	if !o.ETR.IsZero() {
-		until = s.clock(o.ETR)
+	if o.ETR.IsZero() {
+		return text(lang, "planned_open", utility, o.Area, placeSuffix(lang, o), s.clock(o.StartsAt))
 	}
-	return text(lang, "planned", utility, o.Area, placeSuffix(lang, o), s.clock(o.StartsAt), until)
+	return text(lang, "planned", utility, o.Area, placeSuffix(lang, o), s.clock(o.StartsAt), s.clock(o.ETR))
 }
 
 // placeSuffix names the feeder or transformer after the area.

@@ -11,6 +11,7 @@ var texts = map[string][2]string{
 	"etr":             {"%s: power in %s%s is now expected back by %s.", "%s: umeme %s%s sasa unatarajiwa kurudi kufikia %s."},
 	"restored":        {"%s: power is back in %s%s. Reply 1 if you still have no power.", "%s: umeme umerudi %s%s. Jibu 1 kama bado huna umeme."},
 	"planned":         {"%s: planned work in %s%s. Power off %s to %s.", "%s: kazi iliyopangwa %s%s. Umeme utakatika %s hadi %s."},
+	"planned_open":    {"%s: planned work in %s%s. Power off from %s.", "%s: kazi iliyopangwa %s%s. Umeme utakatika kuanzia %s."},
 	"feeder":          {" (feeder %s)", " (laini %s)"},
 	"transformer":     {" (transformer %s)", " (transfoma %s)"},
 	"still_off":       {"Sorry: your power is still off. Ticket %s is open and the crew is told.", "Samahani: bado huna umeme. Tiketi %s imefunguliwa na mafundi wamearifiwa."},
