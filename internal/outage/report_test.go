@@ -2,6 +2,7 @@ package outage_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -90,6 +91,27 @@ func TestReportsBecomeSuspectedOutage(t *testing.T) {
 			if r := report(p4, "02000000004"); r.Suspected.ID != "" {
 				t.Fatalf("one phone alone made a suspected outage")
 			}
+		}
+		// Where one report is enough, it is suspected; dismissed, no one
+		// is told, and it cannot be dismissed or confirmed again.
+		g.Reports = 1
+		d := report(p4, "02000000004").Suspected
+		if d.ID == "" || d.Place != "T2" {
+			t.Fatalf("suspected %+v; want one on T2", d)
+		}
+		if err := outage.Dismiss(ctx, db, d.ID, "staff:amina"); err != nil {
+			t.Fatal(err)
+		}
+		for _, again := range []func(context.Context, *store.DB, string, string) error{outage.Dismiss, outage.Confirm} {
+			if err := again(ctx, db, d.ID, "staff:amina"); !errors.Is(err, outage.ErrInvalid) {
+				t.Errorf("acting on a dismissed outage: %v; want ErrInvalid", err)
+			}
+		}
+		if _, err := (&outage.Sweeper{DB: db}).Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := notices(t, db)[p4]; len(got) != 0 {
+			t.Errorf("a dismissed outage told p4 %v", got)
 		}
 	})
 }
