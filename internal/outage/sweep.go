@@ -46,47 +46,70 @@ func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
 	return total, nil
 }
 
-// sweepEvent queues one event's notices and marks it swept, in one
-// transaction: a crash sends nothing or all, and a second node finds it
-// swept (or, at worst, finds each phone already told).
+// sweepChunk bounds the phones one transaction tells: on SQLite a sweep
+// holds the one writer, and a token's vend must not wait seconds behind a
+// feeder of a hundred thousand phones.
+const sweepChunk = 2000
+
+// sweepEvent queues one event's notices, sweepChunk phones a transaction,
+// and marks the event swept with its last chunk. A crash between chunks
+// loses nothing: the next sweep tells the phones not yet told (the
+// notices say which), and a second node finds each phone told or the
+// event swept.
 func (s *Sweeper) sweepEvent(ctx context.Context, id string) (int, error) {
-	sent := 0
-	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
-		sent = 0
-		var kind, outageID string
-		var due int64
-		rows, err := tx.Query(`SELECT kind, outage_id, due_at FROM outage_events WHERE id = $1 AND swept_at IS NULL `+tx.ForUpdate(), id)
-		if err != nil {
-			return err
-		}
-		found := rows.Next()
-		if found {
-			err = rows.Scan(&kind, &outageID, &due)
-		}
-		rows.Close()
-		if err != nil || !found {
-			return err
-		}
-		o, err := get(tx, outageID, false)
-		if err != nil {
-			return err
-		}
-		if s.current(tx, o, kind, due) {
-			to, err := recipients(tx, o)
+	total := 0
+	for {
+		sent, done := 0, false
+		err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+			sent, done = 0, false
+			var kind, outageID string
+			var due int64
+			rows, err := tx.Query(`SELECT kind, outage_id, due_at FROM outage_events WHERE id = $1 AND swept_at IS NULL `+tx.ForUpdate(), id)
 			if err != nil {
 				return err
+			}
+			found := rows.Next()
+			if found {
+				err = rows.Scan(&kind, &outageID, &due)
+			}
+			rows.Close()
+			if err != nil || !found {
+				done = true
+				return err
+			}
+			o, err := get(tx, outageID, false)
+			if err != nil {
+				return err
+			}
+			var to []recipient
+			if s.current(tx, o, kind, due) {
+				if to, err = recipients(tx, o, id); err != nil {
+					return err
+				}
+			}
+			if len(to) > sweepChunk {
+				to = to[:sweepChunk]
+			} else {
+				done = true
 			}
 			if sent, err = s.notify(tx, id, kind, o, to); err != nil {
 				return err
 			}
+			if done {
+				_, err = tx.Exec(`UPDATE outage_events SET swept_at = $2, recipients = recipients + $3 WHERE id = $1`, id, store.Micros(tx.Now), sent)
+			} else {
+				_, err = tx.Exec(`UPDATE outage_events SET recipients = recipients + $2 WHERE id = $1`, id, sent)
+			}
+			return err
+		})
+		if err != nil {
+			return total, fmt.Errorf("outage event %s: %w", id, err)
 		}
-		_, err = tx.Exec(`UPDATE outage_events SET swept_at = $2, recipients = $3 WHERE id = $1`, id, store.Micros(tx.Now), sent)
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("outage event %s: %w", id, err)
+		total += sent
+		if done {
+			return total, nil
+		}
 	}
-	return sent, nil
 }
 
 // current reports whether an event is still worth telling: not of a
@@ -116,17 +139,20 @@ func (s *Sweeper) current(tx *store.Tx, o Outage, kind string, due int64) bool {
 type recipient struct{ msisdn, lang string }
 
 // recipients are the phones of the meters the outage reaches and the
-// phones subscribed to its area, each once, less those that sent STOP.
+// phones subscribed to its area, each once, less those that sent STOP and
+// those already told of event eventID.
 // A phone registered for a meter there speaks its customer's language.
-func recipients(tx *store.Tx, o Outage) ([]recipient, error) {
+func recipients(tx *store.Tx, o Outage, eventID string) ([]recipient, error) {
 	col, err := column(o.Level)
 	if err != nil {
 		return nil, err
 	}
 	rows, err := tx.Query(`SELECT p.msisdn, MIN(c.language), 0 FROM meters m JOIN customers c ON c.id = m.customer_id JOIN customer_phones p ON p.customer_id = c.id
-		WHERE m.`+col+` = $1 AND NOT EXISTS (SELECT 1 FROM sms_optouts x WHERE x.msisdn = p.msisdn) GROUP BY p.msisdn
+		WHERE m.`+col+` = $1 AND NOT EXISTS (SELECT 1 FROM sms_optouts x WHERE x.msisdn = p.msisdn)
+		AND NOT EXISTS (SELECT 1 FROM outage_notices n WHERE n.event_id = $3 AND n.msisdn = p.msisdn) GROUP BY p.msisdn
 		UNION ALL SELECT s.msisdn, s.language, 1 FROM outage_subscriptions s
-		WHERE s.area = $2 AND NOT EXISTS (SELECT 1 FROM sms_optouts x WHERE x.msisdn = s.msisdn)`, o.Place, o.Area)
+		WHERE s.area = $2 AND NOT EXISTS (SELECT 1 FROM sms_optouts x WHERE x.msisdn = s.msisdn)
+		AND NOT EXISTS (SELECT 1 FROM outage_notices n WHERE n.event_id = $3 AND n.msisdn = s.msisdn)`, o.Place, o.Area, eventID)
 	if err != nil {
 		return nil, fmt.Errorf("recipients: %w", err)
 	}
