@@ -58,10 +58,19 @@ func (h *Handler) outages(w http.ResponseWriter, v *visit) error {
 		}
 	}
 	p := h.page(v, "outages.title", struct{ Suspected, Open, Restored []outageRow }{suspected, open, restored})
-	if d := v.r.URL.Query().Get("done"); d != "" && strings.Trim(d, "abcdefghijklmnopqrstuvwxyz") == "" {
-		p.Notice = t(v.lang, "outages.done."+d)
+	if key, ok := outageDone[v.r.URL.Query().Get("done")]; ok {
+		p.Notice = t(v.lang, key)
 	}
 	return h.render(w, v, http.StatusOK, "outages", p)
+}
+
+// outageDone is what the list says after each change.
+var outageDone = map[string]string{
+	"declared":  "outages.done.declared",
+	"etr":       "outages.done.etr",
+	"restored":  "outages.done.restored",
+	"confirmed": "outages.done.confirmed",
+	"dismissed": "outages.done.dismissed",
 }
 
 // outageTime reads a datetime-local field in the utility's zone; "" is
