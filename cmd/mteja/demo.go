@@ -141,6 +141,9 @@ Callback URLs of this run (each gateway has its own secret):
 	}
 	demoHub(ctx, stdout, a)
 	printReminderDemo(stdout, a.BuyingWays(), time.Now())
+	if err := printOutageDemo(ctx, stdout, a); err != nil {
+		return err
+	}
 	fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
 	if once {
 		return nil

@@ -53,7 +53,9 @@ func TestDemoOnce(t *testing.T) {
 		"Invoice INV-", "was issued and paid: net 1,874.06, excise 281.11, VAT 344.83", "seller PIN P000000000D (made up, demo only)",
 		"signed by the simulated eTIMS unit SIM-CU-DEMO-0001", "/staff/internet/invoices/",
 		"found 1 breach", "Fidia ya KES 50.00", "compensation 50.00", "Fidia:50.00 imo", "/charter  (CSV: ",
-		`"No token" complaint resolved within 4 hours         cases 1, met 0.0%, breached 1, compensation KES 50.00`} {
+		`"No token" complaint resolved within 4 hours         cases 1, met 0.0%, breached 1, compensation KES 50.00`,
+		"Mteja Power: power is off in Nairobi West (feeder NW-11)", "umeme umekatika Nairobi West (laini NW-11)", "Ali Hassan, on feeder NW-12, was not texted", "/status\n",
+		"after confirmation", "Mteja Power: power is back in Nairobi West (feeder NW-11). Reply 1"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the demo's output does not mention %q:\n%s", want, text)
 		}

@@ -94,6 +94,7 @@ type App struct {
 	keys            *sts.SoftwareGenerator
 	closers         []func() error
 	keywords        *keyword.Responder
+	outages         *outages      // notices of outages (outages.go)
 	ispDaraja       *mpesa.Client // the ISP's, as its own short code; nil without Daraja or ISP
 	demoRouter      demoRouter    // the demo's hotspot router (DemoHotspotPath)
 	radiusMetrics   *radiusMetrics
@@ -370,6 +371,7 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.run(ctx, a.countUsage)
 	a.run(ctx, a.judgeCharter)
+	a.run(ctx, a.sweepOutages)
 	if a.Config.NPSSample > 0 {
 		a.run(ctx, a.askNPS)
 	}

@@ -21,7 +21,7 @@ func (a *App) console() error {
 	h := &console.Handler{DB: a.DB, Staff: svc, Log: a.Log, Utility: a.Config.Utility,
 		Secure: strings.HasPrefix(a.Config.PublicURL, "https://"),
 		Services: console.Services{OnMessages: a.Delivery.Wake, Desk: a.Desk, OnReceived: a.Intake.Wake, Decode: a.decode,
-			Routes: a.Delivery.RouteStatus, ISP: a.ISP, Charter: a.Charter}}
+			Routes: a.Delivery.RouteStatus, ISP: a.ISP, Charter: a.Charter, OnOutage: a.WakeOutages}}
 	if a.Portal != nil {
 		// A hub attendant's assisted session is a customer's portal session
 		// held beside their own staff session: the console opens it, the

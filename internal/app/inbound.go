@@ -16,7 +16,7 @@ import (
 // messages (keywords) and delivery reports, behind the gateway's own secret
 // path segment and optional source allow-list.
 func (a *App) inboundRoutes() {
-	a.keywords = &keyword.Responder{DB: a.DB, Desk: a.Desk, Utility: a.Config.Utility, USSDCode: a.Config.USSDCode, Usage: a.Usage}
+	a.keywords = &keyword.Responder{DB: a.DB, Desk: a.Desk, Utility: a.Config.Utility, USSDCode: a.Config.USSDCode, Usage: a.Usage, Outages: a.outageService().phone}
 	if len(a.Config.ISPShortCodes) > 0 {
 		a.keywords.Internet = a.ISP // USAGE and VOUCHER, for the ISP's subscribers
 	}

@@ -58,6 +58,7 @@ func (a *App) seedUtility(ctx context.Context) error {
 			}
 			m := &customer.Meter{DRN: dc.Meter, CustomerID: c.ID, SGC: "123456", TI: 1, KRN: 1, KT: 2, KEN: 255,
 				BaseDate: 2014, Algorithm: "EA07", DKGA: "02", TariffID: SampleTariffID, Area: "Nairobi West"}
+			m.Feeder, m.Transformer = demoPlace(dc.Meter)
 			if err := customer.CreateMeter(tx, m); err != nil {
 				return err
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/mteja/mteja/internal/care"
 	"github.com/mteja/mteja/internal/customer"
@@ -188,19 +187,18 @@ func (b ussdBackend) RecentPurchases(ctx context.Context, msisdn, drn string, n 
 
 func (b ussdBackend) ReportFault(ctx context.Context, msisdn, drn string, kind ussd.FaultKind, note string) (string, error) {
 	f, err := b.a.Desk.ReportFault(ctx, care.ChannelUSSD, msisdn, drn, string(kind), note)
+	if err == nil && kind == ussd.FaultNoPower {
+		// Grouped into suspected outages; the fault is recorded and its
+		// reference is the answer even if this fails.
+		if err := b.a.reportNoPower(ctx, msisdn, drn); err != nil {
+			b.a.Log.Error("no-power report", "meter", drn, "err", err)
+		}
+	}
 	return f.Ref, err
 }
 
 func (b ussdBackend) OutageStatus(ctx context.Context, msisdn, drn, lang string) (string, error) {
-	m, err := customer.GetMeter(ctx, b.a.DB.Read(), drn)
-	if err != nil {
-		return "", err
-	}
-	os, err := care.CurrentOutages(ctx, b.a.DB, m.Area, time.Now())
-	if err != nil || len(os) == 0 {
-		return "", err
-	}
-	return os[0].Text(lang), nil
+	return b.a.outageService().phone.MeterStatusText(ctx, drn, lang)
 }
 
 func (b ussdBackend) Language(ctx context.Context, msisdn string) (string, error) {

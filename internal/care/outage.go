@@ -70,7 +70,7 @@ func Restore(ctx context.Context, db *store.DB, id string) error {
 // an area, soonest first.
 func CurrentOutages(ctx context.Context, db *store.DB, area string, now time.Time) ([]Outage, error) {
 	rows, err := db.Read().QueryContext(ctx, `SELECT id, area, kind, message, message_sw, starts_at, ends_at, restored_at FROM outages
-		WHERE area = $1 AND restored_at IS NULL AND starts_at <= $2 AND (ends_at IS NULL OR ends_at > $3) ORDER BY starts_at`,
+		WHERE area = $1 AND state = 'confirmed' AND restored_at IS NULL AND starts_at <= $2 AND (ends_at IS NULL OR ends_at > $3) ORDER BY starts_at`,
 		area, store.Micros(now.Add(24*time.Hour)), store.Micros(now))
 	if err != nil {
 		return nil, fmt.Errorf("outages in %s: %w", area, err)

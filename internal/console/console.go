@@ -61,6 +61,7 @@ func (h *Handler) routes() []route {
 	out := h.coreRoutes()
 	out = append(out, h.operatorRoutes()...)
 	out = append(out, h.ticketRoutes()...)
+	out = append(out, h.outageRoutes()...)
 	out = append(out, h.financeRoutes()...)
 	out = append(out, h.internetRoutes()...)
 	out = append(out, h.hubRoutes()...)

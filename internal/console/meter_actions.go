@@ -152,7 +152,8 @@ func back(done string) func(customer.Meter, error) (string, error) {
 	}
 }
 
-// meterEdit changes a meter's area and its customer's phones; an admin
+// meterEdit changes a meter's area, its place in the network (feeder,
+// transformer) and its customer's phones; an admin
 // may change its tariff too, which changes what the customer pays.
 func (h *Handler) meterEdit(w http.ResponseWriter, v *visit) error {
 	return h.meterChange(w, v, "edit", func(f *form, drn string) (string, error) {
@@ -160,6 +161,10 @@ func (h *Handler) meterEdit(w http.ResponseWriter, v *visit) error {
 		if _, ok := f.values["area"]; ok {
 			area := f.str("area")
 			e.Area = &area
+		}
+		if _, ok := f.values["feeder"]; ok {
+			feeder, transformer := f.str("feeder"), f.str("transformer")
+			e.Feeder, e.Transformer = &feeder, &transformer
 		}
 		if _, ok := f.values["phones"]; ok {
 			phones := f.list("phones")

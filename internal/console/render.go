@@ -33,6 +33,15 @@ var funcs = template.FuncMap{
 	"span":   showSpan,
 	"bytes":  showBytes,
 	"wait":   showWait,
+	"outageWhere": func(p page, o any) struct {
+		P page
+		O any
+	} {
+		return struct {
+			P page
+			O any
+		}{p, o}
+	},
 }
 
 var pages = webpage.Parse(files, funcs)

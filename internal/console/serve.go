@@ -50,6 +50,9 @@ type Services struct {
 	// Customers is the customer portal's session cookie, which an assisted
 	// session is carried in, so that the portal's own pages serve it.
 	Customers login.Cookies
+	// OnOutage runs after an outage changed, to wake the sweep of its
+	// notices (each node also sweeps every half minute).
+	OnOutage func()
 }
 
 // maxForm bounds a console form post; a route that takes an upload (a

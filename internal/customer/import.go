@@ -15,7 +15,7 @@ import (
 
 // ImportColumns are the CSV columns `mteja import meters` reads; only meter
 // and tariff are required, the rest default as noted in the README.
-var ImportColumns = []string{"meter", "name", "phones", "language", "sgc", "ti", "krn", "kt", "ken", "base_date", "algorithm", "dkga", "tariff", "debt", "area"}
+var ImportColumns = []string{"meter", "name", "phones", "language", "sgc", "ti", "krn", "kt", "ken", "base_date", "algorithm", "dkga", "tariff", "debt", "area", "feeder", "transformer"}
 
 // RowError is one bad CSV row.
 type RowError struct {
@@ -155,6 +155,7 @@ func parseRow(get func(name, def string) string, tariffs map[string]bool) (impor
 	m.Algorithm = strings.ToUpper(get("algorithm", DefaultKeys.Algorithm))
 	m.DKGA = strings.TrimPrefix(strings.ToUpper(get("dkga", DefaultKeys.DKGA)), "DKGA")
 	m.Area = get("area", "")
+	m.Feeder, m.Transformer = get("feeder", ""), get("transformer", "")
 	ints := []struct {
 		name string
 		dst  *int

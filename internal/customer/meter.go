@@ -42,10 +42,14 @@ type Meter struct {
 	LastTID    int64        // the newest TID issued: the next must be greater
 	Status     string
 	Area       string
-	PendingKey string // JSON PendingKey, or ""
-	Month      string // "2026-11": the month MonthWh counts
-	MonthWh    int64  // energy bought this month, for block tariffs
-	ReplacedBy string // the meter that took a retired one's place
+	// Feeder and Transformer are the meter's place in the network below
+	// its area, where outages are declared; "" when not known.
+	Feeder      string
+	Transformer string
+	PendingKey  string // JSON PendingKey, or ""
+	Month       string // "2026-11": the month MonthWh counts
+	MonthWh     int64  // energy bought this month, for block tariffs
+	ReplacedBy  string // the meter that took a retired one's place
 }
 
 // PendingKey is a key change that rides along with the next credit token.
@@ -131,13 +135,13 @@ func NormalizeNumber(s string) string {
 	}, strings.TrimSpace(s))
 }
 
-const meterColumns = `drn, COALESCE(customer_id, ''), sgc, ti, krn, kt, ken, base_date, algorithm, dkga, tariff_id, debt, last_tid, status, area, pending_key, month, month_wh, replaced_by`
+const meterColumns = `drn, COALESCE(customer_id, ''), sgc, ti, krn, kt, ken, base_date, algorithm, dkga, tariff_id, debt, last_tid, status, area, pending_key, month, month_wh, replaced_by, feeder, transformer`
 
 func scanMeter(sc interface{ Scan(...any) error }) (Meter, error) {
 	var m Meter
 	var debt int64
 	err := sc.Scan(&m.DRN, &m.CustomerID, &m.SGC, &m.TI, &m.KRN, &m.KT, &m.KEN, &m.BaseDate, &m.Algorithm, &m.DKGA,
-		&m.TariffID, &debt, &m.LastTID, &m.Status, &m.Area, &m.PendingKey, &m.Month, &m.MonthWh, &m.ReplacedBy)
+		&m.TariffID, &debt, &m.LastTID, &m.Status, &m.Area, &m.PendingKey, &m.Month, &m.MonthWh, &m.ReplacedBy, &m.Feeder, &m.Transformer)
 	m.Debt = money.Amount(debt)
 	return m, err
 }
@@ -226,9 +230,9 @@ func CreateMeter(tx *store.Tx, m *Meter) error {
 		cust = m.CustomerID
 	}
 	now := store.Micros(tx.Now)
-	_, err := tx.Exec(`INSERT INTO meters (drn, customer_id, sgc, ti, krn, kt, ken, base_date, algorithm, dkga, tariff_id, debt, last_tid, status, area, pending_key, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)`,
-		m.DRN, cust, m.SGC, m.TI, m.KRN, m.KT, m.KEN, m.BaseDate, m.Algorithm, m.DKGA, m.TariffID, int64(m.Debt), m.LastTID, m.Status, m.Area, m.PendingKey, now)
+	_, err := tx.Exec(`INSERT INTO meters (drn, customer_id, sgc, ti, krn, kt, ken, base_date, algorithm, dkga, tariff_id, debt, last_tid, status, area, pending_key, created_at, updated_at, feeder, transformer)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19)`,
+		m.DRN, cust, m.SGC, m.TI, m.KRN, m.KT, m.KEN, m.BaseDate, m.Algorithm, m.DKGA, m.TariffID, int64(m.Debt), m.LastTID, m.Status, m.Area, m.PendingKey, now, m.Feeder, m.Transformer)
 	if err != nil {
 		return fmt.Errorf("create meter %s: %w", m.DRN, err)
 	}

@@ -11,8 +11,11 @@ import (
 
 // Edit is a change to a meter's area, tariff or phones; a nil field stays.
 type Edit struct {
-	Area     *string
-	TariffID *string
+	Area *string
+	// Feeder and Transformer are the meter's place in the network, where
+	// outages are declared.
+	Feeder, Transformer *string
+	TariffID            *string
 	// Phones replace the phones of the meter's customer: they receive the
 	// tokens of every meter the customer has, and identify them on USSD
 	// and SMS.
@@ -38,8 +41,8 @@ func (r *Registry) Edit(ctx context.Context, actor, drn string, e Edit) (Meter, 
 	if err != nil {
 		return Meter{}, invalid([]string{err.Error()})
 	}
-	if e.Area == nil && e.TariffID == nil && e.Phones == nil && len(add) == 0 {
-		return Meter{}, invalid([]string{"nothing to change: give an area, a tariff or phones"})
+	if e.Area == nil && e.Feeder == nil && e.Transformer == nil && e.TariffID == nil && e.Phones == nil && len(add) == 0 {
+		return Meter{}, invalid([]string{"nothing to change: give an area, a feeder, a transformer, a tariff or phones"})
 	}
 	return r.changeMeter(ctx, actor, drn, func(tx *store.Tx, m *Meter) ([]event, error) {
 		var what []string
@@ -47,6 +50,16 @@ func (r *Registry) Edit(ctx context.Context, actor, drn string, e Edit) (Meter, 
 			area := strings.TrimSpace(*e.Area)
 			what = append(what, fmt.Sprintf("area %q → %q", m.Area, area))
 			m.Area = area
+		}
+		for _, f := range []struct {
+			name     string
+			new, cur *string
+		}{{"feeder", e.Feeder, &m.Feeder}, {"transformer", e.Transformer, &m.Transformer}} {
+			if f.new != nil && strings.TrimSpace(*f.new) != *f.cur {
+				v := strings.TrimSpace(*f.new)
+				what = append(what, fmt.Sprintf("%s %q → %q", f.name, *f.cur, v))
+				*f.cur = v
+			}
 		}
 		if e.TariffID != nil && strings.TrimSpace(*e.TariffID) != m.TariffID {
 			id := strings.TrimSpace(*e.TariffID)
@@ -56,8 +69,8 @@ func (r *Registry) Edit(ctx context.Context, actor, drn string, e Edit) (Meter, 
 			what = append(what, fmt.Sprintf("tariff %s → %s", m.TariffID, id))
 			m.TariffID = id
 		}
-		if _, err := tx.Exec(`UPDATE meters SET area = $2, tariff_id = $3, updated_at = $4 WHERE drn = $1`,
-			m.DRN, m.Area, m.TariffID, store.Micros(tx.Now)); err != nil {
+		if _, err := tx.Exec(`UPDATE meters SET area = $2, tariff_id = $3, updated_at = $4, feeder = $5, transformer = $6 WHERE drn = $1`,
+			m.DRN, m.Area, m.TariffID, store.Micros(tx.Now), m.Feeder, m.Transformer); err != nil {
 			return nil, fmt.Errorf("edit meter %s: %w", m.DRN, err)
 		}
 		if phones != nil || len(add) > 0 {

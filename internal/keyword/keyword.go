@@ -14,6 +14,7 @@ import (
 	"github.com/mteja/mteja/internal/care"
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/notify"
+	"github.com/mteja/mteja/internal/outage"
 	"github.com/mteja/mteja/internal/quota"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/tariff"
@@ -36,6 +37,10 @@ type Responder struct {
 	// words of a customer with an active ticket onto it; nil leaves both
 	// to the help text and "we did not understand".
 	Desk *care.Desk
+	// Outages answers STATUS (HALI), SUBSCRIBE (JIUNGE), UNSUBSCRIBE
+	// (JITOE), NOPOWER (GIZA) and the digit that answers a restoration
+	// notice; nil leaves them unknown words.
+	Outages *outage.Phone
 }
 
 // Internet is what the ISP's billing (package isp) answers by SMS.
@@ -61,6 +66,10 @@ var keywords = map[string]command{
 	"USAGE": {"usage", "en"}, "MATUMIZI": {"usage", "sw"},
 	"VOUCHER": {"voucher", "en"}, "VOCHA": {"voucher", "sw"},
 	"METER": {"meter", "en"}, "MITA": {"meter", "sw"},
+	"STATUS": {"status", "en"}, "HALI": {"status", "sw"},
+	"SUBSCRIBE": {"subscribe", "en"}, "JIUNGE": {"subscribe", "sw"},
+	"UNSUBSCRIBE": {"unsubscribe", "en"}, "JITOE": {"unsubscribe", "sw"},
+	"NOPOWER": {"nopower", "en"}, "GIZA": {"nopower", "sw"},
 }
 
 // Reply is the answer to one inbound SMS.
@@ -84,7 +93,13 @@ func (r *Responder) Answer(ctx context.Context, msisdn, text string) (Reply, err
 	if ok && r.Internet == nil && (cmd.name == "usage" || cmd.name == "voucher") {
 		ok = false
 	}
+	if ok && r.Outages == nil && outageCommands[cmd.name] {
+		ok = false
+	}
 	if !ok {
+		if rep, ok, err := r.onRestoreCheck(ctx, msisdn, text); err != nil || ok {
+			return rep, err
+		}
 		// A survey's digit (and its words why) before the ticket and
 		// "we did not understand".
 		if a, ok, err := r.onSurvey(ctx, msisdn, text); err != nil || ok {
@@ -120,6 +135,8 @@ func (r *Responder) Answer(ctx context.Context, msisdn, text string) (Reply, err
 		}
 	case "meter":
 		body = r.meterMessage(lang, fields[1:])
+	case "status", "subscribe", "unsubscribe", "nopower":
+		body, err = r.outage(ctx, cmd.name, msisdn, lang, fields[1:])
 	case "stop", "start":
 		err = r.DB.InTx(ctx, func(tx *store.Tx) error {
 			if cmd.name == "stop" {

@@ -55,6 +55,8 @@ type Handler struct {
 	csrf         *http.CrossOriginProtection
 	limits       *limits
 	charterCache charterCache
+	statusCache  statusCache // the public status page's last reading
+
 }
 
 // Routes registers every portal route on mux.
@@ -73,6 +75,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 		mux.Handle("GET /charter", h.open(h.charterPage))
 		mux.Handle("GET /charter.csv", h.open(h.charterCSV))
 	}
+	mux.Handle("GET /status", h.open(h.status))
 
 	mux.Handle("GET /meters", h.private(h.meters))
 	mux.Handle("GET /meters/{drn}/tokens", h.private(h.tokens))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mteja/mteja/internal/isp"
+	"github.com/mteja/mteja/internal/outage"
 	"github.com/mteja/mteja/internal/tariff"
 	"github.com/mteja/mteja/internal/vend"
 	"github.com/mteja/mteja/internal/webpage"
@@ -36,6 +37,18 @@ var funcs = template.FuncMap{
 	"bytes":  isp.Bytes,
 	"left":   timeLeft,
 	"month":  showMonth,
+	"seconds": func(d time.Duration) string {
+		return fmt.Sprintf("%ds", max(1, int(d.Seconds()+0.5)))
+	},
+	"where": func(p page, o outage.Outage) struct {
+		P page
+		O outage.Outage
+	} {
+		return struct {
+			P page
+			O outage.Outage
+		}{p, o}
+	},
 	"tokenKey": func(kind string) string {
 		switch kind {
 		case vend.KindKeyChange1:
