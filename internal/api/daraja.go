@@ -132,7 +132,10 @@ func (h *Handler) c2bConfirmation(w http.ResponseWriter, r *http.Request, body [
 	if n, ok := c.PlainMSISDN(); ok {
 		p.Payer = n
 	}
-	if _, err := h.Intake.Record(r.Context(), p); err != nil {
+	// M-Pesa does not resend a confirmation, so a database that is
+	// restarting must not cost the customer the payment: RecordDurably
+	// waits for it a few seconds, then keeps the payment in the spool.
+	if _, _, err := h.Intake.RecordDurably(r.Context(), p); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, mpesa.ConfirmationAck)

@@ -1,0 +1,129 @@
+package payment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/mteja/mteja/internal/store"
+)
+
+// DefaultRetryFor is how long intake retries a write the database could
+// not take before it spools it. Daraja waits about 8 s for an answer; 4 s
+// of retries leaves room for the spool's fsync and the network.
+const DefaultRetryFor = 4 * time.Second
+
+// IntakeCounts are the ride-through figures shown in /metrics.
+type IntakeCounts struct {
+	Retried  atomic.Int64 // writes that succeeded after the database came back
+	Spooled  atomic.Int64 // payments written to the spool
+	Replayed atomic.Int64 // spooled payments stored in the database
+}
+
+// RecordDurably stores p like Record, riding through a database that is
+// restarting: a write that failed because the database was unreachable is
+// retried, with backoff, for up to RetryFor; if it still fails and a spool
+// is set, p is appended to the spool (synced to disk) and spooled is true.
+// Only an error means the caller must not acknowledge the payment.
+func (in *Intake) RecordDurably(ctx context.Context, p Payment) (rec Recorded, spooled bool, err error) {
+	retryFor := in.RetryFor
+	if retryFor <= 0 {
+		retryFor = DefaultRetryFor
+	}
+	arrived := time.Now()
+	deadline := arrived.Add(retryFor)
+	wait := 50 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		rec, err = in.Record(ctx, p)
+		if err == nil {
+			if attempt > 1 {
+				in.Counts.Retried.Add(1)
+			}
+			return rec, false, nil
+		}
+		if !store.Unavailable(err) || ctx.Err() != nil {
+			return Recorded{}, false, err
+		}
+		if time.Now().Add(wait).After(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return Recorded{}, false, err
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 500*time.Millisecond)
+	}
+	if in.Spool == nil {
+		return Recorded{}, false, fmt.Errorf("record payment %s: database unavailable for %s: %w", p.Receipt, retryFor, err)
+	}
+	if serr := in.Spool.Append(p, arrived); serr != nil {
+		return Recorded{}, false, errors.Join(err, serr)
+	}
+	in.Counts.Spooled.Add(1)
+	in.log().Warn("payment spooled: database unavailable", "receipt", p.Receipt, "err", err)
+	return Recorded{Payment: p}, true, nil
+}
+
+// ReplaySpool moves spooled payments into the database through the same
+// write as every other payment (idempotent on the receipt), then wakes the
+// workers. It returns how many were replayed.
+func (in *Intake) ReplaySpool(ctx context.Context) (int, error) {
+	if in.Spool == nil || !in.Spool.Pending() {
+		return 0, nil
+	}
+	n, torn, err := in.Spool.Replay(ctx, func(ctx context.Context, batch []Spooled) error {
+		ps := make([]Payment, len(batch))
+		for i, s := range batch {
+			ps[i] = s.Payment
+		}
+		var outs []Recorded
+		if err := in.db.InTx(ctx, func(tx *store.Tx) error {
+			var err error
+			outs, err = in.write(tx, append([]Payment(nil), ps...))
+			return err
+		}); err != nil {
+			return err
+		}
+		if in.gc.After != nil {
+			in.gc.After(outs)
+		}
+		return nil
+	})
+	in.Counts.Replayed.Add(int64(n))
+	if torn > 0 {
+		in.log().Warn("spool: torn records skipped (never acknowledged)", "torn", torn)
+	}
+	if n > 0 {
+		in.log().Info("spooled payments replayed into the database", "payments", n)
+	}
+	return n, err
+}
+
+// RunReplay replays the spool at start and then every interval while
+// records wait, until ctx ends: the database is back when a replay works.
+func (in *Intake) RunReplay(ctx context.Context, interval time.Duration) {
+	if in.Spool == nil {
+		return
+	}
+	for {
+		if _, err := in.ReplaySpool(ctx); err != nil && ctx.Err() == nil {
+			in.log().Warn("spool replay failed; will try again", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+	}
+}
+
+func (in *Intake) log() *slog.Logger {
+	if in.Log != nil {
+		return in.Log
+	}
+	return slog.Default()
+}
