@@ -2,11 +2,14 @@ package payment
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/mteja/mteja/internal/store"
 )
@@ -37,7 +40,7 @@ func (in *Intake) RecordDurably(ctx context.Context, p Payment) (rec Recorded, s
 	deadline := arrived.Add(retryFor)
 	wait := 50 * time.Millisecond
 	for attempt := 1; ; attempt++ {
-		rec, err = in.Record(ctx, p)
+		rec, err = in.recordBy(ctx, p, deadline)
 		if err == nil {
 			if attempt > 1 {
 				in.Counts.Retried.Add(1)
@@ -68,6 +71,29 @@ func (in *Intake) RecordDurably(ctx context.Context, p Payment) (rec Recorded, s
 	return Recorded{Payment: p}, true, nil
 }
 
+// recordBy records p, but waits for the answer only until deadline. A write
+// still in flight then may yet commit; that is harmless, because the spool
+// replays it through the same receipt-unique insert.
+func (in *Intake) recordBy(ctx context.Context, p Payment, deadline time.Time) (Recorded, error) {
+	type result struct {
+		rec Recorded
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		rec, err := in.Record(ctx, p)
+		done <- result{rec, err}
+	}()
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.rec, r.err
+	case <-timer.C:
+		return Recorded{}, fmt.Errorf("record payment %s: %w", p.Receipt, store.ErrTooSlow)
+	}
+}
+
 // ReplaySpool moves spooled payments into the database through the same
 // write as every other payment (idempotent on the receipt), then wakes the
 // workers. It returns how many were replayed.
@@ -80,16 +106,22 @@ func (in *Intake) ReplaySpool(ctx context.Context) (int, error) {
 		for i, s := range batch {
 			ps[i] = s.Payment
 		}
-		var outs []Recorded
-		if err := in.db.InTx(ctx, func(tx *store.Tx) error {
-			var err error
-			outs, err = in.write(tx, append([]Payment(nil), ps...))
-			return err
-		}); err != nil {
+		err := in.replay(ctx, ps)
+		if err == nil || store.Unavailable(err) || len(ps) == 1 {
 			return err
 		}
-		if in.gc.After != nil {
-			in.gc.After(outs)
+		// One payment the database refuses for a reason of its own must not
+		// hold back the others, nor be lost: each is tried alone, and one
+		// that still fails is kept as a dead letter for staff.
+		for _, p := range ps {
+			if err := in.replay(ctx, []Payment{p}); err != nil {
+				if store.Unavailable(err) {
+					return err
+				}
+				if err := in.deadLetter(ctx, p, err); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
@@ -101,6 +133,31 @@ func (in *Intake) ReplaySpool(ctx context.Context) (int, error) {
 		in.log().Info("spooled payments replayed into the database", "payments", n)
 	}
 	return n, err
+}
+
+func (in *Intake) replay(ctx context.Context, ps []Payment) error {
+	var outs []Recorded
+	if err := in.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		outs, err = in.write(tx, append([]Payment(nil), ps...))
+		return err
+	}); err != nil {
+		return err
+	}
+	if in.gc.After != nil {
+		in.gc.After(outs)
+	}
+	return nil
+}
+
+func (in *Intake) deadLetter(ctx context.Context, p Payment, cause error) error {
+	body, _ := json.Marshal(p)
+	in.log().Error("spooled payment refused by the database; kept as a dead letter", "receipt", p.Receipt, "err", cause)
+	return in.db.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(`INSERT INTO dead_letters (id, source, body, error, remote, received_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			uuid.Must(uuid.NewV7()).String(), "intake spool", string(body), cause.Error(), "", store.Micros(tx.Now))
+		return err
+	})
 }
 
 // RunReplay replays the spool at start and then every interval while

@@ -12,6 +12,11 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
+// ErrTooSlow is a write that a caller with a deadline of its own stopped
+// waiting for: the database is hanging (a locked SQLite file, a server that
+// does not answer), which Unavailable counts as unreachable.
+var ErrTooSlow = errors.New("database did not answer in time")
+
 // Unavailable reports whether err means the database could not be reached
 // or is restarting, rather than that the write itself was wrong: a refused
 // or reset connection, a server shutting down or starting up (PostgreSQL
@@ -33,6 +38,9 @@ func Unavailable(err error) bool {
 			return true
 		}
 		return false
+	}
+	if errors.Is(err, ErrTooSlow) {
+		return true
 	}
 	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
