@@ -2,7 +2,9 @@ package app_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,6 +53,7 @@ func TestConfirmationsRideThroughDatabaseRestart(t *testing.T) {
 			}
 		})
 	}
+	var downUSSD, downPortal answer
 	var outages sync.WaitGroup
 	outages.Go(func() {
 		for _, o := range []struct {
@@ -61,6 +64,11 @@ func TestConfirmationsRideThroughDatabaseRestart(t *testing.T) {
 				time.Sleep(5 * time.Millisecond)
 			}
 			pg.Stop()
+			if o.down > 10*time.Second {
+				// While it is down, a customer who buys on USSD or the
+				// portal is told to try again in a minute, never a 500.
+				downUSSD, downPortal = customerAnswers(t, a)
+			}
 			time.Sleep(o.down)
 			pg.Start()
 		}
@@ -75,6 +83,12 @@ func TestConfirmationsRideThroughDatabaseRestart(t *testing.T) {
 	wg.Wait()
 	outages.Wait()
 
+	if downUSSD.status != http.StatusOK || !strings.Contains(downUSSD.body, "END The service is restarting. Nothing was done. Please dial again in a minute.") {
+		t.Errorf("USSD purchase while the database was down: %d %q", downUSSD.status, downUSSD.body)
+	}
+	if downPortal.status != http.StatusServiceUnavailable || !strings.Contains(downPortal.body, "Please try again in a minute.") {
+		t.Errorf("portal while the database was down: %d %q", downPortal.status, downPortal.body)
+	}
 	failures.Range(func(k, v any) bool {
 		t.Errorf("confirmation %s not acknowledged: %s", k, v)
 		return true
@@ -107,4 +121,27 @@ func TestConfirmationsRideThroughDatabaseRestart(t *testing.T) {
 	// The workers logged errors while the database was down; that is
 	// expected here, so the log is not checked.
 	a.Close()
+}
+
+type answer struct {
+	status int
+	body   string
+}
+
+// customerAnswers buys on USSD (whose menus read the customer's meters) and
+// asks the portal for a sign-in code (which stores it), and returns both
+// answers.
+func customerAnswers(t *testing.T, a *apptest.App) (ussdAnswer, portalAnswer answer) {
+	c := app.DemoCustomers[0]
+	form := url.Values{"sessionId": {"ATUid_restart"}, "serviceCode": {"*384*123#"}, "phoneNumber": {"+" + c.Phone}, "networkCode": {"63902"}, "text": {"1*1*100*1"}}
+	post := func(path string, form url.Values) answer {
+		resp, err := a.HTTP.Post(a.URL()+path, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+		if err != nil {
+			return answer{body: err.Error()}
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return answer{resp.StatusCode, string(b)}
+	}
+	return post("/ussd/"+a.Config.USSDSecret, form), post("/login", url.Values{"phone": {c.Phone}})
 }

@@ -38,27 +38,21 @@ func (in *Intake) RecordDurably(ctx context.Context, p Payment) (rec Recorded, s
 	}
 	arrived := time.Now()
 	deadline := arrived.Add(retryFor)
-	wait := 50 * time.Millisecond
-	for attempt := 1; ; attempt++ {
+	attempts := 0
+	err = store.RetryUnavailable(ctx, retryFor, func() error {
+		attempts++
+		var err error
 		rec, err = in.recordBy(ctx, p, deadline)
-		if err == nil {
-			if attempt > 1 {
-				in.Counts.Retried.Add(1)
-			}
-			return rec, false, nil
+		return err
+	})
+	if err == nil {
+		if attempts > 1 {
+			in.Counts.Retried.Add(1)
 		}
-		if !store.Unavailable(err) || ctx.Err() != nil {
-			return Recorded{}, false, err
-		}
-		if time.Now().Add(wait).After(deadline) {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return Recorded{}, false, err
-		case <-time.After(wait):
-		}
-		wait = min(wait*2, 500*time.Millisecond)
+		return rec, false, nil
+	}
+	if !store.Unavailable(err) || ctx.Err() != nil {
+		return Recorded{}, false, err
 	}
 	if in.Spool == nil {
 		return Recorded{}, false, fmt.Errorf("record payment %s: database unavailable for %s: %w", p.Receipt, retryFor, err)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -74,4 +75,24 @@ var unavailableText = []string{
 	"terminating connection due to administrator command",
 	"connection refused", "connection reset", "broken pipe", "conn closed", "unexpected EOF",
 	"failed to connect", "server closed the connection",
+}
+
+// RetryUnavailable runs fn until it succeeds, fails with an error that is
+// not Unavailable, or has been retried for about retryFor, backing off from
+// 50 ms to 500 ms. fn must be safe to repeat (idempotent).
+func RetryUnavailable(ctx context.Context, retryFor time.Duration, fn func() error) error {
+	deadline := time.Now().Add(retryFor)
+	wait := 50 * time.Millisecond
+	for {
+		err := fn()
+		if err == nil || !Unavailable(err) || ctx.Err() != nil || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 500*time.Millisecond)
+	}
 }
