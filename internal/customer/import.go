@@ -182,6 +182,9 @@ func ImportWith(ctx context.Context, db *store.DB, r io.Reader, opts ImportOptio
 		return nil
 	})
 	if errors.Is(err, errBad) {
+		if rs, ok := r.(io.ReadSeeker); ok {
+			nameEarlierRows(rs, col["meter"], bad)
+		}
 		slices.SortStableFunc(bad.Rows, func(a, b RowError) int { return a.Row - b.Row })
 		return 0, bad
 	}
@@ -189,6 +192,60 @@ func ImportWith(ctx context.Context, db *store.DB, r io.Reader, opts ImportOptio
 		return 0, fmt.Errorf("import: %w (nothing imported)", err)
 	}
 	return imported, nil
+}
+
+// errEarlierRow is a meter number repeated in the file; nameEarlierRows
+// finds the row it first appeared on.
+type errEarlierRow struct {
+	drn  string
+	line int // 0 when not known
+}
+
+func (e *errEarlierRow) Error() string {
+	if e.line > 0 {
+		return fmt.Sprintf("meter %s already on row %d", e.drn, e.line)
+	}
+	return fmt.Sprintf("meter %s is already on an earlier row", e.drn)
+}
+
+// nameEarlierRows reads a failed file once more to say on which row each
+// repeated meter number first appeared. Only the listed repeats are sought,
+// so memory stays bounded; a file that cannot be read again keeps "an
+// earlier row".
+func nameEarlierRows(rs io.ReadSeeker, meterCol int, bad *ImportError) {
+	want := map[string][]*int{}
+	for _, r := range bad.Rows {
+		var e *errEarlierRow
+		if errors.As(r.Err, &e) {
+			want[e.drn] = append(want[e.drn], &e.line)
+		}
+	}
+	if len(want) == 0 {
+		return
+	}
+	if _, err := rs.Seek(0, io.SeekStart); err != nil {
+		return
+	}
+	cr := csv.NewReader(rs)
+	cr.FieldsPerRecord, cr.TrimLeadingSpace, cr.ReuseRecord = -1, true, true
+	cr.Read() // the header
+	found := 0
+	for found < len(want) {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil || meterCol >= len(rec) {
+			continue
+		}
+		if lines, ok := want[NormalizeNumber(strings.TrimSpace(rec[meterCol]))]; ok && *lines[0] == 0 {
+			first, _ := cr.FieldPos(0)
+			for _, l := range lines {
+				*l = first
+			}
+			found++
+		}
+	}
 }
 
 func parseRow(get func(name, def string) string, tariffs map[string]bool) (importRow, error) {

@@ -115,7 +115,7 @@ func reportDuplicates(tx *store.Tx, dups []importRow, now int64, bad *ImportErro
 		if before[r.m.DRN] {
 			bad.add(RowError{r.line, fmt.Errorf("meter %s is already registered", r.m.DRN)})
 		} else {
-			bad.add(RowError{r.line, fmt.Errorf("meter %s is already on an earlier row", r.m.DRN)})
+			bad.add(RowError{r.line, &errEarlierRow{drn: r.m.DRN}})
 		}
 	}
 	return nil

@@ -50,7 +50,7 @@ func TestImportStreamAllOrNothing(t *testing.T) {
 			want       string
 		}{
 			{"bad last row", "54500320906,Bad Check,,123456,domestic,\n", 1202, "check digit"},
-			{"repeat of a row two batches back", string(first) + ",Again,,123456,domestic,\n", 1202, "already on an earlier row"},
+			{"repeat of a row two batches back", string(first) + ",Again,,123456,domestic,\n", 1202, "already on row 2"},
 		} {
 			var progress []int
 			_, err := customer.ImportWith(ctx, db, strings.NewReader(good+c.last), customer.ImportOptions{Progress: func(rows, _ int) { progress = append(progress, rows) }})
