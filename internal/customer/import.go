@@ -130,8 +130,10 @@ func ImportWith(ctx context.Context, db *store.DB, r io.Reader, opts ImportOptio
 		}
 		batch := make([]importRow, 0, importBatch)
 		read := 0
+		w := &importWriter{tx: tx}
+		defer w.close()
 		flush := func() error {
-			n, err := insertBatch(tx, batch, bad)
+			n, err := w.insertBatch(batch, bad)
 			imported += n
 			batch = batch[:0]
 			if opts.Progress != nil {

@@ -90,7 +90,7 @@ func TestImportErrorsLinesAndCap(t *testing.T) {
 		var b strings.Builder
 		b.WriteString("meter,name,phones,sgc,tariff\n")
 		b.WriteString("54500320905,\"Two\nLines\",,123456,domestic\n") // lines 2-3
-		b.WriteString("54500320906,Bad Check,,123456,domestic\n")     // line 4
+		b.WriteString("54500320906,Bad Check,,123456,domestic\n")      // line 4
 		for i := 0; i < 1500; i++ {
 			b.WriteString("1,x,,123456,nope\n")
 		}
