@@ -36,6 +36,9 @@ func (in *Intake) RecordDurably(ctx context.Context, p Payment) (rec Recorded, s
 	if retryFor <= 0 {
 		retryFor = DefaultRetryFor
 	}
+	// The payment is real money whether or not the caller is still
+	// waiting: a confirmation whose sender hung up is kept all the same.
+	ctx = context.WithoutCancel(ctx)
 	arrived := time.Now()
 	deadline := arrived.Add(retryFor)
 	attempts := 0
@@ -51,7 +54,7 @@ func (in *Intake) RecordDurably(ctx context.Context, p Payment) (rec Recorded, s
 		}
 		return rec, false, nil
 	}
-	if !store.Unavailable(err) || ctx.Err() != nil {
+	if !store.Unavailable(err) {
 		return Recorded{}, false, err
 	}
 	if in.Spool == nil {
