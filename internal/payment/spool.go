@@ -97,6 +97,9 @@ func (s *Spool) Append(p Payment, arrived time.Time) error {
 	return nil
 }
 
+// Path is the live spool file.
+func (s *Spool) Path() string { return filepath.Join(s.dir, spoolLive) }
+
 // Pending reports whether any spooled records wait for the database.
 func (s *Spool) Pending() bool {
 	for _, name := range []string{spoolReplaying, spoolLive} {
