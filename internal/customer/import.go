@@ -128,55 +128,31 @@ func ImportWith(ctx context.Context, db *store.DB, r io.Reader, opts ImportOptio
 		if runs++; runs > 1 {
 			return errors.New("the database asked to retry the transaction; nothing imported, please run the import again")
 		}
-		batch := make([]importRow, 0, importBatch)
-		read := 0
+		// The file is read and checked on one goroutine while the
+		// batches before it are written on this one: on two cores the
+		// parsing costs no time.
+		batches := make(chan parsedBatch, 2)
+		stop := make(chan struct{})
+		go readBatches(cr, col, tariffs, batches, stop)
+		defer func() {
+			close(stop)
+			for range batches { // let the reader finish
+			}
+		}()
 		w := &importWriter{tx: tx}
 		defer w.close()
-		flush := func() error {
-			n, err := w.insertBatch(batch, bad)
+		for b := range batches {
+			for _, e := range b.bad {
+				bad.add(e)
+			}
+			n, err := w.insertBatch(b.rows, bad)
 			imported += n
-			batch = batch[:0]
 			if opts.Progress != nil {
-				opts.Progress(read, bad.Bad())
+				opts.Progress(b.read, bad.Bad())
 			}
-			return err
-		}
-		for {
-			rec, err := cr.Read()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			read++
-			line, _ := cr.FieldPos(0)
 			if err != nil {
-				var pe *csv.ParseError
-				if errors.As(err, &pe) {
-					line = pe.StartLine
-				}
-				bad.add(RowError{line, err})
-				continue
+				return err
 			}
-			get := func(name, def string) string {
-				if i, ok := col[name]; ok && i < len(rec) && strings.TrimSpace(rec[i]) != "" {
-					return strings.TrimSpace(rec[i])
-				}
-				return def
-			}
-			row, err := parseRow(get, tariffs)
-			if err != nil {
-				bad.add(RowError{line, err})
-				continue
-			}
-			row.line = line
-			batch = append(batch, row)
-			if len(batch) == importBatch {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-		}
-		if err := flush(); err != nil {
-			return err
 		}
 		if bad.Bad() > 0 {
 			return errBad // rolls back every row written
@@ -246,6 +222,63 @@ func nameEarlierRows(rs io.ReadSeeker, meterCol int, bad *ImportError) {
 				*l = first
 			}
 			found++
+		}
+	}
+}
+
+// parsedBatch is up to importBatch checked rows, the bad rows met on the
+// way, and how many rows had been read in all.
+type parsedBatch struct {
+	rows []importRow
+	bad  []RowError
+	read int
+}
+
+// readBatches reads and checks the CSV's rows and hands them on in
+// batches, until the file ends or stop is closed; it closes out.
+func readBatches(cr *csv.Reader, col map[string]int, tariffs map[string]bool, out chan<- parsedBatch, stop <-chan struct{}) {
+	defer close(out)
+	b := parsedBatch{rows: make([]importRow, 0, importBatch)}
+	send := func() bool {
+		select {
+		case out <- b:
+			b = parsedBatch{rows: make([]importRow, 0, importBatch), read: b.read}
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			send()
+			return
+		}
+		b.read++
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.StartLine
+			}
+			b.bad = append(b.bad, RowError{line, err})
+		} else {
+			get := func(name, def string) string {
+				if i, ok := col[name]; ok && i < len(rec) && strings.TrimSpace(rec[i]) != "" {
+					return strings.TrimSpace(rec[i])
+				}
+				return def
+			}
+			row, err := parseRow(get, tariffs)
+			if err != nil {
+				b.bad = append(b.bad, RowError{line, err})
+			} else {
+				row.line = line
+				b.rows = append(b.rows, row)
+			}
+		}
+		if (len(b.rows) == importBatch || len(b.bad) == importBatch) && !send() {
+			return
 		}
 	}
 }
