@@ -118,7 +118,10 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer db.Close()
-	n, err := customer.Import(ctx, db, f)
+	progress := newImportProgress(stderr)
+	start := time.Now()
+	n, err := customer.ImportWith(ctx, db, f, customer.ImportOptions{Progress: progress.report})
+	progress.done()
 	var ie *customer.ImportError
 	if errors.As(err, &ie) {
 		return fmt.Errorf("%s: %w", args[1], err)
@@ -126,6 +129,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "imported %d meters\n", n)
+	took := time.Since(start)
+	fmt.Fprintf(stdout, "imported %d meters in %s (%.0f rows/s)\n", n, took.Round(time.Millisecond), float64(n)/max(took.Seconds(), 1e-9))
 	return nil
 }

@@ -127,6 +127,7 @@ Callback URLs of this run (each gateway has its own secret):
 `, u, first.Phone, first.Meter, key, a.USSDURL(), cfg.MetricsToken)
 	printCallbacks(stdout, a.Config, true)
 	printISPDemo(stdout, a)
+	printSpoolDemo(stdout, a)
 	if err := demoAgent(ctx, stdout, a); err != nil {
 		return err
 	}

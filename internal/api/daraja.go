@@ -142,7 +142,10 @@ func (h *Handler) c2bConfirmation(w http.ResponseWriter, r *http.Request, body [
 	if n, ok := c.PlainMSISDN(); ok {
 		p.Payer = n
 	}
-	if _, err := h.Intake.Record(r.Context(), p); err != nil {
+	// M-Pesa does not resend a confirmation, so a database that is
+	// restarting must not cost the customer the payment: RecordDurably
+	// waits for it a few seconds, then keeps the payment in the spool.
+	if _, _, err := h.Intake.RecordDurably(r.Context(), p); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, mpesa.ConfirmationAck)
@@ -156,7 +159,13 @@ func (h *Handler) stkCallback(w http.ResponseWriter, r *http.Request, body []byt
 	if h.STK == nil {
 		return &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "STK push is not configured"}
 	}
-	if _, err := h.STK.Settle(r.Context(), cb); err != nil {
+	// Settling again changes nothing, so a restarting database is waited
+	// for a few seconds rather than answered with a 500.
+	err = store.RetryUnavailable(r.Context(), payment.DefaultRetryFor, func() error {
+		_, err := h.STK.Settle(r.Context(), cb)
+		return err
+	})
+	if err != nil {
 		if errors.Is(err, payment.ErrUnknownCheckout) {
 			// Not ours and no money moved: acknowledge so Daraja stops.
 			h.Log.Warn("stk callback for unknown checkout", "checkout", cb.CheckoutRequestID, "phone", phone.Mask(cb.Phone))

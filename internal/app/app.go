@@ -183,6 +183,9 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	a.Tariffs = &vend.Tariffs{DB: a.DB}
 	a.Usage = &usage.Counter{DB: a.DB}
 	a.Intake = payment.NewIntake(a.DB)
+	if err := a.openSpool(); err != nil {
+		return err
+	}
 	a.Vend = &vend.Worker{DB: a.DB, Generator: gen, Tariffs: a.Tariffs, Log: a.Log, Utility: cfg.Utility, USSD: cfg.USSDCode}
 	if opts.Demo && len(cfg.ISPShortCodes) == 0 {
 		a.Config.ISPShortCodes = []string{DemoISPShortCode}
@@ -353,6 +356,7 @@ func (a *App) Start(ctx context.Context) error {
 	for range intakeLoops {
 		a.run(ctx, a.Intake.Run)
 	}
+	a.run(ctx, func(ctx context.Context) { a.Intake.RunReplay(ctx, spoolReplayEvery) })
 	// PostgreSQL takes concurrent vend batches (claims skip each other's
 	// rows; meters are locked in one order); SQLite has one writer.
 	vendLoops := 1

@@ -137,6 +137,7 @@ func (a *App) metrics() http.Handler {
 		unknown:   route("mteja_smpp_unknown_outcome_total", "submit_sm left without an answer when the bind dropped."),
 		rebind:    route("mteja_smpp_reconnects_total", "Binds lost after they were up."),
 	})
+	reg.MustRegister(intakeCollectors(a.Intake)...)
 	if a.radiusMetrics != nil {
 		reg.MustRegister(a.radiusMetrics.collectors()...)
 	}

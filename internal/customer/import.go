@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,36 +26,78 @@ type RowError struct {
 
 func (e RowError) Error() string { return fmt.Sprintf("row %d: %v", e.Row, e.Err) }
 
-// ImportError lists every bad row; nothing was imported.
+// keptRowErrors is how many bad rows an ImportError lists; the rest are
+// counted. A file of millions of rows with a wrong column would otherwise
+// hold an error for each in memory.
+const keptRowErrors = 1000
+
+// ImportError lists the bad rows (the first keptRowErrors of them, in line
+// order) and counts the rest; nothing was imported.
 type ImportError struct {
 	Rows []RowError
+	More int // bad rows not listed
 }
+
+// Bad is the number of bad rows.
+func (e *ImportError) Bad() int { return len(e.Rows) + e.More }
 
 func (e *ImportError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d bad rows, nothing imported:", len(e.Rows))
+	fmt.Fprintf(&b, "%d bad rows, nothing imported:", e.Bad())
 	for i, r := range e.Rows {
 		if i == 50 {
-			fmt.Fprintf(&b, "\n  ... and %d more", len(e.Rows)-50)
 			break
 		}
 		b.WriteString("\n  " + r.Error())
 	}
+	if n := e.Bad() - min(len(e.Rows), 50); n > 0 {
+		fmt.Fprintf(&b, "\n  ... and %d more", n)
+	}
 	return b.String()
 }
 
-type importRow struct {
-	c Customer
-	m Meter
+func (e *ImportError) add(r RowError) {
+	if len(e.Rows) < keptRowErrors {
+		e.Rows = append(e.Rows, r)
+		return
+	}
+	e.More++
 }
 
-// Import reads meters and their customers from CSV and stores them all in
-// one transaction, or none: every row is checked first, and all the bad
-// rows are reported together.
+// ImportOptions tune Import.
+type ImportOptions struct {
+	// Progress, when set, is called after every batch with the rows read
+	// so far and how many of them were bad.
+	Progress func(rows, bad int)
+}
+
+type importRow struct {
+	line int
+	c    Customer
+	m    Meter
+}
+
+// importBatch is how many rows go to the database in one statement per
+// table: large enough that a million rows are a few thousand round trips,
+// small enough to stay under SQLite's limit of bound parameters.
+const importBatch = 500
+
+// Import reads meters and their customers from CSV and stores them all, or
+// none. See ImportWith.
 func Import(ctx context.Context, db *store.DB, r io.Reader) (int, error) {
+	return ImportWith(ctx, db, r, ImportOptions{})
+}
+
+// ImportWith streams the CSV into one transaction, a batch at a time, so
+// that memory stays the same whatever the file's size: every row is
+// checked, a meter already registered (or on an earlier row) is found by
+// the meters' primary key as its batch goes in, and if any row is bad the
+// transaction is rolled back and all the bad rows are reported together.
+func ImportWith(ctx context.Context, db *store.DB, r io.Reader, opts ImportOptions) (int, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
+	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err != nil {
 		return 0, fmt.Errorf("import: read header: %w", err)
@@ -62,11 +105,7 @@ func Import(ctx context.Context, db *store.DB, r io.Reader) (int, error) {
 	col := map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		known := false
-		for _, k := range ImportColumns {
-			known = known || h == k
-		}
-		if !known {
+		if !slices.Contains(ImportColumns, h) {
 			return 0, fmt.Errorf("import: header: unknown column %q (known: %s)", h, strings.Join(ImportColumns, ", "))
 		}
 		col[h] = i
@@ -80,70 +119,168 @@ func Import(ctx context.Context, db *store.DB, r io.Reader) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var rows []importRow
-	var bad []RowError
-	seen := map[string]int{}
-	line := 1
-	for {
-		rec, err := cr.Read()
-		line++
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			bad = append(bad, RowError{line, err})
-			if len(bad) > 1000 {
-				break
-			}
-			continue
-		}
-		get := func(name, def string) string {
-			if i, ok := col[name]; ok && i < len(rec) && strings.TrimSpace(rec[i]) != "" {
-				return strings.TrimSpace(rec[i])
-			}
-			return def
-		}
-		row, err := parseRow(get, tariffs)
-		if err == nil {
-			if prev, dup := seen[row.m.DRN]; dup {
-				err = fmt.Errorf("meter %s already on row %d", row.m.DRN, prev)
-			}
-		}
-		if err != nil {
-			bad = append(bad, RowError{line, err})
-			continue
-		}
-		seen[row.m.DRN] = line
-		rows = append(rows, row)
-	}
-	existing, err := existingMeters(ctx, db, rows)
-	if err != nil {
-		return 0, err
-	}
-	for _, r := range rows {
-		if existing[r.m.DRN] {
-			bad = append(bad, RowError{seen[r.m.DRN], fmt.Errorf("meter %s is already registered", r.m.DRN)})
-		}
-	}
-	if len(bad) > 0 {
-		return 0, &ImportError{Rows: bad}
-	}
+	bad := &ImportError{}
+	imported, runs := 0, 0
+	errBad := errors.New("bad rows")
 	err = db.InTx(ctx, func(tx *store.Tx) error {
-		for i := range rows {
-			if err := Create(tx, &rows[i].c); err != nil {
-				return fmt.Errorf("row %d: %w", seen[rows[i].m.DRN], err)
+		// The stream cannot be read twice: a transaction retried after a
+		// conflict would find it at its end and import nothing.
+		if runs++; runs > 1 {
+			return errors.New("the database asked to retry the transaction; nothing imported, please run the import again")
+		}
+		// The file is read and checked on one goroutine while the
+		// batches before it are written on this one: on two cores the
+		// parsing costs no time.
+		batches := make(chan parsedBatch, 2)
+		stop := make(chan struct{})
+		go readBatches(cr, col, tariffs, batches, stop)
+		defer func() {
+			close(stop)
+			for range batches { // let the reader finish
 			}
-			rows[i].m.CustomerID = rows[i].c.ID
-			if err := CreateMeter(tx, &rows[i].m); err != nil {
-				return fmt.Errorf("row %d: %w", seen[rows[i].m.DRN], err)
+		}()
+		w := &importWriter{tx: tx}
+		defer w.close()
+		for b := range batches {
+			for _, e := range b.bad {
+				bad.add(e)
 			}
+			n, err := w.insertBatch(b.rows, bad)
+			imported += n
+			if opts.Progress != nil {
+				opts.Progress(b.read, bad.Bad())
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if bad.Bad() > 0 {
+			return errBad // rolls back every row written
 		}
 		return nil
 	})
+	if errors.Is(err, errBad) {
+		if rs, ok := r.(io.ReadSeeker); ok {
+			nameEarlierRows(rs, col["meter"], bad)
+		}
+		slices.SortStableFunc(bad.Rows, func(a, b RowError) int { return a.Row - b.Row })
+		return 0, bad
+	}
 	if err != nil {
 		return 0, fmt.Errorf("import: %w (nothing imported)", err)
 	}
-	return len(rows), nil
+	return imported, nil
+}
+
+// errEarlierRow is a meter number repeated in the file; nameEarlierRows
+// finds the row it first appeared on.
+type errEarlierRow struct {
+	drn  string
+	line int // 0 when not known
+}
+
+func (e *errEarlierRow) Error() string {
+	if e.line > 0 {
+		return fmt.Sprintf("meter %s already on row %d", e.drn, e.line)
+	}
+	return fmt.Sprintf("meter %s is already on an earlier row", e.drn)
+}
+
+// nameEarlierRows reads a failed file once more to say on which row each
+// repeated meter number first appeared. Only the listed repeats are sought,
+// so memory stays bounded; a file that cannot be read again keeps "an
+// earlier row".
+func nameEarlierRows(rs io.ReadSeeker, meterCol int, bad *ImportError) {
+	want := map[string][]*int{}
+	for _, r := range bad.Rows {
+		var e *errEarlierRow
+		if errors.As(r.Err, &e) {
+			want[e.drn] = append(want[e.drn], &e.line)
+		}
+	}
+	if len(want) == 0 {
+		return
+	}
+	if _, err := rs.Seek(0, io.SeekStart); err != nil {
+		return
+	}
+	cr := csv.NewReader(rs)
+	cr.FieldsPerRecord, cr.TrimLeadingSpace, cr.ReuseRecord = -1, true, true
+	cr.Read() // the header
+	found := 0
+	for found < len(want) {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil || meterCol >= len(rec) {
+			continue
+		}
+		if lines, ok := want[NormalizeNumber(strings.TrimSpace(rec[meterCol]))]; ok && *lines[0] == 0 {
+			first, _ := cr.FieldPos(0)
+			for _, l := range lines {
+				*l = first
+			}
+			found++
+		}
+	}
+}
+
+// parsedBatch is up to importBatch checked rows, the bad rows met on the
+// way, and how many rows had been read in all.
+type parsedBatch struct {
+	rows []importRow
+	bad  []RowError
+	read int
+}
+
+// readBatches reads and checks the CSV's rows and hands them on in
+// batches, until the file ends or stop is closed; it closes out.
+func readBatches(cr *csv.Reader, col map[string]int, tariffs map[string]bool, out chan<- parsedBatch, stop <-chan struct{}) {
+	defer close(out)
+	b := parsedBatch{rows: make([]importRow, 0, importBatch)}
+	send := func() bool {
+		select {
+		case out <- b:
+			b = parsedBatch{rows: make([]importRow, 0, importBatch), read: b.read}
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			send()
+			return
+		}
+		b.read++
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.StartLine
+			}
+			b.bad = append(b.bad, RowError{line, err})
+		} else {
+			get := func(name, def string) string {
+				if i, ok := col[name]; ok && i < len(rec) && strings.TrimSpace(rec[i]) != "" {
+					return strings.TrimSpace(rec[i])
+				}
+				return def
+			}
+			row, err := parseRow(get, tariffs)
+			if err != nil {
+				b.bad = append(b.bad, RowError{line, err})
+			} else {
+				row.line = line
+				b.rows = append(b.rows, row)
+			}
+		}
+		if (len(b.rows) == importBatch || len(b.bad) == importBatch) && !send() {
+			return
+		}
+	}
 }
 
 func parseRow(get func(name, def string) string, tariffs map[string]bool) (importRow, error) {
@@ -210,26 +347,4 @@ func tariffIDs(ctx context.Context, db *store.DB) (map[string]bool, error) {
 		out[id] = true
 	}
 	return out, rows.Err()
-}
-
-func existingMeters(ctx context.Context, db *store.DB, rows []importRow) (map[string]bool, error) {
-	out := map[string]bool{}
-	for i := 0; i < len(rows); i += 500 {
-		chunk := rows[i:min(i+500, len(rows))]
-		args := make([]any, len(chunk))
-		for j, r := range chunk {
-			args[j] = r.m.DRN
-		}
-		rs, err := db.Read().QueryContext(ctx, `SELECT drn FROM meters WHERE drn IN (`+store.Placeholders(1, len(chunk))+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("import: %w", err)
-		}
-		for rs.Next() {
-			var d string
-			rs.Scan(&d)
-			out[d] = true
-		}
-		rs.Close()
-	}
-	return out, nil
 }

@@ -3,7 +3,9 @@ package payment
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -33,6 +35,14 @@ type Intake struct {
 	// OnVerifying runs after a commit that stored payments to verify (to
 	// wake the verifier).
 	OnVerifying func()
+	// RetryFor bounds RecordDurably's retries while the database is
+	// unreachable (DefaultRetryFor when 0).
+	RetryFor time.Duration
+	// Spool, when set, holds payments the database could not take in time;
+	// nil means such a payment is refused with an error.
+	Spool  *Spool
+	Counts IntakeCounts
+	Log    *slog.Logger
 }
 
 // NewIntake returns an intake writing to db; call Run to start it.

@@ -60,6 +60,10 @@ type STK struct {
 // ErrMeterNotPayable is returned for a meter that does not exist or is blocked.
 var ErrMeterNotPayable = errors.New("meter cannot be paid for")
 
+// ErrPush is M-Pesa refusing or failing to send the prompt (not our
+// database failing).
+var ErrPush = errors.New("M-Pesa did not send the prompt")
+
 // LimitError is an amount outside a meter's purchase limits.
 type LimitError struct {
 	Amount, Min, Max money.Amount
@@ -136,15 +140,19 @@ func (s *STK) StartFor(ctx context.Context, p Push) (STKRequest, error) {
 func (s *STK) push(ctx context.Context, client STKPusher, r STKRequest, desc string) (STKRequest, error) {
 	resp, err := client.STKPush(ctx, mpesa.STKPushRequest{Phone: r.MSISDN, Amount: r.Amount, AccountReference: STKAccountReference(r.MeterDRN), Description: desc, CallbackURL: s.CallbackURL})
 	if err != nil {
-		return STKRequest{}, fmt.Errorf("stk push to %s: %w", phone.Mask(r.MSISDN), err)
+		return STKRequest{}, fmt.Errorf("stk push to %s: %w: %w", phone.Mask(r.MSISDN), ErrPush, err)
 	}
 	r.CheckoutRequestID, r.MerchantRequestID, r.State = resp.CheckoutRequestID, resp.MerchantRequestID, STKPending
-	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		r.CreatedAt = tx.Now
-		_, err := tx.Exec(`INSERT INTO stk_requests (checkout_request_id, merchant_request_id, msisdn, meter_drn, amount, channel, state, created_at, updated_at, service, short_code)
+	// The prompt is on the customer's phone: its record must be kept even
+	// if the database is restarting, or the callback would find no push.
+	err = store.RetryUnavailable(ctx, DefaultRetryFor, func() error {
+		return s.DB.InTx(ctx, func(tx *store.Tx) error {
+			r.CreatedAt = tx.Now
+			_, err := tx.Exec(`INSERT INTO stk_requests (checkout_request_id, merchant_request_id, msisdn, meter_drn, amount, channel, state, created_at, updated_at, service, short_code)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10) ON CONFLICT (checkout_request_id) DO NOTHING`,
-			r.CheckoutRequestID, r.MerchantRequestID, r.MSISDN, r.MeterDRN, int64(r.Amount), r.Channel, r.State, store.Micros(tx.Now), r.Service, r.ShortCode)
-		return err
+				r.CheckoutRequestID, r.MerchantRequestID, r.MSISDN, r.MeterDRN, int64(r.Amount), r.Channel, r.State, store.Micros(tx.Now), r.Service, r.ShortCode)
+			return err
+		})
 	})
 	if err != nil {
 		return STKRequest{}, fmt.Errorf("store stk request %s: %w", r.CheckoutRequestID, err)

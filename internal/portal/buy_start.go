@@ -9,6 +9,7 @@ import (
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/money"
 	"github.com/mteja/mteja/internal/payment"
+	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/webpage"
 )
 
@@ -50,6 +51,8 @@ func (h *Handler) buyStart(w http.ResponseWriter, v *visit) error {
 		return refuse(http.StatusBadRequest, "err.limits", webpage.Amount(le.Min, ""), webpage.Amount(le.Max, ""))
 	case errors.Is(err, payment.ErrMeterNotPayable):
 		return refuse(http.StatusBadRequest, "err.meter")
+	case !errors.Is(err, payment.ErrPush) && store.Unavailable(err):
+		return err // the error page says: try again in a minute
 	case err != nil:
 		h.Log.Warn("portal: stk push", "meter", drn, "err", err)
 		return refuse(http.StatusBadGateway, "err.mpesa")

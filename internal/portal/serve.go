@@ -136,6 +136,12 @@ func (h *Handler) fail(w http.ResponseWriter, v *visit, err error) {
 		pe = &pageError{Status: http.StatusNotFound, Key: "error.notfound"}
 	case errors.Is(err, context.Canceled):
 		return
+	case store.Unavailable(err):
+		// The database is restarting: nothing was stored, and in a minute
+		// it will be. Not a 500: the visitor did nothing wrong.
+		h.Log.Warn("portal: database unavailable", "method", v.r.Method, "path", v.r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "60")
+		pe = &pageError{Status: http.StatusServiceUnavailable, Key: "error.busy"}
 	default:
 		h.Log.Error("portal", "method", v.r.Method, "path", v.r.URL.Path, "err", err)
 		pe = &pageError{Status: http.StatusInternalServerError, Key: "error.internal"}

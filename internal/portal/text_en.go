@@ -172,6 +172,7 @@ var english = map[string]string{
 	"error.title":     "Sorry",
 	"error.notfound":  "We could not find that page.",
 	"error.internal":  "Something went wrong on our side. Please try again.",
+	"error.busy":      "Our system is restarting. Nothing was done. Please try again in a minute.",
 	"error.forbidden": "This request was refused. Please go back and try again.",
 	"error.toolarge":  "What you sent is too long. Please go back and send less.",
 	"error.badform":   "The form could not be read. Please go back and try again.",

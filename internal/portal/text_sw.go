@@ -172,6 +172,7 @@ var swahili = map[string]string{
 	"error.title":     "Samahani",
 	"error.notfound":  "Hatukupata ukurasa huo.",
 	"error.internal":  "Hitilafu imetokea upande wetu. Tafadhali jaribu tena.",
+	"error.busy":      "Mfumo wetu unaanza upya. Hakuna kilichofanyika. Tafadhali jaribu tena baada ya dakika moja.",
 	"error.forbidden": "Ombi hili limekataliwa. Tafadhali rudi nyuma ujaribu tena.",
 	"error.toolarge":  "Ulichotuma ni kirefu mno. Tafadhali rudi nyuma utume kifupi.",
 	"error.badform":   "Fomu haikusomeka. Tafadhali rudi nyuma ujaribu tena.",

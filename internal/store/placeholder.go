@@ -87,3 +87,9 @@ func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	return tx.Tx.QueryRowContext(ctx, tx.rewrite(query), args...)
 }
+
+// Prepare prepares a statement for repeated use in the transaction (a bulk
+// load runs one multi-row INSERT thousands of times).
+func (tx *Tx) Prepare(query string) (*sql.Stmt, error) {
+	return tx.Tx.Prepare(tx.rewrite(query))
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/mteja/mteja/internal/phone"
+	"github.com/mteja/mteja/internal/store"
 )
 
 // maxSessionID bounds the gateway's session id, which is a key of the dedupe
@@ -54,7 +55,14 @@ func (h *Handler) reply(s *session) (out string) {
 	}()
 	h.setLanguage(s)
 	sc, err := s.run(splitPath(s.raw))
-	if err != nil {
+	switch {
+	case err != nil && store.Unavailable(err):
+		// The database is restarting: the caller is told to dial again
+		// soon rather than that the service is down.
+		h.opts.Logger.LogAttrs(s.ctx, slog.LevelWarn, "ussd: database unavailable",
+			slog.String("session", s.id), slog.String("err", err.Error()))
+		sc = end(s.t.TryLater)
+	case err != nil:
 		h.logError(s, err)
 		sc = end(s.t.Unavailable)
 	}

@@ -2,9 +2,12 @@ package ussd
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // turn is one screen of a dialogue: what the caller types, and fragments the
@@ -56,6 +59,9 @@ func runDialogue(t *testing.T, tb *testBundle, sid, msisdn string, turns []turn)
 }
 
 var errDown = errors.New("database is down")
+
+// errRestarting is what PostgreSQL answers while it starts up again.
+var errRestarting = fmt.Errorf("stk push: begin: %w", &pgconn.PgError{Severity: "FATAL", Code: "57P03", Message: "the database system is starting up"})
 
 func TestDialogues(t *testing.T) {
 	t.Parallel()
@@ -325,6 +331,12 @@ func TestDialogues(t *testing.T) {
 			turns: []turn{dial(), typed("1", "END Huduma haipatikani, tafadhali jaribu tena")}},
 		{name: "failed purchase start", phone: phoneOne, fail: map[string]error{"BuyToken": errDown},
 			turns: []turn{dial(), typed("1"), typed("1"), typed("100"), typed("1", "END Service unavailable")}},
+		// The database restarting is not "unavailable": the caller is told
+		// to dial again in a minute, in the caller's language.
+		{name: "purchase while the database restarts", phone: phoneOne, fail: map[string]error{"BuyToken": errRestarting},
+			turns: []turn{dial(), typed("1"), typed("1"), typed("100"), typed("1", "END The service is restarting. Nothing was done. Please dial again in a minute.")}},
+		{name: "purchase while the database restarts, Swahili", phone: phoneSw, fail: map[string]error{"BuyToken": errRestarting},
+			turns: []turn{dial(), typed("1"), typed("1"), typed("100"), typed("1", "END Huduma inaanza upya. Hakuna kilichofanyika. Tafadhali piga tena baada ya dakika moja.")}},
 		{name: "language unknown: default serves", phone: phoneSw, fail: map[string]error{"Language": errDown},
 			turns: []turn{dial("1 Buy token")}},
 		{name: "check meter fails", phone: phoneNone, fail: map[string]error{"CheckMeter": errDown},

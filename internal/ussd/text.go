@@ -90,6 +90,9 @@ type texts struct {
 	BadVoucher                     string
 
 	Unavailable string
+	// TryLater ends a session while the database restarts: nothing was
+	// done, and a minute from now it will be.
+	TryLater    string
 	SessionOver string
 }
 
@@ -183,6 +186,7 @@ var english = texts{
 	BadVoucher:          "Code not valid: type the digits on the voucher",
 
 	Unavailable: "Service unavailable, please try again",
+	TryLater:    "The service is restarting. Nothing was done. Please dial again in a minute.",
 	SessionOver: "Session ended. Please dial again.",
 }
 
@@ -272,6 +276,7 @@ var swahili = texts{
 	BadVoucher:          "Nambari si sahihi: andika tarakimu za vocha",
 
 	Unavailable: "Huduma haipatikani, tafadhali jaribu tena",
+	TryLater:    "Huduma inaanza upya. Hakuna kilichofanyika. Tafadhali piga tena baada ya dakika moja.",
 	SessionOver: "Kipindi kimeisha. Tafadhali piga tena.",
 }
 
