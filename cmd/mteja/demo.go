@@ -128,6 +128,12 @@ Callback URLs of this run (each gateway has its own secret):
 	printCallbacks(stdout, a.Config, true)
 	printISPDemo(stdout, a)
 	printSpoolDemo(stdout, a)
+	// The outage story comes before the stories that text Mary and John
+	// several times: a bulk message waits while its handset has had five
+	// messages in the last minute.
+	if err := printOutageDemo(ctx, stdout, a); err != nil {
+		return err
+	}
 	if err := demoAgent(ctx, stdout, a); err != nil {
 		return err
 	}
@@ -142,9 +148,6 @@ Callback URLs of this run (each gateway has its own secret):
 	}
 	demoHub(ctx, stdout, a)
 	printReminderDemo(stdout, a.BuyingWays(), time.Now())
-	if err := printOutageDemo(ctx, stdout, a); err != nil {
-		return err
-	}
 	fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
 	if once {
 		return nil
