@@ -48,6 +48,9 @@ type Options struct {
 	// Internet, when set, adds the internet menu (usage, bundles by STK
 	// push, vouchers) for an ISP's subscribers. nil: no such menu.
 	Internet Internet
+	// Survey, when set, puts the feedback question waiting on a caller
+	// under the final screen of a step, when it fits. nil: never asked.
+	Survey Survey
 	// Now is the clock of the dedupe cache. Default time.Now.
 	Now func() time.Time
 }
