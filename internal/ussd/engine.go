@@ -50,6 +50,10 @@ type session struct {
 	// path is the part of the path up to the input being handled: with the
 	// session and caller, the key of what a step did at that input.
 	path string
+	// free says the input being handled is free text, the rest of the path
+	// whole: its step's screen must end the session, since anything typed
+	// after it would read as more of the text.
+	free bool
 	lang string
 	t    *texts
 }
@@ -115,7 +119,8 @@ func (s *session) walk(inputs []string) ([]node, string, error) {
 			}
 			continue
 		}
-		if _, ok := cur.(freeText); ok {
+		_, s.free = cur.(freeText)
+		if s.free {
 			in = strings.Join(inputs[i:], "*")
 			i = len(inputs) - 1
 		}
@@ -164,7 +169,7 @@ func (s *session) once(last, ask bool, f func(ctx context.Context) (string, erro
 		defer cancel()
 		run := func() (string, error) {
 			text, err := f(ctx)
-			if err != nil || !ask {
+			if err != nil || !ask || s.free {
 				return text, err
 			}
 			return s.offer(ctx, text), nil

@@ -81,7 +81,7 @@ func (s *session) offer(ctx context.Context, text string) string {
 	if !ok || strings.ContainsAny(q.ID, offerMark+" ") {
 		return text
 	}
-	return text + offerMark + q.ID + " " + q.Kind
+	return text + offerMark + strings.Join([]string{q.ID, q.Kind, s.lang}, " ")
 }
 
 // offered reads a remembered answer back: the final screen, with the
@@ -91,8 +91,8 @@ func offered(text string) node {
 	if !ok {
 		return endNode{text: body}
 	}
-	id, kind, _ := strings.Cut(q, " ")
-	return surveyNode{text: body, id: id, kind: kind}
+	f := append(strings.Fields(q), "", "", "")
+	return surveyNode{text: body, id: f[0], kind: f[1], lang: f[2]}
 }
 
 // surveyNode is a final screen with the feedback question under it. Its
@@ -101,15 +101,19 @@ func offered(text string) node {
 type surveyNode struct {
 	text     string // the final text the caller needed
 	id, kind string
+	// lang is the language the question was offered in: the screen comes
+	// back the same whatever the caller chose since.
+	lang string
 }
 
 func (n surveyNode) render(s *session, hint string) screen {
+	t := textsFor(n.lang)
 	if hint != "" {
 		// The caller has read the text; the hint takes its place, so the
 		// screen fits whatever its length.
-		return con(hint, s.t.surveyQuestion(n.kind))
+		return con(hint, t.surveyQuestion(n.kind))
 	}
-	return con(n.text, s.t.surveyQuestion(n.kind))
+	return con(n.text, t.surveyQuestion(n.kind))
 }
 
 func (n surveyNode) next(s *session, in string, last bool) (step, error) {
@@ -119,12 +123,12 @@ func (n surveyNode) next(s *session, in string, last bool) (step, error) {
 	score, err := strconv.Atoi(in)
 	lo, hi := surveyScale(n.kind)
 	if err != nil || !allDigits(in) || score < lo || score > hi {
-		return stay(fmt.Sprintf(s.t.SurveyScale, lo, hi)), nil
+		return stay(fmt.Sprintf(textsFor(n.lang).SurveyScale, lo, hi)), nil
 	}
 	return s.record(last, func(ctx context.Context) (string, error) {
 		if err := s.h.opts.Survey.AnswerSurvey(ctx, s.msisdn, n.id, score); err != nil {
 			return "", err
 		}
-		return s.t.SurveyThanks, nil
+		return textsFor(n.lang).SurveyThanks, nil
 	})
 }
