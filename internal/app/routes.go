@@ -14,7 +14,7 @@ import (
 func (a *App) routes() {
 	opts := ussd.Options{Brand: a.Config.Utility, Currency: "KES", Location: tariff.Zone, Logger: a.Log,
 		Gate:    peer.Gate{Secret: a.Config.USSDSecret, Allow: a.Config.USSDAllow, Open: true},
-		OnEvent: a.ussdSession, Steps: care.USSDSteps{DB: a.DB}}
+		OnEvent: a.ussdSession, Steps: care.USSDSteps{DB: a.DB}, Survey: ussdSurvey{a}}
 	if len(a.Config.ISPShortCodes) > 0 {
 		opts.Internet = ussdInternet{a.ISP} // the internet menu, for the ISP's subscribers
 	}

@@ -87,16 +87,11 @@ var ErrSurveyNotAsked = errors.New("survey not asked")
 func ask(tx *store.Tx, s Survey, every time.Duration) (Survey, error) {
 	every = SurveyPolicy{Every: every}.every()
 	now := store.Micros(tx.Now)
-	var n int
-	err := tx.QueryRow(`SELECT
-		(SELECT count(*) FROM sms_optouts WHERE msisdn = $1) +
-		(SELECT count(*) FROM outages o WHERE o.restored_at IS NULL AND o.starts_at <= $2 AND (o.ends_at IS NULL OR o.ends_at > $2)
-			AND (o.area = $3 OR o.area IN (SELECT m.area FROM meters m JOIN customer_phones p ON p.customer_id = m.customer_id WHERE p.msisdn = $1)))`,
-		s.MSISDN, now, s.Area).Scan(&n)
+	quiet, err := mustNotAsk(tx, s.MSISDN, s.Area)
 	if err != nil {
 		return Survey{}, fmt.Errorf("survey: %w", err)
 	}
-	if n > 0 {
+	if quiet {
 		return Survey{}, ErrSurveyNotAsked
 	}
 	res, err := tx.Exec(`INSERT INTO survey_asks (msisdn, asked_at) VALUES ($1, $2)
@@ -122,6 +117,18 @@ func ask(tx *store.Tx, s Survey, every time.Duration) (Survey, error) {
 		return Survey{}, fmt.Errorf("survey: %w", err)
 	}
 	return s, nil
+}
+
+// mustNotAsk tells whether msisdn may not be asked now: it has opted out
+// of SMS, or has a meter (or area, when given) with an open outage.
+func mustNotAsk(tx *store.Tx, msisdn, area string) (bool, error) {
+	var n int
+	err := tx.QueryRow(`SELECT
+		(SELECT count(*) FROM sms_optouts WHERE msisdn = $1) +
+		(SELECT count(*) FROM outages o WHERE o.restored_at IS NULL AND o.starts_at <= $2 AND (o.ends_at IS NULL OR o.ends_at > $2)
+			AND (o.area = $3 OR o.area IN (SELECT m.area FROM meters m JOIN customer_phones p ON p.customer_id = m.customer_id WHERE p.msisdn = $1)))`,
+		msisdn, store.Micros(tx.Now), area).Scan(&n)
+	return n > 0, err
 }
 
 // meterArea returns the area of a meter, "" when unknown.

@@ -46,12 +46,12 @@ func (d *Desk) SurveyReply(ctx context.Context, msisdn, text string) (a SurveyAn
 			ok, a.Reply = true, textIn(s.Language, "survey_scale", lo, hi)
 			return nil
 		case s.State == surveyAsked:
-			res, err := tx.Exec(`UPDATE surveys SET score = $2, answered_at = $3, state = 'scored' WHERE id = $1 AND state = 'asked'`, s.ID, score, store.Micros(tx.Now))
+			scored, err := scoreSurvey(tx, s.ID, score, AnswerSMS)
 			if err != nil {
 				return err
 			}
 			ok = true
-			if k, _ := res.RowsAffected(); k == 1 {
+			if scored {
 				a.Survey.Score, a.Survey.State = score, surveyScored
 				key := "survey_thanks"
 				if low(s.Kind, score) {

@@ -81,23 +81,26 @@ type SurveyResults struct {
 	ByTeam     map[string]SurveyFigures
 	ByArea     map[string]SurveyFigures
 	ByMonth    map[string]SurveyFigures
+	// ByAnswer is by where the score came from (AnswerSMS, AnswerUSSD; ""
+	// for questions not answered).
+	ByAnswer map[string]SurveyFigures
 }
 
 // SurveyReport sums up the surveys asked in [from, to).
 func SurveyReport(ctx context.Context, q Querier, from, to time.Time) (SurveyResults, error) {
 	r := SurveyResults{From: from, To: to, ByChannel: map[string]SurveyFigures{}, ByCategory: map[string]SurveyFigures{},
-		ByTeam: map[string]SurveyFigures{}, ByArea: map[string]SurveyFigures{}, ByMonth: map[string]SurveyFigures{}}
-	rows, err := q.QueryContext(ctx, `SELECT kind, channel, category, team, area, asked_at, score FROM surveys WHERE asked_at >= $1 AND asked_at < $2`,
+		ByTeam: map[string]SurveyFigures{}, ByArea: map[string]SurveyFigures{}, ByMonth: map[string]SurveyFigures{}, ByAnswer: map[string]SurveyFigures{}}
+	rows, err := q.QueryContext(ctx, `SELECT kind, channel, category, team, area, asked_at, score, answer_channel FROM surveys WHERE asked_at >= $1 AND asked_at < $2`,
 		store.Micros(from), store.Micros(to))
 	if err != nil {
 		return SurveyResults{}, fmt.Errorf("survey report: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var kind, channel, category, team, area string
+		var kind, channel, category, team, area, answered string
 		var asked int64
 		var score sql.NullInt64
-		if err := rows.Scan(&kind, &channel, &category, &team, &area, &asked, &score); err != nil {
+		if err := rows.Scan(&kind, &channel, &category, &team, &area, &asked, &score, &answered); err != nil {
 			return SurveyResults{}, fmt.Errorf("survey report: %w", err)
 		}
 		if kind == SurveyNPS {
@@ -108,7 +111,7 @@ func SurveyReport(ctx context.Context, q Querier, from, to time.Time) (SurveyRes
 		for _, g := range []struct {
 			m   map[string]SurveyFigures
 			key string
-		}{{r.ByChannel, channel}, {r.ByCategory, category}, {r.ByTeam, team}, {r.ByArea, area}, {r.ByMonth, month}} {
+		}{{r.ByChannel, channel}, {r.ByCategory, category}, {r.ByTeam, team}, {r.ByArea, area}, {r.ByMonth, month}, {r.ByAnswer, answered}} {
 			f := g.m[g.key]
 			f.add(kind, score)
 			g.m[g.key] = f

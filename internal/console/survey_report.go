@@ -65,13 +65,13 @@ func (h *Handler) surveyReport(w http.ResponseWriter, v *visit) error {
 		by string // the table's title
 		m  map[string]care.SurveyFigures
 	}{{"surveys.by.channel", r.ByChannel}, {"surveys.by.category", r.ByCategory}, {"surveys.by.team", r.ByTeam},
-		{"surveys.by.area", r.ByArea}, {"surveys.by.month", r.ByMonth}} {
+		{"surveys.by.area", r.ByArea}, {"surveys.by.month", r.ByMonth}, {"surveys.by.answer", r.ByAnswer}} {
 		tb := surveyTable{By: t(v.lang, g.by)}
 		for _, k := range slices.Sorted(maps.Keys(g.m)) {
 			name := none(k)
 			switch {
 			case k == "":
-			case g.by == "surveys.by.channel":
+			case g.by == "surveys.by.channel" || g.by == "surveys.by.answer":
 				key := "ticket.channel." + k // one of care.Channels, each with a text
 				name = t(v.lang, key)
 			case g.by == "surveys.by.category":

@@ -39,6 +39,10 @@ func TestSurveyThroughConsole(t *testing.T) {
 		if status != http.StatusOK || !strings.Contains(page, "By channel") || !strings.Contains(page, row) {
 			t.Errorf("feedback report: %d; want %s in\n%s", status, row, page)
 		}
+		// The digit came by SMS: the table by where answered shows it.
+		if answered := "<tr><td>SMS</td><td>1</td><td>1</td><td>4.0</td><td>100%</td><td>–</td></tr>"; !strings.Contains(page, "By where answered") || !strings.Contains(page, answered) {
+			t.Errorf("feedback report: want %s by where answered in\n%s", answered, page)
+		}
 		for path, want := range map[string]int{"/staff/surveys?from=March": 400, "/staff/surveys?from=2020-01&to=2026-01": 400, "/staff/surveys?from=2026-05&to=2026-04": 400} {
 			if status, _ := c.get(path); status != want {
 				t.Errorf("%s: %d, want %d", path, status, want)

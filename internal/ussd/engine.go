@@ -46,9 +46,16 @@ type session struct {
 	h      *Handler
 	id     string // gateway sessionId
 	msisdn string // normalised caller number
-	raw    string // the text field as received, the key for resent requests
-	lang   string
-	t      *texts
+	raw    string // the text field as received
+	// path is the part of the path up to the input being handled: with the
+	// session and caller, the key of what a step did at that input.
+	path string
+	// free says the input being handled is free text, the rest of the path
+	// whole: its step's screen must end the session, since anything typed
+	// after it would read as more of the text.
+	free bool
+	lang string
+	t    *texts
 }
 
 // maxInputs bounds the replay. A session lasts about three minutes, so a
@@ -92,6 +99,7 @@ func (s *session) walk(inputs []string) ([]node, string, error) {
 	hint := ""
 	for i := 0; i < len(inputs); i++ {
 		cur := stack[len(stack)-1]
+		_, asking := cur.(surveyNode)
 		if _, ok := cur.(endNode); ok {
 			// The gateway sends nothing after END; a path that goes on is
 			// not a session we served, so nothing in it is acted on.
@@ -99,20 +107,24 @@ func (s *session) walk(inputs []string) ([]node, string, error) {
 		}
 		in := inputs[i]
 		hint = ""
-		switch in {
-		case "00":
+		switch {
+		case asking:
+			// The answer to the question: no way back to the menus.
+		case in == "00":
 			stack = stack[:1]
 			continue
-		case "0":
+		case in == "0":
 			if len(stack) > 1 {
 				stack = stack[:len(stack)-1]
 			}
 			continue
 		}
-		if _, ok := cur.(freeText); ok {
+		_, s.free = cur.(freeText)
+		if s.free {
 			in = strings.Join(inputs[i:], "*")
 			i = len(inputs) - 1
 		}
+		s.path = strings.Join(inputs[:i+1], "*")
 		st, err := cur.next(s, in, i == len(inputs)-1)
 		if err != nil {
 			return nil, "", err
@@ -128,24 +140,55 @@ func (s *session) walk(inputs []string) ([]node, string, error) {
 
 // act runs a step that changes something, once per session and path: a
 // resent request gets the first answer, and a request that arrives while the
-// first still runs waits for it. It runs only for the newest input.
+// first still runs waits for it. It runs only for the newest input; when an
+// older input is replayed, the first answer is looked up, so that the path
+// comes back to the same final screen (with the feedback question under it,
+// when one was offered) and the step is not run again.
 func (s *session) act(last bool, f func(ctx context.Context) (string, error)) (step, error) {
+	return s.once(last, true, f)
+}
+
+// record is act for the answer to the feedback question: its thanks end
+// the session with no question under them.
+func (s *session) record(last bool, f func(ctx context.Context) (string, error)) (step, error) {
+	return s.once(last, false, f)
+}
+
+func (s *session) once(last, ask bool, f func(ctx context.Context) (string, error)) (step, error) {
+	key := s.id + "\x00" + s.msisdn + "\x00" + s.path
 	if !last {
-		return closing(s.t.SessionOver), nil
+		// Only the first answer is wanted: a path whose step never ran (one
+		// the gateway did not send in order, or one older than the cache)
+		// gets nothing run, and ends.
+		f = func(context.Context) (string, error) { return "", nil }
 	}
-	key := s.id + "\x00" + s.msisdn + "\x00" + s.raw
 	text, err := s.h.once.do(s.ctx, key, func() (string, error) {
 		// A gateway that gives up on this request must not cut an STK push
 		// or a ticket half way: the resend will be answered from the cache.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), s.h.opts.Timeout)
 		defer cancel()
-		if st := s.h.opts.Steps; st != nil {
-			return st.Once(ctx, key, s.h.opts.DedupeTTL, func() (string, error) { return f(ctx) })
+		run := func() (string, error) {
+			text, err := f(ctx)
+			if err != nil || !ask || s.free {
+				return text, err
+			}
+			return s.offer(ctx, text), nil
 		}
-		return f(ctx)
+		if st := s.h.opts.Steps; st != nil {
+			return st.Once(ctx, key, s.h.opts.DedupeTTL, run)
+		}
+		return run()
 	})
-	if err != nil {
+	switch {
+	case !last && (err != nil || text == ""):
+		return closing(s.t.SessionOver), nil
+	case err != nil:
 		return step{}, err
+	case text == "":
+		return closing(s.t.SessionOver), nil
 	}
-	return closing(text), nil
+	if !last && !ask {
+		return closing(text), nil
+	}
+	return goTo(offered(text)), nil
 }

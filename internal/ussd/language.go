@@ -27,6 +27,9 @@ func (languageMenu) next(s *session, in string, last bool) (step, error) {
 		if err := s.h.b.SetLanguage(ctx, s.msisdn, lang); err != nil {
 			return "", fmt.Errorf("set language %s: %w", lang, err)
 		}
-		return textsFor(lang).LanguageSet, nil
+		// The rest of the session, the feedback question included, speaks
+		// the language just chosen.
+		s.lang, s.t = lang, textsFor(lang)
+		return s.t.LanguageSet, nil
 	})
 }

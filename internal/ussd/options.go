@@ -51,6 +51,9 @@ type Options struct {
 	// Agents, when set, opens the agent menu (choice 9, with a PIN) to
 	// the phones of agent users. nil: no agent menu.
 	Agents Agents
+	// Survey, when set, puts the feedback question waiting on a caller
+	// under the final screen of a step, when it fits. nil: never asked.
+	Survey Survey
 	// Now is the clock of the dedupe cache. Default time.Now.
 	Now func() time.Time
 }

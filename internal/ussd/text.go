@@ -94,6 +94,11 @@ type texts struct {
 	// done, and a minute from now it will be.
 	TryLater    string
 	SessionOver string
+
+	// The feedback question under a final screen, and its answers.
+	SurveyCSAT, SurveyNPS string
+	SurveyScale           string // lowest, highest
+	SurveyThanks          string
 }
 
 // chooseLanguage is the same in both languages, so that a caller who cannot
@@ -188,6 +193,11 @@ var english = texts{
 	Unavailable: "Service unavailable, please try again",
 	TryLater:    "The service is restarting. Nothing was done. Please dial again in a minute.",
 	SessionOver: "Session ended. Please dial again.",
+
+	SurveyCSAT:   "How did we do? Reply 1 (poor) to 5 (great)",
+	SurveyNPS:    "Would you recommend us? Reply 0 (no) to 10 (surely)",
+	SurveyScale:  "Please reply with a number from %d to %d",
+	SurveyThanks: "Thank you for your answer.",
 }
 
 var swahili = texts{
@@ -278,6 +288,11 @@ var swahili = texts{
 	Unavailable: "Huduma haipatikani, tafadhali jaribu tena",
 	TryLater:    "Huduma inaanza upya. Hakuna kilichofanyika. Tafadhali piga tena baada ya dakika moja.",
 	SessionOver: "Kipindi kimeisha. Tafadhali piga tena.",
+
+	SurveyCSAT:   "Tulikuhudumiaje? Jibu 1 (vibaya) hadi 5 (vizuri sana)",
+	SurveyNPS:    "Ungetupendekeza? Jibu 0 (hapana) hadi 10 (hakika)",
+	SurveyScale:  "Tafadhali jibu kwa nambari kutoka %d hadi %d",
+	SurveyThanks: "Asante kwa jibu lako.",
 }
 
 func textsFor(lang string) *texts {

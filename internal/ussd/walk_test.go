@@ -30,7 +30,13 @@ func TestEveryScreenFits(t *testing.T) {
 		for _, msisdn := range []string{phoneMany, phoneNone} {
 			t.Run(lang+"/"+msisdn, func(t *testing.T) {
 				// The longest brand there is room for.
-				tb := setup(t, Options{Brand: "Umeme Prepaid Ltd", Internet: newMemInternet()})
+				// A question waits on every final screen that has room for
+				// it: NPS, the longer scale, for one caller, CSAT for the other.
+				sv := newMemSurvey()
+				sv.always = true
+				sv.waiting[phoneMany] = SurveyQuestion{ID: "walk-csat", Kind: SurveyCSAT}
+				sv.waiting[phoneNone] = SurveyQuestion{ID: "walk-nps", Kind: SurveyNPS}
+				tb := setup(t, Options{Brand: "Umeme Prepaid Ltd", Internet: newMemInternet(), Survey: sv})
 				tb.b.langs[msisdn] = lang
 				tb.b.limits.Max = 15000000 // KES 150,000: the longest amounts
 				seen := map[string]bool{}
@@ -75,7 +81,7 @@ func TestEveryScreenFits(t *testing.T) {
 	var want []string
 	for _, n := range []node{home{}, meterPick{}, meterEntry{}, amountEntry{}, buyConfirm{}, tokenList{},
 		receiptEntry{}, paidTokens{}, purchaseList{}, faultMenu{}, faultConfirm{}, faultNote{}, languageMenu{}, endNode{},
-		meterShows{}, internetMenu{}, accountPick{}, accountEntry{}, bundlePick{}, bundleConfirm{}, voucherEntry{}} {
+		meterShows{}, internetMenu{}, accountPick{}, accountEntry{}, bundlePick{}, bundleConfirm{}, voucherEntry{}, surveyNode{}} {
 		if name := reflect.TypeOf(n).Name(); !reached[name] {
 			want = append(want, name)
 		}
