@@ -33,6 +33,12 @@ func TestTokenTurn(t *testing.T) {
 		done := make(chan struct{})
 		go func() { w.Run(run); close(done) }()
 		defer func() { stop(); <-done }()
+		// The turn is taken only once the priority loop runs; a probe it
+		// has sent shows that it does (on a busy machine the goroutine may
+		// start after the first round's turn would otherwise be asked).
+		enqueue(t, db, token("254700000998", "turn-probe"))
+		w.Wake()
+		eventually(t, "the priority loop sends a first message", func() bool { return get(t, db, "turn-probe").State == notify.StateSubmitted })
 
 		unclaimed := func() int {
 			var n int
