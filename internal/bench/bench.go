@@ -58,7 +58,7 @@ type Options struct {
 	// engine for this long before the run (see Ceiling), for a figure
 	// taken side by side with the run's.
 	Ceiling     time.Duration
-	DB          string // DSN; default a fresh SQLite file in a temp folder
+	DB          string // DSN; default a fresh SQLite file in a temp folder; on PostgreSQL, a fresh schema dropped after
 	Meters      int    // default 1,000
 	Concurrency int    // concurrent callback senders; default 64
 	// Replays is how many times each callback is delivered (concurrently);
@@ -160,6 +160,15 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 			return Result{}, err
 		}
 		ceiling = &c
+	}
+	if strings.HasPrefix(dsn, "postgres") {
+		// A schema of its own, dropped after the run: a bench must leave
+		// no payments, tokens or secrets in the database it was pointed at.
+		var drop func()
+		if dsn, drop, err = freshSchema(ctx, dsn); err != nil {
+			return Result{}, err
+		}
+		defer drop()
 	}
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: dir, DB: dsn, Utility: "Mteja Power", USSDCode: "*384*123#", SMSFrom: "MTEJA",
 		VendingKey: app.DemoVendingKey, DarajaShortCodes: []string{"888880"}, DarajaAllow: peer.AllowList{Prefixes: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}, SMPPTPS: 10}
