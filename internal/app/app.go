@@ -382,6 +382,9 @@ func (a *App) Start(ctx context.Context) error {
 	if a.Config.Reminders || a.Config.TariffNotices {
 		a.run(ctx, a.sendOutreach)
 	}
+	if a.DB.Dialect == store.Postgres {
+		a.run(ctx, a.keepStatistics)
+	}
 	a.startDelivery(ctx)
 	if a.Verifier != nil {
 		a.run(ctx, a.Verifier.Run)

@@ -1,0 +1,33 @@
+package app
+
+import (
+	"context"
+	"time"
+)
+
+// statisticsEvery is how often a PostgreSQL node looks for tables whose
+// statistics went stale: at a few thousand vends a second, a minute adds
+// hundreds of thousands of rows to payments, vends, messages and postings.
+const statisticsEvery = time.Minute
+
+// keepStatistics refreshes the planner's statistics of tables that grew
+// past autovacuum's own threshold (see store.DB.Analyze), so that plans
+// keep pace with growth where autovacuum is off or behind.
+func (a *App) keepStatistics(ctx context.Context) {
+	t := time.NewTicker(statisticsEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		tables, err := a.DB.Analyze(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.Log.Warn("statistics", "err", err)
+		case len(tables) > 0:
+			a.Log.Info("statistics refreshed", "tables", tables)
+		}
+	}
+}

@@ -1,0 +1,59 @@
+package store_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/mteja/mteja/internal/store"
+	"github.com/mteja/mteja/internal/store/storetest"
+)
+
+// A table that grew past the threshold since its last ANALYZE is analysed,
+// and then is not stale any more; one that did not change is left alone.
+func TestAnalyzeStaleTables(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if db.Dialect != store.Postgres {
+			if stale, err := db.Analyze(ctx); err != nil || stale != nil {
+				t.Fatalf("Analyze on SQLite = %v, %v; want nothing", stale, err)
+			}
+			return
+		}
+		for _, q := range []string{`CREATE TABLE grown (id BIGINT PRIMARY KEY)`, `CREATE TABLE still (id BIGINT PRIMARY KEY)`,
+			`INSERT INTO still SELECT g FROM generate_series(1, 10) g`, `ANALYZE still`,
+			`INSERT INTO grown SELECT g FROM generate_series(1, 5000) g`} {
+			if _, err := db.Write().ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A session reports its modifications to the statistics a moment
+		// after its transaction ends (at most a second or so later).
+		var stale []string
+		for range 200 {
+			var err error
+			if stale, err = db.Analyze(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if slices.Contains(stale, "grown") {
+				break
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+		if !slices.Contains(stale, "grown") || slices.Contains(stale, "still") {
+			t.Fatalf("stale tables analysed = %v; want grown, not still", stale)
+		}
+		var live float64
+		if err := db.Read().QueryRowContext(ctx, `SELECT reltuples FROM pg_class WHERE relname = 'grown' AND relnamespace = current_schema()::regnamespace`).Scan(&live); err != nil {
+			t.Fatal(err)
+		}
+		if live != 5000 {
+			t.Errorf("grown's row estimate after Analyze = %v, want 5000", live)
+		}
+		again, err := db.Analyze(ctx)
+		if err != nil || slices.Contains(again, "grown") {
+			t.Errorf("second Analyze = %v, %v; want grown fresh", again, err)
+		}
+	})
+}
