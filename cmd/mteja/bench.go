@@ -45,7 +45,7 @@ func runBenchVend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.IntVar(&o.Replays, "replays", 1, "deliveries of each callback (concurrent duplicates)")
 	fs.StringVar(&o.SMPPAddr, "smpp", "", "SMSC HOST:PORT for the token SMS (default: an in-process sink)")
 	fs.StringVar(&o.SMPPSystemID, "smpp-system-id", "mteja", "SMPP system_id")
-	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to `file`")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run (from the node's start, the preload left out) to `file`")
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
@@ -57,11 +57,14 @@ func runBenchVend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *ceiling {
 		o.Ceiling = *ceilingFor
 	}
-	stop, err := startCPUProfile(*cpuprofile)
-	if err != nil {
-		return err
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		o.CPUProfile = f
 	}
-	defer stop()
 	o.SMPPPassword = os.Getenv("MTEJA_SMPP_PASSWORD")
 	if (o.Payments <= 0 && o.Sustain <= 0) || o.Rate < 0 || o.Replays <= 0 || o.Sustain < 0 || o.Preload < 0 || (*ceiling && *ceilingFor <= 0) {
 		return fmt.Errorf("%w: -payments, -replays and -ceiling-for must be positive, -offered, -sustain and -preload zero or more", errUsage)

@@ -25,6 +25,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -70,6 +71,9 @@ type Options struct {
 	Progress                             io.Writer // a progress line a second; nil for none
 	// Wait bounds the wait for the last vends and SMS; default 2 minutes.
 	Wait time.Duration
+	// CPUProfile, when set, receives a CPU profile of the run itself:
+	// from the node's start to the last SMS, the preload left out.
+	CPUProfile io.Writer
 	// setup, in tests, adjusts the node before it starts.
 	setup func(a *app.App)
 }
@@ -214,6 +218,12 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 	if o.setup != nil {
 		o.setup(a)
 	}
+	if o.CPUProfile != nil {
+		if err := pprof.StartCPUProfile(o.CPUProfile); err != nil {
+			return Result{}, err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := a.Start(ctx); err != nil {
 		return Result{}, err
 	}
@@ -291,6 +301,9 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	stopProgress()
+	if o.CPUProfile != nil {
+		pprof.StopCPUProfile()
+	}
 	res.Errors = int(errs.Load())
 	if err := measure(ctx, a.DB, start, sent[:n], base, &res); err != nil {
 		return res, err
