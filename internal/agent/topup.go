@@ -22,6 +22,18 @@ import (
 // transaction that credits the float. A top-up naming no active outlet
 // goes to suspense for staff.
 func (s *Service) ApplyTopUps(ctx context.Context) (int, error) {
+	// A read answers the usual case, no top-up waiting, without taking the
+	// writer: the intake wakes this applier after every batch it commits,
+	// and on SQLite an empty write transaction still waits its turn behind
+	// the vends (measured: 80 a second under load).
+	var waiting int
+	if err := s.DB.Read().QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM payments WHERE state = 'received' AND service = $1 LIMIT 1) x`,
+		payment.AgentFloat).Scan(&waiting); err != nil {
+		return 0, fmt.Errorf("float top-ups waiting: %w", err)
+	}
+	if waiting == 0 {
+		return 0, nil
+	}
 	applied := 0
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		applied = 0

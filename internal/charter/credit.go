@@ -40,16 +40,22 @@ func Grant(tx *store.Tx, c Credit) (bool, error) {
 	return true, ledger.Post(tx, t)
 }
 
-// Waiting is the compensation a meter is owed and not yet given, read in
-// tx: the vend reads it after locking the meter, so two vends of one meter
-// cannot both see it.
-func Waiting(tx *store.Tx, drn string) ([]Credit, error) {
-	rows, err := tx.Query(`SELECT id, standard, case_id, meter_drn, amount FROM charter_credits WHERE meter_drn = $1 AND vend_id IS NULL ORDER BY created_at, id`, drn)
+// WaitingFor is the compensation the meters of a vend batch are owed and
+// not yet given, in one query, read in tx: the vend reads it after locking
+// the meters, so two vends of one meter cannot both see it. Meters owed
+// nothing are absent.
+func WaitingFor(tx *store.Tx, drns []string) (map[string][]Credit, error) {
+	out := map[string][]Credit{}
+	if len(drns) == 0 {
+		return out, nil
+	}
+	var args []any
+	rows, err := tx.Query(`SELECT id, standard, case_id, meter_drn, amount FROM charter_credits
+		WHERE vend_id IS NULL AND meter_drn IN (`+store.In(&args, drns)+`) ORDER BY created_at, id`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("compensation waiting for meter %s: %w", drn, err)
+		return nil, fmt.Errorf("compensation waiting: %w", err)
 	}
 	defer rows.Close()
-	var out []Credit
 	for rows.Next() {
 		var c Credit
 		var amount int64
@@ -57,7 +63,7 @@ func Waiting(tx *store.Tx, drn string) ([]Credit, error) {
 			return nil, err
 		}
 		c.Amount = money.Amount(amount)
-		out = append(out, c)
+		out[c.MeterDRN] = append(out[c.MeterDRN], c)
 	}
 	return out, rows.Err()
 }

