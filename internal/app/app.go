@@ -183,6 +183,9 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	a.Tariffs = &vend.Tariffs{DB: a.DB}
 	a.Usage = &usage.Counter{DB: a.DB}
 	a.Intake = payment.NewIntake(a.DB)
+	if a.DB.Dialect == store.Postgres {
+		a.Intake.Loops(4) // PostgreSQL commits concurrent batches in parallel
+	}
 	if err := a.openSpool(); err != nil {
 		return err
 	}
@@ -349,13 +352,7 @@ func (a *App) Start(ctx context.Context) error {
 			}
 		})
 	}
-	intakeLoops := 1
-	if a.DB.Dialect == store.Postgres {
-		intakeLoops = 4 // PostgreSQL commits concurrent batches in parallel
-	}
-	for range intakeLoops {
-		a.run(ctx, a.Intake.Run)
-	}
+	a.run(ctx, a.Intake.Run)
 	a.run(ctx, func(ctx context.Context) { a.Intake.RunReplay(ctx, spoolReplayEvery) })
 	// PostgreSQL takes concurrent vend batches (claims skip each other's
 	// rows; meters are locked in one order); SQLite has one writer.

@@ -2,9 +2,12 @@ package payment
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,7 +28,9 @@ type Recorded struct {
 // after its payment is durably committed.
 type Intake struct {
 	db *store.DB
-	gc *store.GroupCommitter[Payment, Recorded]
+	// gcs are the group committers, one a commit loop; a receipt always
+	// goes to the same one (see Record).
+	gcs []*store.GroupCommitter[Payment, Recorded]
 	// Services maps short codes to the service their payments buy; a
 	// payment to any other short code buys electricity. Set before Run.
 	Services map[string]string
@@ -48,27 +53,49 @@ type Intake struct {
 // NewIntake returns an intake writing to db; call Run to start it.
 func NewIntake(db *store.DB) *Intake {
 	in := &Intake{db: db}
-	in.gc = store.NewGroupCommitter(db, 256, in.write)
-	in.gc.After = func(rs []Recorded) {
-		for _, r := range rs {
-			// A repeat may have matched a suspense payment to its meter.
-			if r.Payment.State == Received && in.OnReceived != nil {
-				in.OnReceived()
-				break
-			}
-		}
-		for _, r := range rs {
-			if r.Payment.State == Verifying && !r.Duplicate && in.OnVerifying != nil {
-				in.OnVerifying()
-				break
-			}
-		}
-	}
+	in.Loops(1)
 	return in
 }
 
-// Run commits batches until ctx ends.
-func (in *Intake) Run(ctx context.Context) { in.gc.Run(ctx) }
+// Loops sets how many transactions commit at once: 1 on SQLite, which has
+// one writer; several on PostgreSQL, which commits them in parallel. Call
+// it before Run.
+func (in *Intake) Loops(n int) {
+	in.gcs = make([]*store.GroupCommitter[Payment, Recorded], max(n, 1))
+	for i := range in.gcs {
+		in.gcs[i] = store.NewGroupCommitter(in.db, 256, in.write)
+		in.gcs[i].After = in.after
+	}
+}
+
+func (in *Intake) after(rs []Recorded) {
+	for _, r := range rs {
+		// A repeat may have matched a suspense payment to its meter.
+		if r.Payment.State == Received && in.OnReceived != nil {
+			in.OnReceived()
+			break
+		}
+	}
+	for _, r := range rs {
+		if r.Payment.State == Verifying && !r.Duplicate && in.OnVerifying != nil {
+			in.OnVerifying()
+			break
+		}
+	}
+}
+
+// Run commits batches on every loop until ctx ends.
+func (in *Intake) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, gc := range in.gcs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			gc.Run(ctx)
+		}()
+	}
+	wg.Wait()
+}
 
 // Record stores p once. A payment whose receipt is already stored is a
 // duplicate: the stored one is returned and nothing changes, except that an
@@ -81,7 +108,22 @@ func (in *Intake) Record(ctx context.Context, p Payment) (Recorded, error) {
 	if p.Amount <= 0 {
 		return Recorded{}, fmt.Errorf("record payment %s: amount %s is not positive", p.Receipt, p.Amount)
 	}
-	return in.gc.Submit(ctx, p)
+	return in.loopOf(p.Receipt).Submit(ctx, p)
+}
+
+// loopOf is the commit loop of a receipt. M-Pesa resends a callback it
+// thinks was lost, often while the first is still being written; were the
+// copies in two concurrent transactions, the second would wait on the
+// first's unique-index entry until it commits (PostgreSQL) and then find
+// it stored. On one loop they share a batch, where the INSERT's ON CONFLICT
+// takes the repeat at once, or follow each other.
+func (in *Intake) loopOf(receipt string) *store.GroupCommitter[Payment, Recorded] {
+	if len(in.gcs) == 1 {
+		return in.gcs[0]
+	}
+	h := fnv.New32a()
+	h.Write([]byte(receipt))
+	return in.gcs[h.Sum32()%uint32(len(in.gcs))]
 }
 
 // RecordTx stores payments in an existing transaction (used by suspense
@@ -192,14 +234,23 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 			return nil, fmt.Errorf("record payments: %w", err)
 		}
 	}
+	stored, err := storedByReceipt(tx, ps, inserted)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Recorded, len(ps))
 	var txns []ledger.Txn
 	for i, p := range ps {
 		if !inserted[p.ID] {
-			existing, err := duplicate(tx, p, p.State == Received && p.Hold == "")
+			existing, ok := stored[p.Receipt]
+			if !ok {
+				return nil, fmt.Errorf("record payment %s: load duplicate: %w", p.Receipt, sql.ErrNoRows)
+			}
+			existing, err := duplicate(tx, p, existing, p.State == Received && p.Hold == "")
 			if err != nil {
 				return nil, err
 			}
+			stored[p.Receipt] = existing
 			out[i] = Recorded{Payment: existing, Duplicate: true}
 			continue
 		}
@@ -220,7 +271,7 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 	return out, nil
 }
 
-// duplicate loads the stored payment for a repeated receipt. If the repeat
+// duplicate settles a repeated receipt against its stored payment. If the repeat
 // carries a number to text and the stored one has none (a C2B confirmation
 // came first, then the STK callback), the number is kept for messages still
 // to be sent. If the stored payment is in suspense because its account named
@@ -229,11 +280,7 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 // cannot carry in its 12 characters), the payment is matched to that meter
 // and waits for its vend, but only when the repeat is for the same amount:
 // money follows the record, never a claim that differs from it.
-func duplicate(tx *store.Tx, p Payment, payable bool) (Payment, error) {
-	existing, err := scan(tx.QueryRow(`SELECT `+columns+` FROM payments WHERE receipt = $1`, p.Receipt))
-	if err != nil {
-		return Payment{}, fmt.Errorf("record payment %s: load duplicate: %w", p.Receipt, err)
-	}
+func duplicate(tx *store.Tx, p, existing Payment, payable bool) (Payment, error) {
 	if p.NotifyMSISDN != "" && existing.NotifyMSISDN == "" {
 		if _, err := tx.Exec(`UPDATE payments SET notify_msisdn = $2 WHERE id = $1`, existing.ID, p.NotifyMSISDN); err != nil {
 			return Payment{}, fmt.Errorf("record payment %s: %w", p.Receipt, err)
@@ -254,6 +301,42 @@ func duplicate(tx *store.Tx, p Payment, payable bool) (Payment, error) {
 		existing.State, existing.MeterDRN, existing.Reason = Received, p.MeterDRN, ""
 	}
 	return existing, nil
+}
+
+// storedByReceipt loads, in one query, the stored payments of the receipts
+// in ps that the batch's INSERT did not insert: the repeats. A replay storm
+// makes most of a batch repeats; a query each cost a round trip each on
+// PostgreSQL, one after another in the batch's transaction.
+func storedByReceipt(tx *store.Tx, ps []Payment, inserted map[string]bool) (map[string]Payment, error) {
+	out := map[string]Payment{}
+	var receipts []string
+	seen := map[string]bool{}
+	for _, p := range ps {
+		if !inserted[p.ID] && !seen[p.Receipt] {
+			seen[p.Receipt] = true
+			receipts = append(receipts, p.Receipt)
+		}
+	}
+	for lo := 0; lo < len(receipts); lo += 500 {
+		var args []any
+		rows, err := tx.Query(`SELECT `+columns+` FROM payments WHERE receipt IN (`+store.In(&args, receipts[lo:min(lo+500, len(receipts))])+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("record payments: load duplicates: %w", err)
+		}
+		for rows.Next() {
+			p, err := scan(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("record payments: load duplicates: %w", err)
+			}
+			out[p.Receipt] = p
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("record payments: load duplicates: %w", err)
+		}
+	}
+	return out, nil
 }
 
 func meterStatus(tx *store.Tx, drns []string) (map[string]string, error) {

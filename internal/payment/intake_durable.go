@@ -141,9 +141,7 @@ func (in *Intake) replay(ctx context.Context, ps []Payment) error {
 	}); err != nil {
 		return err
 	}
-	if in.gc.After != nil {
-		in.gc.After(outs)
-	}
+	in.after(outs)
 	return nil
 }
 
