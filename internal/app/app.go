@@ -382,6 +382,7 @@ func (a *App) Start(ctx context.Context) error {
 	if a.DB.Dialect == store.Postgres {
 		a.run(ctx, a.keepStatistics)
 	}
+	a.run(ctx, func(ctx context.Context) { a.DB.RunCheckpoints(ctx, checkpointEvery, a.Log) })
 	a.startDelivery(ctx)
 	if a.Verifier != nil {
 		a.run(ctx, a.Verifier.Run)

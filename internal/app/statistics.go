@@ -10,6 +10,12 @@ import (
 // hundreds of thousands of rows to payments, vends, messages and postings.
 const statisticsEvery = time.Minute
 
+// checkpointEvery is how often a SQLite node copies its write-ahead log
+// into the database file, off the writer (see store.DB.RunCheckpoints): at
+// full load the log grows by a few megabytes in that time, about what
+// SQLite's own automatic checkpoint lets it reach.
+const checkpointEvery = 250 * time.Millisecond
+
 // keepStatistics refreshes the planner's statistics of tables that grew
 // past autovacuum's own threshold (see store.DB.Analyze), so that plans
 // keep pace with growth where autovacuum is off or behind.
