@@ -95,7 +95,10 @@ type Result struct {
 	Backlog int `json:"token_backlog"`
 	// PeakRSS is the process's peak resident memory in MB: the node and
 	// its load generator together, preload included.
-	PeakRSS   float64        `json:"peak_rss_mb"`
+	PeakRSS float64 `json:"peak_rss_mb"`
+	// RunRSS is the peak resident memory during the run itself, from the
+	// node's start to the last SMS, sampled four times a second.
+	RunRSS    float64        `json:"run_peak_rss_mb"`
 	Preloaded *Preloaded     `json:"preloaded,omitempty"`
 	Ceiling   *CeilingResult `json:"ceiling,omitempty"`
 	P50       float64        `json:"p50_ms"`
@@ -224,6 +227,8 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	rss := sampleRSS()
+	defer rss.Stop()
 	if err := a.Start(ctx); err != nil {
 		return Result{}, err
 	}
@@ -301,6 +306,7 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	stopProgress()
+	res.RunRSS = rss.Stop()
 	if o.CPUProfile != nil {
 		pprof.StopCPUProfile()
 	}

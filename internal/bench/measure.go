@@ -3,8 +3,11 @@ package bench
 import (
 	"context"
 	"fmt"
+	"os"
 	"sort"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -146,6 +149,61 @@ func pct(sorted []float64, p float64) float64 {
 
 // peakRSS is the process's peak resident set size in MB (Linux reports
 // ru_maxrss in kB).
+// rssSampler keeps the largest resident memory it has seen, sampled from
+// /proc/self/status four times a second, so that a run's own peak can be
+// told from the preload's before it. Where there is no /proc it reads 0.
+type rssSampler struct {
+	peak atomic.Int64 // kB
+	stop chan struct{}
+	done chan struct{}
+}
+
+func sampleRSS() *rssSampler {
+	s := &rssSampler{stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if kb := currentRSS(); kb > s.peak.Load() {
+				s.peak.Store(kb)
+			}
+			select {
+			case <-s.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return s
+}
+
+// Stop ends the sampling and returns the peak in MB.
+func (s *rssSampler) Stop() float64 {
+	select {
+	case <-s.stop:
+	default:
+		close(s.stop)
+	}
+	<-s.done
+	return float64(s.peak.Load()) / 1024
+}
+
+// currentRSS is VmRSS in kB.
+func currentRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
 func peakRSS() float64 {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
