@@ -23,7 +23,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case len(args) > 0 && args[0] == "ceiling":
 		return runBenchCeiling(ctx, args, stdout, stderr)
 	}
-	return fmt.Errorf("%w: mteja bench vend [-payments N] [-offered R] [-sustain D] [-preload N] [-ceiling] [-db DSN] [-json] | bench ceiling [-for D] [-db DSN] [-json] | bench radius [-auth N] [-acct N] [-nas N] [-ports N] [-radclient] [-json]", errUsage)
+	return fmt.Errorf("%w: mteja bench vend [-payments N] [-offered R] [-sustain D] [-preload N] [-ceiling] [-nodes N] [-db DSN] [-json] | bench ceiling [-for D] [-db DSN] [-json] | bench radius [-auth N] [-acct N] [-nas N] [-ports N] [-radclient] [-json]", errUsage)
 }
 
 // runBenchVend: `mteja bench vend [flags]`.
@@ -43,6 +43,7 @@ func runBenchVend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.IntVar(&o.Meters, "meters", 1000, "meters (and customers) to spread payments over")
 	fs.IntVar(&o.Concurrency, "concurrency", 64, "concurrent callback senders")
 	fs.IntVar(&o.Replays, "replays", 1, "deliveries of each callback (concurrent duplicates)")
+	fs.IntVar(&o.Nodes, "nodes", 1, "nodes sharing the database, each a whole node in this process (PostgreSQL only)")
 	fs.StringVar(&o.SMPPAddr, "smpp", "", "SMSC HOST:PORT for the token SMS (default: an in-process sink)")
 	fs.StringVar(&o.SMPPSystemID, "smpp-system-id", "mteja", "SMPP system_id")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run (from the node's start, the preload left out) to `file`")
@@ -66,8 +67,8 @@ func runBenchVend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		o.CPUProfile = f
 	}
 	o.SMPPPassword = os.Getenv("MTEJA_SMPP_PASSWORD")
-	if (o.Payments <= 0 && o.Sustain <= 0) || o.Rate < 0 || o.Replays <= 0 || o.Sustain < 0 || o.Preload < 0 || (*ceiling && *ceilingFor <= 0) {
-		return fmt.Errorf("%w: -payments, -replays and -ceiling-for must be positive, -offered, -sustain and -preload zero or more", errUsage)
+	if (o.Payments <= 0 && o.Sustain <= 0) || o.Rate < 0 || o.Replays <= 0 || o.Nodes <= 0 || o.Sustain < 0 || o.Preload < 0 || (*ceiling && *ceilingFor <= 0) {
+		return fmt.Errorf("%w: -payments, -replays, -nodes and -ceiling-for must be positive, -offered, -sustain and -preload zero or more", errUsage)
 	}
 	o.Progress = stderr
 	res, err := bench.Vend(ctx, o)

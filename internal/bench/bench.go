@@ -65,6 +65,11 @@ type Options struct {
 	// Replays is how many times each callback is delivered (concurrently);
 	// default 1. The invariants must hold whatever it is.
 	Replays int
+	// Nodes is how many nodes share the database (PostgreSQL only; default
+	// 1). Each is a whole node in this process, with its own connection
+	// pool, intake, vend and delivery workers and HTTP server; callbacks
+	// go to them in turn, and a callback's repeats to the nodes after it.
+	Nodes int
 	// SMPPAddr, when set, sends the SMS to this SMSC; otherwise to an
 	// in-process sink that acknowledges at once.
 	SMPPAddr, SMPPSystemID, SMPPPassword string
@@ -76,6 +81,9 @@ type Options struct {
 	CPUProfile io.Writer
 	// setup, in tests, adjusts the node before it starts.
 	setup func(a *app.App)
+	// after, in tests, reads the database once the run is measured and
+	// before it is dropped.
+	after func(ctx context.Context, db *store.DB)
 }
 
 // Result of one run. Latencies run from the moment the callback was sent.
@@ -142,6 +150,9 @@ func (o *Options) defaults() {
 	if o.Replays <= 0 {
 		o.Replays = 1
 	}
+	if o.Nodes <= 0 {
+		o.Nodes = 1
+	}
 	if o.Wait <= 0 {
 		o.Wait = 2 * time.Minute
 	}
@@ -190,11 +201,34 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 	} else {
 		opts.Routes = []notify.Route{{Name: "sink", Sender: &notify.Sink{Keep: 1}}}
 	}
+	if o.Nodes > 1 && !strings.HasPrefix(dsn, "postgres") {
+		return Result{}, fmt.Errorf("bench: %d nodes need PostgreSQL (-db postgres://...); SQLite has one writer", o.Nodes)
+	}
 	a, err := app.New(ctx, cfg, opts)
 	if err != nil {
 		return Result{}, err
 	}
 	defer a.Close()
+	nodes := []*app.App{a}
+	for i := 1; i < o.Nodes; i++ {
+		// Another node on the same database: its own folder (spool) and
+		// its own sender, as a second server would have.
+		c := cfg
+		c.DataDir = filepath.Join(dir, fmt.Sprintf("node%d", i+1))
+		if err := copySecrets(dir, c.DataDir); err != nil {
+			return Result{}, err
+		}
+		no := opts
+		if o.SMPPAddr == "" {
+			no.Routes = []notify.Route{{Name: "sink", Sender: &notify.Sink{Keep: 1}}}
+		}
+		n, err := app.New(ctx, c, no)
+		if err != nil {
+			return Result{}, fmt.Errorf("node %d: %w", i+1, err)
+		}
+		defer n.Close()
+		nodes = append(nodes, n)
+	}
 	meters, err := seed(ctx, a.DB, o.Meters)
 	if err != nil {
 		return Result{}, err
@@ -229,10 +263,13 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 	}
 	rss := sampleRSS()
 	defer rss.Stop()
-	if err := a.Start(ctx); err != nil {
-		return Result{}, err
+	var urls []string
+	for i, n := range nodes {
+		if err := n.Start(ctx); err != nil {
+			return Result{}, fmt.Errorf("node %d: %w", i+1, err)
+		}
+		urls = append(urls, n.CallbackURL("c2b/confirmation"))
 	}
-	url := a.CallbackURL("c2b/confirmation")
 	// Send and acknowledgement times, in nanoseconds since start: two
 	// int64s a payment keep a million-payment run's own memory small.
 	sent := make([]int64, o.Payments)
@@ -251,11 +288,11 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 				t0 := time.Now()
 				sent[i] = int64(t0.Sub(start))
 				var rw sync.WaitGroup
-				for range o.Replays {
+				for r := range o.Replays {
 					rw.Add(1)
 					go func() {
 						defer rw.Done()
-						if err := post(ctx, client, url, body); err != nil {
+						if err := post(ctx, client, urls[(i+r)%len(urls)], body); err != nil {
 							errs.Add(1)
 						}
 					}()
@@ -320,8 +357,33 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 	}
 	sort.Float64s(ackMS)
 	res.AckP50, res.AckP99 = pct(ackMS, 0.50), pct(ackMS, 0.99)
+	if o.after != nil {
+		o.after(ctx, a.DB)
+	}
 	res.PeakRSS = peakRSS()
 	return res, nil
+}
+
+// copySecrets gives another node the first node's secrets (callback and
+// sealing keys), as an operator gives every node the same.
+func copySecrets(from, to string) error {
+	if err := os.MkdirAll(to, 0o700); err != nil {
+		return err
+	}
+	secrets, err := filepath.Glob(filepath.Join(from, "*-secret"))
+	if err != nil {
+		return err
+	}
+	for _, f := range secrets {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(to, filepath.Base(f)), b, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // backlog counts the payments still waiting for their vend and the
