@@ -185,8 +185,9 @@ func LockMeters(tx *store.Tx, drns []string) (map[string]*Meter, error) {
 
 // SaveVendStates writes what vends change on meters (last TID, debt,
 // month consumption, pending key change and the key parameters) with one
-// statement per 200 meters (UPDATE ... FROM VALUES, which both engines
-// take), since a vend batch touches a meter per vend.
+// statement per run of meters (UPDATE ... FROM VALUES, which both engines
+// take; runs of power-of-two sizes, kept prepared), since a vend batch
+// touches a meter per vend.
 func SaveVendStates(tx *store.Tx, ms []*Meter) error {
 	seen := map[string]bool{}
 	uniq := ms[:0:0]
@@ -196,8 +197,9 @@ func SaveVendStates(tx *store.Tx, ms []*Meter) error {
 			uniq = append(uniq, m)
 		}
 	}
-	for lo := 0; lo < len(uniq); lo += 200 {
-		chunk := uniq[lo:min(lo+200, len(uniq))]
+	for _, n := range store.Runs(len(uniq), 128) {
+		chunk := uniq[:n]
+		uniq = uniq[n:]
 		var b strings.Builder
 		b.WriteString(`UPDATE meters SET updated_at = $1, last_tid = v.column2, debt = v.column3, month = v.column4, month_wh = v.column5,
 			pending_key = v.column6, krn = v.column7, ti = v.column8, kt = v.column9, ken = v.column10, base_date = v.column11,
@@ -213,7 +215,7 @@ func SaveVendStates(tx *store.Tx, ms []*Meter) error {
 			args = append(args, m.DRN, m.LastTID, int64(m.Debt), m.Month, m.MonthWh, m.PendingKey, m.KRN, m.TI, m.KT, m.KEN, m.BaseDate, m.SGC, m.DKGA)
 		}
 		b.WriteString(`) AS v WHERE meters.drn = v.column1`)
-		if _, err := tx.Exec(b.String(), args...); err != nil {
+		if _, err := tx.ExecPrepared(b.String(), args...); err != nil {
 			return fmt.Errorf("save meters after vend: %w", err)
 		}
 	}

@@ -111,9 +111,9 @@ func Transfer(id, kind, ref, debit, credit string, amount money.Amount) Txn {
 	}}
 }
 
-// postBatch bounds rows per INSERT: PostgreSQL allows 65535 parameters and
-// SQLite 32766; six columns a row.
-const postBatch = 1000
+// postBatch bounds rows per INSERT (a power of two: see store.Runs):
+// PostgreSQL allows 65535 parameters and SQLite 32766; six columns a row.
+const postBatch = 512
 
 // Post writes the transactions in tx. Zero-amount postings are skipped.
 func Post(tx *store.Tx, txns ...Txn) error {
@@ -133,19 +133,12 @@ func Post(tx *store.Tx, txns ...Txn) error {
 		}
 	}
 	now := store.Micros(tx.Now)
-	for len(rows) > 0 {
-		n := min(len(rows), postBatch)
-		var b strings.Builder
-		b.WriteString(`INSERT INTO ledger_postings (txn_id, kind, ref, account, amount, created_at) VALUES `)
+	for _, n := range store.Runs(len(rows), postBatch) {
 		args := make([]any, 0, n*6)
-		for i, r := range rows[:n] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "(%s)", store.Placeholders(len(args)+1, 6))
+		for _, r := range rows[:n] {
 			args = append(args, r.t.ID, r.t.Kind, r.t.Ref, r.p.Account, int64(r.p.Amount), now)
 		}
-		if _, err := tx.Exec(b.String(), args...); err != nil {
+		if _, err := tx.ExecPrepared(`INSERT INTO ledger_postings (txn_id, kind, ref, account, amount, created_at) VALUES `+store.Values(tx.Dialect, 6, n), args...); err != nil {
 			return fmt.Errorf("post ledger: %w", err)
 		}
 		rows = rows[n:]

@@ -16,12 +16,9 @@ import (
 // hundred thousand bulk messages take a few hundred statements). Messages
 // without an ID get one; Channel defaults to sms and Language to en.
 func Enqueue(tx *store.Tx, msgs ...Message) error {
-	const cols = 11 // placeholders before the state, then next_attempt_at
-	for len(msgs) > 0 {
-		n := min(len(msgs), 500)
-		var b strings.Builder
-		b.WriteString(`INSERT INTO messages (id, recipient, channel, lane, template, language, body, ref, avoid_route, notice_at, queued_at, state, next_attempt_at) VALUES `)
-		args := make([]any, 0, n*(cols+1))
+	const cols = 13
+	for _, n := range store.Runs(len(msgs), 256) {
+		args := make([]any, 0, n*cols)
 		now := store.Micros(tx.Now)
 		for i := range msgs[:n] {
 			m := &msgs[i]
@@ -40,18 +37,6 @@ func Enqueue(tx *store.Tx, msgs ...Message) error {
 			if !knownLane(m.Lane) {
 				return fmt.Errorf("enqueue message to %s: unknown lane %q (want one of %s)", phone.Mask(m.Recipient), m.Lane, strings.Join(Lanes, ", "))
 			}
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			if tx.Dialect == store.SQLite {
-				// Anonymous parameters: SQLite finds a named one ($12)
-				// by walking the list of names, so binding the 5,500 of a
-				// batch by name costs as much as the insert itself.
-				b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)")
-			} else {
-				p := len(args) + 1
-				fmt.Fprintf(&b, "(%s, '%s', $%d)", store.Placeholders(p, cols), StateQueued, p+cols)
-			}
 			var notice sql.NullInt64
 			if !m.NoticeAt.IsZero() {
 				notice = sql.NullInt64{Int64: store.Micros(m.NoticeAt), Valid: true}
@@ -60,9 +45,10 @@ func Enqueue(tx *store.Tx, msgs ...Message) error {
 			if nb := store.Micros(m.NotBefore); !m.NotBefore.IsZero() && nb > now {
 				due = nb
 			}
-			args = append(args, m.ID, m.Recipient, m.Channel, m.Lane, m.Template, m.Language, m.Body, m.Ref, m.AvoidRoute, notice, now, due)
+			args = append(args, m.ID, m.Recipient, m.Channel, m.Lane, m.Template, m.Language, m.Body, m.Ref, m.AvoidRoute, notice, now, StateQueued, due)
 		}
-		if _, err := tx.Exec(b.String(), args...); err != nil {
+		if _, err := tx.ExecPrepared(`INSERT INTO messages (id, recipient, channel, lane, template, language, body, ref, avoid_route, notice_at, queued_at, state, next_attempt_at) VALUES `+
+			store.Values(tx.Dialect, cols, n), args...); err != nil {
 			return fmt.Errorf("enqueue messages: %w", err)
 		}
 		msgs = msgs[n:]

@@ -199,25 +199,21 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 	// stored (and repeats within the batch), and RETURNING names the rows
 	// that are new.
 	inserted := map[string]bool{}
-	for lo := 0; lo < len(ps); lo += 500 {
-		chunk := ps[lo:min(lo+500, len(ps))]
-		var b strings.Builder
-		b.WriteString(`INSERT INTO payments (id, provider, receipt, amount, currency, payer, payer_name, notify_msisdn, account_ref, meter_drn, short_code, service, checkout_id, state, reason, paid_at, received_at) VALUES `)
-		args := make([]any, 0, len(chunk)*17)
-		for i, p := range chunk {
+	rest := ps
+	for _, n := range store.Runs(len(ps), 256) {
+		chunk := rest[:n]
+		rest = rest[n:]
+		args := make([]any, 0, n*17)
+		for _, p := range chunk {
 			var meter any
 			if p.MeterDRN != "" {
 				meter = p.MeterDRN
 			}
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "(%s)", store.Placeholders(len(args)+1, 17))
 			args = append(args, p.ID, p.Provider, p.Receipt, int64(p.Amount), p.Currency, p.Payer, p.PayerName, p.NotifyMSISDN, store.Truncate(p.AccountRef, 40),
 				meter, p.ShortCode, p.Service, store.Truncate(p.CheckoutID, 100), p.State, p.Reason, store.Micros(p.PaidAt), store.Micros(p.ReceivedAt))
 		}
-		b.WriteString(` ON CONFLICT (receipt) DO NOTHING RETURNING id`)
-		rows, err := tx.Query(b.String(), args...)
+		rows, err := tx.QueryPrepared(`INSERT INTO payments (id, provider, receipt, amount, currency, payer, payer_name, notify_msisdn, account_ref, meter_drn, short_code, service, checkout_id, state, reason, paid_at, received_at) VALUES `+
+			store.Values(tx.Dialect, 17, n)+` ON CONFLICT (receipt) DO NOTHING RETURNING id`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("record payments: %w", err)
 		}

@@ -49,6 +49,9 @@ type DB struct {
 	// Now is the clock every transaction reads once; tests replace it.
 	Now func() time.Time
 	dsn string
+	// prepared holds SQLite statements kept prepared on the writer (see
+	// ExecPrepared).
+	prepared prepared
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL
@@ -119,6 +122,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.closePrepared()
 	err := db.write.Close()
 	if db.read != db.write {
 		if e := db.read.Close(); err == nil {

@@ -17,6 +17,7 @@ type Tx struct {
 	*sql.Tx
 	Now     time.Time
 	Dialect Dialect
+	db      *DB
 }
 
 // maxAttempts bounds the retries of a transaction that failed on a
@@ -49,7 +50,8 @@ func (db *DB) inTxOnce(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{Tx: sqlTx, Now: db.Now().UTC(), Dialect: db.Dialect}
+	tx := &Tx{Tx: sqlTx, Now: db.Now().UTC(), Dialect: db.Dialect, db: db}
+	defer db.prepareSeen(context.WithoutCancel(ctx))
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return err

@@ -3,7 +3,6 @@ package vend
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/mteja/mteja/internal/charter"
@@ -72,14 +71,16 @@ func (b *batch) flush() error {
 	if err := notify.Enqueue(tx, b.messages...); err != nil {
 		return err
 	}
-	for chunk := range chunks(b.applied, 500) {
+	applied := b.applied
+	for _, n := range store.Runs(len(applied), 256) {
 		args := []any{now}
-		for _, id := range chunk {
+		for _, id := range applied[:n] {
 			args = append(args, id)
 		}
-		if _, err := tx.Exec(`UPDATE payments SET state = 'applied', resolved_at = COALESCE(resolved_at, $1) WHERE id IN (`+store.Placeholders(2, len(chunk))+`)`, args...); err != nil {
+		if _, err := tx.ExecPrepared(`UPDATE payments SET state = 'applied', resolved_at = COALESCE(resolved_at, $1) WHERE id IN (`+store.Placeholders(2, n)+`)`, args...); err != nil {
 			return fmt.Errorf("mark payments applied: %w", err)
 		}
+		applied = applied[n:]
 	}
 	var moves []ledger.Txn
 	for _, s := range b.suspended {
@@ -103,24 +104,20 @@ func (b *batch) flush() error {
 }
 
 func (b *batch) insertVends() error {
-	for chunk := range chunks(b.vends, 300) {
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO vends (id, payment_id, meter_drn, tariff_id, tariff_version, amount, energy_wh, tenths, quote, compensation, created_at) VALUES `)
-		args := make([]any, 0, len(chunk)*11)
-		for i, v := range chunk {
+	vs := b.vends
+	for _, n := range store.Runs(len(vs), 256) {
+		args := make([]any, 0, n*11)
+		for _, v := range vs[:n] {
 			quote, err := json.Marshal(v.Quote)
 			if err != nil {
 				return fmt.Errorf("vend %s: %w", v.ID, err)
 			}
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			fmt.Fprintf(&sb, "(%s)", store.Placeholders(len(args)+1, 11))
 			args = append(args, v.ID, v.PaymentID, v.MeterDRN, v.TariffID, v.TariffVersion, int64(v.Amount), v.EnergyWh, v.Tenths, string(quote), int64(v.Compensation), store.Micros(v.CreatedAt))
 		}
-		if _, err := b.tx.Exec(sb.String(), args...); err != nil {
+		if _, err := b.tx.ExecPrepared(`INSERT INTO vends (id, payment_id, meter_drn, tariff_id, tariff_version, amount, energy_wh, tenths, quote, compensation, created_at) VALUES `+store.Values(b.tx.Dialect, 11, n), args...); err != nil {
 			return fmt.Errorf("insert vends: %w", err)
 		}
+		vs = vs[n:]
 	}
 	return nil
 }
@@ -130,34 +127,17 @@ func (b *batch) insertTokens() error {
 	for _, v := range b.vends {
 		toks = append(toks, v.Tokens...)
 	}
-	for chunk := range chunks(toks, 500) {
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO tokens (id, vend_id, meter_drn, seq, kind, class, subclass, digits, tid, tenths, created_at) VALUES `)
-		args := make([]any, 0, len(chunk)*11)
-		for i, t := range chunk {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			fmt.Fprintf(&sb, "(%s)", store.Placeholders(len(args)+1, 11))
+	for _, n := range store.Runs(len(toks), 256) {
+		args := make([]any, 0, n*11)
+		for _, t := range toks[:n] {
 			args = append(args, t.ID, t.VendID, t.MeterDRN, t.Seq, t.Kind, t.Class, t.Subclass, t.Digits, t.TID, t.Tenths, store.Micros(t.CreatedAt))
 		}
-		if _, err := b.tx.Exec(sb.String(), args...); err != nil {
+		if _, err := b.tx.ExecPrepared(`INSERT INTO tokens (id, vend_id, meter_drn, seq, kind, class, subclass, digits, tid, tenths, created_at) VALUES `+store.Values(b.tx.Dialect, 11, n), args...); err != nil {
 			return fmt.Errorf("insert tokens: %w", err)
 		}
+		toks = toks[n:]
 	}
 	return nil
-}
-
-func chunks[T any](s []T, n int) func(func([]T) bool) {
-	return func(yield func([]T) bool) {
-		for len(s) > 0 {
-			k := min(n, len(s))
-			if !yield(s[:k]) {
-				return
-			}
-			s = s[k:]
-		}
-	}
 }
 
 // truncate keeps a reason or an error for the database: at most 500
