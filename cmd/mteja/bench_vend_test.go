@@ -61,7 +61,7 @@ func TestBenchCeilingText(t *testing.T) {
 	for _, re := range []string{
 		`(?m)^sqlite raw ceiling: \d+ vend-shaped writes/s \(8 rows each, 100 a commit\)$`,
 		`(?m)^sqlite: \d+ payments in [0-9.]+ s: \d+ vends/s, end to end \d+ payments/s \(token SMS submitted\)$`,
-		`(?m)^token messages still queued 0, peak RSS \d+ MB$`,
+		`(?m)^token messages still queued 0, peak RSS \d+ MB \(during the run \d+ MB\)$`,
 	} {
 		if !regexp.MustCompile(re).MatchString(stdout) {
 			t.Errorf("output lacks %s:\n%s", re, stdout)

@@ -65,6 +65,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if cfg.MetricsToken == "" {
 		cfg.MetricsToken = randomToken()
 	}
+	if !hasFlag(rest, "quiet-hours") && os.Getenv("MTEJA_QUIET_HOURS") == "" {
+		// The demo tells its stories at whatever hour it is run; between
+		// 21:00 and 07:00 quiet hours would hold the compensation and
+		// outage notices it waits for until the morning.
+		cfg.QuietHours = notify.QuietHours{Off: true}
+	}
 	logW := io.Discard
 	if os.Getenv("MTEJA_DEMO_LOG") != "" {
 		logW = stderr
