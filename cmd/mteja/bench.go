@@ -47,6 +47,7 @@ func runBenchVend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.StringVar(&o.SMPPAddr, "smpp", "", "SMSC HOST:PORT for the token SMS (default: an in-process sink)")
 	fs.StringVar(&o.SMPPSystemID, "smpp-system-id", "mteja", "SMPP system_id")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run (from the node's start, the preload left out) to `file`")
+	memprofile := fs.String("memprofile", "", "write a heap profile, taken when the run's last SMS has gone, to `file`")
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
@@ -57,6 +58,14 @@ func runBenchVend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	if *ceiling {
 		o.Ceiling = *ceilingFor
+	}
+	if *memprofile != "" {
+		f, err := os.Create(*memprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		o.MemProfile = f
 	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)

@@ -25,6 +25,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -79,6 +80,9 @@ type Options struct {
 	// CPUProfile, when set, receives a CPU profile of the run itself:
 	// from the node's start to the last SMS, the preload left out.
 	CPUProfile io.Writer
+	// MemProfile, when set, receives a heap profile taken when the last
+	// SMS has gone, before the run is measured.
+	MemProfile io.Writer
 	// setup, in tests, adjusts the node before it starts.
 	setup func(a *app.App)
 	// after, in tests, reads the database once the run is measured and
@@ -263,6 +267,17 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 	}
 	rss := sampleRSS()
 	defer rss.Stop()
+	// Vends as the nodes commit them, for the progress line.
+	var vended atomic.Int64
+	for _, n := range nodes {
+		next := n.Vend.OnVended
+		n.Vend.OnVended = func(k int) {
+			vended.Add(int64(k))
+			if next != nil {
+				next(k)
+			}
+		}
+	}
 	var urls []string
 	for i, n := range nodes {
 		if err := n.Start(ctx); err != nil {
@@ -303,7 +318,7 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 			}
 		}()
 	}
-	stopProgress := progress(o.Progress, start, o.Payments, &done, a.DB)
+	stopProgress := progress(o.Progress, start, o.Payments, &done, &vended, a.DB)
 	// At an offered rate the n-th payment is due at start + n/rate: a
 	// schedule, not a ticker, which drops the ticks it cannot deliver at
 	// once and offered about 5% less than asked.
@@ -343,6 +358,12 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 	}
 	stopProgress()
 	res.RunRSS = rss.Stop()
+	if o.MemProfile != nil {
+		runtime.GC()
+		if err := pprof.WriteHeapProfile(o.MemProfile); err != nil {
+			return res, err
+		}
+	}
 	if o.CPUProfile != nil {
 		pprof.StopCPUProfile()
 	}
