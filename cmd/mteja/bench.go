@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/mteja/mteja/internal/bench"
@@ -78,6 +79,9 @@ func runBenchVend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	o.SMPPPassword = os.Getenv("MTEJA_SMPP_PASSWORD")
 	if (o.Payments <= 0 && o.Sustain <= 0) || o.Rate < 0 || o.Replays <= 0 || o.Nodes <= 0 || o.Sustain < 0 || o.Preload < 0 || (*ceiling && *ceilingFor <= 0) {
 		return fmt.Errorf("%w: -payments, -replays, -nodes and -ceiling-for must be positive, -offered, -sustain and -preload zero or more", errUsage)
+	}
+	if o.Nodes > 1 && !strings.HasPrefix(o.DB, "postgres") {
+		return fmt.Errorf("%w: -nodes %d needs -db postgres://...: nodes share a PostgreSQL, and SQLite has one writer", errUsage, o.Nodes)
 	}
 	o.Progress = stderr
 	res, err := bench.Vend(ctx, o)

@@ -74,9 +74,15 @@ func TestBenchCeilingText(t *testing.T) {
 		{"bench", "vend", "-ceiling", "-ceiling-for", "0s"},
 		{"bench", "ceiling", "-for", "0s"},
 		{"bench", "ceiling", "-for", "soon"},
+		{"bench", "vend", "-nodes", "0"},
 	} {
 		if code, _, _ := runCmd(t, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
+	}
+	// Several nodes share a PostgreSQL; on SQLite the bench refuses before
+	// it writes anything.
+	if code, _, stderr := runCmd(t, "bench", "vend", "-nodes", "2"); code != 2 || !strings.Contains(stderr, "-db postgres://") {
+		t.Errorf("-nodes 2 on SQLite: exit %d, %s; want 2 naming -db postgres://", code, stderr)
 	}
 }
