@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/mteja/mteja/internal/customer"
@@ -28,6 +29,31 @@ type Evaluator struct {
 	// Lookback bounds the ticket and outage cases judged: older ones
 	// still open are left as they stand (default 62 days).
 	Lookback time.Duration
+
+	mu    sync.Mutex
+	marks map[string]time.Time // standard code → judged up to (payment standards)
+	// paymentRows is how many rows the last payment evaluation read.
+	paymentRows int
+}
+
+// judged is the point up to which every payment of standard code has been
+// judged by this evaluator: on time, or stored as a case. Zero until its
+// first evaluation, which reads the whole window.
+func (e *Evaluator) judged(code string) time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.marks[code]
+}
+
+func (e *Evaluator) setJudged(code string, t time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.marks == nil {
+		e.marks = map[string]time.Time{}
+	}
+	if t.After(e.marks[code]) {
+		e.marks[code] = t
+	}
 }
 
 // Tally counts what one evaluation changed.
@@ -75,14 +101,20 @@ func (e *Evaluator) RunOnce(ctx context.Context) (Tally, error) {
 		}
 		// One standard's or case's failure is reported, and the others
 		// are judged still.
-		cases, err := e.cases(ctx, s, now)
+		cases, judged, err := e.cases(ctx, s, now)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("charter %s: %w", s.Code, err))
 			continue
 		}
+		failed := false
 		for _, k := range cases {
 			elapsed := e.Charter.Elapsed(s, k.Start, k.Stop, now, k.Pauses)
 			state := Judge(s, elapsed, !k.Stop.IsZero())
+			if state == Running && k.State == "" && k.Start.Before(judged) {
+				// Past the escalation point by the wall clock, not by a
+				// calendar that stopped: it must be read again.
+				judged = k.Start.Add(-time.Microsecond)
+			}
 			if state == k.State || (state == Running && k.State == "") {
 				continue
 			}
@@ -91,6 +123,7 @@ func (e *Evaluator) RunOnce(ctx context.Context) (Tally, error) {
 			}
 			if err := e.record(ctx, s, k, state, elapsed); err != nil {
 				errs = append(errs, fmt.Errorf("charter %s case %s: %w", s.Code, k.ID, err))
+				failed = true
 				continue
 			}
 			switch state {
@@ -101,6 +134,10 @@ func (e *Evaluator) RunOnce(ctx context.Context) (Tally, error) {
 			case Met:
 				total.Met++
 			}
+		}
+		if !failed && !judged.IsZero() {
+			// A case that failed to record is read again next time.
+			e.setJudged(s.Code, judged)
 		}
 	}
 	return total, errors.Join(errs...)
