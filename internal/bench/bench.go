@@ -162,6 +162,12 @@ func (o *Options) defaults() {
 	}
 }
 
+// sinkReceiptAfter is how long the in-process SMSC takes to send a
+// delivery receipt: a handset's answer takes seconds.
+const sinkReceiptAfter = time.Second
+
+func newSink() *notify.Sink { return &notify.Sink{Keep: 1, ReceiptAfter: sinkReceiptAfter} }
+
 // Vend runs the vend benchmark.
 func Vend(ctx context.Context, o Options) (Result, error) {
 	o.defaults()
@@ -203,7 +209,7 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 		defer c.Close()
 		opts.Routes = []notify.Route{{Name: "smpp", Sender: c}}
 	} else {
-		opts.Routes = []notify.Route{{Name: "sink", Sender: &notify.Sink{Keep: 1}}}
+		opts.Routes = []notify.Route{{Name: "sink", Sender: newSink()}}
 	}
 	if o.Nodes > 1 && !strings.HasPrefix(dsn, "postgres") {
 		return Result{}, fmt.Errorf("bench: %d nodes need PostgreSQL (-db postgres://...); SQLite has one writer", o.Nodes)
@@ -224,7 +230,7 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 		}
 		no := opts
 		if o.SMPPAddr == "" {
-			no.Routes = []notify.Route{{Name: "sink", Sender: &notify.Sink{Keep: 1}}}
+			no.Routes = []notify.Route{{Name: "sink", Sender: newSink()}}
 		}
 		n, err := app.New(ctx, c, no)
 		if err != nil {
@@ -232,6 +238,16 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 		}
 		defer n.Close()
 		nodes = append(nodes, n)
+	}
+	for _, n := range nodes {
+		for _, r := range n.Delivery.Routes {
+			if s, ok := r.Sender.(*notify.Sink); ok {
+				// Receipts, as an SMSC sends them: writing them is part
+				// of the load, and without them every token would count
+				// as undelivered (delay notices, charter cases).
+				s.OnReceipt = n.Delivery.OnReceipt(r.Name)
+			}
+		}
 	}
 	meters, err := seed(ctx, a.DB, o.Meters)
 	if err != nil {

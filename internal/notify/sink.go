@@ -16,6 +16,10 @@ import (
 type Sink struct {
 	OnReceipt func(sms.Receipt)
 	Keep      int // messages kept (default 200)
+	// ReceiptAfter is how long after the submit the receipt comes; zero
+	// sends it at once. A real one takes a few seconds (the handset's
+	// answer), by when the submit is recorded.
+	ReceiptAfter time.Duration
 
 	mu     sync.Mutex
 	prefix string
@@ -59,7 +63,13 @@ func (s *Sink) Send(ctx context.Context, m sms.Message) (sms.SubmitResult, error
 	}
 	s.mu.Unlock()
 	if cb != nil {
-		go cb(sms.Receipt{ProviderID: id, State: sms.StateDelivered, At: time.Now()})
+		r := sms.Receipt{ProviderID: id, State: sms.StateDelivered}
+		if s.ReceiptAfter > 0 {
+			time.AfterFunc(s.ReceiptAfter, func() { r.At = time.Now(); cb(r) })
+		} else {
+			r.At = time.Now()
+			go cb(r)
+		}
 	}
 	return sms.SubmitResult{ProviderIDs: []string{id}, Parts: 1}, nil
 }
