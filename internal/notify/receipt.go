@@ -46,7 +46,14 @@ func HandleReceipt(ctx context.Context, db *store.DB, r sms.Receipt) (bool, erro
 // receipts_unmatched (and counted); each route's last receipt time moves on.
 func applyReceipts(tx *store.Tx, st *stmts, items []receiptItem) (out []appliedReceipt, parked int, err error) {
 	now := store.Micros(tx.Now)
-	for _, it := range items {
+	done, err := applyDelivered(tx, items, &out)
+	if err != nil {
+		return nil, 0, err
+	}
+	for i, it := range items {
+		if done[i] {
+			continue
+		}
 		r := it.r
 		// ACCEPTD means the SMSC took the message on the handset's
 		// behalf: not a failure, and not yet a delivery.
@@ -106,6 +113,72 @@ func applyReceipts(tx *store.Tx, st *stmts, items []receiptItem) (out []appliedR
 		}
 	}
 	return out, parked, nil
+}
+
+// deliveredRun is the most receipts one UPDATE applies.
+const deliveredRun = 128
+
+// applyDelivered applies the "delivered" receipts in statements of up to
+// deliveredRun, a route at a time, and reports which items it settled.
+// Nearly every receipt is one, and an UPDATE per receipt cost more in
+// statements than in rows. What it leaves (other states, and receipts
+// that matched no message here: a repeat, or one that overtook its
+// submit) goes one by one.
+func applyDelivered(tx *store.Tx, items []receiptItem, out *[]appliedReceipt) (map[int]bool, error) {
+	byRoute := map[string][]int{}
+	for i, it := range items {
+		if it.r.State == sms.StateDelivered && it.r.ProviderID != "" {
+			byRoute[it.route] = append(byRoute[it.route], i)
+		}
+	}
+	done := map[int]bool{}
+	for route, idx := range byRoute {
+		for _, n := range store.Runs(len(idx), deliveredRun) {
+			run := idx[:n]
+			idx = idx[n:]
+			args := make([]any, 0, 2+n)
+			args = append(args, store.Micros(tx.Now), route)
+			wanted := make(map[string][]int, n)
+			for _, i := range run {
+				id := items[i].r.ProviderID
+				args = append(args, id)
+				wanted[id] = append(wanted[id], i)
+			}
+			rows, err := tx.QueryPrepared(`UPDATE messages SET state = 'delivered', delivered_at = $1, finished_at = $1, receipt_at = $1, `+withhold+`
+				WHERE provider_id IN (`+store.Placeholders(3, n)+`) AND state IN ('submitted', 'queued') AND ($2 = '' OR route = $2)
+				RETURNING provider_id, lane, route, queued_at, submitted_at`, args...)
+			if err != nil {
+				return nil, fmt.Errorf("apply delivery receipts: %w", err)
+			}
+			for rows.Next() {
+				a := appliedReceipt{state: StateDelivered, receiptState: sms.StateDelivered, at: tx.Now}
+				var id string
+				var queued int64
+				var sub *int64
+				if err := rows.Scan(&id, &a.lane, &a.route, &queued, &sub); err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("apply delivery receipts: %w", err)
+				}
+				a.queuedAt = store.Time(queued)
+				if sub != nil {
+					a.submittedAt = store.Time(*sub)
+				}
+				*out = append(*out, a)
+				// One message a provider id per route: the first receipt
+				// for it is settled; a repeat in the batch goes the slow
+				// way and finds it final.
+				if is := wanted[id]; len(is) > 0 {
+					done[is[0]] = true
+				}
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				return nil, fmt.Errorf("apply delivery receipts: %w", err)
+			}
+		}
+	}
+	return done, nil
 }
 
 // applyOne runs one receipt's UPDATE ... RETURNING and appends what it

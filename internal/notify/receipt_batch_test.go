@@ -1,0 +1,69 @@
+package notify_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/mteja/mteja/internal/notify"
+	"github.com/mteja/mteja/internal/notify/sms"
+	"github.com/mteja/mteja/internal/store"
+	"github.com/mteja/mteja/internal/store/storetest"
+)
+
+// TestReceiptsInBatches: receipts handed to a running worker are applied
+// many to a statement; repeats change nothing, a failure receipt still
+// fails its message, and a receipt for no message is parked, whatever
+// else its batch holds.
+func TestReceiptsInBatches(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		const n = 300
+		for i := range n {
+			enqueue(t, db, token(fmt.Sprintf("2547%08d", i), fmt.Sprint("r", i)))
+		}
+		sink := &notify.Sink{Keep: n}
+		w := &notify.Worker{DB: db, Routes: []notify.Route{{Name: "a", Sender: sink}}}
+		drain(t, w)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); w.Run(ctx) }()
+		defer func() { cancel(); <-done }()
+
+		sent := sink.Messages()
+		if len(sent) != n {
+			t.Fatalf("sent %d, want %d", len(sent), n)
+		}
+		receive := w.OnReceipt("a")
+		receive(sms.Receipt{ProviderID: sent[0].ProviderID, State: sms.StateUndeliverable, ErrCode: "001"})
+		for _, m := range sent[1:] {
+			receive(sms.Receipt{ProviderID: m.ProviderID, State: sms.StateDelivered})
+		}
+		for _, m := range sent[:10] {
+			receive(sms.Receipt{ProviderID: m.ProviderID, State: sms.StateDelivered}) // repeats
+		}
+		receive(sms.Receipt{ProviderID: "no-such-message", State: sms.StateDelivered})
+
+		var delivered, failed, parked int
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			err := db.Read().QueryRow(`SELECT
+				(SELECT count(*) FROM messages WHERE state = 'delivered' AND delivered_at IS NOT NULL),
+				(SELECT count(*) FROM messages WHERE state = 'failed'),
+				(SELECT count(*) FROM receipts_unmatched)`).Scan(&delivered, &failed, &parked)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if delivered+failed == n && parked == 1 {
+				break
+			}
+		}
+		if delivered != n-1 || failed != 1 || parked != 1 {
+			t.Fatalf("delivered %d, failed %d, parked %d; want %d, 1, 1", delivered, failed, parked, n-1)
+		}
+		var route string
+		var last int64
+		if err := db.Read().QueryRow(`SELECT name, last_receipt_at FROM message_routes`).Scan(&route, &last); err != nil || route != "a" || last == 0 {
+			t.Fatalf("route's last receipt: %q %d %v", route, last, err)
+		}
+	})
+}
