@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -198,8 +199,20 @@ func (in *Intake) write(tx *store.Tx, ps []Payment) ([]Recorded, error) {
 	// One multi-row INSERT for the batch: ON CONFLICT skips receipts already
 	// stored (and repeats within the batch), and RETURNING names the rows
 	// that are new.
+	//
+	// Rows go in in receipt order. A receipt in flight in another
+	// transaction (a repeat sent to another node or loop) makes the insert
+	// wait for that transaction; two batches taking the same two receipts
+	// in opposite orders would wait for each other until PostgreSQL's
+	// deadlock check (a second) broke one of them, and every callback in
+	// it would wait that second.
+	order := make([]*Payment, len(ps))
+	for i := range ps {
+		order[i] = &ps[i]
+	}
+	slices.SortStableFunc(order, func(a, b *Payment) int { return strings.Compare(a.Receipt, b.Receipt) })
 	inserted := map[string]bool{}
-	rest := ps
+	rest := order
 	for _, n := range store.Runs(len(ps), 256) {
 		chunk := rest[:n]
 		rest = rest[n:]
