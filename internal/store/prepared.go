@@ -88,7 +88,7 @@ func (db *DB) prepareSeen(ctx context.Context) {
 	}
 	p.mu.Unlock()
 	for _, q := range todo {
-		st, err := db.write.PrepareContext(ctx, q)
+		st, err := db.write.PrepareContext(ctx, sqliteParams(q)) // "?" binds by position: see placeholder.go
 		if err != nil {
 			continue // it runs unprepared, as before
 		}
