@@ -57,3 +57,48 @@ func TestAnalyzeStaleTables(t *testing.T) {
 		}
 	})
 }
+
+// A table with many dead rows and autovacuum off is vacuumed, once; on
+// SQLite there is nothing to do.
+func TestVacuumWhereAutovacuumIsOff(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if db.Dialect != store.Postgres {
+			if done, err := db.Vacuum(ctx); err != nil || done != nil {
+				t.Fatalf("Vacuum on SQLite = %v, %v; want nothing", done, err)
+			}
+			return
+		}
+		for _, q := range []string{`CREATE TABLE churned (id BIGINT PRIMARY KEY) WITH (autovacuum_enabled = false)`,
+			`INSERT INTO churned SELECT g FROM generate_series(1, 5000) g`, `DELETE FROM churned WHERE id > 1000`} {
+			if _, err := db.Write().ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var done []string
+		for range 200 {
+			var err error
+			if done, err = db.Vacuum(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if slices.Contains(done, "churned") {
+				break
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+		if !slices.Contains(done, "churned") {
+			t.Fatalf("vacuumed %v; want churned", done)
+		}
+		var dead int64
+		if err := db.Read().QueryRowContext(ctx, `SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'churned' AND schemaname = current_schema()`).Scan(&dead); err != nil {
+			t.Fatal(err)
+		}
+		if dead != 0 {
+			t.Errorf("dead rows after Vacuum = %d, want 0", dead)
+		}
+		again, err := db.Vacuum(ctx)
+		if err != nil || slices.Contains(again, "churned") {
+			t.Errorf("second Vacuum = %v, %v; want churned left alone", again, err)
+		}
+	})
+}
