@@ -51,7 +51,7 @@ func (w *Worker) receiptLoop(ctx context.Context) {
 		case <-tick.C:
 			w.sweepIfParked(ctx)
 		case it := <-w.receipts:
-			w.applyNow(w.gatherReceipts(ctx, it))
+			w.applyNow(w.drainReceipts([]receiptItem{it}))
 		case <-ctx.Done():
 			w.rmu.Lock()
 			w.receiving = false
@@ -67,39 +67,9 @@ func (w *Worker) receiptLoop(ctx context.Context) {
 	}
 }
 
-// receiptGather is how long the loop gathers receipts after the first
-// before applying them. A receipt waits a moment (its message is sent
-// already; only its record is late), and the writer gets one transaction
-// for many instead of one for every few, which on SQLite's one writer
-// would otherwise come between the intake and vend commits of the
-// payments that follow.
-const receiptGather = 100 * time.Millisecond
-
-// gatherReceipts is first and what else comes within receiptGather, up
-// to a batch.
-func (w *Worker) gatherReceipts(ctx context.Context, first receiptItem) []receiptItem {
-	batch := []receiptItem{first}
-	t := time.NewTimer(receiptGather)
-	defer t.Stop()
-	for len(batch) < receiptBatch {
-		select {
-		case it := <-w.receipts:
-			batch = append(batch, it)
-		case <-t.C:
-			return batch
-		case <-ctx.Done():
-			return batch
-		}
-	}
-	return batch
-}
-
-// receiptBatch is the most receipts one transaction applies.
-const receiptBatch = 500
-
 // drainReceipts adds what is queued, without waiting, up to a batch.
 func (w *Worker) drainReceipts(batch []receiptItem) []receiptItem {
-	for len(batch) < receiptBatch {
+	for len(batch) < 500 {
 		select {
 		case it := <-w.receipts:
 			batch = append(batch, it)
