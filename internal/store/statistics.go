@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"fmt"
 )
@@ -27,21 +28,9 @@ func (db *DB) Analyze(ctx context.Context) ([]string, error) {
 	rows, err := db.Read().QueryContext(ctx, `SELECT quote_ident(relname) FROM pg_stat_user_tables
 		WHERE schemaname = current_schema() AND n_mod_since_analyze > 50 + 0.1 * GREATEST(n_live_tup, 0)
 		ORDER BY n_mod_since_analyze DESC LIMIT 20`)
+	stale, err := tableNames(rows, err)
 	if err != nil {
 		return nil, fmt.Errorf("statistics: find stale tables: %w", err)
-	}
-	var stale []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("statistics: %w", err)
-		}
-		stale = append(stale, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("statistics: %w", err)
 	}
 	var done []string
 	for _, t := range stale {
@@ -107,20 +96,11 @@ func (db *DB) Vacuum(ctx context.Context) ([]string, error) {
 		WHERE s.schemaname = current_schema() AND s.n_dead_tup > 50 + 0.2 * GREATEST(s.n_live_tup, 0)
 			AND (current_setting('autovacuum') = 'off' OR 'autovacuum_enabled=false' = ANY(COALESCE(c.reloptions, '{}')))
 		ORDER BY s.n_dead_tup DESC LIMIT 20`)
-	if err != nil {
-		return nil, fmt.Errorf("vacuum: find tables: %w", err)
-	}
-	var todo []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("vacuum: %w", err)
+	todo, err := tableNames(rows, err)
+	if err != nil || len(todo) == 0 {
+		if err != nil {
+			err = fmt.Errorf("vacuum: find tables: %w", err)
 		}
-		todo = append(todo, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(todo) == 0 {
 		return nil, err
 	}
 	if _, err := conn.ExecContext(ctx, `SET vacuum_cost_delay = 2`); err != nil {
@@ -148,4 +128,21 @@ func (db *DB) Vacuum(ctx context.Context) ([]string, error) {
 		done = append(done, t)
 	}
 	return done, nil
+}
+
+// tableNames reads a query's one column of table names.
+func tableNames(rows *sql.Rows, err error) ([]string, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
 }
