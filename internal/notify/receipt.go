@@ -138,11 +138,13 @@ func applyDelivered(tx *store.Tx, items []receiptItem, out *[]appliedReceipt) (m
 			idx = idx[n:]
 			args := make([]any, 0, 2+n)
 			args = append(args, store.Micros(tx.Now), route)
-			wanted := make(map[string][]int, n)
+			first := make(map[string]int, n) // provider id → its first item
 			for _, i := range run {
 				id := items[i].r.ProviderID
 				args = append(args, id)
-				wanted[id] = append(wanted[id], i)
+				if _, ok := first[id]; !ok {
+					first[id] = i
+				}
 			}
 			rows, err := tx.QueryPrepared(`UPDATE messages SET state = 'delivered', delivered_at = $1, finished_at = $1, receipt_at = $1, `+withhold+`
 				WHERE provider_id IN (`+store.Placeholders(3, n)+`) AND state IN ('submitted', 'queued') AND ($2 = '' OR route = $2)
@@ -167,8 +169,8 @@ func applyDelivered(tx *store.Tx, items []receiptItem, out *[]appliedReceipt) (m
 				// One message a provider id per route: the first receipt
 				// for it is settled; a repeat in the batch goes the slow
 				// way and finds it final.
-				if is := wanted[id]; len(is) > 0 {
-					done[is[0]] = true
+				if i, ok := first[id]; ok {
+					done[i] = true
 				}
 			}
 			err = rows.Err()
