@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"fmt"
 )
@@ -25,10 +24,9 @@ func (db *DB) Analyze(ctx context.Context) ([]string, error) {
 	if db.Dialect != Postgres {
 		return nil, nil
 	}
-	rows, err := db.Read().QueryContext(ctx, `SELECT quote_ident(relname) FROM pg_stat_user_tables
+	stale, err := Strings(ctx, db.Read(), `SELECT quote_ident(relname) FROM pg_stat_user_tables
 		WHERE schemaname = current_schema() AND n_mod_since_analyze > 50 + 0.1 * GREATEST(n_live_tup, 0)
 		ORDER BY n_mod_since_analyze DESC LIMIT 20`)
-	stale, err := tableNames(rows, err)
 	if err != nil {
 		return nil, fmt.Errorf("statistics: find stale tables: %w", err)
 	}
@@ -92,16 +90,15 @@ func (db *DB) Vacuum(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("vacuum: %w", err)
 	}
 	defer conn.Close()
-	rows, err := conn.QueryContext(ctx, `SELECT quote_ident(s.relname) FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+	todo, err := Strings(ctx, conn, `SELECT quote_ident(s.relname) FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
 		WHERE s.schemaname = current_schema() AND s.n_dead_tup > 50 + 0.2 * GREATEST(s.n_live_tup, 0)
 			AND (current_setting('autovacuum') = 'off' OR 'autovacuum_enabled=false' = ANY(COALESCE(c.reloptions, '{}')))
 		ORDER BY s.n_dead_tup DESC LIMIT 20`)
-	todo, err := tableNames(rows, err)
-	if err != nil || len(todo) == 0 {
-		if err != nil {
-			err = fmt.Errorf("vacuum: find tables: %w", err)
-		}
-		return nil, err
+	if err != nil {
+		return nil, fmt.Errorf("vacuum: find tables: %w", err)
+	}
+	if len(todo) == 0 {
+		return nil, nil
 	}
 	if _, err := conn.ExecContext(ctx, `SET vacuum_cost_delay = 2`); err != nil {
 		return nil, fmt.Errorf("vacuum: %w", err)
@@ -128,21 +125,4 @@ func (db *DB) Vacuum(ctx context.Context) ([]string, error) {
 		done = append(done, t)
 	}
 	return done, nil
-}
-
-// tableNames reads a query's one column of table names.
-func tableNames(rows *sql.Rows, err error) ([]string, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
 }
