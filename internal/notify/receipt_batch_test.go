@@ -67,3 +67,43 @@ func TestReceiptsInBatches(t *testing.T) {
 		}
 	})
 }
+
+// A route's last receipt time is written at most once a second: every
+// receipt transaction of every node would otherwise queue for its row.
+func TestRouteHeardNotedOnceASecond(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		clk := newClock(db)
+		const n = 3
+		for i := range n {
+			enqueue(t, db, token(fmt.Sprintf("2547%08d", i), fmt.Sprint("h", i)))
+		}
+		sink := &notify.Sink{Keep: n}
+		w := &notify.Worker{DB: db, Routes: []notify.Route{{Name: "a", Sender: sink}}}
+		drain(t, w)
+		sent := sink.Messages()
+		last := func() int64 {
+			t.Helper()
+			var at int64
+			if err := db.Read().QueryRow(`SELECT last_receipt_at FROM message_routes WHERE name = 'a'`).Scan(&at); err != nil {
+				t.Fatal(err)
+			}
+			return at
+		}
+		receive := w.OnReceipt("a") // applied at once: Run is not running
+		receive(sms.Receipt{ProviderID: sent[0].ProviderID, State: sms.StateDelivered})
+		first := last()
+		if first != store.Micros(clk.Now()) {
+			t.Fatalf("first receipt noted at %d, want %d", first, store.Micros(clk.Now()))
+		}
+		clk.Add(500 * time.Millisecond)
+		receive(sms.Receipt{ProviderID: sent[1].ProviderID, State: sms.StateDelivered})
+		if got := last(); got != first {
+			t.Fatalf("noted again within a second: %d, was %d", got, first)
+		}
+		clk.Add(time.Second)
+		receive(sms.Receipt{ProviderID: sent[2].ProviderID, State: sms.StateDelivered})
+		if got := last(); got != store.Micros(clk.Now()) {
+			t.Fatalf("a second later: %d, want %d", got, store.Micros(clk.Now()))
+		}
+	})
+}
