@@ -58,6 +58,64 @@ func TestAnalyzeStaleTables(t *testing.T) {
 	})
 }
 
+// A table of 10,000 rows or more is analysed at most once a minute, as
+// autovacuum would (it is stale again within seconds at a peak, and each
+// ANALYZE samples thousands of rows), unless it has more than doubled.
+func TestAnalyzeLargeTableOnceAMinute(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if db.Dialect != store.Postgres {
+			t.Skip("SQLite keeps no statistics")
+		}
+		exec := func(q string) {
+			t.Helper()
+			if _, err := db.Write().ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A session reports its inserts a moment after they commit: wait
+		// until the statistics show them.
+		shown := func(rows int) {
+			t.Helper()
+			for i := 0; ; i++ {
+				var live int
+				if err := db.Read().QueryRowContext(ctx, `SELECT n_ins_since_vacuum FROM pg_stat_user_tables
+					WHERE relname = 'big' AND schemaname = current_schema()`).Scan(&live); err != nil {
+					t.Fatal(err)
+				}
+				if live >= rows {
+					return
+				}
+				if i == 200 {
+					t.Fatalf("the statistics show %d rows inserted, never %d", live, rows)
+				}
+				time.Sleep(25 * time.Millisecond)
+			}
+		}
+		exec(`CREATE TABLE big (id BIGINT PRIMARY KEY)`)
+		exec(`INSERT INTO big SELECT g FROM generate_series(1, 20000) g`)
+		shown(20000)
+		exec(`ANALYZE big`)
+		exec(`INSERT INTO big SELECT g FROM generate_series(20001, 25000) g`)
+		shown(25000) // past autovacuum's threshold: 5,000 > 50 + 2,500
+		stale, err := db.Analyze(ctx)
+		if err != nil || slices.Contains(stale, "big") {
+			t.Fatalf("Analyze within a minute of the last = %v, %v; want big left alone", stale, err)
+		}
+		// More than doubled since: a growing table's plans need it now.
+		exec(`INSERT INTO big SELECT g FROM generate_series(25001, 50000) g`)
+		for i := 0; !slices.Contains(stale, "big"); i++ {
+			if i == 200 {
+				t.Fatalf("Analyze after big doubled = %v; want big", stale)
+			}
+			time.Sleep(25 * time.Millisecond)
+			if stale, err = db.Analyze(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
 // A table with many dead rows and autovacuum off is vacuumed, once; on
 // SQLite there is nothing to do.
 func TestVacuumWhereAutovacuumIsOff(t *testing.T) {
