@@ -51,77 +51,96 @@ func (h *Handler) ours(shortCode string) bool {
 }
 
 // c2bValidation decides, within Daraja's few seconds, whether M-Pesa may
-// take the customer's money for this account.
+// take the customer's money for this account. A database that is
+// restarting is waited for a few seconds (the decision reads and records
+// nothing that a second try would double); one still unreachable after
+// that gets a refusal, "other error", rather than a 500 that leaves the
+// payment to the ResponseType registered with Safaricom: the account cannot
+// be checked, so no money moves, and M-Pesa tells the customer at once that
+// the payment did not go through, to be tried again.
 func (h *Handler) c2bValidation(w http.ResponseWriter, r *http.Request, body []byte) error {
 	c, err := mpesa.DecodeC2BValidation(bytes.NewReader(body))
 	if err != nil {
 		return invalid("%v", err)
 	}
-	if !h.ours(c.ShortCode) {
-		return writeJSON(w, http.StatusOK, mpesa.Reject(mpesa.C2BInvalidShortCode))
-	}
-	if h.ISP != nil && h.ISP.Ours(c.ShortCode) {
-		return h.ispValidation(w, r, c)
-	}
-	if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(c.BillRef)), payment.AgentPrefix) {
-		return h.agentValidation(w, r, c)
-	}
-	drn := customer.NormalizeNumber(c.BillRef)
-	m, err := customer.GetMeter(r.Context(), h.DB.Read(), drn)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return writeJSON(w, http.StatusOK, mpesa.Reject(mpesa.C2BInvalidAccount))
-	case err != nil:
+	var reply mpesa.ValidationResponse
+	err = store.RetryUnavailable(r.Context(), payment.DefaultRetryFor, func() error {
+		var err error
+		reply, err = h.validate(r.Context(), c)
 		return err
-	case m.Status != customer.MeterActive:
-		return writeJSON(w, http.StatusOK, mpesa.Reject(mpesa.C2BInvalidAccount))
+	})
+	if store.Unavailable(err) {
+		h.Log.Warn("c2b validation refused: the database is unreachable", "receipt", c.TransID, "short_code", c.ShortCode, "err", err)
+		reply, err = mpesa.Reject(mpesa.C2BOtherError), nil
 	}
-	if c.CheckAmount() != nil {
-		return writeJSON(w, http.StatusOK, mpesa.Reject(mpesa.C2BInvalidAmount))
-	}
-	t, err := h.Tariffs.Get(r.Context(), h.DB.Read(), m.TariffID)
 	if err != nil {
 		return err
+	}
+	return writeJSON(w, http.StatusOK, reply)
+}
+
+// validate decides a validation request.
+func (h *Handler) validate(ctx context.Context, c mpesa.C2B) (mpesa.ValidationResponse, error) {
+	if !h.ours(c.ShortCode) {
+		return mpesa.Reject(mpesa.C2BInvalidShortCode), nil
+	}
+	if h.ISP != nil && h.ISP.Ours(c.ShortCode) {
+		return h.accountValidation(ctx, c, h.ISP.Payable)
+	}
+	if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(c.BillRef)), payment.AgentPrefix) {
+		return h.agentValidation(ctx, c)
+	}
+	drn := customer.NormalizeNumber(c.BillRef)
+	m, err := customer.GetMeter(ctx, h.DB.Read(), drn)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return mpesa.Reject(mpesa.C2BInvalidAccount), nil
+	case err != nil:
+		return mpesa.ValidationResponse{}, err
+	case m.Status != customer.MeterActive:
+		return mpesa.Reject(mpesa.C2BInvalidAccount), nil
+	}
+	if c.CheckAmount() != nil {
+		return mpesa.Reject(mpesa.C2BInvalidAmount), nil
+	}
+	t, err := h.Tariffs.Get(ctx, h.DB.Read(), m.TariffID)
+	if err != nil {
+		return mpesa.ValidationResponse{}, err
 	}
 	v, err := t.At(c.TransTime)
 	if err != nil {
-		return err
+		return mpesa.ValidationResponse{}, err
 	}
 	if c.Amount < v.MinPurchase || c.Amount > v.MaxPurchase {
-		return writeJSON(w, http.StatusOK, mpesa.Reject(mpesa.C2BInvalidAmount))
+		return mpesa.Reject(mpesa.C2BInvalidAmount), nil
 	}
 	// The account typed is kept: if the confirmation is then lost, it is the
 	// one thing a transaction status query cannot tell.
-	if err := payment.RecordValidation(r.Context(), h.DB, c); err != nil {
-		return err
+	if err := payment.RecordValidation(ctx, h.DB, c); err != nil {
+		return mpesa.ValidationResponse{}, err
 	}
-	return writeJSON(w, http.StatusOK, mpesa.Accept())
+	return mpesa.Accept(), nil
 }
 
-// ispValidation decides a payment to the ISP's short code: its account
-// must name a subscriber; any whole amount buys something (what a plan
-// does not take waits in the wallet).
-func (h *Handler) ispValidation(w http.ResponseWriter, r *http.Request, c mpesa.C2B) error {
-	return h.accountValidation(w, r, c, h.ISP.Payable)
-}
-
-// accountValidation decides a payment to an account other than a meter:
-// any whole amount, for an account payable says may be paid.
-func (h *Handler) accountValidation(w http.ResponseWriter, r *http.Request, c mpesa.C2B, payable func(context.Context, string) (bool, error)) error {
+// accountValidation decides a payment to an account other than a meter (an
+// ISP's subscriber, an agent outlet's float): any whole amount, for an
+// account payable says may be paid; what a plan does not take waits in the
+// wallet.
+func (h *Handler) accountValidation(ctx context.Context, c mpesa.C2B, payable func(context.Context, string) (bool, error)) (mpesa.ValidationResponse, error) {
 	if c.CheckAmount() != nil {
-		return writeJSON(w, http.StatusOK, mpesa.Reject(mpesa.C2BInvalidAmount))
+		return mpesa.Reject(mpesa.C2BInvalidAmount), nil
 	}
-	ok, err := payable(r.Context(), c.BillRef)
+	ok, err := payable(ctx, c.BillRef)
 	if err != nil {
-		return err
+		return mpesa.ValidationResponse{}, err
 	}
 	if !ok {
-		return writeJSON(w, http.StatusOK, mpesa.Reject(mpesa.C2BInvalidAccount))
+		return mpesa.Reject(mpesa.C2BInvalidAccount), nil
 	}
-	if err := payment.RecordValidation(r.Context(), h.DB, c); err != nil {
-		return err
+	if err := payment.RecordValidation(ctx, h.DB, c); err != nil {
+		return mpesa.ValidationResponse{}, err
 	}
-	return writeJSON(w, http.StatusOK, mpesa.Accept())
+	return mpesa.Accept(), nil
 }
 
 // c2bConfirmation stores the payment and only then acknowledges it. The

@@ -53,7 +53,7 @@ func TestConfirmationsRideThroughDatabaseRestart(t *testing.T) {
 			}
 		})
 	}
-	var downUSSD, downPortal answer
+	var downUSSD, downPortal, downValidation answer
 	var outages sync.WaitGroup
 	outages.Go(func() {
 		for _, o := range []struct {
@@ -68,6 +68,15 @@ func TestConfirmationsRideThroughDatabaseRestart(t *testing.T) {
 				// While it is down, a customer who buys on USSD or the
 				// portal is told to try again in a minute, never a 500.
 				downUSSD, downPortal = customerAnswers(t, a)
+				// A validation is refused ("other error": no money
+				// moves, M-Pesa tells the customer) after a few
+				// seconds' wait, never a 500.
+				c := app.DemoCustomers[1]
+				status, reply, err := a.Post(a.CallbackURL("c2b/validation"), a.C2B(apptest.NewReceipt(), c.Meter, c.Phone, money.MustFromMajor(100)))
+				downValidation = answer{status, string(reply)}
+				if err != nil {
+					downValidation.body = err.Error()
+				}
 			}
 			time.Sleep(o.down)
 			pg.Start()
@@ -88,6 +97,9 @@ func TestConfirmationsRideThroughDatabaseRestart(t *testing.T) {
 	}
 	if downPortal.status != http.StatusServiceUnavailable || !strings.Contains(downPortal.body, "Please try again in a minute.") {
 		t.Errorf("portal while the database was down: %d %q", downPortal.status, downPortal.body)
+	}
+	if downValidation.status != http.StatusOK || !strings.Contains(downValidation.body, `"ResultCode":"C2B00016"`) {
+		t.Errorf("C2B validation while the database was down: %d %q", downValidation.status, downValidation.body)
 	}
 	failures.Range(func(k, v any) bool {
 		t.Errorf("confirmation %s not acknowledged: %s", k, v)
