@@ -55,7 +55,7 @@ func (db *DB) Analyze(ctx context.Context) ([]string, error) {
 // pace, and so does one that has more than doubled since its last ANALYZE
 // (a fresh table filling at a peak): with the statistics of its first few
 // thousand rows, when nearly every message was still unsent, the batched
-// UPDATE of delivery receipts by provider id took 26 ms instead of 2.
+// UPDATE of 64 delivery receipts by provider id took 26 ms instead of 4.
 const staleStatistics = `n_mod_since_analyze > 50 + 0.1 * GREATEST(n_live_tup, 0)
 	AND (n_live_tup < 10000 OR n_live_tup > 2 * (SELECT c.reltuples FROM pg_class c WHERE c.oid = relid)
 		OR COALESCE(GREATEST(last_analyze, last_autoanalyze), '-infinity') < now() - interval '1 minute')`
