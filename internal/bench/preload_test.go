@@ -43,7 +43,7 @@ func TestPreload(t *testing.T) {
 			{"payments' transactions", `SELECT count(DISTINCT txn_id) FROM ledger_postings WHERE kind = 'payment'`, n},
 			{"vends' transactions", `SELECT count(DISTINCT txn_id) FROM ledger_postings WHERE kind = 'vend'`, n},
 			{"customers with a phone and a meter", `SELECT count(*) FROM customers c JOIN customer_phones p ON p.customer_id = c.id JOIN meters m ON m.customer_id = c.id WHERE c.name LIKE 'Preloaded%'`, n / vendsPerMeter},
-			{"meters whose last TID is not their newest token's", `SELECT count(*) FROM meters m WHERE m.last_tid <> (SELECT COALESCE(max(t.tid), m.last_tid) FROM tokens t WHERE t.meter_drn = m.drn)`, 0},
+			{"meters whose last TID is not their newest token's", `SELECT count(*) FROM meters m JOIN (SELECT meter_drn, max(tid) AS tid FROM tokens GROUP BY meter_drn) t ON t.meter_drn = m.drn WHERE m.last_tid <> t.tid`, 0},
 		} {
 			var got int
 			if err := db.Read().QueryRowContext(ctx, c.query).Scan(&got); err != nil {
