@@ -19,12 +19,7 @@ import (
 func TestReceiptsInBatches(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		const n = 300
-		for i := range n {
-			enqueue(t, db, token(fmt.Sprintf("2547%08d", i), fmt.Sprint("r", i)))
-		}
-		sink := &notify.Sink{Keep: n}
-		w := &notify.Worker{DB: db, Routes: []notify.Route{{Name: "a", Sender: sink}}}
-		drain(t, w)
+		w, sink := sendTokens(t, db, n, "r")
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() { defer close(done); w.Run(ctx) }()
@@ -73,13 +68,7 @@ func TestReceiptsInBatches(t *testing.T) {
 func TestRouteHeardNotedOnceASecond(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		clk := newClock(db)
-		const n = 3
-		for i := range n {
-			enqueue(t, db, token(fmt.Sprintf("2547%08d", i), fmt.Sprint("h", i)))
-		}
-		sink := &notify.Sink{Keep: n}
-		w := &notify.Worker{DB: db, Routes: []notify.Route{{Name: "a", Sender: sink}}}
-		drain(t, w)
+		w, sink := sendTokens(t, db, 3, "h")
 		sent := sink.Messages()
 		last := func() int64 {
 			t.Helper()
@@ -106,4 +95,17 @@ func TestRouteHeardNotedOnceASecond(t *testing.T) {
 			t.Fatalf("a second later: %d, want %d", got, store.Micros(clk.Now()))
 		}
 	})
+}
+
+// sendTokens queues n token messages (refs prefix0, prefix1, ...) and sends
+// them all on route "a", a sink that keeps them and sends no receipts.
+func sendTokens(t *testing.T, db *store.DB, n int, prefix string) (*notify.Worker, *notify.Sink) {
+	t.Helper()
+	for i := range n {
+		enqueue(t, db, token(fmt.Sprintf("2547%08d", i), fmt.Sprint(prefix, i)))
+	}
+	sink := &notify.Sink{Keep: n}
+	w := &notify.Worker{DB: db, Routes: []notify.Route{{Name: "a", Sender: sink}}}
+	drain(t, w)
+	return w, sink
 }
