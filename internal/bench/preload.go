@@ -195,7 +195,8 @@ func makePreloadRows(lo, hi, meters int, quotes []pricedAmount, from time.Time, 
 
 func (r *preloadRows) make(meters int, quotes []pricedAmount, from time.Time, step time.Duration) error {
 	var pays, vends, toks, msgs []any
-	var txns []ledger.Txn
+	var txns, sales []ledger.Txn
+	var journal string
 	for i := r.lo; i < r.hi; i++ {
 		pa := quotes[i%len(quotes)]
 		m := i % meters
@@ -208,7 +209,10 @@ func (r *preloadRows) make(meters int, quotes []pricedAmount, from time.Time, st
 		pays = append(pays, pid, payment.MpesaC2B, rcpt, int64(pa.amount), "KES", msisdn, "PRELOADED", msisdn, drn, drn, "888880", "applied", us, us, us)
 		v := vend.Vend{ID: vid, PaymentID: pid, Receipt: rcpt, MeterDRN: drn, TariffID: app.SampleTariffID, TariffVersion: pa.ver,
 			Amount: pa.amount, EnergyWh: pa.quote.Energy, Tenths: pa.quote.TokenTenths, Quote: pa.quote, CreatedAt: at}
-		vends = append(vends, vid, pid, drn, v.TariffID, v.TariffVersion, int64(v.Amount), v.EnergyWh, v.Tenths, pa.json, us)
+		if i == r.lo {
+			journal = "vends:" + vid
+		}
+		vends = append(vends, vid, pid, drn, v.TariffID, v.TariffVersion, int64(v.Amount), v.EnergyWh, v.Tenths, pa.json, us, journal)
 		digits := tokenDigits()
 		v.Tokens = []vend.Token{{Seq: 1, Kind: vend.KindCredit, Digits: digits}}
 		toks = append(toks, uuid.Must(uuid.NewV7()).String(), vid, drn, 1, vend.KindCredit, 0, 0, digits, int64(i/meters+1), v.Tenths, us)
@@ -219,10 +223,15 @@ func (r *preloadRows) make(meters int, quotes []pricedAmount, from time.Time, st
 		sent := us + 1_500_000 // submitted 1.5 s after the vend, delivered 3 s after
 		msgs = append(msgs, uuid.Must(uuid.NewV7()).String(), msisdn, notify.ChannelSMS, notify.LaneToken, "token", "en", body, vid,
 			notify.StateDelivered, 1, "smpp", "preload-"+vid, us, us, sent, sent+1_500_000, sent+1_500_000)
-		txns = append(txns, ledger.Transfer("pay:"+pid, "payment", pid, ledger.MpesaClearing, ledger.CustomerCredit, pa.amount),
-			vend.Postings(v, pa.fixed))
+		txns = append(txns, ledger.Transfer("pay:"+pid, "payment", pid, ledger.MpesaClearing, ledger.CustomerCredit, pa.amount))
+		sales = append(sales, vend.Postings(v, pa.fixed))
 	}
-	r.pays, r.vends, r.toks, r.msgs, r.txns = pays, vends, toks, msgs, txns
+	// Each transaction's vends book one journal, as a vend batch does.
+	j, err := ledger.Journal(journal, "vends", strings.TrimPrefix(journal, "vends:"), sales...)
+	if err != nil {
+		return fmt.Errorf("preload: %w", err)
+	}
+	r.pays, r.vends, r.toks, r.msgs, r.txns = pays, vends, toks, msgs, append(txns, j)
 	return nil
 }
 
@@ -232,7 +241,7 @@ var (
 	preloadPhones      = preloadTable{"customer_phones", []string{"customer_id", "msisdn"}}
 	preloadMetersTable = preloadTable{"meters", []string{"drn", "customer_id", "sgc", "ti", "krn", "kt", "ken", "base_date", "algorithm", "dkga", "tariff_id", "last_tid", "created_at", "updated_at"}}
 	preloadPayments    = preloadTable{"payments", []string{"id", "provider", "receipt", "amount", "currency", "payer", "payer_name", "notify_msisdn", "account_ref", "meter_drn", "short_code", "state", "paid_at", "received_at", "resolved_at"}}
-	preloadVendsTable  = preloadTable{"vends", []string{"id", "payment_id", "meter_drn", "tariff_id", "tariff_version", "amount", "energy_wh", "tenths", "quote", "created_at"}}
+	preloadVendsTable  = preloadTable{"vends", []string{"id", "payment_id", "meter_drn", "tariff_id", "tariff_version", "amount", "energy_wh", "tenths", "quote", "created_at", "journal_id"}}
 	preloadTokens      = preloadTable{"tokens", []string{"id", "vend_id", "meter_drn", "seq", "kind", "class", "subclass", "digits", "tid", "tenths", "created_at"}}
 	preloadMessages    = preloadTable{"messages", []string{"id", "recipient", "channel", "lane", "template", "language", "body", "ref", "state", "attempts", "route", "provider_id", "queued_at", "next_attempt_at", "submitted_at", "delivered_at", "finished_at"}}
 	preloadPostings    = preloadTable{"ledger_postings", []string{"txn_id", "kind", "ref", "account", "amount", "created_at"}}

@@ -77,7 +77,7 @@ type Posting struct {
 // Txn is a balanced set of postings with what caused it.
 type Txn struct {
 	ID       string
-	Kind     string // payment, vend, suspense_resolve, refund, reversal
+	Kind     string // payment, vends, suspense_resolve, refund, reversal
 	Ref      string // the payment, vend or other record it belongs to
 	Postings []Posting
 }
@@ -109,6 +109,32 @@ func Transfer(id, kind, ref, debit, credit string, amount money.Amount) Txn {
 	return Txn{ID: id, Kind: kind, Ref: ref, Postings: []Posting{
 		{Account: debit, Amount: amount}, {Account: credit, Amount: -amount},
 	}}
+}
+
+// Journal sums transactions into one summary entry: a posting per account,
+// the sum of the transactions' postings to it, accounts in the order they
+// first appear. A batch of sales books its journal instead of a
+// transaction per sale: the books hold the same balances, and the sales'
+// own lines stay with the records they belong to (a vend's quote). Each
+// transaction must balance, as Post requires.
+func Journal(id, kind, ref string, ts ...Txn) (Txn, error) {
+	j := Txn{ID: id, Kind: kind, Ref: ref}
+	at := map[string]int{}
+	for _, t := range ts {
+		if err := t.Validate(); err != nil {
+			return Txn{}, err
+		}
+		for _, p := range t.Postings {
+			i, ok := at[p.Account]
+			if !ok {
+				i = len(j.Postings)
+				at[p.Account] = i
+				j.Postings = append(j.Postings, Posting{Account: p.Account})
+			}
+			j.Postings[i].Amount += p.Amount
+		}
+	}
+	return j, nil
 }
 
 // postBatch bounds rows per INSERT (a power of two: see store.Runs):

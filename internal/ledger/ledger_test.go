@@ -3,9 +3,11 @@ package ledger_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/mteja/mteja/internal/ledger"
+	"github.com/mteja/mteja/internal/money"
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/store/storetest"
 )
@@ -47,4 +49,36 @@ func TestPostAndCheck(t *testing.T) {
 			t.Fatalf("Check after tamper = %v", err)
 		}
 	})
+}
+
+func TestJournal(t *testing.T) {
+	sale := func(id string, paid, energy, vat money.Amount) ledger.Txn {
+		return ledger.Txn{ID: id, Kind: "vend", Ref: id, Postings: []ledger.Posting{
+			{Account: ledger.CustomerCredit, Amount: paid},
+			{Account: ledger.EnergyRevenue, Amount: -energy},
+			{Account: ledger.VATPayable, Amount: -vat},
+		}}
+	}
+	j, err := ledger.Journal("vends:a", "vends", "a", sale("a", 50000, 43103, 6897), sale("b", 11600, 10000, 1600),
+		ledger.Transfer("c", "x", "c", ledger.DebtReceivable, ledger.FixedRevenue, 700))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ledger.Posting{
+		{Account: ledger.CustomerCredit, Amount: 61600},
+		{Account: ledger.EnergyRevenue, Amount: -53103},
+		{Account: ledger.VATPayable, Amount: -8497},
+		{Account: ledger.DebtReceivable, Amount: 700},
+		{Account: ledger.FixedRevenue, Amount: -700},
+	}
+	if j.ID != "vends:a" || j.Kind != "vends" || j.Ref != "a" || !slices.Equal(j.Postings, want) {
+		t.Fatalf("journal = %+v, want postings %v", j, want)
+	}
+	if err := j.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	bad := sale("d", 100, 90, 9)
+	if _, err := ledger.Journal("vends:d", "vends", "d", sale("a", 50000, 43103, 6897), bad); !errors.Is(err, ledger.ErrUnbalanced) {
+		t.Fatalf("journal of an unbalanced sale: %v, want ErrUnbalanced", err)
+	}
 }

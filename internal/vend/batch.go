@@ -20,7 +20,8 @@ type batch struct {
 	tx        *store.Tx
 	now       time.Time // when the batch vends: after its meter locks
 	vends     []Vend
-	ledger    []ledger.Txn
+	ledger    []ledger.Txn // each vend's postings, booked as one journal
+	journal   string       // the journal's ID, on each vend
 	messages  []notify.Message
 	applied   []string
 	meters    []*customer.Meter
@@ -56,6 +57,16 @@ func (b *batch) flush() error {
 	if b.fatal != nil {
 		return b.fatal
 	}
+	// The batch books one journal: the sum of its vends' postings.
+	var journal []ledger.Txn
+	if len(b.vends) > 0 {
+		b.journal = "vends:" + b.vends[0].ID
+		j, err := ledger.Journal(b.journal, "vends", b.vends[0].ID, b.ledger...)
+		if err != nil {
+			return err
+		}
+		journal = append(journal, j)
+	}
 	if err := b.insertVends(); err != nil {
 		return err
 	}
@@ -65,7 +76,7 @@ func (b *batch) flush() error {
 	if err := customer.SaveVendStates(tx, b.meters); err != nil {
 		return err
 	}
-	if err := ledger.Post(tx, b.ledger...); err != nil {
+	if err := ledger.Post(tx, journal...); err != nil {
 		return err
 	}
 	if err := notify.Enqueue(tx, b.messages...); err != nil {
@@ -106,15 +117,15 @@ func (b *batch) flush() error {
 func (b *batch) insertVends() error {
 	vs := b.vends
 	for _, n := range store.Runs(len(vs), 256) {
-		args := make([]any, 0, n*11)
+		args := make([]any, 0, n*12)
 		for _, v := range vs[:n] {
 			quote, err := json.Marshal(v.Quote)
 			if err != nil {
 				return fmt.Errorf("vend %s: %w", v.ID, err)
 			}
-			args = append(args, v.ID, v.PaymentID, v.MeterDRN, v.TariffID, v.TariffVersion, int64(v.Amount), v.EnergyWh, v.Tenths, string(quote), int64(v.Compensation), store.Micros(v.CreatedAt))
+			args = append(args, v.ID, v.PaymentID, v.MeterDRN, v.TariffID, v.TariffVersion, int64(v.Amount), v.EnergyWh, v.Tenths, string(quote), int64(v.Compensation), store.Micros(v.CreatedAt), b.journal)
 		}
-		if _, err := b.tx.ExecPrepared(`INSERT INTO vends (id, payment_id, meter_drn, tariff_id, tariff_version, amount, energy_wh, tenths, quote, compensation, created_at) VALUES `+store.Values(b.tx.Dialect, 11, n), args...); err != nil {
+		if _, err := b.tx.ExecPrepared(`INSERT INTO vends (id, payment_id, meter_drn, tariff_id, tariff_version, amount, energy_wh, tenths, quote, compensation, created_at, journal_id) VALUES `+store.Values(b.tx.Dialect, 12, n), args...); err != nil {
 			return fmt.Errorf("insert vends: %w", err)
 		}
 		vs = vs[n:]

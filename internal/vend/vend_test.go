@@ -192,6 +192,48 @@ func TestTIDsIncreasePerMeter(t *testing.T) {
 	})
 }
 
+// A batch of vends books one journal: per account, the sum of the vends'
+// receipt lines, and every vend names it.
+func TestBatchBooksOneJournal(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		b := setup(t, db)
+		for i, acct := range []string{"54500320905", "01234567897", "54500320905", "01234567897", "54500320905"} {
+			if _, err := b.intake.Record(ctx, c2b(fmt.Sprintf("SKL51ZDJ%02d", i), acct, int64(100+i*37))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b.drain(t)
+		var journals, unbooked int
+		var journal string
+		if err := db.Read().QueryRowContext(ctx, `SELECT count(DISTINCT txn_id), min(txn_id) FROM ledger_postings WHERE kind = 'vends'`).Scan(&journals, &journal); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Read().QueryRowContext(ctx, `SELECT count(*) FROM vends WHERE journal_id IS NULL OR journal_id <> $1`, journal).Scan(&unbooked); err != nil {
+			t.Fatal(err)
+		}
+		if journals != 1 || unbooked != 0 {
+			t.Fatalf("%d journals (%s), %d vends not naming it; want one journal naming all five", journals, journal, unbooked)
+		}
+		var energy, vat money.Amount
+		for _, drn := range []string{"54500320905", "01234567897"} {
+			vs, err := vend.ForMeter(ctx, db.Read(), drn, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vs {
+				energy += v.Quote.Line("energy").Amount
+				vat += v.Quote.Line("vat").Amount
+			}
+		}
+		b.checkLedger(t)
+		bal, _ := ledger.Balances(ctx, db.Read())
+		if energy == 0 || bal[ledger.EnergyRevenue] != -energy || bal[ledger.VATPayable] != -vat || bal[ledger.CustomerCredit] != 0 {
+			t.Fatalf("balances %v; want energy revenue -%s, VAT -%s from the vends' quotes", bal, energy, vat)
+		}
+	})
+}
+
 func TestUnmatchedPaymentsWaitInSuspense(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()

@@ -351,7 +351,7 @@ func (w *Worker) vend(ctx context.Context, b *batch, p payment.Payment, m *custo
 }
 
 // postings moves the payment out of customer credit into the receipt's
-// lines: revenue, VAT, pass-through charges and levies, and debt recovered.
+// lines (the batch books the sum of its vends' postings: ledger.Journal): revenue, VAT, pass-through charges and levies, and debt recovered.
 // The part of the month's fixed charge the payment could not cover becomes
 // the meter's debt, so it is owed to the books as well: debt receivable
 // against the charge's revenue and its VAT.
@@ -384,8 +384,8 @@ func postings(v Vend, q tariff.Quote, fixedMonthly money.Amount) ledger.Txn {
 
 // Postings is the ledger transaction of a vend, as the worker books it;
 // fixedMonthly is the month's fixed charge of the tariff version that
-// priced it. Tools that write vends in bulk (bench preload) book with it,
-// so their books are the worker's.
+// priced it. Tools that write vends in bulk (bench preload) book their
+// journals with it, so their books are the worker's.
 func Postings(v Vend, fixedMonthly money.Amount) ledger.Txn {
 	return postings(v, v.Quote, fixedMonthly)
 }
