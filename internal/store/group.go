@@ -88,7 +88,7 @@ func (g *GroupCommitter[In, Out]) Run(ctx context.Context) {
 			for {
 				select {
 				case it := <-g.in:
-					g.commit(context.WithoutCancel(ctx), []groupItem[In, Out]{it})
+					g.commit(context.WithoutCancel(ctx), []groupItem[In, Out]{it}, false)
 				default:
 					return
 				}
@@ -103,17 +103,32 @@ func (g *GroupCommitter[In, Out]) Run(ctx context.Context) {
 				break fill
 			}
 		}
-		g.commit(context.WithoutCancel(ctx), batch)
+		g.commit(context.WithoutCancel(ctx), batch, true)
 	}
 }
 
-func (g *GroupCommitter[In, Out]) commit(ctx context.Context, batch []groupItem[In, Out]) {
-	items := make([]In, len(batch))
-	for i, it := range batch {
-		items[i] = it.v
-	}
+// commit writes batch in one transaction; with fill, the batch takes in
+// what is handed in until the transaction has begun.
+func (g *GroupCommitter[In, Out]) commit(ctx context.Context, batch []groupItem[In, Out], fill bool) {
 	var outs []Out
 	err := g.db.InTx(ctx, func(tx *Tx) error {
+		// The batch takes in, too, what was handed in while the writer
+		// was awaited: on SQLite it waits for whatever transaction holds
+		// the one writer (a vend batch: tens of milliseconds under load),
+		// and those items would otherwise wait for the next commit, each
+		// commit an fsync of its own.
+		for fill && len(batch) < g.max {
+			select {
+			case it := <-g.in:
+				batch = append(batch, it)
+			default:
+				fill = false
+			}
+		}
+		items := make([]In, len(batch))
+		for i, it := range batch {
+			items[i] = it.v
+		}
 		var err error
 		outs, err = g.write(tx, items)
 		if err == nil && len(outs) != len(items) {
@@ -135,6 +150,6 @@ func (g *GroupCommitter[In, Out]) commit(ctx context.Context, batch []groupItem[
 		return
 	}
 	for _, it := range batch {
-		g.commit(ctx, []groupItem[In, Out]{it})
+		g.commit(ctx, []groupItem[In, Out]{it}, false)
 	}
 }

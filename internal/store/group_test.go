@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/store/storetest"
@@ -61,5 +62,56 @@ func TestGroupCommitterBatchesAndIsolatesBadItems(t *testing.T) {
 			t.Fatalf("rows = %d; want 200", n)
 		}
 		t.Logf("%d transactions for 201 items, largest %d", batches, maxBatch)
+	})
+}
+
+// On SQLite a batch waits for the one writer; what is handed in during
+// that wait joins it, not the next commit (an fsync of its own).
+func TestGroupCommitterBatchTakesInWhileAwaitingWriter(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect != store.SQLite {
+			t.Skip("PostgreSQL begins a transaction without waiting for another")
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var mu sync.Mutex
+		var sizes []int
+		g := store.NewGroupCommitter(db, 50, func(tx *store.Tx, ids []string) ([]bool, error) {
+			mu.Lock()
+			sizes = append(sizes, len(ids))
+			mu.Unlock()
+			return make([]bool, len(ids)), nil
+		})
+		go g.Run(ctx)
+		held, release := make(chan struct{}), make(chan struct{})
+		go db.InTx(ctx, func(tx *store.Tx) error {
+			close(held)
+			<-release
+			return nil
+		})
+		<-held
+		var wg sync.WaitGroup
+		submit := func(id string) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := g.Submit(ctx, id); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		submit("first")
+		time.Sleep(100 * time.Millisecond) // the committer has taken it and awaits the writer
+		for i := range 4 {
+			submit(fmt.Sprint("later", i))
+		}
+		time.Sleep(100 * time.Millisecond)
+		close(release)
+		wg.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		if len(sizes) != 1 || sizes[0] != 5 {
+			t.Fatalf("batches of %v; want one of 5", sizes)
+		}
 	})
 }
