@@ -77,13 +77,21 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// lock, wait instead of failing while another process holds the file.
 	// synchronous=FULL: an acknowledged payment survives a power cut; in WAL
 	// mode NORMAL would gain little (measured about 25%) and risk exactly that.
-	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)"} {
-		q.Add("_pragma", p)
+	dsn := func(txlock string, extra ...string) string {
+		q := url.Values{}
+		for _, p := range append([]string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)"}, extra...) {
+			q.Add("_pragma", p)
+		}
+		q.Set("_txlock", txlock)
+		return "file:" + path + "?" + q.Encode()
 	}
-	q.Set("_txlock", "immediate")
-	base := "file:" + path + "?" + q.Encode()
-	write, err := sql.Open("sqlite", base)
+	// The writer keeps 16 MB of pages (SQLite's default is 2 MB): a vend
+	// writes at random places in the indexes of tables of millions of
+	// rows, and each page not cached is read back from the file. Measured
+	// with a million vends stored, 200,000 payments flat out: 2,048 → 2,258
+	// payments/s end to end, 98 → 128 MB resident; 32 MB gave no more
+	// (2,229/s) for 158 MB.
+	write, err := sql.Open("sqlite", dsn("immediate", "cache_size(-16384)"))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -94,8 +102,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	q.Set("_txlock", "deferred")
-	read, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	read, err := sql.Open("sqlite", dsn("deferred"))
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"sync"
 	"testing"
@@ -81,6 +82,35 @@ func TestConcurrentWriters(t *testing.T) {
 		db.Read().QueryRow(`SELECT count(*) FROM customers`).Scan(&n)
 		if n != 40 {
 			t.Fatalf("count = %d; want 40", n)
+		}
+	})
+}
+
+// SQLite's connections keep what each is for: every one durable (WAL,
+// synchronous=FULL), the writer a page cache of 16 MB, not the default 2.
+func TestSQLiteConnectionSettings(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect != store.SQLite {
+			t.Skip("SQLite's connection settings")
+		}
+		for _, c := range []struct {
+			pool   string
+			q      interface{ QueryRow(string, ...any) *sql.Row }
+			pragma string
+			want   int64
+		}{
+			{"writer", db.Write(), "cache_size", -16384},
+			{"writer", db.Write(), "synchronous", 2},
+			{"reader", db.Read(), "synchronous", 2},
+			{"reader", db.Read(), "cache_size", -2000},
+		} {
+			var got int64
+			if err := c.q.QueryRow("PRAGMA " + c.pragma).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Errorf("%s: %s = %d, want %d", c.pool, c.pragma, got, c.want)
+			}
 		}
 	})
 }
