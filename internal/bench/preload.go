@@ -196,7 +196,7 @@ func makePreloadRows(lo, hi, meters int, quotes []pricedAmount, from time.Time, 
 func (r *preloadRows) make(meters int, quotes []pricedAmount, from time.Time, step time.Duration) error {
 	var pays, vends, toks, msgs []any
 	var txns, sales []ledger.Txn
-	var journal string
+	var first string // the first vend, whose ID names the journal
 	for i := r.lo; i < r.hi; i++ {
 		pa := quotes[i%len(quotes)]
 		m := i % meters
@@ -210,9 +210,9 @@ func (r *preloadRows) make(meters int, quotes []pricedAmount, from time.Time, st
 		v := vend.Vend{ID: vid, PaymentID: pid, Receipt: rcpt, MeterDRN: drn, TariffID: app.SampleTariffID, TariffVersion: pa.ver,
 			Amount: pa.amount, EnergyWh: pa.quote.Energy, Tenths: pa.quote.TokenTenths, Quote: pa.quote, CreatedAt: at}
 		if i == r.lo {
-			journal = "vends:" + vid
+			first = vid
 		}
-		vends = append(vends, vid, pid, drn, v.TariffID, v.TariffVersion, int64(v.Amount), v.EnergyWh, v.Tenths, pa.json, us, journal)
+		vends = append(vends, vid, pid, drn, v.TariffID, v.TariffVersion, int64(v.Amount), v.EnergyWh, v.Tenths, pa.json, us, vend.JournalID(first))
 		digits := tokenDigits()
 		v.Tokens = []vend.Token{{Seq: 1, Kind: vend.KindCredit, Digits: digits}}
 		toks = append(toks, uuid.Must(uuid.NewV7()).String(), vid, drn, 1, vend.KindCredit, 0, 0, digits, int64(i/meters+1), v.Tenths, us)
@@ -227,7 +227,7 @@ func (r *preloadRows) make(meters int, quotes []pricedAmount, from time.Time, st
 		sales = append(sales, vend.Postings(v, pa.fixed))
 	}
 	// Each transaction's vends book one journal, as a vend batch does.
-	j, err := ledger.Journal(journal, "vends", strings.TrimPrefix(journal, "vends:"), sales...)
+	j, err := ledger.Journal(vend.JournalID(first), "vends", first, sales...)
 	if err != nil {
 		return fmt.Errorf("preload: %w", err)
 	}

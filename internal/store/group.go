@@ -94,15 +94,6 @@ func (g *GroupCommitter[In, Out]) Run(ctx context.Context) {
 				}
 			}
 		}
-	fill:
-		for len(batch) < g.max {
-			select {
-			case it := <-g.in:
-				batch = append(batch, it)
-			default:
-				break fill
-			}
-		}
 		g.commit(context.WithoutCancel(ctx), batch, true)
 	}
 }
@@ -112,11 +103,11 @@ func (g *GroupCommitter[In, Out]) Run(ctx context.Context) {
 func (g *GroupCommitter[In, Out]) commit(ctx context.Context, batch []groupItem[In, Out], fill bool) {
 	var outs []Out
 	err := g.db.InTx(ctx, func(tx *Tx) error {
-		// The batch takes in, too, what was handed in while the writer
-		// was awaited: on SQLite it waits for whatever transaction holds
-		// the one writer (a vend batch: tens of milliseconds under load),
-		// and those items would otherwise wait for the next commit, each
-		// commit an fsync of its own.
+		// The batch takes in what was handed in up to now, the wait for
+		// the writer included: on SQLite it waits for whatever
+		// transaction holds the one writer (a vend batch: tens of
+		// milliseconds under load), and those items would otherwise wait
+		// for the next commit.
 		for fill && len(batch) < g.max {
 			select {
 			case it := <-g.in:

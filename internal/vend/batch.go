@@ -60,7 +60,7 @@ func (b *batch) flush() error {
 	// The batch books one journal: the sum of its vends' postings.
 	var journal []ledger.Txn
 	if len(b.vends) > 0 {
-		b.journal = "vends:" + b.vends[0].ID
+		b.journal = JournalID(b.vends[0].ID)
 		j, err := ledger.Journal(b.journal, "vends", b.vends[0].ID, b.ledger...)
 		if err != nil {
 			return err

@@ -351,7 +351,8 @@ func (w *Worker) vend(ctx context.Context, b *batch, p payment.Payment, m *custo
 }
 
 // postings moves the payment out of customer credit into the receipt's
-// lines (the batch books the sum of its vends' postings: ledger.Journal): revenue, VAT, pass-through charges and levies, and debt recovered.
+// lines: revenue, VAT, pass-through charges and levies, and debt recovered
+// (the batch books the sum of its vends' postings: see JournalID).
 // The part of the month's fixed charge the payment could not cover becomes
 // the meter's debt, so it is owed to the books as well: debt receivable
 // against the charge's revenue and its VAT.
@@ -389,6 +390,10 @@ func postings(v Vend, q tariff.Quote, fixedMonthly money.Amount) ledger.Txn {
 func Postings(v Vend, fixedMonthly money.Amount) ledger.Txn {
 	return postings(v, v.Quote, fixedMonthly)
 }
+
+// JournalID names the ledger journal that books a batch of vends, after
+// its first vend, which is also the journal's Ref.
+func JournalID(firstVendID string) string { return "vends:" + firstVendID }
 
 // CarriedFixed splits the part of the month's fixed charge a payment could
 // not cover (q.FixedCarried, VAT included) into the charge and its VAT, as
