@@ -131,6 +131,10 @@ func applyReceipts(tx *store.Tx, st *stmts, items []receiptItem) (out []appliedR
 	return out, parked, nil
 }
 
+// receiptKey is a message as a receipt names it: its route and the
+// provider's id for it.
+type receiptKey struct{ route, providerID string }
+
 // routeHeardEvery is how stale a route's last receipt time may be before a
 // receipt writes it again.
 const routeHeardEvery = time.Second
@@ -144,10 +148,24 @@ const deliveredRun = 128
 // statements than in rows. What it leaves (other states, and receipts
 // that matched no message here: a repeat, or one that overtook its
 // submit) goes one by one.
+//
+// A message's first final receipt in the batch is the one that counts, as
+// if the receipts were applied one by one in the order they came: a
+// "delivered" that follows a failure for the same message (an SMSC
+// correcting itself, or a repeat) is left to the one-by-one pass, which
+// applies the failure first and then finds the message final.
 func applyDelivered(tx *store.Tx, items []receiptItem, out *[]appliedReceipt) (map[int]bool, error) {
 	byRoute := map[string][]int{}
+	firstFinal := map[receiptKey]sms.State{}
 	for i, it := range items {
-		if it.r.State == sms.StateDelivered && it.r.ProviderID != "" {
+		if it.r.ProviderID == "" || !it.r.State.Final() || it.r.State == sms.StateAccepted {
+			continue
+		}
+		k := receiptKey{it.route, it.r.ProviderID}
+		if _, seen := firstFinal[k]; !seen {
+			firstFinal[k] = it.r.State
+		}
+		if it.r.State == sms.StateDelivered && firstFinal[k] == sms.StateDelivered {
 			byRoute[it.route] = append(byRoute[it.route], i)
 		}
 	}
