@@ -190,6 +190,12 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		return err
 	}
 	a.Vend = &vend.Worker{DB: a.DB, Generator: gen, Tariffs: a.Tariffs, Log: a.Log, Utility: cfg.Utility, USSD: cfg.USSDCode}
+	if a.DB.Dialect == store.Postgres {
+		// PostgreSQL takes concurrent vend batches (claims skip each
+		// other's rows; meters are locked in one order); SQLite has one
+		// writer. Past the first, loops join only under a backlog.
+		a.Vend.Loops = 4
+	}
 	if opts.Demo && len(cfg.ISPShortCodes) == 0 {
 		a.Config.ISPShortCodes = []string{DemoISPShortCode}
 		cfg = a.Config
@@ -354,15 +360,7 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.run(ctx, a.Intake.Run)
 	a.run(ctx, func(ctx context.Context) { a.Intake.RunReplay(ctx, spoolReplayEvery) })
-	// PostgreSQL takes concurrent vend batches (claims skip each other's
-	// rows; meters are locked in one order); SQLite has one writer.
-	vendLoops := 1
-	if a.DB.Dialect == store.Postgres {
-		vendLoops = 4
-	}
-	for range vendLoops {
-		a.run(ctx, a.Vend.Run)
-	}
+	a.run(ctx, a.Vend.Run)
 	a.run(ctx, a.Delivery.Run)
 	a.run(ctx, a.ISP.Run)
 	a.run(ctx, a.runAgents)

@@ -48,8 +48,13 @@ type Worker struct {
 	// batch are claimed before the next batch takes the writer (the
 	// overload policy: see notify's turn.go).
 	Yield func(ctx context.Context)
+	// Loops is how many batches Run may vend at once (default 1: SQLite
+	// has one writer). Past the first, a loop joins only while the queue
+	// is deep: see Run.
+	Loops int
 
 	wake chan struct{}
+	deep chan struct{} // a full batch was claimed: a helper may join
 	once sync.Once
 }
 
@@ -68,6 +73,8 @@ func (w *Worker) init() {
 		if w.Utility == "" {
 			w.Utility = "Mteja"
 		}
+		w.Loops = max(w.Loops, 1)
+		w.deep = make(chan struct{}, w.Loops)
 	})
 }
 
@@ -82,21 +89,32 @@ func (w *Worker) Wake() {
 
 // Run vends until ctx ends. It polls as well as waiting for Wake, because
 // another node may have stored the payment.
+//
+// Of its Loops, the first vends whatever is waiting; each of the others
+// joins only while batches come out full (the queue is deeper than one
+// batch) and goes back to waiting at the first batch that is not. On
+// PostgreSQL concurrent batches commit in parallel, which a backlog
+// needs, but while one loop keeps up the others would only split the
+// same payments into smaller batches, each paying a claim, its meter
+// reads and a commit: with three nodes of four loops each, twelve
+// batches of about twenty payments took turns on a saturated server
+// (measured: 1,800-2,130 payments/s end to end against 2,600-3,360 with
+// one loop a node).
 func (w *Worker) Run(ctx context.Context) {
 	w.init()
+	var wg sync.WaitGroup
+	for range w.Loops - 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.help(ctx)
+		}()
+	}
+	defer wg.Wait()
 	for {
-		if w.Yield != nil {
-			w.Yield(ctx)
-		}
-		n, err := w.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			w.Log.Error("vend batch", "err", err)
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(time.Second):
-			}
-			continue
+		n, ok := w.batch(ctx)
+		if !ok {
+			return
 		}
 		if n > 0 {
 			continue
@@ -110,6 +128,55 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 }
 
+// help is a loop past the first: it vends while batches come out full.
+func (w *Worker) help(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.deep:
+		}
+		for {
+			n, ok := w.batch(ctx)
+			if !ok {
+				return
+			}
+			if n < w.Batch {
+				break
+			}
+		}
+	}
+}
+
+// batch vends one batch for Run and returns how many payments it claimed;
+// false once ctx has ended. After an error it waits a second and claims
+// nothing. A full batch tells a waiting helper to join.
+func (w *Worker) batch(ctx context.Context) (int, bool) {
+	if w.Yield != nil {
+		w.Yield(ctx)
+	}
+	claimed, _, err := w.runOnce(ctx)
+	if ctx.Err() != nil {
+		return 0, false
+	}
+	if err != nil {
+		w.Log.Error("vend batch", "err", err)
+		select {
+		case <-ctx.Done():
+			return 0, false
+		case <-time.After(time.Second):
+		}
+		return 0, true
+	}
+	if claimed >= w.Batch {
+		select {
+		case w.deep <- struct{}{}:
+		default:
+		}
+	}
+	return claimed, true
+}
+
 // permanent marks a vend failure that retrying will not fix.
 type permanent struct{ error }
 
@@ -118,14 +185,22 @@ func (p permanent) Unwrap() error { return p.error }
 // RunOnce vends one batch and returns the number of payments it settled
 // (vended or moved to suspense).
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	_, settled, err := w.runOnce(ctx)
+	return settled, err
+}
+
+// runOnce vends one batch and returns how many payments it claimed and how
+// many of them it settled.
+func (w *Worker) runOnce(ctx context.Context) (claimed, settled int, err error) {
 	w.init()
-	var vended, settled int
-	err := w.DB.InTx(ctx, func(tx *store.Tx) error {
-		vended, settled = 0, 0
+	var vended int
+	err = w.DB.InTx(ctx, func(tx *store.Tx) error {
+		claimed, vended, settled = 0, 0, 0
 		ps, err := claim(tx, w.Batch)
 		if err != nil || len(ps) == 0 {
 			return err
 		}
+		claimed = len(ps)
 		drns := make([]string, 0, len(ps))
 		for _, p := range ps {
 			drns = append(drns, p.MeterDRN)
@@ -184,12 +259,12 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		return b.flush()
 	})
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if vended > 0 && w.OnVended != nil {
 		w.OnVended(vended)
 	}
-	return settled, nil
+	return claimed, settled, nil
 }
 
 // claim takes electricity's received payments; another service's (the
