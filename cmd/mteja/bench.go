@@ -102,8 +102,8 @@ func runBenchVend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stdout, "callback -> token stored: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms\n", res.P50, res.P95, res.P99)
 		fmt.Fprintf(stdout, "callback -> SMS submitted: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms\n", res.SMSP50, res.SMSP95, res.SMSP99)
 		fmt.Fprintf(stdout, "callback acknowledged: p50 %.1f ms, p99 %.1f ms\n", res.AckP50, res.AckP99)
-		fmt.Fprintf(stdout, "stored %d, vends %d, messages %d, SMS submitted %d, lost %d, doubled %d, ledger balanced %v, callback errors %d\n",
-			res.Stored, res.Vends, res.Messages, res.SMSSubmitted, res.Lost, res.Doubled, res.LedgerOK, res.Errors)
+		fmt.Fprintf(stdout, "stored %d, vends %d, messages %d, SMS submitted %d, lost %d, doubled %d, dangling %d, ledger balanced %v, callback errors %d\n",
+			res.Stored, res.Vends, res.Messages, res.SMSSubmitted, res.Lost, res.Doubled, res.Dangling, res.LedgerOK, res.Errors)
 		fmt.Fprintf(stdout, "token messages still queued %d, peak RSS %.0f MB (during the run %.0f MB)\n", res.Backlog, res.PeakRSS, res.RunRSS)
 	}
 	return res.Check()

@@ -126,13 +126,14 @@ type Result struct {
 	Messages  int            `json:"messages"`
 	Lost      int            `json:"lost"`
 	Doubled   int            `json:"doubled"`
+	Dangling  int            `json:"dangling"`
 	LedgerOK  bool           `json:"ledger_balanced"`
 	Errors    int            `json:"callback_errors"`
 }
 
 // OK reports whether the invariants held.
 func (r Result) OK() bool {
-	return r.Lost == 0 && r.Doubled == 0 && r.LedgerOK && r.Vends == r.Payments
+	return r.Lost == 0 && r.Doubled == 0 && r.Dangling == 0 && r.LedgerOK && r.Vends == r.Payments
 }
 
 func (o *Options) defaults() {
@@ -519,5 +520,5 @@ func (r Result) Check() error {
 	if r.OK() {
 		return nil
 	}
-	return fmt.Errorf("%w: payments %d, stored %d, vends %d, lost %d, doubled %d, ledger balanced %v", errInvariants, r.Payments, r.Stored, r.Vends, r.Lost, r.Doubled, r.LedgerOK)
+	return fmt.Errorf("%w: payments %d, stored %d, vends %d, lost %d, doubled %d, dangling %d, ledger balanced %v", errInvariants, r.Payments, r.Stored, r.Vends, r.Lost, r.Doubled, r.Dangling, r.LedgerOK)
 }

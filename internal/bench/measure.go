@@ -54,6 +54,17 @@ func measure(ctx context.Context, db *store.DB, start time.Time, sent []int64, b
 		return err
 	}
 	res.Doubled = doubled
+	// Dangling: a vend whose payment (for its meter) or meter is not
+	// stored, or a vend's token whose vend is not. PostgreSQL has no
+	// foreign keys on these (see its migration 00031): the vend batch
+	// writes them together, and this checks that it did.
+	err = q.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM vends v WHERE NOT EXISTS (SELECT 1 FROM payments p WHERE p.id = v.payment_id AND p.meter_drn = v.meter_drn)
+			OR NOT EXISTS (SELECT 1 FROM meters m WHERE m.drn = v.meter_drn)) +
+		(SELECT count(*) FROM tokens t WHERE t.vend_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM vends v WHERE v.id = t.vend_id))`).Scan(&res.Dangling)
+	if err != nil {
+		return fmt.Errorf("dangling vends and tokens: %w", err)
+	}
 	var unvended int
 	err = q.QueryRowContext(ctx, `SELECT count(*) FROM payments p WHERE NOT EXISTS (SELECT 1 FROM vends v WHERE v.payment_id = p.id)`).Scan(&unvended)
 	if err != nil {
