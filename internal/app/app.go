@@ -193,8 +193,14 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	if a.DB.Dialect == store.Postgres {
 		// PostgreSQL takes concurrent vend batches (claims skip each
 		// other's rows; meters are locked in one order); SQLite has one
-		// writer. Past the first, loops join only under a backlog.
-		a.Vend.Loops = 4
+		// writer. Past the first, loops join only under a backlog, a
+		// backlog being more than a batch: batches of 100, not SQLite's
+		// 500, so that a second loop shares a backlog of a few hundred
+		// before it ages. Measured with every callback three times, one
+		// node: vend p99 318-372 ms -> 177-184 ms for the same rate; three
+		// nodes, 60,000 payments: p99 260-273 -> 170-172 ms, 2,388-2,529
+		// -> 2,374-2,448 payments/s.
+		a.Vend.Loops, a.Vend.Batch = 4, 100
 	}
 	if opts.Demo && len(cfg.ISPShortCodes) == 0 {
 		a.Config.ISPShortCodes = []string{DemoISPShortCode}
