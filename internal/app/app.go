@@ -183,9 +183,6 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	a.Tariffs = &vend.Tariffs{DB: a.DB}
 	a.Usage = &usage.Counter{DB: a.DB}
 	a.Intake = payment.NewIntake(a.DB)
-	if a.DB.Dialect == store.Postgres {
-		a.Intake.Loops(4) // PostgreSQL commits concurrent batches in parallel
-	}
 	if err := a.openSpool(); err != nil {
 		return err
 	}
