@@ -74,7 +74,7 @@ func (w *Worker) init() {
 			w.Utility = "Mteja"
 		}
 		w.Loops = max(w.Loops, 1)
-		w.deep = make(chan struct{}, w.Loops)
+		w.deep = make(chan struct{}, w.Loops-1) // one a helper; none with one loop
 	})
 }
 
