@@ -53,9 +53,10 @@ type Worker struct {
 	// is deep: see Run.
 	Loops int
 
-	wake chan struct{}
-	deep chan struct{} // a full batch was claimed: a helper may join
-	once sync.Once
+	wake  chan struct{}
+	deep  chan struct{} // a full batch was claimed: a helper may join
+	front front         // where claims begin on PostgreSQL
+	once  sync.Once
 }
 
 func (w *Worker) init() {
@@ -196,7 +197,7 @@ func (w *Worker) runOnce(ctx context.Context) (claimed, settled int, err error) 
 	var vended int
 	err = w.DB.InTx(ctx, func(tx *store.Tx) error {
 		claimed, vended, settled = 0, 0, 0
-		ps, err := claim(tx, w.Batch)
+		ps, err := claim(tx, w.Batch, &w.front)
 		if err != nil || len(ps) == 0 {
 			return err
 		}
@@ -277,32 +278,48 @@ func (w *Worker) runOnce(ctx context.Context) (claimed, settled int, err error) 
 // second waits for the whole of the first (measured: three of four vend
 // loops waiting on meter locks, 1,070 vends/s). Meters are never deleted
 // and a received electricity payment always names one, so the inner join
-// leaves no payment behind.
-func claim(tx *store.Tx, n int) ([]payment.Payment, error) {
-	q := `SELECT id, receipt, amount, currency, notify_msisdn, meter_drn, attempts, paid_at FROM payments
+// leaves no payment behind. There the claim also begins at the node's
+// front, not at the start of the queue (see front).
+func claim(tx *store.Tx, n int, f *front) ([]payment.Payment, error) {
+	q := `SELECT id, receipt, amount, currency, notify_msisdn, meter_drn, attempts, paid_at, received_at FROM payments
 		WHERE state = 'received' AND service = 'electricity' AND run_after <= $1 ORDER BY received_at LIMIT $2`
+	args := []any{store.Micros(tx.Now), n}
+	var sweep bool
 	if tx.Dialect == store.Postgres {
-		q = `SELECT p.id, p.receipt, p.amount, p.currency, p.notify_msisdn, p.meter_drn, p.attempts, p.paid_at
+		var from int64
+		from, sweep = f.start(tx.Now)
+		q = `SELECT p.id, p.receipt, p.amount, p.currency, p.notify_msisdn, p.meter_drn, p.attempts, p.paid_at, p.received_at
 			FROM payments p JOIN meters m ON m.drn = p.meter_drn
-			WHERE p.state = 'received' AND p.service = 'electricity' AND p.run_after <= $1
+			WHERE p.state = 'received' AND p.service = 'electricity' AND p.run_after <= $1 AND p.received_at >= $3
 			ORDER BY p.received_at LIMIT $2 FOR UPDATE OF p, m SKIP LOCKED`
+		args = append(args, from)
 	}
-	rows, err := tx.Query(q, store.Micros(tx.Now), n)
+	rows, err := tx.Query(q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("claim payments: %w", err)
 	}
 	defer rows.Close()
 	var out []payment.Payment
+	var oldest int64
 	for rows.Next() {
 		var p payment.Payment
-		var amount, paid int64
-		if err := rows.Scan(&p.ID, &p.Receipt, &amount, &p.Currency, &p.NotifyMSISDN, &p.MeterDRN, &p.Attempts, &paid); err != nil {
+		var amount, paid, received int64
+		if err := rows.Scan(&p.ID, &p.Receipt, &amount, &p.Currency, &p.NotifyMSISDN, &p.MeterDRN, &p.Attempts, &paid, &received); err != nil {
 			return nil, fmt.Errorf("claim payments: %w", err)
 		}
-		p.Amount, p.PaidAt = money.Amount(amount), store.Time(paid)
+		p.Amount, p.PaidAt, p.ReceivedAt = money.Amount(amount), store.Time(paid), store.Time(received)
+		if len(out) == 0 {
+			oldest = received
+		}
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claim payments: %w", err)
+	}
+	if tx.Dialect == store.Postgres {
+		f.advance(tx.Now, sweep, oldest, len(out), n)
+	}
+	return out, nil
 }
 
 // vend prices p, makes its tokens and stages every row it writes in b.
