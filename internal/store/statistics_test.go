@@ -160,3 +160,72 @@ func TestVacuumWhereAutovacuumIsOff(t *testing.T) {
 		}
 	})
 }
+
+// A table whose lock a VACUUM holds (ANALYZE needs the same one) is left
+// for the next look rather than waited for: the wait held a connection
+// and every other table's statistics behind it.
+func TestAnalyzeDoesNotWaitBehindVacuum(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if db.Dialect != store.Postgres {
+			t.Skip("SQLite keeps no statistics")
+		}
+		for _, q := range []string{`CREATE TABLE held (id BIGINT PRIMARY KEY)`, `CREATE TABLE free (id BIGINT PRIMARY KEY)`,
+			`INSERT INTO held SELECT g FROM generate_series(1, 5000) g`, `INSERT INTO free SELECT g FROM generate_series(1, 5000) g`} {
+			if _, err := db.Write().ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Wait until the statistics show both tables' inserts.
+		for i := 0; ; i++ {
+			var shown int
+			if err := db.Read().QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_user_tables
+				WHERE relname IN ('held', 'free') AND schemaname = current_schema() AND n_mod_since_analyze >= 5000`).Scan(&shown); err != nil {
+				t.Fatal(err)
+			}
+			if shown == 2 {
+				break
+			}
+			if i == 200 {
+				t.Fatal("the statistics never showed the inserts")
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+		vacuum, err := db.Write().BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer vacuum.Rollback()
+		if _, err := vacuum.ExecContext(ctx, `LOCK TABLE held IN SHARE UPDATE EXCLUSIVE MODE`); err != nil {
+			t.Fatal(err)
+		}
+		type analysed struct {
+			done []string
+			err  error
+		}
+		ch := make(chan analysed, 1)
+		go func() {
+			done, err := db.Analyze(ctx)
+			ch <- analysed{done, err}
+		}()
+		var done []string
+		select {
+		case r := <-ch:
+			done, err = r.done, r.err
+		case <-time.After(30 * time.Second):
+			vacuum.Rollback()
+			<-ch
+			t.Fatal("Analyze waited 30 s behind the lock a VACUUM holds")
+		}
+		if err != nil {
+			t.Fatalf("Analyze with held locked = %v, %v; want it to go on without held", done, err)
+		}
+		if slices.Contains(done, "held") || !slices.Contains(done, "free") {
+			t.Fatalf("analysed %v; want free, not held", done)
+		}
+		vacuum.Rollback()
+		if done, err := db.Analyze(ctx); err != nil || !slices.Contains(done, "held") {
+			t.Fatalf("Analyze once the lock is free = %v, %v; want held", done, err)
+		}
+	})
+}
