@@ -44,7 +44,7 @@ func (w *Worker) claim(ctx context.Context, lanes []string, n int) (claimed, err
 			if need <= 0 {
 				break
 			}
-			msgs, err := claimable(tx, lane, now, need)
+			msgs, err := claimable(tx, lane, now, need, w.front(lane))
 			if err != nil {
 				return err
 			}
@@ -134,11 +134,20 @@ func (w *Worker) claim(ctx context.Context, lanes []string, n int) (claimed, err
 
 // claimable selects up to n messages of one lane that are due and not
 // claimed by a live claim. PostgreSQL skips rows another node is
-// claiming right now.
-func claimable(tx *store.Tx, lane string, now int64, n int) ([]Message, error) {
-	rows, err := tx.Query(`SELECT `+messageColumns+` FROM messages
-		WHERE state = 'queued' AND lane = $1 AND next_attempt_at <= $2 AND claimed_until < $2
-		ORDER BY next_attempt_at LIMIT $3 `+tx.SkipLocked(), lane, now, n)
+// claiming right now, and begins at the lane's front f.
+func claimable(tx *store.Tx, lane string, now int64, n int, f *store.Front) ([]Message, error) {
+	q := `SELECT ` + messageColumns + ` FROM messages
+		WHERE state = 'queued' AND lane = $1 AND next_attempt_at <= $2 AND claimed_until < $2`
+	args := []any{lane, now, n}
+	var sweep bool
+	pg := tx.Dialect == store.Postgres
+	if pg {
+		var from int64
+		from, sweep = f.Start(tx.Now)
+		q += ` AND next_attempt_at >= $4`
+		args = append(args, from)
+	}
+	rows, err := tx.Query(q+` ORDER BY next_attempt_at LIMIT $3 `+tx.SkipLocked(), args...)
 	if err != nil {
 		return nil, fmt.Errorf("claim %s messages: %w", lane, err)
 	}
@@ -151,7 +160,17 @@ func claimable(tx *store.Tx, lane string, now int64, n int) ([]Message, error) {
 		}
 		out = append(out, m)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claim %s messages: %w", lane, err)
+	}
+	if pg {
+		var oldest int64
+		if len(out) > 0 {
+			oldest = out[0].nextAttempt
+		}
+		f.Advance(tx.Now, sweep, oldest, len(out), n)
+	}
+	return out, nil
 }
 
 type handsetSends struct {

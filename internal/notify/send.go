@@ -231,6 +231,13 @@ func (w *Worker) record(c claimed, res []outcome) error {
 	if err != nil {
 		return err
 	}
+	// Released messages keep their place in the queue, which is behind
+	// this node's front: its next claim of their lane sweeps.
+	for i, m := range c.msgs {
+		if res[i].skipped {
+			w.front(m.Lane).Reset()
+		}
+	}
 	for _, m := range failed {
 		w.Log.Warn("message failed", "id", m.ID, "lane", m.Lane, "to", phone.Mask(m.Recipient))
 	}

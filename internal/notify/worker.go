@@ -107,6 +107,16 @@ type Worker struct {
 	lastSweep atomic.Int64 // when it last swept parked receipts
 	checkMu   sync.Mutex
 	turn      writerTurn
+	fronts    sync.Map // lane → *store.Front: where its claims begin on PostgreSQL
+}
+
+// front returns the front of a lane's claims (see store.Front).
+func (w *Worker) front(lane string) *store.Front {
+	if f, ok := w.fronts.Load(lane); ok {
+		return f.(*store.Front)
+	}
+	f, _ := w.fronts.LoadOrStore(lane, new(store.Front))
+	return f.(*store.Front)
 }
 
 // Lanes each claim loop serves.

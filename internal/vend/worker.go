@@ -55,7 +55,7 @@ type Worker struct {
 
 	wake  chan struct{}
 	deep  chan struct{} // a full batch was claimed: a helper may join
-	front front         // where claims begin on PostgreSQL
+	front store.Front   // where claims begin on PostgreSQL
 	once  sync.Once
 }
 
@@ -279,15 +279,15 @@ func (w *Worker) runOnce(ctx context.Context) (claimed, settled int, err error) 
 // loops waiting on meter locks, 1,070 vends/s). Meters are never deleted
 // and a received electricity payment always names one, so the inner join
 // leaves no payment behind. There the claim also begins at the node's
-// front, not at the start of the queue (see front).
-func claim(tx *store.Tx, n int, f *front) ([]payment.Payment, error) {
+// front, not at the start of the queue (see store.Front).
+func claim(tx *store.Tx, n int, f *store.Front) ([]payment.Payment, error) {
 	q := `SELECT id, receipt, amount, currency, notify_msisdn, meter_drn, attempts, paid_at, received_at FROM payments
 		WHERE state = 'received' AND service = 'electricity' AND run_after <= $1 ORDER BY received_at LIMIT $2`
 	args := []any{store.Micros(tx.Now), n}
 	var sweep bool
 	if tx.Dialect == store.Postgres {
 		var from int64
-		from, sweep = f.start(tx.Now)
+		from, sweep = f.Start(tx.Now)
 		q = `SELECT p.id, p.receipt, p.amount, p.currency, p.notify_msisdn, p.meter_drn, p.attempts, p.paid_at, p.received_at
 			FROM payments p JOIN meters m ON m.drn = p.meter_drn
 			WHERE p.state = 'received' AND p.service = 'electricity' AND p.run_after <= $1 AND p.received_at >= $3
@@ -317,7 +317,7 @@ func claim(tx *store.Tx, n int, f *front) ([]payment.Payment, error) {
 		return nil, fmt.Errorf("claim payments: %w", err)
 	}
 	if tx.Dialect == store.Postgres {
-		f.advance(tx.Now, sweep, oldest, len(out), n)
+		f.Advance(tx.Now, sweep, oldest, len(out), n)
 	}
 	return out, nil
 }
