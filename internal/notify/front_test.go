@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,9 +18,7 @@ import (
 func TestReleasedMessageBehindTheFrontIsClaimedNext(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		var clock atomic.Int64
-		clock.Store(time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC).UnixMicro())
-		db.Now = func() time.Time { return time.UnixMicro(clock.Load()).UTC() }
+		clock := storetest.SetClock(db, time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC))
 		enqueue := func(ref string) {
 			t.Helper()
 			err := db.InTx(ctx, func(tx *store.Tx) error {
@@ -51,7 +48,7 @@ func TestReleasedMessageBehindTheFrontIsClaimedNext(t *testing.T) {
 
 		enqueue("old")
 		first := claim("old ")
-		clock.Add((3 * time.Second).Microseconds()) // less than a sweep's interval
+		clock.Add(3 * time.Second) // less than a sweep's interval
 		enqueue("new")
 		claim("new ") // the front passes "old", which is still in flight
 		if err := w.record(first, []outcome{{skipped: true}}); err != nil {

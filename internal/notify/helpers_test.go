@@ -5,28 +5,21 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/mteja/mteja/internal/notify"
 	"github.com/mteja/mteja/internal/notify/sms"
 	"github.com/mteja/mteja/internal/store"
+	"github.com/mteja/mteja/internal/store/storetest"
 )
 
 // clock is a settable clock for the database and the watchdog.
-type clock struct{ ns atomic.Int64 }
+type clock = storetest.Clock
 
 func newClock(db *store.DB) *clock {
-	c := &clock{}
-	c.ns.Store(time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC).UnixNano())
-	db.Now = c.Now
-	return c
+	return storetest.SetClock(db, time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC))
 }
-
-func (c *clock) Now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *clock) Add(d time.Duration)     { c.ns.Add(int64(d)) }
-func (c *clock) Since(t time.Time) int64 { return c.ns.Load() - t.UnixNano() }
 
 func enqueue(t testing.TB, db *store.DB, msgs ...notify.Message) []notify.Message {
 	t.Helper()

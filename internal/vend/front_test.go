@@ -3,7 +3,6 @@ package vend_test
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,10 +18,8 @@ import (
 func TestClaimFrontSweepsPaymentsBehindIt(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		var clock atomic.Int64 // the database's clock, microseconds
-		clock.Store(time.Now().UnixMicro())
-		db.Now = func() time.Time { return time.UnixMicro(clock.Load()) }
-		advance := func(d time.Duration) { clock.Add(int64(d / time.Microsecond)) }
+		clock := storetest.SetClock(db, time.Now())
+		advance := clock.Add
 		b := setup(t, db)
 		w := b.worker
 		w.Batch = 5
