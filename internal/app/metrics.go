@@ -11,6 +11,7 @@ import (
 	"github.com/mteja/mteja/internal/notify"
 	"github.com/mteja/mteja/internal/notify/smpp"
 	"github.com/mteja/mteja/internal/payment"
+	"github.com/mteja/mteja/internal/store"
 )
 
 // dbCollector reads queue depths and open incidents from the database at
@@ -56,6 +57,9 @@ func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
 	if open, err := notify.OpenIncidents(ctx, c.a.DB); err == nil {
 		// The token objective's series is always there, at 0 when all is well.
 		kinds := map[string]int{notify.KindDeliverySLO + notify.LaneToken: 0}
+		if c.a.DB.Dialect == store.Postgres {
+			kinds[notify.KindDatabaseHeld] = 0
+		}
 		for _, i := range open {
 			kinds[i.Kind]++
 		}

@@ -128,6 +128,15 @@ func ImportWith(ctx context.Context, db *store.DB, r io.Reader, opts ImportOptio
 		if runs++; runs > 1 {
 			return errors.New("the database asked to retry the transaction; nothing imported, please run the import again")
 		}
+		// The file may come down a slow pipe: its pauses are not a stuck
+		// node's, so the session's idle limit (store.sessionDefaults) does
+		// not end the import. A long import still shows among the
+		// transactions that hold VACUUM back (store.DB.Holders).
+		if tx.Dialect == store.Postgres {
+			if _, err := tx.Exec(`SET LOCAL idle_in_transaction_session_timeout = 0`); err != nil {
+				return fmt.Errorf("import: %w", err)
+			}
+		}
 		// The file is read and checked on one goroutine while the
 		// batches before it are written on this one: on two cores the
 		// parsing costs no time.

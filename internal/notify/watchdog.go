@@ -19,7 +19,8 @@ import (
 // handset, by another route where there is one, carrying the token and
 // saying where else to find it. When too many of a lane's messages miss
 // the objective, it opens a system incident and closes it once delivery
-// recovers.
+// recovers. On PostgreSQL it also opens one while a transaction left open
+// keeps VACUUM from removing dead rows (HeldAfter).
 //
 // Several nodes may run one each: on PostgreSQL only the node holding an
 // advisory lock acts, and the others stand by to take over. SQLite has one
@@ -51,6 +52,11 @@ type Watchdog struct {
 	// notice (after a long stop of every node, a notice would only
 	// confuse). Default 24 h.
 	NoticeWithin time.Duration
+	// HeldAfter: a transaction open this long on PostgreSQL, keeping
+	// VACUUM from removing dead rows, opens an incident
+	// (KindDatabaseHeld). Default 2 min: a node's own transactions take
+	// seconds, and a stuck one is ended by the server after a minute.
+	HeldAfter time.Duration
 	// Now is the clock. Default: the database's.
 	Now func() time.Time
 
@@ -95,6 +101,9 @@ func (w *Watchdog) init() {
 		}
 		if w.NoticeWithin <= 0 {
 			w.NoticeWithin = 24 * time.Hour
+		}
+		if w.HeldAfter <= 0 {
+			w.HeldAfter = 2 * time.Minute
 		}
 		if w.Now == nil {
 			w.Now = func() time.Time { return w.DB.Now() }
@@ -150,6 +159,16 @@ func (w *Watchdog) RunOnce(ctx context.Context) (Check, error) {
 		if closed {
 			c.Closed = append(c.Closed, KindDeliverySLO+lane)
 		}
+	}
+	opened, closed, err := w.judgeHolders(ctx)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if opened {
+		c.Opened = append(c.Opened, KindDatabaseHeld)
+	}
+	if closed {
+		c.Closed = append(c.Closed, KindDatabaseHeld)
 	}
 	return c, errors.Join(errs...)
 }

@@ -170,3 +170,35 @@ func twoNodes(t *testing.T, fn func(t *testing.T, db, second *store.DB)) {
 		})
 	}
 }
+
+// Customers hear of a delivery incident in the status answer; a database
+// incident (a transaction held open) is for staff, and says nothing to
+// customers while tokens still go out.
+func TestStatusIncidentIsDeliveryOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Now()
+		open := func(kind string) {
+			t.Helper()
+			if _, err := db.Write().ExecContext(ctx, `INSERT INTO system_incidents (id, kind, opened_at, detail) VALUES ($1, $2, $3, 'x')`,
+				kind, kind, store.Micros(now)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		open(notify.KindDatabaseHeld)
+		st, err := outage.Current(ctx, db, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.TokenSMS.Incident {
+			t.Errorf("token SMS shown to customers as in incident while only the database's is open")
+		}
+		open(notify.KindRouteSilent + "smpp")
+		if st, err = outage.Current(ctx, db, now); err != nil {
+			t.Fatal(err)
+		}
+		if !st.TokenSMS.Incident {
+			t.Errorf("token SMS not shown as in incident while a route is silent")
+		}
+	})
+}

@@ -90,7 +90,13 @@ func Current(ctx context.Context, db *store.DB, now time.Time) (Status, error) {
 	if err != nil {
 		return Status{}, fmt.Errorf("status: %w", err)
 	}
-	st.TokenSMS.Incident = len(inc) > 0
+	for _, i := range inc {
+		// The database's own incidents (KindDatabaseHeld) are for staff:
+		// delivery may yet keep up, and customers hear of it if not.
+		if strings.HasPrefix(i.Kind, notify.KindDeliverySLO) || strings.HasPrefix(i.Kind, notify.KindRouteSilent) {
+			st.TokenSMS.Incident = true
+		}
+	}
 	return st, nil
 }
 

@@ -112,7 +112,32 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	return &DB{Dialect: SQLite, write: write, read: read, Now: time.Now, dsn: path}, nil
 }
 
+// sessionDefaults are the settings every PostgreSQL session of a node
+// starts with, unless the DSN names them. The name lets an operator tell
+// mteja's sessions from others in pg_stat_activity. The idle timeout ends a
+// session of ours that a stuck goroutine left idle inside a transaction:
+// no node's transaction waits on anything but the database for more than
+// seconds, and one left open keeps VACUUM from removing dead rows, so that
+// every queue and index grows until it ends (see Holders).
+var sessionDefaults = map[string]string{
+	"application_name":                    "mteja",
+	"idle_in_transaction_session_timeout": "60s",
+}
+
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		// Not echoed: a DSN carries the password.
+		return nil, errors.New("open postgres: the DSN is not a valid URL (postgres://user:password@host:port/database?options)")
+	}
+	q := u.Query()
+	for k, v := range sessionDefaults {
+		if !q.Has(k) {
+			q.Set(k, v)
+		}
+	}
+	u.RawQuery = q.Encode()
+	dsn = u.String()
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
