@@ -11,7 +11,8 @@ import (
 // source address must be a known NAS with a secret, the code the one this
 // port takes, and the packet signed with that NAS's secret. Anything else
 // is dropped unanswered (RFC 2865 section 3; RFC 3579 section 3.2 for a
-// Message-Authenticator that does not match).
+// Message-Authenticator that does not match). Either port also takes
+// Status-Server (RFC 5997), which must carry a Message-Authenticator.
 func (s *Server) check(kind Kind, p packet) (*radius.Packet, NAS, DropReason) {
 	src := p.src.Addr().Unmap()
 	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.DecideTimeout)
@@ -34,7 +35,8 @@ func (s *Server) check(kind Kind, p packet) (*radius.Packet, NAS, DropReason) {
 	if kind == KindAcct {
 		want = radius.CodeAccountingRequest
 	}
-	if radius.Code(p.b[0]) != want {
+	code := radius.Code(p.b[0])
+	if code != want && code != radius.CodeStatusServer {
 		return nil, nas, DropWrongCode
 	}
 	req, err := radius.Parse(p.b, nas.Secret)
@@ -42,6 +44,19 @@ func (s *Server) check(kind Kind, p packet) (*radius.Packet, NAS, DropReason) {
 		return nil, nas, DropMalformed
 	}
 	b := p.b[:binary.BigEndian.Uint16(p.b[2:4])] // Parse checked the length
+	if code == radius.CodeStatusServer {
+		// Its authenticator is random, as an Access-Request's: only the
+		// Message-Authenticator signs it (RFC 5997 section 3).
+		present, ok := checkMsgAuth(b, nas.Secret, false)
+		if !present {
+			return nil, nas, DropNoMsgAuth
+		}
+		if !ok {
+			s.log.warn("badmsgauth:"+src.String(), "radius: dropped a Status-Server whose Message-Authenticator does not match: the router's secret differs from ours, or the packet was altered", "nas", nas.Name, "addr", src.String())
+			return nil, nas, DropBadMsgAuth
+		}
+		return req, nas, ""
+	}
 	if kind == KindAuth {
 		present, ok := checkMsgAuth(b, nas.Secret, false)
 		if !present {

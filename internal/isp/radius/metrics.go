@@ -23,6 +23,7 @@ const (
 	OutcomeReject       Outcome = "reject"        // Access-Reject
 	OutcomeAccounted    Outcome = "accounted"     // Accounting-Response, after billing recorded it
 	OutcomeCached       Outcome = "cached"        // a retransmit answered from the reply cache
+	OutcomeStatus       Outcome = "status"        // a Status-Server answered: the server is up
 )
 
 // DropReason is why a packet was left unanswered. RADIUS has no error
@@ -33,7 +34,7 @@ const (
 	DropUnknownNAS    DropReason = "unknown_nas"         // no NAS at the source address, or one without a secret
 	DropMalformed     DropReason = "malformed"           // not a RADIUS packet, or a bad attribute
 	DropWrongCode     DropReason = "wrong_code"          // e.g. an Accounting-Request on the auth port
-	DropNoMsgAuth     DropReason = "no_message_auth"     // Access-Request without Message-Authenticator
+	DropNoMsgAuth     DropReason = "no_message_auth"     // Access-Request or Status-Server without Message-Authenticator
 	DropBadMsgAuth    DropReason = "bad_message_auth"    // Message-Authenticator does not match: wrong secret or forged
 	DropBadAuth       DropReason = "bad_authenticator"   // Accounting-Request's authenticator does not match: wrong secret
 	DropNoPassword    DropReason = "no_password"         // neither User-Password nor CHAP-Password (e.g. EAP, unsupported)
@@ -66,6 +67,7 @@ type Counters struct {
 	Rejects     atomic.Int64
 	Accounted   atomic.Int64
 	Cached      atomic.Int64
+	Statuses    atomic.Int64 // Status-Server answered
 	LatencyNano atomic.Int64 // sum over answered packets, for a mean
 	Changes     atomic.Int64 // CoA and Disconnect attempts
 
@@ -92,6 +94,8 @@ func (c *Counters) Answered(k Kind, o Outcome, took time.Duration) {
 		c.Accounted.Add(1)
 	case OutcomeCached:
 		c.Cached.Add(1)
+	case OutcomeStatus:
+		c.Statuses.Add(1)
 	}
 	c.LatencyNano.Add(int64(took))
 }

@@ -154,3 +154,39 @@ func TestCHAPChallenge(t *testing.T) {
 		wantAll(t, out, tt.want)
 	}
 }
+
+// A router or proxy asks with Status-Server whether the server is up
+// (RFC 5997), on either port; without a Message-Authenticator, or signed
+// with another secret, it hears nothing, as for any forged packet.
+func TestStatusServer(t *testing.T) {
+	needRadclient(t)
+	t.Parallel()
+	b := setup(t, setupOpts{})
+	for _, tt := range []struct {
+		name, addr, secret, in string
+		want                   string // "" when no answer must come
+	}{
+		{"auth port", b.auth, secret, "Message-Authenticator = 0x00\n", "Received Access-Accept"},
+		{"accounting port", b.acct, secret, "Message-Authenticator = 0x00\n", "Received Accounting-Response"},
+		{"without Message-Authenticator", b.auth, secret, "NAS-Identifier = \"probe\"\n", ""},
+		{"another secret", b.acct, "guessed", "Message-Authenticator = 0x00\n", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, ok := run(t, tt.in, "radclient", "-x", "-r", "1", "-t", "1", tt.addr, "status", tt.secret)
+			if tt.want == "" {
+				if ok || strings.Contains(out, "Received ") {
+					t.Errorf("a Status-Server %s was answered:\n%s", tt.name, out)
+				}
+				return
+			}
+			wantAll(t, out, tt.want)
+		})
+	}
+	if n := b.counters.Statuses.Load(); n != 2 {
+		t.Errorf("Status-Server answers counted = %d, want 2", n)
+	}
+	drops := b.counters.Drops()
+	if drops[radius.DropNoMsgAuth] != 1 || drops[radius.DropBadMsgAuth] != 1 {
+		t.Errorf("drops = %v; want one without Message-Authenticator and one with a wrong one", drops)
+	}
+}

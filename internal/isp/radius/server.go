@@ -196,6 +196,10 @@ func (s *Server) serve(l *listener, p packet) {
 		s.metrics.Dropped(l.kind, reason)
 		return
 	}
+	if req.Code == radius.CodeStatusServer {
+		s.status(l, req, p)
+		return
+	}
 	key := cacheKey{src: p.src, code: byte(req.Code), id: req.Identifier, auth: req.Authenticator}
 	switch reply, state := s.cache.begin(key, p.at); state {
 	case cacheHit:
@@ -236,4 +240,27 @@ func (s *Server) send(l *listener, reply []byte, to netip.AddrPort) {
 	if _, err := l.conn.WriteToUDPAddrPort(reply, to); err != nil && !errors.Is(err, net.ErrClosed) {
 		s.cfg.Log.Warn("radius write", "kind", string(l.kind), "to", to.String(), "err", err)
 	}
+}
+
+// status answers a Status-Server (RFC 5997): a router, or a proxy in
+// front of several servers, asks whether this one is up before sending it
+// users, and fails over when it hears nothing. The auth port answers with
+// an Access-Accept that carries nothing but its Message-Authenticator; the
+// accounting port with an Accounting-Response, signed as every other one
+// (see account). Each is answered afresh, not from the reply cache: a
+// Status-Server is never retransmitted, and the answer costs nothing.
+func (s *Server) status(l *listener, req *radius.Packet, p packet) {
+	var reply []byte
+	var err error
+	if l.kind == KindAuth {
+		reply, err = Encode(req.Response(radius.CodeAccessAccept))
+	} else {
+		reply, err = req.Response(radius.CodeAccountingResponse).Encode()
+	}
+	if err != nil {
+		s.metrics.Dropped(l.kind, DropReplyTooLarge)
+		return
+	}
+	s.metrics.Answered(l.kind, OutcomeStatus, s.cfg.Now().Sub(p.at))
+	s.send(l, reply, p.src)
 }
