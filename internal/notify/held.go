@@ -42,6 +42,14 @@ func (w *Watchdog) judgeHolders(ctx context.Context) (opened, closed bool, err e
 	})
 	if opened {
 		w.Log.Error("database incident opened", "kind", KindDatabaseHeld, "detail", detail)
+		// The statements go to the node's log, for the engineers, not
+		// into the incident every staff member reads: another client's
+		// statement may carry anything (customers' numbers, a password
+		// in an ALTER ROLE).
+		for _, h := range held {
+			w.Log.Error("transaction holding VACUUM back", "kind", h.Kind, "pid", h.PID, "name", h.Name,
+				"age", h.Age.Round(time.Second).String(), "state", h.State, "statement", h.Query)
+		}
 	}
 	if closed {
 		w.Log.Info("database incident closed", "kind", KindDatabaseHeld)
@@ -50,7 +58,8 @@ func (w *Watchdog) judgeHolders(ctx context.Context) (opened, closed bool, err e
 }
 
 // heldDetail says what holds VACUUM back, the oldest first (up to three),
-// and what to do about it, for the staff who read the incident.
+// and what to do about it, for the staff who read the incident. It names
+// each by who and where, never by its statement.
 func heldDetail(held []store.Holder) string {
 	var whos []string
 	for _, h := range held[:min(len(held), 3)] {
@@ -80,9 +89,6 @@ func heldWho(h store.Holder) string {
 		from = append(from, "client "+h.Client)
 	}
 	from = append(from, h.State)
-	if h.Query != "" {
-		from = append(from, "last statement: "+strings.Join(strings.Fields(h.Query), " "))
-	}
 	return fmt.Sprintf("a transaction open for %s (%s): end it at its client or with SELECT pg_terminate_backend(%d)",
 		h.Age.Round(time.Second), strings.Join(from, ", "), h.PID)
 }
