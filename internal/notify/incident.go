@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -33,6 +34,14 @@ type Incident struct {
 
 // Open reports whether the incident is still open.
 func (i Incident) Open() bool { return i.ClosedAt.IsZero() }
+
+// Delivery reports whether the incident is about delivering messages (a
+// lane missing its objective, a silent route), which customers may be told
+// of, rather than about the system beneath (KindDatabaseHeld), which is
+// for staff.
+func (i Incident) Delivery() bool {
+	return strings.HasPrefix(i.Kind, KindDeliverySLO) || strings.HasPrefix(i.Kind, KindRouteSilent)
+}
 
 const incidentColumns = `id, kind, opened_at, closed_at, detail`
 

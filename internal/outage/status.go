@@ -91,9 +91,9 @@ func Current(ctx context.Context, db *store.DB, now time.Time) (Status, error) {
 		return Status{}, fmt.Errorf("status: %w", err)
 	}
 	for _, i := range inc {
-		// The database's own incidents (KindDatabaseHeld) are for staff:
-		// delivery may yet keep up, and customers hear of it if not.
-		if strings.HasPrefix(i.Kind, notify.KindDeliverySLO) || strings.HasPrefix(i.Kind, notify.KindRouteSilent) {
+		// The database's own incidents are for staff: delivery may yet
+		// keep up, and customers hear of it if not.
+		if i.Delivery() {
 			st.TokenSMS.Incident = true
 		}
 	}

@@ -49,6 +49,7 @@ func (s *Server) check(kind Kind, p packet) (*radius.Packet, NAS, DropReason) {
 		// Message-Authenticator signs it (RFC 5997 section 3).
 		present, ok := checkMsgAuth(b, nas.Secret, false)
 		if !present {
+			s.log.warn("nomsgauth:"+src.String(), "radius: dropped a Status-Server without Message-Authenticator (RFC 5997 requires one): have the prober send it", "nas", nas.Name, "addr", src.String())
 			return nil, nas, DropNoMsgAuth
 		}
 		if !ok {
