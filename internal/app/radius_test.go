@@ -92,6 +92,16 @@ func TestISPStoryOverRadius(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		// The README's probe: either port says the server is up (the
+		// Decider is the ISP service, whose database answers).
+		for _, addr := range []string{auth, acct} {
+			cmd := exec.Command("radclient", "-r", "1", "-t", "3", addr, "status", app.DemoNASSecret)
+			cmd.Stdin = strings.NewReader("Message-Authenticator = 0x00\n")
+			if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "Received") {
+				t.Fatalf("radclient status %s: %v\n%s", addr, err, out)
+			}
+		}
+
 		// Not paid yet: the walled garden, not a reject.
 		if out := radtest("pap"); !strings.Contains(out, "Access-Accept") || !strings.Contains(out, `Mikrotik-Address-List = "mteja-pay-now"`) {
 			t.Fatalf("before paying:\n%s", out)

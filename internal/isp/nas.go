@@ -85,6 +85,18 @@ func (s *Service) RemoveNAS(ctx context.Context, id, by string) error {
 	return err
 }
 
+var _ radius.Pinger = (*Service)(nil)
+
+// Ping reports whether billing can decide now, for the RADIUS server's
+// answer to a Status-Server (radius.Pinger): the database must answer.
+func (s *Service) Ping(ctx context.Context) error {
+	var one int
+	if err := s.DB.Read().QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("isp: database: %w", err)
+	}
+	return nil
+}
+
 // NASByAddr returns the router packets from addr come from.
 func (s *Service) NASByAddr(ctx context.Context, addr netip.Addr) (radius.NAS, bool, error) {
 	s.nas.mu.Lock()

@@ -119,6 +119,14 @@ type Decider interface {
 	Account(ctx context.Context, r AcctRecord) (AcctResult, error)
 }
 
+// Pinger is a Decider that can tell whether it could decide now (its
+// database answers). Where the Decider is one, a Status-Server is answered
+// only while Ping succeeds, so that a router or a proxy with another
+// server moves its users there rather than to one that would drop them.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
 // Change is a CoA or Disconnect the billing side asks the server to send to
 // a session: when a subscription expires, runs out of quota, is paid, or
 // changes plan.

@@ -3,6 +3,7 @@ package radius_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -182,11 +183,30 @@ func TestStatusServer(t *testing.T) {
 			wantAll(t, out, tt.want)
 		})
 	}
-	if n := b.counters.Statuses.Load(); n != 2 {
-		t.Errorf("Status-Server answers counted = %d, want 2", n)
+
+	// While billing cannot decide (its database is down), the server is
+	// not up for users: silence sends them to another server. A Ping's
+	// answer stands for a second.
+	probe := func() bool {
+		t.Helper()
+		time.Sleep(1100 * time.Millisecond)
+		out, ok := run(t, "Message-Authenticator = 0x00\n", "radclient", "-x", "-r", "1", "-t", "1", b.auth, "status", secret)
+		return ok && strings.Contains(out, "Received Access-Accept")
+	}
+	b.dec.Fail(errors.New("database down"))
+	if probe() {
+		t.Errorf("Status-Server answered while billing cannot decide")
+	}
+	b.dec.Fail(nil)
+	if !probe() {
+		t.Errorf("Status-Server not answered once billing decides again")
+	}
+
+	if n := b.counters.Statuses.Load(); n != 3 {
+		t.Errorf("Status-Server answers counted = %d, want 3", n)
 	}
 	drops := b.counters.Drops()
-	if drops[radius.DropNoMsgAuth] != 1 || drops[radius.DropBadMsgAuth] != 1 {
-		t.Errorf("drops = %v; want one without Message-Authenticator and one with a wrong one", drops)
+	if drops[radius.DropNoMsgAuth] != 1 || drops[radius.DropBadMsgAuth] != 1 || drops[radius.DropDeciderError] != 1 {
+		t.Errorf("drops = %v; want one without Message-Authenticator, one with a wrong one and one while billing was down", drops)
 	}
 }

@@ -29,6 +29,10 @@ type Server struct {
 	listeners []*listener
 	wg        sync.WaitGroup // readers, workers and sends in flight
 	sends     chan struct{}  // bounds the CoA/Disconnect sends in flight
+
+	pingMu sync.Mutex // the Decider's last Ping (see ready)
+	pingAt time.Time
+	pingOK bool
 }
 
 // listener is one UDP socket and its workers.
@@ -248,8 +252,13 @@ func (s *Server) send(l *listener, reply []byte, to netip.AddrPort) {
 // an Access-Accept that carries nothing but its Message-Authenticator; the
 // accounting port with an Accounting-Response, signed as every other one
 // (see account). Each is answered afresh, not from the reply cache: a
-// Status-Server is never retransmitted, and the answer costs nothing.
+// Status-Server is never retransmitted, and the answer costs nothing. It
+// is left unanswered while billing cannot decide (ready).
 func (s *Server) status(l *listener, req *radius.Packet, p packet) {
+	if !s.ready() {
+		s.metrics.Dropped(l.kind, DropDeciderError)
+		return
+	}
 	var reply []byte
 	var err error
 	if l.kind == KindAuth {
@@ -263,4 +272,31 @@ func (s *Server) status(l *listener, req *radius.Packet, p packet) {
 	}
 	s.metrics.Answered(l.kind, OutcomeStatus, s.cfg.Now().Sub(p.at))
 	s.send(l, reply, p.src)
+}
+
+// pingEvery is how long a Ping's answer stands: routers probe every few
+// seconds each, and the database need not be asked for every probe.
+const pingEvery = time.Second
+
+// ready reports whether billing could decide now: the Decider's Ping, at
+// most once a pingEvery, or true for a Decider without one.
+func (s *Server) ready() bool {
+	pinger, ok := s.d.(Pinger)
+	if !ok {
+		return true
+	}
+	s.pingMu.Lock()
+	defer s.pingMu.Unlock()
+	now := s.cfg.Now()
+	if !s.pingAt.IsZero() && now.Sub(s.pingAt) < pingEvery && now.Sub(s.pingAt) >= 0 {
+		return s.pingOK
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.DecideTimeout)
+	err := pinger.Ping(ctx)
+	cancel()
+	s.pingAt, s.pingOK = now, err == nil
+	if err != nil {
+		s.log.warn("ping", "radius: Status-Server left unanswered: billing cannot decide now, so routers may move users to another server", "err", err)
+	}
+	return s.pingOK
 }

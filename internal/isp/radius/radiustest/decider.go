@@ -66,7 +66,8 @@ func (d *Decider) OnAccount(f func(radius.AcctRecord) radius.AcctResult) {
 	d.result = f
 }
 
-// Fail makes every Authorize and Account fail with err (nil: succeed).
+// Fail makes every Authorize, Account and Ping fail with err (nil:
+// succeed).
 func (d *Decider) Fail(err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -86,6 +87,13 @@ func (d *Decider) Records() []radius.AcctRecord {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	return append([]radius.AcctRecord(nil), d.records...)
+}
+
+// Ping fails as Authorize and Account do (see Fail).
+func (d *Decider) Ping(context.Context) error {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.fail
 }
 
 func (d *Decider) NASByAddr(_ context.Context, addr netip.Addr) (radius.NAS, bool, error) {
