@@ -44,28 +44,21 @@ func (s *Server) check(kind Kind, p packet) (*radius.Packet, NAS, DropReason) {
 		return nil, nas, DropMalformed
 	}
 	b := p.b[:binary.BigEndian.Uint16(p.b[2:4])] // Parse checked the length
-	if code == radius.CodeStatusServer {
-		// Its authenticator is random, as an Access-Request's: only the
-		// Message-Authenticator signs it (RFC 5997 section 3).
+	if kind == KindAuth || code == radius.CodeStatusServer {
+		// Only the Message-Authenticator signs these: their authenticator
+		// is random (RFC 2865 section 3; RFC 5997 section 3 for
+		// Status-Server, which must carry one).
+		what, fix := "an Access-Request", "have the router send it (RouterOS 7.15+: /radius set require-message-auth=yes)"
+		if code == radius.CodeStatusServer {
+			what, fix = "a Status-Server", "have the prober send it, as RFC 5997 requires"
+		}
 		present, ok := checkMsgAuth(b, nas.Secret, false)
 		if !present {
-			s.log.warn("nomsgauth:"+src.String(), "radius: dropped a Status-Server without Message-Authenticator (RFC 5997 requires one): have the prober send it", "nas", nas.Name, "addr", src.String())
+			s.log.warn("nomsgauth:"+src.String(), "radius: dropped "+what+" without Message-Authenticator (BlastRADIUS): "+fix, "nas", nas.Name, "addr", src.String())
 			return nil, nas, DropNoMsgAuth
 		}
 		if !ok {
-			s.log.warn("badmsgauth:"+src.String(), "radius: dropped a Status-Server whose Message-Authenticator does not match: the router's secret differs from ours, or the packet was altered", "nas", nas.Name, "addr", src.String())
-			return nil, nas, DropBadMsgAuth
-		}
-		return req, nas, ""
-	}
-	if kind == KindAuth {
-		present, ok := checkMsgAuth(b, nas.Secret, false)
-		if !present {
-			s.log.warn("nomsgauth:"+src.String(), "radius: dropped an Access-Request without Message-Authenticator (BlastRADIUS): have the router send it (RouterOS 7.15+: /radius set require-message-auth=yes)", "nas", nas.Name, "addr", src.String())
-			return nil, nas, DropNoMsgAuth
-		}
-		if !ok {
-			s.log.warn("badmsgauth:"+src.String(), "radius: dropped an Access-Request whose Message-Authenticator does not match: the router's secret differs from ours, or the packet was altered", "nas", nas.Name, "addr", src.String())
+			s.log.warn("badmsgauth:"+src.String(), "radius: dropped "+what+" whose Message-Authenticator does not match: the router's secret differs from ours, or the packet was altered", "nas", nas.Name, "addr", src.String())
 			return nil, nas, DropBadMsgAuth
 		}
 		return req, nas, ""
