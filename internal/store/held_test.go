@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,5 +77,14 @@ func TestPostgresSessionDefaults(t *testing.T) {
 	}
 	if name != "node-7" || idle != "5min" {
 		t.Errorf("with the DSN's own settings: %q, %q; want node-7, 5min", name, idle)
+	}
+}
+
+// A PostgreSQL DSN that is not a URL is refused before any connection,
+// saying what is wrong, without echoing the DSN (it carries the password).
+func TestOpenRejectsMalformedPostgresURL(t *testing.T) {
+	_, err := store.Open(context.Background(), "postgres://mteja:s3cret%zz@db:5432/mteja")
+	if err == nil || !strings.Contains(err.Error(), "not a valid URL") || strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("Open with a malformed URL = %v; want a clear error that does not show the password", err)
 	}
 }
