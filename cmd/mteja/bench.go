@@ -84,6 +84,7 @@ func runBenchVend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return fmt.Errorf("%w: -nodes %d needs -db postgres://...: nodes share a PostgreSQL, and SQLite has one writer", errUsage, o.Nodes)
 	}
 	o.Progress = stderr
+	o.WAL = true // on PostgreSQL; two seconds more a run
 	res, err := bench.Vend(ctx, o)
 	if err != nil {
 		return err
@@ -105,6 +106,13 @@ func runBenchVend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stdout, "stored %d, vends %d, messages %d, SMS submitted %d, lost %d, doubled %d, dangling %d, ledger balanced %v, callback errors %d\n",
 			res.Stored, res.Vends, res.Messages, res.SMSSubmitted, res.Lost, res.Doubled, res.Dangling, res.LedgerOK, res.Errors)
 		fmt.Fprintf(stdout, "token messages still queued %d, peak RSS %.0f MB (during the run %.0f MB)\n", res.Backlog, res.PeakRSS, res.RunRSS)
+		if res.CPU != nil {
+			fmt.Fprintf(stdout, "processor time a payment: %.0f µs in this process, %.0f µs on the whole machine\n", res.CPU.Process, res.CPU.Machine)
+		}
+		if res.WAL != nil {
+			fmt.Fprintf(stdout, "write-ahead log a payment: %.0f bytes, %.1f records, %.2f full pages\n",
+				res.WAL.BytesPerPayment, res.WAL.RecordsPerPayment, res.WAL.FullPagesPerPayment)
+		}
 	}
 	return res.Check()
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/mteja/mteja/internal/bench"
+	"github.com/mteja/mteja/internal/store"
 	"github.com/mteja/mteja/internal/store/storetest"
 )
 
@@ -33,7 +34,18 @@ func TestBenchVendPreloadCeiling(t *testing.T) {
 			if res.Preloaded == nil || res.Preloaded.Vends != 1000 || res.Ceiling == nil || res.Ceiling.DB != string(d) || res.Ceiling.Commits == 0 {
 				t.Errorf("preloaded %+v, ceiling %+v", res.Preloaded, res.Ceiling)
 			}
-			for _, key := range []string{`"end_to_end_per_second"`, `"token_backlog"`, `"peak_rss_mb"`, `"ceiling"`, `"preloaded"`} {
+			if res.CPU == nil || res.CPU.Process <= 0 || res.CPU.Machine < 0 {
+				t.Errorf("processor time %+v, want this process's time a payment", res.CPU)
+			}
+			// PostgreSQL's write-ahead log shows what a payment writes;
+			// SQLite has no such counters.
+			if d == store.Postgres && (res.WAL == nil || res.WAL.BytesPerPayment <= 0 || res.WAL.RecordsPerPayment < 1) {
+				t.Errorf("write-ahead log %+v, want bytes and records a payment", res.WAL)
+			}
+			if d == store.SQLite && res.WAL != nil {
+				t.Errorf("write-ahead log %+v on SQLite", res.WAL)
+			}
+			for _, key := range []string{`"end_to_end_per_second"`, `"token_backlog"`, `"peak_rss_mb"`, `"ceiling"`, `"preloaded"`, `"process_us_per_payment"`} {
 				if !strings.Contains(stdout, key) {
 					t.Errorf("JSON lacks %s", key)
 				}
@@ -62,6 +74,7 @@ func TestBenchCeilingText(t *testing.T) {
 		`(?m)^sqlite raw ceiling: \d+ vend-shaped writes/s \(8 rows each, 100 a commit\)$`,
 		`(?m)^sqlite: \d+ payments in [0-9.]+ s: \d+ vends/s, end to end \d+ payments/s \(token SMS submitted\)$`,
 		`(?m)^token messages still queued 0, peak RSS \d+ MB \(during the run \d+ MB\)$`,
+		`(?m)^processor time a payment: \d+ µs in this process, \d+ µs on the whole machine$`,
 	} {
 		if !regexp.MustCompile(re).MatchString(stdout) {
 			t.Errorf("output lacks %s:\n%s", re, stdout)

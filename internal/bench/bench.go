@@ -83,6 +83,10 @@ type Options struct {
 	// MemProfile, when set, receives a heap profile taken when the last
 	// SMS has gone, before the run is measured.
 	MemProfile io.Writer
+	// WAL, on PostgreSQL, measures the write-ahead log the run writes
+	// (Result.WAL). It waits a second before the run and another after
+	// it, for the server's statistics.
+	WAL bool
 	// setup, in tests, adjusts the node before it starts.
 	setup func(a *app.App)
 	// after, in tests, reads the database once the run is measured and
@@ -113,22 +117,26 @@ type Result struct {
 	RunRSS    float64        `json:"run_peak_rss_mb"`
 	Preloaded *Preloaded     `json:"preloaded,omitempty"`
 	Ceiling   *CeilingResult `json:"ceiling,omitempty"`
-	P50       float64        `json:"p50_ms"`
-	P95       float64        `json:"p95_ms"`
-	P99       float64        `json:"p99_ms"`
-	SMSP50    float64        `json:"sms_p50_ms"`
-	SMSP95    float64        `json:"sms_p95_ms"`
-	SMSP99    float64        `json:"sms_p99_ms"`
-	AckP50    float64        `json:"ack_p50_ms"`
-	AckP99    float64        `json:"ack_p99_ms"`
-	Stored    int            `json:"payments_stored"`
-	Vends     int            `json:"vends"`
-	Messages  int            `json:"messages"`
-	Lost      int            `json:"lost"`
-	Doubled   int            `json:"doubled"`
-	Dangling  int            `json:"dangling"`
-	LedgerOK  bool           `json:"ledger_balanced"`
-	Errors    int            `json:"callback_errors"`
+	// WAL is PostgreSQL's write-ahead log written during the run.
+	WAL *WAL `json:"wal,omitempty"`
+	// CPU is the processor time the run took per payment.
+	CPU      *CPU    `json:"cpu,omitempty"`
+	P50      float64 `json:"p50_ms"`
+	P95      float64 `json:"p95_ms"`
+	P99      float64 `json:"p99_ms"`
+	SMSP50   float64 `json:"sms_p50_ms"`
+	SMSP95   float64 `json:"sms_p95_ms"`
+	SMSP99   float64 `json:"sms_p99_ms"`
+	AckP50   float64 `json:"ack_p50_ms"`
+	AckP99   float64 `json:"ack_p99_ms"`
+	Stored   int     `json:"payments_stored"`
+	Vends    int     `json:"vends"`
+	Messages int     `json:"messages"`
+	Lost     int     `json:"lost"`
+	Doubled  int     `json:"doubled"`
+	Dangling int     `json:"dangling"`
+	LedgerOK bool    `json:"ledger_balanced"`
+	Errors   int     `json:"callback_errors"`
 }
 
 // OK reports whether the invariants held.
@@ -310,6 +318,12 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency * o.Replays, MaxConnsPerHost: 0}, Timeout: 30 * time.Second}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
+	var wal walStat
+	walOK := false
+	if o.WAL {
+		wal, walOK = walNow(ctx, a.DB)
+	}
+	cpu := cpuNow()
 	start := time.Now()
 	for range o.Concurrency {
 		wg.Add(1)
@@ -374,6 +388,10 @@ func Vend(ctx context.Context, o Options) (Result, error) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	stopProgress()
+	res.CPU = cpuSince(cpu, n)
+	if walOK {
+		res.WAL = walSince(ctx, a.DB, wal, n)
+	}
 	res.RunRSS = rss.Stop()
 	if o.MemProfile != nil {
 		runtime.GC()
