@@ -21,23 +21,11 @@ func TestPostgresTableStorage(t *testing.T) {
 		"meters":   {"fillfactor=80", "vacuum_truncate=false"},
 	}
 	for table, opts := range want {
-		var got []string
-		rows, err := db.Read().QueryContext(context.Background(), `SELECT unnest(reloptions) FROM pg_class
+		got, err := store.Strings(context.Background(), db.Read(), `SELECT unnest(reloptions) FROM pg_class
 			WHERE relname = $1 AND relnamespace = current_schema()::regnamespace`, table)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for rows.Next() {
-			var o string
-			if err := rows.Scan(&o); err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, o)
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		rows.Close()
 		slices.Sort(got)
 		if !slices.Equal(got, opts) {
 			t.Errorf("%s: storage options %v, want %v", table, got, opts)
